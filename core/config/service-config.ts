@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { ConfigInvalid } from '../errors.js';
+import { describeIssues } from './describe-issues.js';
+
+/** Deployment triggers: how a deployment came to be. */
+export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 'manual']);
+export type Trigger = z.infer<typeof Trigger>;
+
+const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+const resourceName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,31}$/,
+    'must be 1-32 characters: lower-case letters, digits and "-", starting with a letter',
+  );
+const environmentName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,15}$/,
+    'must be 1-16 characters: lower-case letters, digits and "-", starting with a letter',
+  );
+
+const Capacity = z
+  .object({
+    min: z.number().int().min(0).max(1000),
+    desired: z.number().int().min(1).max(1000),
+    max: z.number().int().min(1).max(1000),
+  })
+  .strict()
+  .refine((c) => c.min <= c.desired && c.desired <= c.max, {
+    message: 'must satisfy min <= desired <= max',
+  });
+export type Capacity = z.infer<typeof Capacity>;
+
+const Variables = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"'),
+    z.string(),
+  )
+  .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' });
+
+const Approval = z.discriminatedUnion('required', [
+  z.object({ required: z.literal(false) }).strict(),
+  z
+    .object({
+      required: z.literal(true),
+      approvers: z.array(z.string().min(1)).min(1, 'name at least one approver'),
+      /** 1 minute to 3 days: an approval nobody answers must end in a defined outcome. */
+      timeoutSeconds: seconds(60, 259_200).default(3600),
+      /** Triggers that skip the gate, e.g. nightly congruence runs of an unchanged release. */
+      exemptTriggers: z.array(Trigger).default([]),
+    })
+    .strict(),
+]);
+
+const TrafficStep = z
+  .object({ percent: z.number().int().min(1).max(100), holdSeconds: seconds(0, 3600) })
+  .strict();
+const Traffic = z.discriminatedUnion('strategy', [
+  z.object({ strategy: z.literal('all-at-once') }).strict(),
+  z
+    .object({ strategy: z.literal('weighted'), steps: z.array(TrafficStep).min(1).max(10) })
+    .strict()
+    .superRefine((traffic, ctx) => {
+      traffic.steps.forEach((step, i) => {
+        const previous = traffic.steps[i - 1];
+        if (previous && step.percent <= previous.percent) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'percent'],
+            message: `must be greater than the previous step's ${previous.percent}`,
+          });
+        }
+      });
+      if (traffic.steps.at(-1)?.percent !== 100) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps'],
+          message: 'the last step must send 100 percent to green',
+        });
+      }
+    }),
+]);
+
+const HealthCheck = z
+  .object({
+    /** Overrides the artifact manifest's healthPath. */
+    path: z.string().startsWith('/', 'must start with "/"').optional(),
+    intervalSeconds: seconds(1, 300).default(10),
+    timeoutSeconds: seconds(1, 120).default(5),
+    healthyThreshold: z.number().int().min(1).max(10).default(2),
+    unhealthyThreshold: z.number().int().min(1).max(10).default(2),
+    /** How long green may take to report its full desired count healthy. */
+    deadlineSeconds: seconds(10, 3600).default(600),
+  })
+  .strict()
+  .refine((h) => h.timeoutSeconds < h.intervalSeconds, {
+    message: 'timeoutSeconds must be less than intervalSeconds',
+    path: ['timeoutSeconds'],
+  });
+
+/** EventBridge Scheduler's cron form: cron(minutes hours day-of-month month day-of-week year). */
+const CronExpression = z
+  .string()
+  .regex(/^cron\(\S+( \S+){5}\)$/, 'must be cron(minutes hours day-of-month month day-of-week year)')
+  .refine(
+    (cron) => {
+      const fields = cron.slice(5, -1).split(' ');
+      return fields[2] === '?' || fields[4] === '?';
+    },
+    { message: 'day-of-month or day-of-week must be "?"' },
+  );
+const TimeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Europe/Paris or UTC' },
+);
+
+const Environment = z
+  .object({
+    capacity: Capacity,
+    variables: Variables.default({}),
+    approval: Approval.default({ required: false }),
+    traffic: Traffic.default({ strategy: 'all-at-once' }),
+    healthCheck: HealthCheck.prefault({}),
+    /** How long blue stays warm after the shift, for a rollback that is only a traffic switch. */
+    keepBlueWarmSeconds: seconds(0, 3600).default(300),
+    /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */
+    drainSeconds: seconds(0, 3600).default(60),
+    congruence: z
+      .object({
+        schedule: CronExpression,
+        timeZone: TimeZone.default('UTC'),
+        /** With an unchanged bake key, still replace every instance (fresh machines). */
+        replaceWhenUnchanged: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type EnvironmentConfig = z.infer<typeof Environment>;
+
+export const ServiceConfig = z
+  .object({
+    service: resourceName,
+    environments: z
+      .record(environmentName, Environment)
+      .refine((envs) => Object.keys(envs).length > 0, { message: 'define at least one environment' }),
+    bake: z
+      .object({
+        /** Locally a base directory name; on AWS an AMI id or an SSM parameter path. */
+        baseImage: z.string().min(1),
+        timeoutSeconds: seconds(60, 7200).default(1800),
+      })
+      .strict(),
+    retention: z
+      .object({ images: z.number().int().min(2).max(100).default(5) })
+      .strict()
+      .prefault({}),
+    /** How long a deployment waits for the service+environment lock before giving up. */
+    lockWaitSeconds: seconds(0, 7200).default(1800),
+  })
+  .strict();
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+/** Validates raw configuration; `source` (a file name) prefixes every error line. */
+export function parseServiceConfig(raw: unknown, source: string): ServiceConfig {
+  const parsed = ServiceConfig.safeParse(raw);
+  if (!parsed.success) throw new ConfigInvalid(describeIssues(source, parsed.error.issues));
+  return parsed.data;
+}
+
+export function environmentOf(config: ServiceConfig, environment: string, source: string): EnvironmentConfig {
+  const env = config.environments[environment];
+  if (!env) {
+    const known = Object.keys(config.environments).join(', ');
+    throw new ConfigInvalid(
+      `${source}: environments.${environment}: no such environment (defined: ${known})`,
+    );
+  }
+  return env;
+}

@@ -1,0 +1,77 @@
+import type { Capacity, Trigger } from '../config/service-config.js';
+import type { ArtifactRef } from './deployment-request.js';
+import type { FleetWeight } from './traffic-plan.js';
+
+export type DeploymentStatus = 'in_progress' | 'compensating' | 'succeeded' | 'rolled_back' | 'superseded';
+
+export const TERMINAL_STATUSES: readonly DeploymentStatus[] = ['succeeded', 'rolled_back', 'superseded'];
+
+/** Phases in the order a deployment passes through them; each records when it started. */
+export const PHASES = [
+  'prepare',
+  'bake',
+  'launch',
+  'health',
+  'approval',
+  'shift',
+  'warm',
+  'commit',
+  'reap',
+  'prune',
+  'finish',
+  'compensate',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Traffic as it was before this deployment first changed it, so compensation can put it back exactly. */
+export interface TrafficSnapshot {
+  weights: FleetWeight[];
+  /** What the adapter needs to restore its own representation exactly (e.g. an ALB listener action). */
+  native?: string;
+}
+
+export interface FailureDescription {
+  step: string;
+  error: string;
+  cause: string;
+}
+
+/** One deployment attempt, as kept in the release store and shown by `history`. */
+export interface DeploymentRecord {
+  deploymentId: string;
+  service: string;
+  environment: string;
+  trigger: Trigger;
+  version: string;
+  requestedBy: string;
+  requestedAt: string;
+  artifact?: ArtifactRef;
+  status: DeploymentStatus;
+  /** The fleet this deployment launches; named after the deployment so compensation can always find it. */
+  greenFleetId: string;
+  blue?: { fleetId: string; imageId: string; version: string };
+  /** What was live when the deployment took the lock: compensation puts it back. */
+  previousRelease?: Release;
+  imageId?: string;
+  bakeKey?: string;
+  imageReused?: boolean;
+  trafficBefore?: TrafficSnapshot;
+  approvedBy?: string;
+  phases: Partial<Record<Phase, string>>;
+  failure?: FailureDescription;
+  warnings: string[];
+  finishedAt?: string;
+}
+
+/** What serves a service+environment now. */
+export interface Release {
+  service: string;
+  environment: string;
+  version: string;
+  imageId: string;
+  fleetId: string;
+  deploymentId: string;
+  capacity: Capacity;
+  artifact?: ArtifactRef;
+  liveSince: string;
+}

@@ -1,0 +1,43 @@
+/**
+ * Named errors that the state machine catches by name. On AWS, Lambda reports a thrown error's `name` as its
+ * errorType and Step Functions matches Retry/Catch on it; the local engine does the same. Every class sets
+ * `this.name` explicitly so minification cannot rename it.
+ */
+export class BakeshiftError extends Error {
+  constructor(name: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+const named = (name: string) =>
+  class extends BakeshiftError {
+    /** The name the state machine matches in Retry and Catch. */
+    static readonly errorName = name;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(name, message, options);
+    }
+  };
+
+/** Input, configuration or manifest that cannot be used: retrying cannot help. */
+export class InvalidInput extends named('InvalidInput') {}
+export class ConfigInvalid extends named('ConfigInvalid') {}
+/** A dependency was briefly unavailable (throttling, a dropped connection): the ASL retries these. */
+export class TransientFailure extends named('TransientFailure') {}
+/** Another deployment holds the service+environment lock: Prepare is retried with backoff. */
+export class LockHeld extends named('LockHeld') {}
+export class LockTimeout extends named('LockTimeout') {}
+/** A newer request for the same service+environment arrived while this one waited: latest wins. */
+export class Superseded extends named('Superseded') {}
+/** This deployment id has already run: a repeated start must change nothing. */
+export class DeploymentAlreadyExists extends named('DeploymentAlreadyExists') {}
+export class BakeFailed extends named('BakeFailed') {}
+export class LaunchFailed extends named('LaunchFailed') {}
+/** Green is not healthy yet and its deadline has not passed: the ASL polls by retrying this. */
+export class HealthPending extends named('HealthPending') {}
+export class HealthCheckFailed extends named('HealthCheckFailed') {}
+/** Blue is still being kept warm: the ASL watches green by retrying this until the window ends. */
+export class StillWarm extends named('StillWarm') {}
+export class ApprovalRejected extends named('ApprovalRejected') {}
+export class ApprovalTimedOut extends named('ApprovalTimedOut') {}
+export class TrafficShiftFailed extends named('TrafficShiftFailed') {}

@@ -1,0 +1,30 @@
+import type { Capacity } from '../config/service-config.js';
+
+export interface FleetSpec {
+  fleetId: string;
+  service: string;
+  environment: string;
+  deploymentId: string;
+  version: string;
+  imageId: string;
+  capacity: Capacity;
+  /** The app's environment variables, given at start; nothing environment-specific is in the image. */
+  variables: Record<string, string>;
+  healthPath: string;
+}
+
+export interface Fleet {
+  fleetId: string;
+  imageId: string;
+  version: string;
+  capacity: Capacity;
+}
+
+/** Groups of identical, disposable instances started from one image (locally processes, on AWS an ASG). */
+export interface Fleets {
+  /** Idempotent by fleetId. */
+  launch(spec: FleetSpec): Promise<Fleet>;
+  describe(fleetId: string): Promise<Fleet | undefined>;
+  /** Idempotent: destroying a fleet that does not exist succeeds. */
+  destroy(fleetId: string): Promise<void>;
+}

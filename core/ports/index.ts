@@ -1,0 +1,24 @@
+import type { ApprovalChannel } from './approval-channel.js';
+import type { Clock } from './clock.js';
+import type { Fleets } from './fleets.js';
+import type { Health } from './health.js';
+import type { ImageBaker } from './image-baker.js';
+import type { Notifier } from './notifier.js';
+import type { ReleaseStore } from './release-store.js';
+import type { ServiceConfigs } from './service-configs.js';
+import type { TaskCallbacks } from './task-callbacks.js';
+import type { Traffic } from './traffic.js';
+
+/** Everything the handlers need from the outside world; each handler declares the subset it uses. */
+export interface Ports {
+  configs: ServiceConfigs;
+  store: ReleaseStore;
+  baker: ImageBaker;
+  fleets: Fleets;
+  traffic: Traffic;
+  health: Health;
+  approvals: ApprovalChannel;
+  notifier: Notifier;
+  callbacks: TaskCallbacks;
+  clock: Clock;
+}

@@ -1,0 +1,25 @@
+export type DeploymentEventKind =
+  | 'started'
+  | 'approval_requested'
+  | 'approved'
+  | 'rejected'
+  | 'traffic_shifted'
+  | 'succeeded'
+  | 'rolled_back';
+
+export interface DeploymentEvent {
+  kind: DeploymentEventKind;
+  deploymentId: string;
+  service: string;
+  environment: string;
+  version: string;
+  imageId?: string;
+  at: string;
+  /** Human-readable: the failed step and its cause, per-phase durations, who decided. */
+  detail?: string;
+}
+
+/** Tells people and systems what happened. A failing notifier never fails a deployment. */
+export interface Notifier {
+  notify(event: DeploymentEvent): Promise<void>;
+}

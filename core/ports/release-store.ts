@@ -1,0 +1,96 @@
+import type { DeploymentRecord, Release } from '../deployment/deployment-record.js';
+
+export type LockAttempt =
+  | { outcome: 'acquired' }
+  | { outcome: 'held'; holder: string }
+  | { outcome: 'superseded'; by: string };
+
+export interface LockRequest {
+  service: string;
+  environment: string;
+  deploymentId: string;
+  requestedAt: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/** One human decision a deployment waits for. The task token never leaves the store. */
+export interface ApprovalTicket {
+  /** Opaque and random: the only thing a button or command carries. */
+  approvalId: string;
+  deploymentId: string;
+  service: string;
+  environment: string;
+  version: string;
+  approvers: string[];
+  /** What people need to decide: shown in the request message, never including the token. */
+  context: {
+    imageId: string;
+    trigger: string;
+    requestedBy: string;
+    desiredCapacity: number;
+    liveVersion?: string;
+    previewUrl?: string;
+  };
+  requestedAt: string;
+  expiresAt: string;
+  taskToken: string;
+  status: ApprovalStatus;
+  decidedBy?: string;
+  decidedAt?: string;
+}
+
+export type DeploymentUpdate = Partial<Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings'>> & {
+  /** Merged into the record's phases (phase name → start time). */
+  phases?: DeploymentRecord['phases'];
+  /** Appended to the record's warnings. */
+  addWarnings?: string[];
+};
+
+/**
+ * Deployment records, history, the live release per service+environment, the per-service+environment lock
+ * and approval tickets. Every guard is a conditional write, never a read-then-write.
+ */
+export interface ReleaseStore {
+  /** Creates the record if no record has this id; returns the stored record either way. */
+  createDeployment(record: DeploymentRecord): Promise<{ created: boolean; record: DeploymentRecord }>;
+  getDeployment(deploymentId: string): Promise<DeploymentRecord | undefined>;
+  /** Fails if the record does not exist. */
+  updateDeployment(deploymentId: string, update: DeploymentUpdate): Promise<DeploymentRecord>;
+  /** Newest first. */
+  listDeployments(service: string, environment: string, limit: number): Promise<DeploymentRecord[]>;
+
+  getLiveRelease(service: string, environment: string): Promise<Release | undefined>;
+  /** Every environment's live release of a service, e.g. to protect their images from pruning. */
+  listLiveReleases(service: string): Promise<Release[]>;
+  /** Atomically makes `release` live and marks its deployment succeeded: the commit point. Idempotent. */
+  commitRelease(release: Release, at: string): Promise<void>;
+  /** If `deploymentId` is live, puts `previous` back (or no release at all). Idempotent. */
+  revertRelease(
+    service: string,
+    environment: string,
+    deploymentId: string,
+    previous?: Release,
+  ): Promise<void>;
+
+  /** Re-entrant for the holder; a request older than the newest one registered is superseded. */
+  acquireLock(request: LockRequest): Promise<LockAttempt>;
+  /** Releases only if `deploymentId` holds the lock; idempotent. */
+  releaseLock(service: string, environment: string, deploymentId: string): Promise<void>;
+  lockHolder(service: string, environment: string): Promise<string | undefined>;
+
+  /** Creates the deployment's ticket, or returns the one it already has. */
+  openApproval(ticket: ApprovalTicket): Promise<ApprovalTicket>;
+  getApproval(approvalId: string): Promise<ApprovalTicket | undefined>;
+  approvalOf(deploymentId: string): Promise<ApprovalTicket | undefined>;
+  /** Points a pending ticket at a new task token (the wait is re-armed); no effect once decided. */
+  rearmApproval(approvalId: string, taskToken: string): Promise<ApprovalTicket>;
+  /**
+   * Moves a pending ticket to a decision and returns it as decided, with the task token current at that
+   * moment; returns undefined if it was no longer pending. This is what makes a decision apply exactly once.
+   */
+  decideApproval(
+    approvalId: string,
+    decision: { status: Exclude<ApprovalStatus, 'pending'>; by: string; at: string },
+  ): Promise<ApprovalTicket | undefined>;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { describeIssues } from '../../core/config/describe-issues.js';
+import type { Phase } from '../../core/deployment/deployment-record.js';
+import { InvalidInput } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { ReleaseStore } from '../../core/ports/release-store.js';
+import { logger } from './logger.js';
+
+export interface TaskTools {
+  /** Logs with this deployment's id and the task's name on every line. */
+  log: Logger;
+}
+
+export interface TaskSpec<S extends z.ZodType> {
+  /** The function's name, as in the ASL placeholder `${<name>FunctionArn}`. */
+  name: string;
+  input: S;
+  deploymentIdOf: (input: z.infer<S>) => string;
+  /** Records the phase's start time on the deployment record (the first attempt's time is kept). */
+  phase?: { phase: Phase; store: ReleaseStore; clock: Clock };
+}
+
+export type TaskHandler<R> = (event: unknown, context: Context) => Promise<R>;
+
+/**
+ * A thin Lambda handler for one Task: Powertools logging, zod parsing that names the bad field, the deployment
+ * id on every log line, and failures logged with the step's name before they reach the state machine's Catch.
+ */
+export function defineTask<S extends z.ZodType, R>(
+  spec: TaskSpec<S>,
+  run: (input: z.infer<S>, tools: TaskTools) => Promise<R>,
+): TaskHandler<R> {
+  const handler = middy<unknown, R>({ timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger))
+    .handler(async (event) => {
+      const parsed = spec.input.safeParse(event);
+      if (!parsed.success) {
+        throw new InvalidInput(describeIssues(`${spec.name} input`, parsed.error.issues));
+      }
+      const deploymentId = spec.deploymentIdOf(parsed.data);
+      const log = logger.createChild({ persistentKeys: { deploymentId, task: spec.name } });
+      try {
+        if (spec.phase) {
+          const { phase, store, clock } = spec.phase;
+          await store.updateDeployment(deploymentId, { phases: { [phase]: clock.now().toISOString() } });
+        }
+        return await run(parsed.data, { log });
+      } catch (error) {
+        log.warn(`${spec.name} failed`, { error: error as Error });
+        throw error;
+      }
+    });
+  return handler as TaskHandler<R>;
+}

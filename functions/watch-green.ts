@@ -1,0 +1,32 @@
+import { describeHealth, isFullyHealthy } from '../core/deployment/fleet-health.js';
+import { HealthCheckFailed, StillWarm } from '../core/errors.js';
+import type { Ports } from '../core/ports/index.js';
+import { defineTask } from './commons/define-task.js';
+import { ShiftResult, WithGreen } from './commons/flow-state.js';
+
+/**
+ * Blue stays warm (untouched, ready to take traffic back) for keepBlueWarmSeconds after the shift. Each call
+ * checks green: unhealthy fails the deployment, which moves traffic back to blue; inside the window StillWarm
+ * (retried by the ASL); after it, green is verified and the deployment may commit.
+ */
+export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'>) =>
+  defineTask(
+    {
+      name: 'WatchGreen',
+      input: WithGreen.extend({ shift: ShiftResult }),
+      deploymentIdOf: (i) => i.deploymentId,
+      phase: { phase: 'warm', store: ports.store, clock: ports.clock },
+    },
+    async ({ plan, green, shift }) => {
+      const health = await ports.health.check({ ...plan, fleetId: green.fleetId });
+      if (!isFullyHealthy(health, green.capacity.desired)) {
+        throw new HealthCheckFailed(
+          `green became unhealthy after the shift: ${describeHealth(health, green.capacity.desired)}`,
+        );
+      }
+      const warmUntil = Date.parse(shift.at) + plan.settings.keepBlueWarmSeconds * 1000;
+      const remaining = Math.ceil((warmUntil - ports.clock.now().getTime()) / 1000);
+      if (remaining > 0) throw new StillWarm(`green healthy; blue stays warm for ${remaining}s more`);
+      return { verifiedAt: ports.clock.now().toISOString() };
+    },
+  );

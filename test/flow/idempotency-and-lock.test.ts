@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ExecutionAlreadyExists } from '../../local/engine/local-engine.js';
+import type { LocalExecution } from '../../local/engine/local-execution.js';
+import { FakeWorld } from '../support/fake-world.js';
+
+/** When did this execution hold the lock: from Prepare's success to the lock's release. */
+function lockWindow(execution: LocalExecution) {
+  const at = (type: string, state: string) =>
+    execution.events.find((e) => e.type === type && 'state' in e && e.state.name === state)?.timestamp;
+  const from = at('StateExited', 'Prepare');
+  const to = at('StateExited', 'ReleaseLock') ?? at('StateExited', 'ReleaseLockAfterRollback');
+  if (from === undefined || to === undefined)
+    throw new Error(`${execution.name} never held and released the lock`);
+  return { from, to };
+}
+
+describe('idempotency and the service+environment lock', () => {
+  it('two starts with the same deployment id make one deployment', async () => {
+    const world = new FakeWorld();
+    const request = world.request({ version: '1.0.0' });
+    const first = world.start(request);
+    const second = world.start(request);
+    expect(second).toBe(first);
+    expect((await first.outcome).status).toBe('SUCCEEDED');
+
+    expect(() => world.start(request)).toThrow(ExecutionAlreadyExists);
+    expect(world.fleets.launches).toBe(1);
+    expect(world.baker.bakes.size).toBe(1);
+  });
+
+  it('a repeated deployment id that reaches Prepare again (e.g. after a restart) changes nothing', async () => {
+    const world = new FakeWorld();
+    const request = world.request({ version: '1.0.0' });
+    expect((await world.start(request).outcome).status).toBe('SUCCEEDED');
+    const before = await world.store.getDeployment(request.deploymentId);
+
+    // The same request on a fresh engine whose store already has the record: the engine does not know the name.
+    const engine2 = new FakeWorld();
+    engine2.store.deployments.set(request.deploymentId, structuredClone(before) as never);
+    const outcome = await engine2.start(request).outcome;
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'DeploymentAlreadyExists' });
+    expect(engine2.fleets.launches).toBe(0);
+    expect(await engine2.store.getDeployment(request.deploymentId)).toEqual(before);
+  });
+
+  it('two deployments of one service+environment never hold the lock at the same time', async () => {
+    // A waiting deployment retries Prepare every 5 ms of real time, up to the ASL's bound.
+    const world = new FakeWorld({ timing: { retryIntervalMs: { Prepare: 5 } } });
+    world.baker.bakeDelayMs = 20;
+    const a = world.start(world.request({ version: '1.0.0' }));
+    const b = world.start(world.request({ version: '2.0.0' }));
+    const [outcomeA, outcomeB] = await Promise.all([a.outcome, b.outcome]);
+
+    expect(outcomeA.status).toBe('SUCCEEDED');
+    expect(outcomeB.status).toBe('SUCCEEDED');
+    const [first, second] = [lockWindow(a), lockWindow(b)].sort((x, y) => x.from - y.from);
+    expect(first && second && first.to <= second.from).toBe(true);
+    expect(b.events.some((e) => e.type === 'StateRetried' && e.state.name === 'Prepare')).toBe(true);
+    expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('2.0.0');
+  });
+
+  it('latest wins: a newer request supersedes an older one still waiting for the lock', async () => {
+    const world = new FakeWorld({ timing: { retryIntervalMs: { Prepare: 5 } } });
+    world.baker.bakeDelayMs = 30;
+    const running = world.start(world.request({ version: '1.0.0' }));
+    const older = world.request({ version: '2.0.0' });
+    const newer = world.request({ version: '3.0.0' });
+    const waitingOlder = world.start(older);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const waitingNewer = world.start(newer);
+
+    const outcomes = await Promise.all([running.outcome, waitingOlder.outcome, waitingNewer.outcome]);
+    expect(outcomes.map((o) => o.status)).toEqual(['SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    expect(outcomes[1]?.error).toBe('Superseded');
+    expect((await world.store.getDeployment(older.deploymentId))?.status).toBe('superseded');
+    expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('3.0.0');
+    expect(world.fleets.fleets.has(older.deploymentId)).toBe(false);
+  });
+});

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { decideApproval } from '../../core/approvals/decide-approval.js';
+import type { Trigger } from '../../core/config/service-config.js';
+import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
+import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
+import { BakeshiftError } from '../../core/errors.js';
+import type { Ports } from '../../core/ports/index.js';
+import { taskFunctions } from '../../functions/catalog.js';
+import { LocalEngine, type LocalEngineOptions, type TaskCall } from '../../local/engine/local-engine.js';
+import type { ExecutionOutcome, LocalExecution } from '../../local/engine/local-execution.js';
+import { LocalTaskTokens } from '../../local/engine/local-task-tokens.js';
+import {
+  type AslDefinition,
+  loadDeployDefinition,
+  taskStatesOf,
+} from '../../statemachines/deploy-definition.js';
+import { FakeApprovalChannel } from './fakes/fake-approval-channel.js';
+import { FakeClock } from './fakes/fake-clock.js';
+import { FakeFleets } from './fakes/fake-fleets.js';
+import { FakeHealth } from './fakes/fake-health.js';
+import { FakeImageBaker } from './fakes/fake-image-baker.js';
+import { FakeReleaseStore } from './fakes/fake-release-store.js';
+import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
+import { FakeTraffic } from './fakes/fake-traffic.js';
+import { RecordingNotifier } from './fakes/recording-notifier.js';
+
+/** A test service with a plain environment and a guarded one (approval, weighted shift). */
+export function webConfig() {
+  return {
+    service: 'web',
+    environments: {
+      staging: {
+        capacity: { min: 1, desired: 2, max: 4 },
+        variables: { GREETING: 'hello', DATABASE_URL: 'postgres://secret@db/web' },
+        keepBlueWarmSeconds: 120,
+        drainSeconds: 30,
+      },
+      prod: {
+        capacity: { min: 2, desired: 3, max: 6 },
+        approval: { required: true, approvers: ['alice', 'bob'], timeoutSeconds: 3600 },
+        traffic: {
+          strategy: 'weighted',
+          steps: [
+            { percent: 10, holdSeconds: 60 },
+            { percent: 50, holdSeconds: 60 },
+            { percent: 100, holdSeconds: 0 },
+          ],
+        },
+        keepBlueWarmSeconds: 300,
+        drainSeconds: 60,
+      },
+    },
+    bake: { baseImage: 'debian-base', timeoutSeconds: 1800 },
+    retention: { images: 3 },
+  };
+}
+
+/** A fault injected into one Task state: it throws, before or after doing its real work. */
+export interface InjectedFault {
+  stateName: string;
+  when: 'before' | 'after';
+  /** Fail only the first N invocations (transient), or every one. */
+  times?: number;
+  error?: string;
+}
+
+/** Fake seconds that pass on each invocation of a polling state: the ASL's retry interval, simulated. */
+const SIMULATED_POLL_SECONDS: Record<string, number> = {
+  Prepare: 10,
+  AwaitGreenHealthy: 5,
+  WatchGreenWhileBlueWarm: 30,
+};
+
+/**
+ * The real state machine and the real handlers over stateful fakes of every port: the harness of the flow
+ * tests and of the fault matrix.
+ */
+export class FakeWorld {
+  readonly definition: AslDefinition;
+  readonly clock = new FakeClock();
+  readonly tokens = new LocalTaskTokens();
+  readonly store = new FakeReleaseStore();
+  readonly fleets = new FakeFleets();
+  readonly traffic = new FakeTraffic(this.fleets);
+  readonly health = new FakeHealth(this.fleets);
+  readonly baker = new FakeImageBaker(this.tokens, this.clock);
+  readonly approvals = new FakeApprovalChannel();
+  readonly notifier = new RecordingNotifier();
+  readonly configs = new FakeServiceConfigs();
+  readonly engine: LocalEngine;
+  readonly faults: InjectedFault[] = [];
+  /** Every Task state invoked, in order. */
+  readonly calls: TaskCall[] = [];
+  /** Fake seconds added on every invocation of a state (simulating time that passes while it waits). */
+  readonly advanceOnCall: Record<string, number> = { ...SIMULATED_POLL_SECONDS };
+  private requestSequence = 0;
+
+  constructor(options: { timing?: LocalEngineOptions['timing']; definition?: AslDefinition } = {}) {
+    this.definition = options.definition ?? loadDeployDefinition();
+    this.configs.set('web', webConfig());
+    this.approvals.decide = (approvalId, approve, by) =>
+      decideApproval(this.ports(), { approvalId, approve, by });
+    const ports = this.ports();
+    const functions = Object.fromEntries(
+      Object.entries(taskFunctions).map(([name, create]) => [name, create(ports)]),
+    );
+    const tasks = taskStatesOf(this.definition);
+    this.engine = new LocalEngine({
+      definition: this.definition,
+      functions,
+      tokens: this.tokens,
+      interceptTask: (call, invoke) => this.intercept(call, invoke),
+      // Waits and retries take no real time; FakeClock simulates the time they stand for.
+      timing: {
+        ...options.timing,
+        waitMs: {
+          ...Object.fromEntries(
+            Object.entries(this.definition.States)
+              .filter(([, s]) => s.Type === 'Wait')
+              .map(([name]) => [name, 0]),
+          ),
+          ...options.timing?.waitMs,
+        },
+        retryIntervalMs: {
+          ...Object.fromEntries(tasks.map((t) => [t.stateName, 0])),
+          ...options.timing?.retryIntervalMs,
+        },
+      },
+    });
+  }
+
+  ports(): Ports {
+    return {
+      configs: this.configs,
+      store: this.store,
+      baker: this.baker,
+      fleets: this.fleets,
+      traffic: this.traffic,
+      health: this.health,
+      approvals: this.approvals,
+      notifier: this.notifier,
+      callbacks: this.tokens,
+      clock: this.clock,
+    };
+  }
+
+  request(fields: {
+    version: string;
+    environment?: string;
+    trigger?: Trigger;
+    imageId?: string;
+  }): DeploymentRequest {
+    const environment = fields.environment ?? 'staging';
+    const trigger = fields.trigger ?? 'artifact';
+    const requestedAt = new Date(this.clock.now().getTime() + ++this.requestSequence).toISOString();
+    const artifact = fields.imageId
+      ? undefined
+      : {
+          bucket: 'artifacts',
+          key: `web/${fields.version}.tgz`,
+          versionId: `v-${fields.version}`,
+          etag: createHash('md5').update(fields.version).digest('hex'),
+        };
+    const base = { service: 'web', environment, trigger, requestedAt, ...(artifact ? { artifact } : {}) };
+    return {
+      deploymentId: deriveDeploymentId({ ...base, ...(fields.imageId ? { imageId: fields.imageId } : {}) }),
+      ...base,
+      version: fields.version,
+      ...(fields.imageId ? { imageId: fields.imageId } : {}),
+      requestedBy: 'test',
+    };
+  }
+
+  start(request: DeploymentRequest): LocalExecution {
+    return this.engine.start(request.deploymentId, request);
+  }
+
+  /** Runs a deployment to its end. */
+  async deploy(fields: Parameters<FakeWorld['request']>[0]) {
+    const request = this.request(fields);
+    const execution = this.start(request);
+    const outcome = await execution.outcome;
+    return { request, execution, outcome, record: await this.store.getDeployment(request.deploymentId) };
+  }
+
+  statesEntered(execution: LocalExecution): string[] {
+    return execution.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
+  }
+
+  private async intercept(call: TaskCall, invoke: () => Promise<unknown>): Promise<unknown> {
+    this.calls.push(call);
+    this.clock.advance(this.advanceOnCall[call.stateName] ?? 0);
+    const fault = this.faults.find(
+      (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,
+    );
+    if (!fault) return invoke();
+    if (fault.times !== undefined) fault.times--;
+    const injected = new BakeshiftError(
+      fault.error ?? 'InjectedFault',
+      `fault injected into ${call.stateName}`,
+    );
+    if (fault.when === 'before') throw injected;
+    await invoke();
+    throw injected;
+  }
+}
+
+export type { ExecutionOutcome };

@@ -1,0 +1,14 @@
+import type { Clock } from '../../../core/ports/clock.js';
+
+/** Real time plus an offset that tests advance to simulate long waits (bakes, approvals, deadlines). */
+export class FakeClock implements Clock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Fleet, FleetSpec, Fleets } from '../../../core/ports/fleets.js';
+
+/** Fleets for tests: launched fleets are kept until destroyed; launches are counted. */
+export class FakeFleets implements Fleets {
+  readonly fleets = new Map<string, FleetSpec>();
+  launches = 0;
+
+  async launch(spec: FleetSpec): Promise<Fleet> {
+    if (!this.fleets.has(spec.fleetId)) {
+      this.launches++;
+      this.fleets.set(spec.fleetId, structuredClone(spec));
+    }
+    return this.describeSpec(spec);
+  }
+
+  async describe(fleetId: string) {
+    const spec = this.fleets.get(fleetId);
+    return spec && this.describeSpec(spec);
+  }
+
+  async destroy(fleetId: string) {
+    this.fleets.delete(fleetId);
+  }
+
+  ids(): string[] {
+    return [...this.fleets.keys()].sort();
+  }
+
+  private describeSpec(spec: FleetSpec): Fleet {
+    return {
+      fleetId: spec.fleetId,
+      imageId: spec.imageId,
+      version: spec.version,
+      capacity: { ...spec.capacity },
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import type { TrafficSnapshot } from '../../../core/deployment/deployment-record.js';
+import type { FleetWeight } from '../../../core/deployment/traffic-plan.js';
+import { type ListenerKey, MAX_WEIGHTED_FLEETS, type Traffic } from '../../../core/ports/traffic.js';
+import type { FakeFleets } from './fake-fleets.js';
+
+const key = (l: ListenerKey) => `${l.service}/${l.environment}`;
+
+/** A load balancer for tests that refuses what an ALB refuses: unknown fleets, >5 groups, weights ≠ 100. */
+export class FakeTraffic implements Traffic {
+  readonly routes = new Map<string, FleetWeight[]>();
+  readonly previews = new Map<string, string>();
+  readonly draining = new Set<string>();
+  drainSeconds = 30;
+
+  constructor(private readonly fleets: FakeFleets) {}
+
+  async current(listener: ListenerKey): Promise<TrafficSnapshot> {
+    return { weights: structuredClone(this.routes.get(key(listener)) ?? []) };
+  }
+
+  async shift(listener: ListenerKey, weights: FleetWeight[]) {
+    if (weights.length > MAX_WEIGHTED_FLEETS) throw new Error(`at most ${MAX_WEIGHTED_FLEETS} target groups`);
+    const total = weights.reduce((sum, w) => sum + w.percent, 0);
+    if (total !== 100) throw new Error(`weights sum to ${total}, not 100`);
+    for (const w of weights) {
+      if (!this.fleets.fleets.has(w.fleetId)) throw new Error(`fleet ${w.fleetId} does not exist`);
+    }
+    this.routes.set(key(listener), structuredClone(weights));
+  }
+
+  async restore(listener: ListenerKey, snapshot: TrafficSnapshot) {
+    if (snapshot.weights.length === 0) this.routes.delete(key(listener));
+    else this.routes.set(key(listener), structuredClone(snapshot.weights));
+  }
+
+  async preview(listener: ListenerKey, fleetId: string) {
+    this.previews.set(key(listener), fleetId);
+    return { url: `http://preview.${listener.service}.${listener.environment}.test` };
+  }
+
+  async drain(_listener: ListenerKey, fleetId: string) {
+    this.draining.add(fleetId);
+    return { drainSeconds: this.drainSeconds };
+  }
+
+  /** Percent of traffic per fleet (fleets at 0% omitted). */
+  weightsOf(service: string, environment: string): Record<string, number> {
+    const weights = this.routes.get(`${service}/${environment}`) ?? [];
+    return Object.fromEntries(weights.filter((w) => w.percent > 0).map((w) => [w.fleetId, w.percent]));
+  }
+}
