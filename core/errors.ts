@@ -41,3 +41,10 @@ export class StillWarm extends named('StillWarm') {}
 export class ApprovalRejected extends named('ApprovalRejected') {}
 export class ApprovalTimedOut extends named('ApprovalTimedOut') {}
 export class TrafficShiftFailed extends named('TrafficShiftFailed') {}
+
+/** Errors the state machine retries as a bounded poll: expected while waiting, not failures. */
+export const POLLING_SIGNALS: ReadonlySet<string> = new Set([
+  HealthPending.errorName,
+  StillWarm.errorName,
+  LockHeld.errorName,
+]);

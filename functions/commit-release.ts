@@ -3,7 +3,7 @@ import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { WithGreen } from './commons/flow-state.js';
 
-/** The commit point: green becomes the live release and the deployment succeeded, in one conditional write. */
+/** The commit point: green becomes the live release, then the deployment is marked succeeded. */
 export const createCommitRelease = (ports: Pick<Ports, 'store' | 'clock'>) =>
   defineTask(
     {

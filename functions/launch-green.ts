@@ -35,7 +35,11 @@ export const createLaunchGreen = (ports: Pick<Ports, 'baker' | 'fleets' | 'traff
         imageId,
         capacity,
         variables: plan.settings.variables,
-        healthPath: plan.settings.healthCheck.path ?? image.healthPath,
+        healthCheck: {
+          ...plan.settings.healthCheck,
+          path: plan.settings.healthCheck.path ?? image.healthPath,
+        },
+        drainSeconds: plan.settings.drainSeconds,
       });
       const preview = await ports.traffic.preview(plan, plan.greenFleetId);
       return {

@@ -89,11 +89,7 @@ export const createPrepareDeployment = (ports: Pick<Ports, 'configs' | 'store' |
           capacity: env.capacity,
           variables: env.variables,
           trafficSteps: trafficSteps(env.traffic),
-          healthCheck: {
-            ...(env.healthCheck.path ? { path: env.healthCheck.path } : {}),
-            intervalSeconds: env.healthCheck.intervalSeconds,
-            deadlineSeconds: env.healthCheck.deadlineSeconds,
-          },
+          healthCheck: env.healthCheck,
           keepBlueWarmSeconds: live ? env.keepBlueWarmSeconds : 0,
           drainSeconds: env.drainSeconds,
           approval: approval

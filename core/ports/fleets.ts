@@ -10,7 +10,16 @@ export interface FleetSpec {
   capacity: Capacity;
   /** The app's environment variables, given at start; nothing environment-specific is in the image. */
   variables: Record<string, string>;
-  healthPath: string;
+  /** How the load balancer checks each instance. */
+  healthCheck: {
+    path: string;
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    healthyThreshold: number;
+    unhealthyThreshold: number;
+  };
+  /** The deregistration delay: how long a draining instance may finish its in-flight requests. */
+  drainSeconds: number;
 }
 
 export interface Fleet {

@@ -63,7 +63,10 @@ export interface ReleaseStore {
   getLiveRelease(service: string, environment: string): Promise<Release | undefined>;
   /** Every environment's live release of a service, e.g. to protect their images from pruning. */
   listLiveReleases(service: string): Promise<Release[]>;
-  /** Atomically makes `release` live and marks its deployment succeeded: the commit point. Idempotent. */
+  /**
+   * Makes `release` live (the commit point), then marks its deployment succeeded. Idempotent: if interrupted,
+   * the retried step completes it, and compensation's revertRelease undoes the live pointer.
+   */
   commitRelease(release: Release, at: string): Promise<void>;
   /** If `deploymentId` is live, puts `previous` back (or no release at all). Idempotent. */
   revertRelease(

@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { describeIssues } from '../../core/config/describe-issues.js';
 import type { Phase } from '../../core/deployment/deployment-record.js';
-import { InvalidInput } from '../../core/errors.js';
+import { InvalidInput, POLLING_SIGNALS } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import { logger } from './logger.js';
@@ -50,7 +50,9 @@ export function defineTask<S extends z.ZodType, R>(
         }
         return await run(parsed.data, { log });
       } catch (error) {
-        log.warn(`${spec.name} failed`, { error: error as Error });
+        if (POLLING_SIGNALS.has((error as Error).name))
+          log.debug(`${spec.name}: ${(error as Error).message}`);
+        else log.warn(`${spec.name} failed`, { error: error as Error });
         throw error;
       }
     });

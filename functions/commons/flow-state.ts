@@ -32,6 +32,9 @@ export const Plan = z.object({
     healthCheck: z.object({
       path: z.string().optional(),
       intervalSeconds: z.number(),
+      timeoutSeconds: z.number(),
+      healthyThreshold: z.number(),
+      unhealthyThreshold: z.number(),
       deadlineSeconds: z.number(),
     }),
     keepBlueWarmSeconds: z.number(),

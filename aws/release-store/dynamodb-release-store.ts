@@ -1,0 +1,374 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DeploymentRecord, Release } from '../../core/deployment/deployment-record.js';
+import type {
+  ApprovalTicket,
+  DeploymentUpdate,
+  LockAttempt,
+  LockRequest,
+  ReleaseStore,
+} from '../../core/ports/release-store.js';
+import { RELEASE_TABLE } from './release-table.js';
+
+const deploymentKey = (id: string) => ({ pk: `DEPLOYMENT#${id}`, sk: 'RECORD' });
+const ticketKey = (deploymentId: string) => ({ pk: `DEPLOYMENT#${deploymentId}`, sk: 'APPROVAL' });
+const approvalLookupKey = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'LOOKUP' });
+const liveKey = (service: string, environment: string) => ({ pk: `LIVE#${service}`, sk: environment });
+const lockKey = (service: string, environment: string) => ({
+  pk: `LOCK#${service}#${environment}`,
+  sk: 'HOLDER',
+});
+const newestKey = (service: string, environment: string) => ({
+  pk: `LOCK#${service}#${environment}`,
+  sk: 'NEWEST',
+});
+/** Orders requests by time, then id; normalised so strings compare as instants. */
+const requestOrder = (r: { requestedAt: string; deploymentId: string }) =>
+  `${new Date(r.requestedAt).toISOString()}#${r.deploymentId}`;
+
+const KEY_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const copy = { ...item };
+  for (const field of KEY_FIELDS) delete copy[field];
+  return copy as T;
+}
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/**
+ * The release store on DynamoDB's API: on AWS against the table the CDK app creates, locally against dynalite.
+ * Every guard is a condition on the write itself. No transactions (dynalite has none): each operation that
+ * writes two items orders them so that a retry completes it and a crash between them is recoverable.
+ */
+export class DynamoDbReleaseStore implements ReleaseStore {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async createDeployment(record: DeploymentRecord) {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...record,
+            ...deploymentKey(record.deploymentId),
+            [RELEASE_TABLE.historyPartitionKey]: `ENV#${record.service}#${record.environment}`,
+            [RELEASE_TABLE.historySortKey]: requestOrder(record),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { created: true, record };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.getDeployment(record.deploymentId);
+      if (!existing) throw error;
+      return { created: false, record: existing };
+    }
+  }
+
+  async getDeployment(deploymentId: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: deploymentKey(deploymentId), ConsistentRead: true }),
+    );
+    return withoutKeys<DeploymentRecord>(Item);
+  }
+
+  async updateDeployment(deploymentId: string, update: DeploymentUpdate) {
+    const { phases, addWarnings, ...fields } = update;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(fields).forEach(([field, value], i) => {
+      if (value === undefined) return;
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    Object.entries(phases ?? {}).forEach(([phase, at], i) => {
+      names[`#p${i}`] = phase;
+      values[`:p${i}`] = at;
+      sets.push(`phases.#p${i} = if_not_exists(phases.#p${i}, :p${i})`);
+    });
+    if (addWarnings && addWarnings.length > 0) {
+      values[':w'] = addWarnings;
+      sets.push('warnings = list_append(warnings, :w)');
+    }
+    if (sets.length === 0) {
+      const record = await this.getDeployment(deploymentId);
+      if (!record) throw new Error(`no deployment ${deploymentId}`);
+      return record;
+    }
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deploymentKey(deploymentId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKeys<DeploymentRecord>(Attributes) as DeploymentRecord;
+    } catch (error) {
+      if (isConditionFailure(error)) throw new Error(`no deployment ${deploymentId}`, { cause: error });
+      throw error;
+    }
+  }
+
+  async listDeployments(service: string, environment: string, limit: number) {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: RELEASE_TABLE.historyIndex,
+        KeyConditionExpression: '#h = :h',
+        ExpressionAttributeNames: { '#h': RELEASE_TABLE.historyPartitionKey },
+        ExpressionAttributeValues: { ':h': `ENV#${service}#${environment}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => withoutKeys<DeploymentRecord>(item) as DeploymentRecord);
+  }
+
+  async getLiveRelease(service: string, environment: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: liveKey(service, environment), ConsistentRead: true }),
+    );
+    return withoutKeys<Release>(Item);
+  }
+
+  async listLiveReleases(service: string) {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LIVE#${service}` },
+        ConsistentRead: true,
+      }),
+    );
+    return (Items ?? []).map((item) => withoutKeys<Release>(item) as Release);
+  }
+
+  /**
+   * The live pointer is written first: it is the commit. The record follows; if that write is lost, the
+   * retried step writes both again, and compensation reverts the pointer (revertRelease).
+   */
+  async commitRelease(release: Release, at: string) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...release, ...liveKey(release.service, release.environment) },
+      }),
+    );
+    await this.updateDeployment(release.deploymentId, { status: 'succeeded', finishedAt: at });
+  }
+
+  async revertRelease(service: string, environment: string, deploymentId: string, previous?: Release) {
+    const condition = {
+      ConditionExpression: 'deploymentId = :me',
+      ExpressionAttributeValues: { ':me': deploymentId },
+    };
+    try {
+      if (previous) {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...previous, ...liveKey(service, environment) },
+            ...condition,
+          }),
+        );
+      } else {
+        await this.db.send(
+          new DeleteCommand({ TableName: this.tableName, Key: liveKey(service, environment), ...condition }),
+        );
+      }
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async acquireLock(request: LockRequest): Promise<LockAttempt> {
+    const { service, environment, deploymentId } = request;
+    const holder = await this.lockHolder(service, environment);
+    if (holder === deploymentId) return { outcome: 'acquired' };
+    const order = requestOrder(request);
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...newestKey(service, environment), deploymentId, requestOrder: order },
+          ConditionExpression: 'attribute_not_exists(pk) OR requestOrder <= :mine',
+          ExpressionAttributeValues: { ':mine': order },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: newestKey(service, environment),
+          ConsistentRead: true,
+        }),
+      );
+      return { outcome: 'superseded', by: String(Item?.deploymentId) };
+    }
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...lockKey(service, environment), holder: deploymentId },
+          ConditionExpression: 'attribute_not_exists(pk) OR holder = :me',
+          ExpressionAttributeValues: { ':me': deploymentId },
+        }),
+      );
+      return { outcome: 'acquired' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return {
+        outcome: 'held',
+        holder: (await this.lockHolder(service, environment)) ?? 'another deployment',
+      };
+    }
+  }
+
+  async releaseLock(service: string, environment: string, deploymentId: string) {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: lockKey(service, environment),
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': deploymentId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async lockHolder(service: string, environment: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: lockKey(service, environment), ConsistentRead: true }),
+    );
+    return Item?.holder as string | undefined;
+  }
+
+  /** The ticket lives under its deployment (one per deployment, a conditional put); a lookup item maps its id. */
+  async openApproval(ticket: ApprovalTicket) {
+    let opened = ticket;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...ticket, ...ticketKey(ticket.deploymentId) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.approvalOf(ticket.deploymentId);
+      if (!existing) throw error;
+      opened = existing;
+    }
+    // Idempotent: written again on every call, so a crash after the ticket's write is repaired by the retry.
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...approvalLookupKey(opened.approvalId), deploymentId: opened.deploymentId },
+      }),
+    );
+    return opened;
+  }
+
+  async getApproval(approvalId: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: approvalLookupKey(approvalId), ConsistentRead: true }),
+    );
+    return Item ? this.approvalOf(String(Item.deploymentId)) : undefined;
+  }
+
+  async approvalOf(deploymentId: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: ticketKey(deploymentId), ConsistentRead: true }),
+    );
+    return withoutKeys<ApprovalTicket>(Item);
+  }
+
+  async rearmApproval(approvalId: string, taskToken: string) {
+    const key = await this.ticketKeyOf(approvalId);
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET taskToken = :t',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':t': taskToken, ':pending': 'pending' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKeys<ApprovalTicket>(Attributes) as ApprovalTicket;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const ticket = await this.getApproval(approvalId);
+      if (!ticket) throw new Error(`no approval ${approvalId}`);
+      return ticket;
+    }
+  }
+
+  async decideApproval(
+    approvalId: string,
+    decision: { status: Exclude<ApprovalTicket['status'], 'pending'>; by: string; at: string },
+  ) {
+    const key = await this.ticketKeyOf(approvalId).catch(() => undefined);
+    if (!key) return undefined;
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #s = :status, decidedBy = :by, decidedAt = :at',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':status': decision.status,
+            ':by': decision.by,
+            ':at': decision.at,
+            ':pending': 'pending',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKeys<ApprovalTicket>(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async ticketKeyOf(approvalId: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: approvalLookupKey(approvalId), ConsistentRead: true }),
+    );
+    if (!Item) throw new Error(`no approval ${approvalId}`);
+    return ticketKey(String(Item.deploymentId));
+  }
+}

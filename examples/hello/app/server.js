@@ -1,0 +1,38 @@
+// A small service for bakeshift's demo: answers with its version, reads its configuration from the
+// environment at start (PORT, GREETING), and shuts down gracefully on SIGTERM.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+const release = JSON.parse(readFileSync(new URL('./release.json', import.meta.url), 'utf8'));
+const startedAt = Date.now();
+const greeting = process.env.GREETING ?? 'hello';
+
+function healthy() {
+  if (release.healthNeverPasses) return false;
+  const failAfter = release.healthFailsAfterSeconds;
+  return failAfter === undefined || Date.now() - startedAt < failAfter * 1000;
+}
+
+const server = createServer((req, res) => {
+  if (req.url === '/health') {
+    const ok = healthy();
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'unhealthy\n');
+    return;
+  }
+  const body = JSON.stringify({
+    version: release.version,
+    greeting,
+    instance: process.env.BAKESHIFT_INSTANCE_ID,
+  });
+  res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+});
+// Longer than the load balancer's upstream idle timeout, so the balancer closes idle connections first.
+server.keepAliveTimeout = 30_000;
+server.listen(Number(process.env.PORT), '127.0.0.1', () => {
+  console.log(`hello ${release.version} listening on ${process.env.PORT}`);
+});
+process.on('SIGTERM', () => {
+  console.log('SIGTERM: finishing in-flight requests');
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+});

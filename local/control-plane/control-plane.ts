@@ -1,0 +1,252 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
+import { environmentOf } from '../../core/config/service-config.js';
+import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
+import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
+import { systemClock } from '../../core/ports/clock.js';
+import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
+import type { Ports } from '../../core/ports/index.js';
+import { taskFunctions } from '../../functions/catalog.js';
+import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
+import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
+import { LocalImageBaker } from '../baker/local-image-baker.js';
+import { FileServiceConfigs } from '../config/file-service-configs.js';
+import { localLambdaContext } from '../engine/lambda-context.js';
+import { ExecutionAlreadyExists, LocalEngine, type LocalEngineOptions } from '../engine/local-engine.js';
+import type { LocalExecution } from '../engine/local-execution.js';
+import { LocalTaskTokens } from '../engine/local-task-tokens.js';
+import { CentralLog } from '../fleets/central-log.js';
+import { LocalFleets } from '../fleets/local-fleets.js';
+import { LocalHealth } from '../load-balancer/local-health.js';
+import { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
+import { LocalTraffic } from '../load-balancer/local-traffic.js';
+import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
+import { LocalEventLog } from './local-event-log.js';
+
+export const RELEASE_TABLE_NAME = 'bakeshift-releases';
+
+/**
+ * Local polling cadence: the ASL's retry intervals are sized for AWS (ALB checks every 5-30 s); locally
+ * health checks run every second or two, so the polling states look again sooner. Per retrier, in ASL order.
+ */
+const LOCAL_TIMING: LocalEngineOptions['timing'] = {
+  retryIntervalMs: {
+    Prepare: [300, 1000],
+    AwaitGreenHealthy: [300, 500],
+    WatchGreenWhileBlueWarm: [300, 1000],
+  },
+};
+
+export interface ControlPlaneOptions {
+  /** Every piece of local state lives here ($BAKESHIFT_HOME, default ./.bakeshift). */
+  home: string;
+  /** Service configurations, `<service>.json` each. */
+  servicesDir: string;
+  /** Between SIGTERM and SIGKILL when an instance stops. */
+  stopGraceMs?: number;
+}
+
+export interface ReconcileReport {
+  orphansKilled: number;
+  bakesCancelled: string[];
+  compensated: string[];
+  restored: { service: string; environment: string; version: string }[];
+}
+
+/**
+ * Local mode: the same state machine and handlers as on AWS, over real processes, a real HTTP load balancer
+ * and DynamoDB's API (dynalite), all under one home directory.
+ */
+export class ControlPlane {
+  readonly events: LocalEventLog;
+  readonly engine: LocalEngine;
+  readonly ports: Ports;
+  readonly fleets: LocalFleets;
+  readonly balancers: LocalLoadBalancers;
+  readonly centralLog: CentralLog;
+  readonly configs: FileServiceConfigs;
+  readonly store: DynamoDbReleaseStore;
+  readonly tokens = new LocalTaskTokens();
+  private readonly artifacts: LocalArtifactStore;
+  private readonly baker: LocalImageBaker;
+  private readonly trigger: ReturnType<typeof createStartDeploymentFromArtifact>;
+
+  private constructor(
+    readonly options: ControlPlaneOptions,
+    private readonly dynamo: LocalDynamoDb,
+  ) {
+    const { home } = options;
+    this.store = new DynamoDbReleaseStore(dynamo.client, RELEASE_TABLE_NAME);
+    this.artifacts = new LocalArtifactStore(join(home, 'artifacts'));
+    this.baker = new LocalImageBaker(home, this.artifacts, this.tokens, systemClock);
+    this.balancers = new LocalLoadBalancers(join(home, 'listeners.json'));
+    this.centralLog = new CentralLog(join(home, 'logs'));
+    this.fleets = new LocalFleets({
+      home,
+      baker: this.baker,
+      balancers: this.balancers,
+      log: this.centralLog,
+      ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+    });
+    this.events = new LocalEventLog(join(home, 'events.jsonl'));
+    this.configs = new FileServiceConfigs(options.servicesDir);
+    this.ports = {
+      configs: this.configs,
+      store: this.store,
+      baker: this.baker,
+      fleets: this.fleets,
+      traffic: new LocalTraffic(this.balancers),
+      health: new LocalHealth(this.balancers),
+      approvals: this.events,
+      notifier: this.events,
+      callbacks: this.tokens,
+      clock: systemClock,
+    };
+    const ports = this.ports;
+    this.engine = new LocalEngine({
+      definition: loadDeployDefinition(),
+      functions: Object.fromEntries(
+        Object.entries(taskFunctions).map(([name, create]) => [name, create(ports)]),
+      ),
+      tokens: this.tokens,
+      timing: LOCAL_TIMING,
+    });
+    const starter: DeploymentStarter = {
+      start: async (request: DeploymentRequest) => {
+        try {
+          this.engine.start(request.deploymentId, request);
+          return { started: true };
+        } catch (error) {
+          if (error instanceof ExecutionAlreadyExists) return { started: false };
+          throw error;
+        }
+      },
+    };
+    this.trigger = createStartDeploymentFromArtifact({ starter });
+  }
+
+  static async start(
+    options: ControlPlaneOptions,
+  ): Promise<{ controlPlane: ControlPlane; reconciled: ReconcileReport }> {
+    await mkdir(options.home, { recursive: true });
+    const dynamo = await startLocalDynamoDb(join(options.home, 'store'));
+    await ensureReleaseTable(dynamo.client, RELEASE_TABLE_NAME);
+    const controlPlane = new ControlPlane(options, dynamo);
+    const reconciled = await controlPlane.reconcile();
+    return { controlPlane, reconciled };
+  }
+
+  /**
+   * Uploads an artifact as S3 would and hands the "Object Created" event to the trigger handler, the same
+   * code the EventBridge rule invokes on AWS.
+   */
+  async deploy(input: {
+    service: string;
+    environment: string;
+    version: string;
+    artifactFile: string;
+    requestedBy?: string;
+  }) {
+    const key = `${input.service}/${input.environment}/${input.version}.tgz`;
+    const artifact = await this.artifacts.put(input.artifactFile, key);
+    const event = {
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      time: new Date().toISOString(),
+      detail: {
+        bucket: { name: artifact.bucket },
+        object: { key, etag: artifact.etag, 'version-id': artifact.versionId },
+        requester: input.requestedBy ?? 'local',
+        reason: 'PutObject',
+      },
+    };
+    return this.trigger(event, localLambdaContext('StartDeploymentFromArtifact', 30));
+  }
+
+  execution(deploymentId: string): LocalExecution | undefined {
+    return this.engine.get(deploymentId);
+  }
+
+  /** Listener URLs by service+environment. */
+  listeners() {
+    return this.balancers.urls();
+  }
+
+  /**
+   * After a start (possibly after a crash): kills instances a dead control plane left, cancels its half-done
+   * bakes, ends its in-flight deployments as rolled back, then starts each live release again from its image
+   * and routes all traffic to it. State lives in the store, never in the instances.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = {
+      orphansKilled: await this.fleets.killOrphans(),
+      bakesCancelled: await this.baker.cancelAbandonedBakes(),
+      compensated: [],
+      restored: [],
+    };
+    for (const service of await this.configs.services()) {
+      const { config, source } = await this.configs.load(service);
+      for (const environment of Object.keys(config.environments)) {
+        report.compensated.push(...(await this.endInterruptedDeployments(service, environment)));
+        const live = await this.store.getLiveRelease(service, environment);
+        if (!live) continue;
+        const env = environmentOf(config, environment, source);
+        const image = await this.baker.getImage(live.imageId);
+        if (!image) continue;
+        await this.fleets.launch({
+          fleetId: live.fleetId,
+          service,
+          environment,
+          deploymentId: live.deploymentId,
+          version: live.version,
+          imageId: live.imageId,
+          capacity: live.capacity,
+          variables: env.variables,
+          healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
+          drainSeconds: env.drainSeconds,
+        });
+        await this.ports.traffic.shift({ service, environment }, [{ fleetId: live.fleetId, percent: 100 }]);
+        report.restored.push({ service, environment, version: live.version });
+      }
+    }
+    return report;
+  }
+
+  async stop(): Promise<void> {
+    await this.fleets.stopAll();
+    await this.balancers.close();
+    await this.centralLog.close();
+    await this.dynamo.close();
+  }
+
+  private async endInterruptedDeployments(service: string, environment: string): Promise<string[]> {
+    const interrupted = (await this.store.listDeployments(service, environment, 25)).filter(
+      (d) => !TERMINAL_STATUSES.includes(d.status) && !this.engine.get(d.deploymentId),
+    );
+    for (const record of interrupted) {
+      const now = new Date().toISOString();
+      const step =
+        Object.entries(record.phases).sort(([, a], [, b]) => (b ?? '').localeCompare(a ?? ''))[0]?.[0] ??
+        'unknown';
+      await this.store.revertRelease(service, environment, record.deploymentId, record.previousRelease);
+      const live = new Set((await this.store.listLiveReleases(service)).map((r) => r.imageId));
+      for (const image of await this.baker.listImages(service)) {
+        if (image.createdByDeployment === record.deploymentId && !live.has(image.imageId))
+          await this.baker.discardImage(image.imageId);
+      }
+      await this.store.updateDeployment(record.deploymentId, {
+        status: 'rolled_back',
+        finishedAt: now,
+        failure: {
+          step,
+          error: 'ControlPlaneRestarted',
+          cause: `the control plane stopped during ${step}; the previous release serves`,
+        },
+      });
+      await this.store.releaseLock(service, environment, record.deploymentId);
+    }
+    return interrupted.map((d) => d.deploymentId);
+  }
+}

@@ -1,0 +1,142 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
+import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { ControlPlane } from '../control-plane/control-plane.js';
+import { LoadGenerator } from '../load/load-generator.js';
+import { progressLines } from '../progress/progress-printer.js';
+
+export interface DemoDeployment {
+  version: string;
+  outcome: 'succeeded' | 'rolled_back' | 'failed';
+  /** ms from the request to the end of the execution. */
+  durationMs: number;
+  phases: Record<string, number>;
+  cause?: string;
+  /** When traffic first moved to this version (ms since epoch), if it did. */
+  shiftedAt?: number;
+  /** Requests sent while this deployment ran. */
+  requests: number;
+  failedRequests: number;
+}
+
+export interface DemoResult {
+  deployments: DemoDeployment[];
+  requests: number;
+  failedRequests: number;
+  failureSamples: (string | undefined)[];
+  /** From the v1→v2 shift until every new request was answered by v2. */
+  cutoverMs: number;
+  servedAtEnd: Record<string, number>;
+  /** Process ids of the instances that ran, all gone once the demo returns. */
+  instancePids: number[];
+}
+
+export interface DemoOptions {
+  /** Versions of examples/hello to deploy in order, each with the outcome it must have. */
+  plan: { version: string; expect: DemoDeployment['outcome'] }[];
+  connections: number;
+  log: (line: string) => void;
+  /** Where local state goes; a temporary directory (removed afterwards) when omitted. */
+  home?: string;
+  /** Configure the service before it starts (e.g. a longer keep-warm window). */
+  servicesDir?: string;
+  /** Called once the control plane is up, e.g. to stop it on Ctrl-C. */
+  onStarted?: (controlPlane: ControlPlane) => void;
+}
+
+/**
+ * The main job in local mode: a control plane, the hello service deployed version after version through the
+ * real state machine, under steady keep-alive load from the first shift on. Leaves no process behind.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'bakeshift-demo-')));
+  const servicesDir = options.servicesDir ?? join(home, 'services');
+  if (!options.servicesDir) {
+    await mkdir(servicesDir, { recursive: true });
+    await copyFile(HELLO_SERVICE_CONFIG, join(servicesDir, 'hello.json'));
+  }
+  const { controlPlane } = await ControlPlane.start({ home, servicesDir, stopGraceMs: 2000 });
+  options.onStarted?.(controlPlane);
+  const deployments: DemoDeployment[] = [];
+  const pids = new Set<number>();
+  let load: LoadGenerator | undefined;
+  try {
+    for (const { version } of options.plan) {
+      const artifactFile = await buildHelloArtifact(version, home);
+      const requestedAt = Date.now();
+      const { deploymentId } = await controlPlane.deploy({
+        service: 'hello',
+        environment: 'staging',
+        version,
+        artifactFile,
+        requestedBy: 'demo',
+      });
+      const execution = controlPlane.execution(deploymentId);
+      if (!execution) throw new Error(`deployment ${deploymentId} did not start`);
+      let shiftedAt: number | undefined;
+      execution.onEvent(progressLines(`  ${version}`, options.log));
+      execution.onEvent((event) => {
+        if (event.type === 'StateEntered' && event.state.name === 'ShiftTraffic')
+          shiftedAt ??= event.timestamp;
+        if (event.type === 'StateExited' && event.state.name === 'AwaitGreenHealthy') {
+          for (const pid of controlPlane.fleets.processIds(deploymentId)) pids.add(pid);
+        }
+      });
+      const outcome = await execution.outcome;
+      const record = await controlPlane.store.getDeployment(deploymentId);
+      const window = load?.between(requestedAt, Date.now()) ?? { requests: 0, failed: 0 };
+      deployments.push({
+        version,
+        outcome:
+          record?.status === 'succeeded'
+            ? 'succeeded'
+            : record?.status === 'rolled_back'
+              ? 'rolled_back'
+              : 'failed',
+        durationMs: Date.now() - requestedAt,
+        phases: record ? (phaseDurations(record, new Date()) as Record<string, number>) : {},
+        ...(outcome.status === 'FAILED' ? { cause: outcome.cause ?? outcome.error ?? 'unknown' } : {}),
+        ...(shiftedAt ? { shiftedAt } : {}),
+        requests: window.requests,
+        failedRequests: window.failed,
+      });
+      if (record) options.log(`  ${version}  phases: ${formatDurations(phaseDurations(record, new Date()))}`);
+      if (!load) {
+        const url = controlPlane.listeners().find((l) => l.service === 'hello')?.url;
+        if (!url) throw new Error('the hello listener is not up');
+        load = new LoadGenerator({
+          url,
+          connections: options.connections,
+          maxDurationMs: 10 * 60_000,
+          maxRequests: 5_000_000,
+        });
+        load.start();
+        options.log(`  load: ${options.connections} keep-alive connections against ${url}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    // What serves once everything settled: requests sent after the last deployment ended.
+    const settledAt = Date.now() + 250;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await load?.stop();
+    const firstShift = deployments[1]?.shiftedAt;
+    const overall = load?.between(0) ?? { requests: 0, failed: 0, errors: [], versions: {} };
+    const last = load?.between(settledAt) ?? { versions: {} };
+    return {
+      deployments,
+      requests: overall.requests,
+      failedRequests: overall.failed,
+      failureSamples: overall.errors ?? [],
+      cutoverMs:
+        firstShift && deployments[0] && load ? load.cutoverMs(firstShift, deployments[0].version) : 0,
+      servedAtEnd: last.versions,
+      instancePids: [...pids],
+    };
+  } finally {
+    await load?.stop().catch(() => undefined);
+    await controlPlane.stop();
+    if (!options.home) await rm(home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,253 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { LaunchFailed } from '../../core/errors.js';
+import type { Fleet, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js';
+import type { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
+import type { CentralLog } from './central-log.js';
+import { freePort } from './free-port.js';
+
+const SHIM = fileURLToPath(new URL('./instance-shim.mjs', import.meta.url));
+/** Like an Auto Scaling group's replacement, bounded: a crash-looping app is not restarted forever. */
+const MAX_RESTARTS_PER_MINUTE = 10;
+
+interface Instance {
+  instanceId: string;
+  port: number;
+  shim: ChildProcess;
+  appPid?: number;
+  stopping: boolean;
+  exited: Promise<void>;
+}
+
+interface RunningFleet {
+  spec: FleetSpec;
+  image: LocalImage;
+  instances: Map<string, Instance>;
+  restarts: number[];
+  destroying: boolean;
+}
+
+export interface LocalFleetsOptions {
+  home: string;
+  baker: LocalImageBaker;
+  balancers: LocalLoadBalancers;
+  log: CentralLog;
+  /** Between SIGTERM and SIGKILL when an instance stops. */
+  stopGraceMs?: number;
+}
+
+/**
+ * Fleets as processes: each instance is the image's start command, run from the read-only image with `PORT`
+ * and the environment's variables, a scratch directory of its own, and its output in the service's central
+ * log. A crashed instance is replaced. Destroying a fleet drains it, then SIGTERM, then SIGKILL after a grace.
+ */
+export class LocalFleets implements Fleets {
+  private readonly fleets = new Map<string, RunningFleet>();
+
+  constructor(private readonly options: LocalFleetsOptions) {}
+
+  private get instancesDir() {
+    return join(this.options.home, 'instances');
+  }
+
+  async launch(spec: FleetSpec): Promise<Fleet> {
+    const existing = this.fleets.get(spec.fleetId);
+    if (existing) return describe(existing);
+    const image = await this.options.baker.getImage(spec.imageId);
+    if (!image) throw new LaunchFailed(`image ${spec.imageId} does not exist`);
+    await this.options.balancers.listenerFor(spec);
+    this.options.balancers.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
+    const fleet: RunningFleet = { spec, image, instances: new Map(), restarts: [], destroying: false };
+    this.fleets.set(spec.fleetId, fleet);
+    for (let i = 0; i < spec.capacity.desired; i++) await this.startInstance(fleet);
+    return describe(fleet);
+  }
+
+  async describe(fleetId: string): Promise<Fleet | undefined> {
+    const fleet = this.fleets.get(fleetId);
+    return fleet && describe(fleet);
+  }
+
+  async destroy(fleetId: string): Promise<void> {
+    const fleet = this.fleets.get(fleetId);
+    if (!fleet) {
+      await this.options.balancers.removeGroup(fleetId);
+      return;
+    }
+    fleet.destroying = true;
+    await this.options.balancers.group(fleetId)?.deregisterAll();
+    await Promise.all([...fleet.instances.values()].map((instance) => this.stopInstance(fleet, instance)));
+    await this.options.balancers.removeGroup(fleetId);
+    this.fleets.delete(fleetId);
+  }
+
+  /** Process ids of every running instance, by fleet (for status and tests). */
+  processIds(fleetId: string): number[] {
+    return [...(this.fleets.get(fleetId)?.instances.values() ?? [])].flatMap((i) =>
+      i.appPid ? [i.appPid] : [],
+    );
+  }
+
+  fleetIds(): string[] {
+    return [...this.fleets.keys()];
+  }
+
+  /** Stops every instance at once (the control plane is going away): no drain, SIGTERM then SIGKILL. */
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.fleets.values()].flatMap((fleet) => {
+        fleet.destroying = true;
+        return [...fleet.instances.values()].map((instance) => this.stopInstance(fleet, instance));
+      }),
+    );
+    this.fleets.clear();
+  }
+
+  /**
+   * After a control plane died: kills instances it left behind (their process groups, from the records under
+   * `<home>/instances`). Returns how many were still alive.
+   */
+  async killOrphans(): Promise<number> {
+    let killed = 0;
+    for (const file of await readdir(this.instancesDir).catch(() => [] as string[])) {
+      const record = JSON.parse(await readFile(join(this.instancesDir, file), 'utf8').catch(() => '{}')) as {
+        shimPid?: number;
+        appPid?: number;
+      };
+      for (const [pid, group] of [
+        [record.appPid, true],
+        [record.shimPid, false],
+      ] as const) {
+        if (pid && isAlive(pid)) {
+          killed += 1;
+          try {
+            process.kill(group ? -pid : pid, 'SIGKILL');
+          } catch {
+            // Gone between the check and the kill.
+          }
+        }
+      }
+      await rm(join(this.instancesDir, file), { force: true });
+    }
+    return killed;
+  }
+
+  private async startInstance(fleet: RunningFleet): Promise<void> {
+    const { spec, image } = fleet;
+    const instanceId = `i-${randomBytes(5).toString('hex')}`;
+    const port = await freePort();
+    const scratch = join(this.options.home, 'scratch', instanceId);
+    await mkdir(scratch, { recursive: true });
+    const appEnv = {
+      PATH: process.env.PATH ?? '',
+      ...spec.variables,
+      PORT: String(port),
+      HOME: scratch,
+      TMPDIR: scratch,
+      BAKESHIFT_INSTANCE_ID: instanceId,
+      BAKESHIFT_SERVICE: spec.service,
+      BAKESHIFT_ENVIRONMENT: spec.environment,
+    };
+    const shim = fork(SHIM, [], {
+      env: {
+        BAKESHIFT_START_COMMAND: image.start,
+        BAKESHIFT_IMAGE_ROOT: image.root,
+        BAKESHIFT_APP_ENV: JSON.stringify(appEnv),
+        BAKESHIFT_STOP_GRACE_MS: String(this.options.stopGraceMs ?? 5000),
+      },
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const exited = new Promise<void>((resolve) => shim.once('exit', () => resolve()));
+    const instance: Instance = { instanceId, port, shim, stopping: false, exited };
+    fleet.instances.set(instanceId, instance);
+    const log = (stream: 'stdout' | 'stderr' | 'lifecycle', message: string) =>
+      void this.options.log.write({
+        service: spec.service,
+        environment: spec.environment,
+        fleetId: spec.fleetId,
+        instanceId,
+        stream,
+        message,
+      });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = shim[stream];
+      if (source) createInterface({ input: source }).on('line', (line) => log(stream, line));
+    }
+    const recordFile = join(this.instancesDir, `${instanceId}.json`);
+    await mkdir(this.instancesDir, { recursive: true });
+    await writeFile(recordFile, JSON.stringify({ fleetId: spec.fleetId, shimPid: shim.pid }));
+    shim.on('message', (message: { appPid?: number }) => {
+      instance.appPid = message.appPid;
+      void writeFile(
+        recordFile,
+        JSON.stringify({ fleetId: spec.fleetId, shimPid: shim.pid, appPid: message.appPid }),
+      );
+    });
+    shim.once('exit', (code, signal) => {
+      fleet.instances.delete(instanceId);
+      void rm(recordFile, { force: true });
+      void rm(scratch, { recursive: true, force: true });
+      if (instance.stopping || fleet.destroying) return;
+      log('lifecycle', `exited unexpectedly (${signal ?? `code ${code}`}); replacing it`);
+      void this.options.balancers.group(spec.fleetId)?.deregister(instanceId);
+      void this.replace(fleet);
+    });
+    log('lifecycle', `started on port ${port} from ${image.imageId} (${spec.version})`);
+    this.options.balancers.group(spec.fleetId)?.register(instanceId, port);
+  }
+
+  private async replace(fleet: RunningFleet) {
+    const now = Date.now();
+    fleet.restarts = fleet.restarts.filter((at) => now - at < 60_000);
+    if (fleet.restarts.length >= MAX_RESTARTS_PER_MINUTE) return;
+    fleet.restarts.push(now);
+    await this.startInstance(fleet);
+  }
+
+  private async stopInstance(fleet: RunningFleet, instance: Instance) {
+    instance.stopping = true;
+    instance.shim.kill('SIGTERM');
+    const grace = (this.options.stopGraceMs ?? 5000) + 2000;
+    const timedOut = await Promise.race([instance.exited.then(() => false), sleep(grace).then(() => true)]);
+    if (timedOut) {
+      if (instance.appPid) killGroup(instance.appPid);
+      instance.shim.kill('SIGKILL');
+      await instance.exited;
+    }
+    fleet.instances.delete(instance.instanceId);
+  }
+}
+
+function describe(fleet: RunningFleet): Fleet {
+  return {
+    fleetId: fleet.spec.fleetId,
+    imageId: fleet.spec.imageId,
+    version: fleet.spec.version,
+    capacity: fleet.spec.capacity,
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid: number) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

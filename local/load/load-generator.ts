@@ -1,0 +1,90 @@
+import { Agent, request } from 'undici';
+
+export interface LoadSample {
+  /** When the request was sent (ms since epoch). */
+  sentAt: number;
+  version?: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  /** Concurrent keep-alive connections, each with one request in flight at a time. */
+  connections: number;
+  /** Hard bounds: the load stops by itself. */
+  maxDurationMs: number;
+  maxRequests: number;
+}
+
+/**
+ * Steady HTTP load against a listener on this machine: `connections` keep-alive connections, each sending the
+ * next request as soon as the previous one is answered. Records which version answered each request.
+ */
+export class LoadGenerator {
+  readonly samples: LoadSample[] = [];
+  private stopping = false;
+  private readonly agent: Agent;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LoadOptions) {
+    this.agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  }
+
+  start(): void {
+    const deadline = Date.now() + this.options.maxDurationMs;
+    const worker = async () => {
+      while (!this.stopping && Date.now() < deadline && this.samples.length < this.options.maxRequests) {
+        this.samples.push(await this.once());
+      }
+    };
+    this.done = Promise.all(Array.from({ length: this.options.connections }, worker)).then(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.done;
+    await this.agent.close();
+  }
+
+  /** Requests sent in [from, to), with how many failed and which versions answered. */
+  between(from: number, to = Number.POSITIVE_INFINITY) {
+    const window = this.samples.filter((s) => s.sentAt >= from && s.sentAt < to);
+    const failures = window.filter((s) => !s.ok);
+    return {
+      requests: window.length,
+      failed: failures.length,
+      errors: [...new Set(failures.map((f) => f.error))].slice(0, 5),
+      versions: countBy(window.flatMap((s) => (s.version ? [s.version] : []))),
+    };
+  }
+
+  /** Milliseconds from `shiftAt` to the last request sent after it that `oldVersion` still answered. */
+  cutoverMs(shiftAt: number, oldVersion: string): number {
+    const late = this.samples.filter((s) => s.sentAt >= shiftAt && s.version === oldVersion);
+    return late.length === 0 ? 0 : Math.max(...late.map((s) => s.sentAt)) - shiftAt;
+  }
+
+  private async once(): Promise<LoadSample> {
+    const sentAt = Date.now();
+    try {
+      const response = await request(this.options.url, {
+        dispatcher: this.agent,
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      const text = await response.body.text();
+      if (response.statusCode !== 200)
+        return { sentAt, ok: false, error: `HTTP ${response.statusCode}: ${text.trim()}` };
+      return { sentAt, ok: true, version: (JSON.parse(text) as { version?: string }).version };
+    } catch (error) {
+      return { sentAt, ok: false, error: (error as Error).message };
+    }
+  }
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,84 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { type DemoResult, runDemo } from '../../local/demo/run-demo.js';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What `npm run demo` does, with assertions, plus a version that fails after taking traffic: the real state
+ * machine and handlers, real processes, the local load balancer and dynalite, under steady load.
+ */
+describe('local mode end to end, under load', () => {
+  let result: DemoResult;
+  let home: string;
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('deploys v1, then v2 with zero failed requests, then rolls back the broken v3 and the post-shift failure of v4', async () => {
+    home = await mkdtemp(join(tmpdir(), 'bakeshift-e2e-'));
+    const servicesDir = join(home, 'services');
+    await mkdir(servicesDir);
+    // Blue stays warm long enough for v4's health to fail inside the window.
+    const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
+    config.environments.staging.keepBlueWarmSeconds = 12;
+    await writeFile(join(servicesDir, 'hello.json'), JSON.stringify(config));
+
+    result = await runDemo({
+      home,
+      servicesDir,
+      connections: 50,
+      log: () => undefined,
+      plan: [
+        { version: '1.0.0', expect: 'succeeded' },
+        { version: '2.0.0', expect: 'succeeded' },
+        { version: '3.0.0', expect: 'rolled_back' },
+        { version: '4.0.0', expect: 'rolled_back' },
+      ],
+    });
+    const [v1, v2, v3, v4] = result.deployments;
+
+    expect(result.deployments.map((d) => d.outcome)).toEqual([
+      'succeeded',
+      'succeeded',
+      'rolled_back',
+      'rolled_back',
+    ]);
+    expect(v1?.shiftedAt).toBeDefined();
+
+    // v1 → v2: at least 10,000 requests across the cutover, none failed.
+    expect(v2?.requests).toBeGreaterThanOrEqual(10_000);
+    expect(v2?.failedRequests).toBe(0);
+
+    // v3 never becomes healthy: rolled back before any traffic moved, none failed meanwhile.
+    expect(v3?.shiftedAt).toBeUndefined();
+    expect(v3?.cause).toContain('AwaitGreenHealthy failed with HealthCheckFailed');
+    expect(v3?.failedRequests).toBe(0);
+    expect(v3?.requests).toBeGreaterThan(0);
+
+    // v4 takes traffic, then its health fails while blue is warm: traffic goes back to v2, none failed.
+    expect(v4?.shiftedAt).toBeDefined();
+    expect(v4?.cause).toContain('WatchGreenWhileBlueWarm failed with HealthCheckFailed');
+    expect(v4?.failedRequests).toBe(0);
+
+    expect(result.failedRequests).toBe(0);
+    expect(Object.keys(result.servedAtEnd)).toEqual(['2.0.0']);
+    expect(result.cutoverMs).toBeLessThan(2000);
+  }, 180_000);
+
+  it('leaves no instance process behind', () => {
+    expect(result.instancePids.length).toBeGreaterThanOrEqual(6);
+    expect(result.instancePids.filter(isAlive)).toEqual([]);
+  });
+});
