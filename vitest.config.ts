@@ -1,10 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+// Handlers log through Powertools; tests that check logging raise the level themselves.
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Handlers log through Powertools; tests that check logging raise the level themselves.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    testTimeout: 20_000,
+    projects: [
+      {
+        test: {
+          name: 'unit-and-flow',
+          include: ['test/unit/**/*.test.ts', 'test/static/**/*.test.ts', 'test/flow/**/*.test.ts', 'test/local/**/*.test.ts'],
+          env,
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // Real processes, load and timings on a 2-core machine: one file at a time.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 120_000, fileParallelism: false },
+      },
+    ],
   },
 });

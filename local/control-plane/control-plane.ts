@@ -31,12 +31,12 @@ export const RELEASE_TABLE_NAME = 'bakeshift-releases';
  * Local polling cadence: the ASL's retry intervals are sized for AWS (ALB checks every 5-30 s); locally
  * health checks run every second or two, so the polling states look again sooner. Per retrier, in ASL order.
  */
-const LOCAL_TIMING: LocalEngineOptions['timing'] = {
+const LOCAL_TIMING = {
   retryIntervalMs: {
     Prepare: [300, 1000],
     AwaitGreenHealthy: [300, 500],
     WatchGreenWhileBlueWarm: [300, 1000],
-  },
+  } as Record<string, number | number[]>,
 };
 
 export interface ControlPlaneOptions {
@@ -46,6 +46,10 @@ export interface ControlPlaneOptions {
   servicesDir: string;
   /** Between SIGTERM and SIGKILL when an instance stops. */
   stopGraceMs?: number;
+  /** Wraps every Task invocation (tracing; fault injection in tests). */
+  interceptTask?: LocalEngineOptions['interceptTask'];
+  /** Retry intervals by state, over the local defaults (tests use 0 to fail fast). */
+  retryIntervalMs?: Record<string, number | number[]>;
 }
 
 export interface ReconcileReport {
@@ -111,7 +115,8 @@ export class ControlPlane {
         Object.entries(taskFunctions).map(([name, create]) => [name, create(ports)]),
       ),
       tokens: this.tokens,
-      timing: LOCAL_TIMING,
+      timing: { retryIntervalMs: { ...LOCAL_TIMING.retryIntervalMs, ...options.retryIntervalMs } },
+      ...(options.interceptTask ? { interceptTask: options.interceptTask } : {}),
     });
     const starter: DeploymentStarter = {
       start: async (request: DeploymentRequest) => {
@@ -246,6 +251,18 @@ export class ControlPlane {
         },
       });
       await this.store.releaseLock(service, environment, record.deploymentId);
+    }
+    // A deployment stopped after its commit point is succeeded, but may still hold the lock.
+    const holder = await this.store.lockHolder(service, environment);
+    if (holder && !this.engine.get(holder)) {
+      await this.store
+        .updateDeployment(holder, {
+          addWarnings: [
+            'cleanup: the control plane stopped after the commit point; leftovers are for the janitor',
+          ],
+        })
+        .catch(() => undefined);
+      await this.store.releaseLock(service, environment, holder);
     }
     return interrupted.map((d) => d.deploymentId);
   }

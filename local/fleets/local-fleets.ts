@@ -119,14 +119,13 @@ export class LocalFleets implements Fleets {
         shimPid?: number;
         appPid?: number;
       };
-      for (const [pid, group] of [
-        [record.appPid, true],
-        [record.shimPid, false],
-      ] as const) {
+      // The shim leads the instance's process group: killing the group kills the app with it.
+      for (const pid of [record.shimPid, record.appPid]) {
         if (pid && isAlive(pid)) {
           killed += 1;
+          killGroup(pid);
           try {
-            process.kill(group ? -pid : pid, 'SIGKILL');
+            process.kill(pid, 'SIGKILL');
           } catch {
             // Gone between the check and the kill.
           }
@@ -162,6 +161,8 @@ export class LocalFleets implements Fleets {
       },
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group: a signal to the control plane's group cannot kill the shim and orphan its app.
+      detached: true,
     });
     const exited = new Promise<void>((resolve) => shim.once('exit', () => resolve()));
     const instance: Instance = { instanceId, port, shim, stopping: false, exited };
@@ -215,9 +216,8 @@ export class LocalFleets implements Fleets {
     instance.shim.kill('SIGTERM');
     const grace = (this.options.stopGraceMs ?? 5000) + 2000;
     const timedOut = await Promise.race([instance.exited.then(() => false), sleep(grace).then(() => true)]);
-    if (timedOut) {
-      if (instance.appPid) killGroup(instance.appPid);
-      instance.shim.kill('SIGKILL');
+    if (timedOut && instance.shim.pid) {
+      killGroup(instance.shim.pid);
       await instance.exited;
     }
     fleet.instances.delete(instance.instanceId);

@@ -1,0 +1,232 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { packDirectory } from '../artifacts/pack-directory.js';
+import { startApiServer } from '../control-plane/api-server.js';
+import { ControlPlane } from '../control-plane/control-plane.js';
+import type { EventLog } from '../engine/local-execution.js';
+import { progressLines } from '../progress/progress-printer.js';
+
+const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
+
+  bakeshift up [--api-port N] [--services DIR]     start the control plane (stays in the foreground)
+  bakeshift deploy <service> <artifact.tgz|dir> [--env staging] [--version V] [--no-follow]
+  bakeshift status                                  live releases, locks, listeners
+  bakeshift history <service> [--env staging]       past deployments with phases and causes
+  bakeshift logs <service> [--lines 50]             the service's central instance log
+  bakeshift approve|reject <deploymentId> [--as NAME]
+
+Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
+Service configurations are <services>/<service>.json (default <home>/services).`;
+
+class UsageError extends Error {}
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    home: { type: 'string' },
+    services: { type: 'string' },
+    'api-port': { type: 'string' },
+    env: { type: 'string', default: 'staging' },
+    version: { type: 'string' },
+    'no-follow': { type: 'boolean', default: false },
+    lines: { type: 'string', default: '50' },
+    as: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const home = resolve(flags.home ?? process.env.BAKESHIFT_HOME ?? '.bakeshift');
+const apiFile = join(home, 'api.json');
+const print = (human: string, json: unknown) => console.log(flags.json ? JSON.stringify(json) : human);
+
+async function api<T>(method: string, path: string, payload?: unknown): Promise<T> {
+  const text = await readFile(apiFile, 'utf8').catch(() => undefined);
+  if (!text) throw new UsageError(`no control plane for ${home}: start one with \`bakeshift up\``);
+  const { url } = JSON.parse(text) as { url: string };
+  let response: Response;
+  try {
+    response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(payload ? { body: JSON.stringify(payload) } : {}),
+    });
+  } catch {
+    throw new UsageError(`the control plane at ${url} does not answer: is \`bakeshift up\` running?`);
+  }
+  const result = (await response.json()) as T & { error?: string };
+  if (!response.ok && result.error) throw new UsageError(result.error);
+  return result;
+}
+
+async function up() {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const servicesDir = resolve(flags.services ?? join(home, 'services'));
+  await mkdir(servicesDir, { recursive: true });
+  const { controlPlane, reconciled } = await ControlPlane.start({ home, servicesDir });
+  const { url, server } = await startApiServer(controlPlane, Number(flags['api-port'] ?? '0'));
+  await writeFile(apiFile, JSON.stringify({ url, pid: process.pid }));
+  controlPlane.events.subscribe((event) => {
+    if (event.type === 'deployment')
+      console.log(
+        `${event.at} ${event.kind} ${event.service}/${event.environment} ${event.version} ${event.detail ?? ''}`,
+      );
+    if (event.type === 'approval')
+      console.log(
+        `approval requested for ${event.view.deploymentId}: bakeshift approve ${event.view.deploymentId}`,
+      );
+  });
+  console.log(`bakeshift control plane (home ${home}, services ${servicesDir})`);
+  console.log(`  API: ${url}`);
+  if (reconciled.orphansKilled || reconciled.compensated.length || reconciled.bakesCancelled.length) {
+    console.log(
+      `  recovered from an earlier stop: ${reconciled.orphansKilled} orphan processes killed, ` +
+        `${reconciled.bakesCancelled.length} bakes cancelled, ${reconciled.compensated.length} deployments rolled back`,
+    );
+  }
+  for (const listener of controlPlane.listeners()) {
+    console.log(
+      `  ${listener.service}/${listener.environment}: ${listener.url} (preview ${listener.previewUrl})`,
+    );
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.log('stopping: instances get SIGTERM, then SIGKILL after their grace period');
+    server.close();
+    await controlPlane.stop();
+    await rm(apiFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+async function deploy() {
+  const [service, artifact] = positionals.slice(1);
+  if (!service || !artifact)
+    throw new UsageError(
+      'usage: bakeshift deploy <service> <artifact.tgz|dir> [--env staging] [--version V]',
+    );
+  let file = resolve(artifact);
+  const info = await stat(file).catch(() => undefined);
+  if (!info) throw new UsageError(`${artifact}: no such file or directory`);
+  if (info.isDirectory()) {
+    const packed = join(await mkdtemp(join(tmpdir(), 'bakeshift-pack-')), `${basename(file)}.tgz`);
+    await packDirectory(file, packed);
+    file = packed;
+  }
+  const version =
+    flags.version ??
+    basename(file)
+      .replace(/\.tgz$/, '')
+      .replace(/^.*?-(?=\d)/, '');
+  const started = await api<{ deploymentId: string; started: boolean }>('POST', '/deployments', {
+    service,
+    environment: flags.env,
+    version,
+    artifactFile: file,
+    requestedBy: process.env.USER ?? 'cli',
+  });
+  if (!started.started)
+    return print(`${started.deploymentId}: this artifact was deployed already; nothing started`, started);
+  if (!flags.json) console.log(`deployment ${started.deploymentId}: ${service} ${version} to ${flags.env}`);
+  if (flags['no-follow']) return print('', started);
+  const show = progressLines(`  ${version}`, (line) => {
+    if (!flags.json) console.log(line);
+  });
+  let seen = 0;
+  for (;;) {
+    const current = await api<{ record: { status: string } | null; status: string; events: EventLog[] }>(
+      'GET',
+      `/deployments/${started.deploymentId}`,
+    );
+    for (const event of current.events.slice(seen)) show(event);
+    seen = current.events.length;
+    if (current.status !== 'RUNNING') {
+      if (flags.json) console.log(JSON.stringify(current.record));
+      process.exitCode = current.record?.status === 'succeeded' ? 0 : 1;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function main() {
+  const command = positionals[0];
+  if (flags.help || !command) return console.log(USAGE);
+  switch (command) {
+    case 'up':
+      return up();
+    case 'deploy':
+      return deploy();
+    case 'status': {
+      const result = await api<{
+        services: {
+          service: string;
+          environment: string;
+          live: { version: string } | null;
+          lock: string | null;
+          url: string | null;
+          instances: number;
+        }[];
+      }>('GET', '/status');
+      const lines = result.services.map(
+        (s) =>
+          `${s.service}/${s.environment}: ${s.live ? `${s.live.version} on ${s.instances} instances` : 'nothing live'}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`,
+      );
+      return print(lines.join('\n') || 'no services configured', result);
+    }
+    case 'history': {
+      const service = positionals[1];
+      if (!service) throw new UsageError('usage: bakeshift history <service> [--env staging]');
+      const records = await api<
+        {
+          deploymentId: string;
+          version: string;
+          trigger: string;
+          status: string;
+          requestedBy: string;
+          requestedAt: string;
+          approvedBy?: string;
+          failure?: { step: string; cause: string };
+        }[]
+      >('GET', `/history?service=${service}&environment=${flags.env}`);
+      const lines = records.map(
+        (r) =>
+          `${r.requestedAt} ${r.version} ${r.status} (${r.trigger} by ${r.requestedBy})${r.failure ? ` — ${r.failure.step}: ${r.failure.cause}` : ''}`,
+      );
+      return print(lines.join('\n') || 'no deployments yet', records);
+    }
+    case 'logs': {
+      const service = positionals[1];
+      if (!service) throw new UsageError('usage: bakeshift logs <service> [--lines 50]');
+      const lines = await api<{ time: string; instanceId: string; stream: string; message: string }[]>(
+        'GET',
+        `/logs?service=${service}&lines=${flags.lines}`,
+      );
+      return print(lines.map((l) => `${l.time} ${l.instanceId} ${l.stream}: ${l.message}`).join('\n'), lines);
+    }
+    case 'approve':
+    case 'reject': {
+      const deploymentId = positionals[1];
+      if (!deploymentId) throw new UsageError(`usage: bakeshift ${command} <deploymentId> [--as NAME]`);
+      const by = flags.as ?? process.env.USER ?? 'cli';
+      const result = await api<{ outcome: string }>('POST', `/deployments/${deploymentId}/decision`, {
+        approve: command === 'approve',
+        by,
+      });
+      return print(`${deploymentId}: ${result.outcome}`, result);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `bakeshift: ${error.message}` : error);
+  process.exitCode = 2;
+});

@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+
+const CLI = fileURLToPath(new URL('../../bin/bakeshift.mjs', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Running, not merely a zombie waiting to be reaped (Linux: the state field of /proc/<pid>/stat). */
+const isAlive = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+interface Up {
+  process: ChildProcess;
+  api: string;
+}
+
+/** `bakeshift up` as its own process, as a user runs it. */
+async function up(home: string): Promise<Up> {
+  await rm(join(home, 'api.json'), { force: true });
+  const child = spawn(process.execPath, [CLI, 'up', '--home', home], {
+    stdio: 'ignore',
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+  for (let i = 0; i < 100; i++) {
+    const text = await readFile(join(home, 'api.json'), 'utf8').catch(() => undefined);
+    if (text) return { process: child, api: (JSON.parse(text) as { url: string }).url };
+    await sleep(100);
+  }
+  throw new Error('bakeshift up did not start');
+}
+
+async function call<T>(up: Up, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${up.api}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return (await response.json()) as T;
+}
+
+interface Progress {
+  record: { status: string; failure?: { error: string } } | null;
+  status: string;
+  events: { type: string; state?: { name: string } }[];
+}
+
+async function deployAndWait(up: Up, home: string, version: string, until?: string): Promise<string> {
+  const artifactFile = await buildHelloArtifact(version, home);
+  const { deploymentId } = await call<{ deploymentId: string }>(up, 'POST', '/deployments', {
+    service: 'hello',
+    environment: 'staging',
+    version,
+    artifactFile,
+  });
+  for (let i = 0; i < 600; i++) {
+    const progress = await call<Progress>(up, 'GET', `/deployments/${deploymentId}`);
+    if (until && progress.events.some((e) => e.type === 'StateEntered' && e.state?.name === until))
+      return deploymentId;
+    if (!until && progress.status !== 'RUNNING') return deploymentId;
+    await sleep(50);
+  }
+  throw new Error(`${version} did not reach ${until ?? 'its end'}`);
+}
+
+async function instanceProcesses(home: string): Promise<number[]> {
+  const dir = join(home, 'instances');
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const records = await Promise.all(
+    files.map(
+      async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { shimPid?: number; appPid?: number },
+    ),
+  );
+  return records.flatMap((r) => [r.shimPid, r.appPid].filter((p): p is number => typeof p === 'number'));
+}
+
+async function answeringVersion(up: Up): Promise<string | undefined> {
+  const { services } = await call<{ services: { url: string | null }[] }>(up, 'GET', '/status');
+  const url = services[0]?.url;
+  return url ? ((await (await fetch(url)).json()) as { version: string }).version : undefined;
+}
+
+let running: Up | undefined;
+let home: string;
+afterEach(async () => {
+  running?.process.kill('SIGTERM');
+  await sleep(500);
+  await rm(home, { recursive: true, force: true });
+});
+
+/**
+ * kill -9 of the control plane in the middle of a deployment, then `bakeshift up` again: the previous release
+ * serves on the same URL, no instance of the dead control plane survives, no half-baked image remains, and
+ * the lock is free.
+ */
+describe('crash safety', () => {
+  it.each([
+    ['LaunchGreen', '1.0.0', 'rolled_back'],
+    ['AwaitGreenHealthy', '1.0.0', 'rolled_back'],
+    ['WatchGreenWhileBlueWarm', '1.0.0', 'rolled_back'],
+    ['WaitForBlueDrain', '2.0.0', 'succeeded'],
+  ])(
+    'killed during %s, it recovers with %s serving',
+    async (state, serving, expectedStatus) => {
+      home = await mkdtemp(join(tmpdir(), 'bakeshift-crash-'));
+      await mkdir(join(home, 'services'));
+      const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
+      config.environments.staging.keepBlueWarmSeconds = 4;
+      await writeFile(join(home, 'services', 'hello.json'), JSON.stringify(config));
+
+      running = await up(home);
+      await deployAndWait(running, home, '1.0.0');
+      const urlBefore = (await call<{ services: { url: string }[] }>(running, 'GET', '/status')).services[0]
+        ?.url;
+      const deploymentId = await deployAndWait(running, home, '2.0.0', state);
+      const pids = await instanceProcesses(home);
+      expect(pids.length).toBeGreaterThanOrEqual(4);
+
+      running.process.kill('SIGKILL');
+      await sleep(1500);
+      expect(pids.filter(isAlive)).toEqual([]);
+
+      running = await up(home);
+      const status = await call<{
+        services: { url: string; lock: string | null; live: { version: string } }[];
+      }>(running, 'GET', '/status');
+      expect(status.services[0]?.url).toBe(urlBefore);
+      expect(status.services[0]?.lock).toBeNull();
+      expect(status.services[0]?.live.version).toBe(serving);
+      let answered: string | undefined;
+      for (let i = 0; i < 60 && answered !== serving; i++) {
+        answered = await answeringVersion(running).catch(() => undefined);
+        if (answered !== serving) await sleep(100);
+      }
+      expect(answered).toBe(serving);
+      const record = (await call<Progress>(running, 'GET', `/deployments/${deploymentId}`)).record;
+      expect(record?.status).toBe(expectedStatus);
+      if (expectedStatus === 'rolled_back') expect(record?.failure?.error).toBe('ControlPlaneRestarted');
+      expect((await readdir(join(home, 'images'))).filter((d) => d.startsWith('.building-'))).toEqual([]);
+    },
+    90_000,
+  );
+});

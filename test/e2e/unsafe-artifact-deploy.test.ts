@@ -1,0 +1,83 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { ControlPlane } from '../../local/control-plane/control-plane.js';
+import { type CraftedEntry, craftTarball, MANIFEST_ENTRY } from '../support/craft-tarball.js';
+
+/** Unsafe artifacts deployed through the whole local stack: each is a BakeFailed naming the entry and rule. */
+let home: string;
+let controlPlane: ControlPlane;
+let url: string;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'bakeshift-unsafe-'));
+  await mkdir(join(home, 'services'));
+  await copyFile(HELLO_SERVICE_CONFIG, join(home, 'services', 'hello.json'));
+  ({ controlPlane } = await ControlPlane.start({
+    home,
+    servicesDir: join(home, 'services'),
+    stopGraceMs: 1000,
+  }));
+  const artifactFile = await buildHelloArtifact('1.0.0', home);
+  const { deploymentId } = await controlPlane.deploy({
+    service: 'hello',
+    environment: 'staging',
+    version: '1.0.0',
+    artifactFile,
+  });
+  expect((await controlPlane.execution(deploymentId)?.outcome)?.status).toBe('SUCCEEDED');
+  url = controlPlane.listeners()[0]?.url ?? '';
+}, 60_000);
+
+afterAll(async () => {
+  await controlPlane.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('deploying an unsafe artifact', () => {
+  it.each([
+    [
+      'path-traversal',
+      [MANIFEST_ENTRY, { path: '../../escape.js', body: 'x' }],
+      'entry "../../escape.js": its path leads outside the image',
+    ],
+    [
+      'absolute-path',
+      [MANIFEST_ENTRY, { path: '/tmp/owned', body: 'x' }],
+      'entry "/tmp/owned": its path leads outside the image',
+    ],
+    [
+      'escaping-symlink',
+      [MANIFEST_ENTRY, { path: 'etc', type: 'SymbolicLink', linkpath: '/etc' }],
+      'entry "etc": its link to "/etc" points outside',
+    ],
+    [
+      'device-file',
+      [MANIFEST_ENTRY, { path: 'null', type: 'CharacterDevice' }],
+      'entry "null": CharacterDevice entries are not allowed',
+    ],
+    ['no-manifest', [{ path: 'server.js', body: '' }], "bakeshift.json: missing at the artifact's root"],
+  ] as [string, CraftedEntry[], string][])(
+    '%s is rejected by the bake and 1.0.0 keeps serving',
+    async (name, entries, reason) => {
+      const artifactFile = join(home, `${name}.tgz`);
+      await craftTarball(artifactFile, entries);
+      const { deploymentId } = await controlPlane.deploy({
+        service: 'hello',
+        environment: 'staging',
+        version: `9.0.0-${name}`,
+        artifactFile,
+      });
+      const outcome = await controlPlane.execution(deploymentId)?.outcome;
+
+      expect(outcome).toMatchObject({ status: 'FAILED', error: 'BakeFailed' });
+      expect(outcome?.cause).toContain(reason);
+      const record = await controlPlane.store.getDeployment(deploymentId);
+      expect(record).toMatchObject({ status: 'rolled_back', failure: { step: 'Bake', error: 'BakeFailed' } });
+      expect((await controlPlane.store.getLiveRelease('hello', 'staging'))?.version).toBe('1.0.0');
+      expect(((await (await fetch(url)).json()) as { version: string }).version).toBe('1.0.0');
+    },
+  );
+});
