@@ -9,14 +9,25 @@ export default defineConfig({
       {
         test: {
           name: 'unit-and-flow',
-          include: ['test/unit/**/*.test.ts', 'test/static/**/*.test.ts', 'test/flow/**/*.test.ts', 'test/local/**/*.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/static/**/*.test.ts',
+            'test/flow/**/*.test.ts',
+            'test/local/**/*.test.ts',
+          ],
           env,
           testTimeout: 20_000,
         },
       },
       {
         // Real processes, load and timings on a 2-core machine: one file at a time.
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 120_000, fileParallelism: false },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          env,
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
       },
     ],
   },

@@ -2,11 +2,17 @@
  * `npm run bench`: figures that the tests do not time. Human-readable lines, then (with --json) one JSON
  * object on the last line. Later work adds its figures to the same object.
  */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // Imported after the log level is set: Powertools reads it when the logger is created.
 const { transitionsOfPlainDeployment, USD_PER_TRANSITION } = await import(
   '../test/support/measure-transitions.js'
 );
+const { runDemo } = await import('../local/demo/run-demo.js');
+const { writeHelloServiceConfig } = await import('../examples/hello/build-artifact.js');
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -14,6 +20,7 @@ const log = (line: string) => {
 };
 
 log('bakeshift bench');
+
 log('- state transitions of a plain all-at-once deployment replacing blue (no approval, 1-minute bake)…');
 const stateTransitions = await transitionsOfPlainDeployment(1);
 const longBake = await transitionsOfPlainDeployment(30);
@@ -22,9 +29,52 @@ log(
   `  ${stateTransitions} transitions (a 30-minute bake: ${longBake}) = $${costUsd.toFixed(5)} per deployment`,
 );
 
+log(
+  '- local mode under load (50 keep-alive connections): 1.0.0, then 2.0.0, then 4.0.0 whose health fails after the shift…',
+);
+const KEEP_WARM_SECONDS = 12;
+const DRAIN_SECONDS = 2;
+const home = await mkdtemp(join(tmpdir(), 'bakeshift-bench-'));
+const servicesDir = join(home, 'services');
+await mkdir(servicesDir);
+await writeHelloServiceConfig(servicesDir, {
+  keepBlueWarmSeconds: KEEP_WARM_SECONDS,
+  drainSeconds: DRAIN_SECONDS,
+});
+const demo = await runDemo({
+  home,
+  servicesDir,
+  connections: 50,
+  log: () => undefined,
+  plan: [
+    { version: '1.0.0', expect: 'succeeded' },
+    { version: '2.0.0', expect: 'succeeded' },
+    { version: '4.0.0', expect: 'rolled_back' },
+  ],
+});
+await rm(home, { recursive: true, force: true });
+const [, cutoverRun, rollbackRun] = demo.deployments;
+if (!cutoverRun || !rollbackRun) throw new Error('the local run did not complete');
+// Deploy wall time minus what the app and the configuration take: bake (incl. the bake command), app start to
+// healthy, and the configured holds (keep-warm, drain).
+const phase = (name: string) => (cutoverRun.phases[name] ?? 0) * 1000;
+const overheadMs = Math.round(
+  cutoverRun.durationMs - phase('bake') - phase('health') - (KEEP_WARM_SECONDS + DRAIN_SECONDS) * 1000,
+);
+log(
+  `  cutover 1.0.0 → 2.0.0: ${cutoverRun.requests} requests, ${cutoverRun.failedRequests} failed, ${demo.cutoverMs} ms to all-green`,
+);
+log(
+  `  rollback after the shift (4.0.0 → back to 2.0.0): ${rollbackRun.requests} requests, ${rollbackRun.failedRequests} failed`,
+);
+log(`  orchestration overhead of the 2.0.0 deployment: ${overheadMs} ms (of ${cutoverRun.durationMs} ms)`);
+
 const figures = {
   stateTransitions,
   stateTransitionsLongBake: longBake,
   stepFunctionsUsdPerDeployment: Number(costUsd.toFixed(6)),
+  cutover: { requests: cutoverRun.requests, failed: cutoverRun.failedRequests, ms: demo.cutoverMs },
+  rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
+  overheadMs,
 };
 if (json) console.log(JSON.stringify(figures));

@@ -21,3 +21,13 @@ export async function buildHelloArtifact(version: string, directory: string): Pr
     await rm(staging, { recursive: true, force: true });
   }
 }
+
+/** Writes `<directory>/hello.json`: the example configuration, with staging settings overridden. */
+export async function writeHelloServiceConfig(
+  directory: string,
+  staging: Record<string, unknown> = {},
+): Promise<void> {
+  const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
+  Object.assign(config.environments.staging, staging);
+  await writeFile(join(directory, 'hello.json'), JSON.stringify(config, null, 2));
+}

@@ -116,14 +116,29 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
       const decision = await body(req, DecisionBody);
       const ticket = await cp.store.approvalOf(deploymentId);
       if (!ticket) throw new HttpError(404, `deployment ${deploymentId} has no approval request`);
-      const outcome = await decideApproval(cp.ports, {
+      const result = await decideApproval(cp.ports, {
         approvalId: ticket.approvalId,
         approve: decision.approve,
         by: decision.by,
       });
-      return send(res, outcome.outcome === 'approved' || outcome.outcome === 'rejected' ? 200 : 409, {
-        outcome: outcome.outcome,
-      });
+      switch (result.outcome) {
+        case 'approved':
+        case 'rejected':
+          return send(res, 200, { outcome: result.outcome });
+        case 'not_an_approver':
+          throw new HttpError(
+            403,
+            `${decision.by} may not decide this deployment (approvers: ${result.approvers.join(', ')})`,
+          );
+        case 'already_decided':
+        case 'expired':
+          throw new HttpError(
+            409,
+            `this approval is ${result.outcome === 'expired' ? 'past its deadline' : `already ${result.status}`}; nothing changed`,
+          );
+        case 'unknown_approval':
+          throw new HttpError(404, `deployment ${deploymentId} has no approval request`);
+      }
     }
   }
   throw new HttpError(404, `no route ${method} ${url.pathname}`);

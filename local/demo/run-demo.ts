@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
-import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../control-plane/control-plane.js';
 import { LoadGenerator } from '../load/load-generator.js';
 import { progressLines } from '../progress/progress-printer.js';
@@ -55,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const servicesDir = options.servicesDir ?? join(home, 'services');
   if (!options.servicesDir) {
     await mkdir(servicesDir, { recursive: true });
-    await copyFile(HELLO_SERVICE_CONFIG, join(servicesDir, 'hello.json'));
+    await writeHelloServiceConfig(servicesDir);
   }
   const { controlPlane } = await ControlPlane.start({ home, servicesDir, stopGraceMs: 2000 });
   options.onStarted?.(controlPlane);

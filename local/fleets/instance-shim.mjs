@@ -41,8 +41,10 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 // The control plane may already be gone by the time this shim runs.
 if (!process.connected) stop();
+// When the app's main process ends, whatever it started ends with it (the whole group, this shim included).
 app.on('exit', (code, signal) => {
   clearTimeout(killTimer);
-  process.exitCode = code ?? (signal ? 128 : 1);
-  process.disconnect?.();
+  const report = signal ?? `code ${code}`;
+  if (process.connected) process.send({ appExit: report }, () => signalGroup('SIGKILL'));
+  else signalGroup('SIGKILL');
 });

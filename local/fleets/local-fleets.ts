@@ -183,7 +183,12 @@ export class LocalFleets implements Fleets {
     const recordFile = join(this.instancesDir, `${instanceId}.json`);
     await mkdir(this.instancesDir, { recursive: true });
     await writeFile(recordFile, JSON.stringify({ fleetId: spec.fleetId, shimPid: shim.pid }));
-    shim.on('message', (message: { appPid?: number }) => {
+    let appExit: string | undefined;
+    shim.on('message', (message: { appPid?: number; appExit?: string }) => {
+      if (message.appExit) {
+        appExit = message.appExit;
+        return;
+      }
       instance.appPid = message.appPid;
       void writeFile(
         recordFile,
@@ -195,7 +200,7 @@ export class LocalFleets implements Fleets {
       void rm(recordFile, { force: true });
       void rm(scratch, { recursive: true, force: true });
       if (instance.stopping || fleet.destroying) return;
-      log('lifecycle', `exited unexpectedly (${signal ?? `code ${code}`}); replacing it`);
+      log('lifecycle', `exited unexpectedly (${appExit ?? signal ?? `code ${code}`}); replacing it`);
       void this.options.balancers.group(spec.fleetId)?.deregister(instanceId);
       void this.replace(fleet);
     });

@@ -1,22 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
+import { isRunning } from '../support/process-state.js';
 
 const CLI = fileURLToPath(new URL('../../bin/bakeshift.mjs', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Running, not merely a zombie waiting to be reaped (Linux: the state field of /proc/<pid>/stat). */
-const isAlive = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 interface Up {
   process: ChildProcess;
@@ -112,9 +104,7 @@ describe('crash safety', () => {
     async (state, serving, expectedStatus) => {
       home = await mkdtemp(join(tmpdir(), 'bakeshift-crash-'));
       await mkdir(join(home, 'services'));
-      const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
-      config.environments.staging.keepBlueWarmSeconds = 4;
-      await writeFile(join(home, 'services', 'hello.json'), JSON.stringify(config));
+      await writeHelloServiceConfig(join(home, 'services'), { keepBlueWarmSeconds: 4 });
 
       running = await up(home);
       await deployAndWait(running, home, '1.0.0');
@@ -126,7 +116,7 @@ describe('crash safety', () => {
 
       running.process.kill('SIGKILL');
       await sleep(1500);
-      expect(pids.filter(isAlive)).toEqual([]);
+      expect(pids.filter(isRunning)).toEqual([]);
 
       running = await up(home);
       const status = await call<{

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Release } from '../../core/deployment/deployment-record.js';
 import { BakeshiftError } from '../../core/errors.js';
-import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../../local/control-plane/control-plane.js';
 import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-definition.js';
 import { flowRegions } from '../support/flow-graph.js';
@@ -30,9 +30,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'bakeshift-local-matrix-'));
   const servicesDir = join(home, 'services');
   await mkdir(servicesDir);
-  const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
-  Object.assign(config.environments.staging, { keepBlueWarmSeconds: 1, drainSeconds: 1 });
-  await writeFile(join(servicesDir, 'hello.json'), JSON.stringify(config));
+  await writeHelloServiceConfig(servicesDir, { keepBlueWarmSeconds: 1, drainSeconds: 1 });
   ({ controlPlane } = await ControlPlane.start({
     home,
     servicesDir,

@@ -1,18 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { type DemoResult, runDemo } from '../../local/demo/run-demo.js';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isRunning } from '../support/process-state.js';
 
 /**
  * What `npm run demo` does, with assertions, plus a version that fails after taking traffic: the real state
@@ -31,9 +23,7 @@ describe('local mode end to end, under load', () => {
     const servicesDir = join(home, 'services');
     await mkdir(servicesDir);
     // Blue stays warm long enough for v4's health to fail inside the window.
-    const config = JSON.parse(await readFile(HELLO_SERVICE_CONFIG, 'utf8'));
-    config.environments.staging.keepBlueWarmSeconds = 12;
-    await writeFile(join(servicesDir, 'hello.json'), JSON.stringify(config));
+    await writeHelloServiceConfig(servicesDir, { keepBlueWarmSeconds: 12 });
 
     result = await runDemo({
       home,
@@ -79,6 +69,6 @@ describe('local mode end to end, under load', () => {
 
   it('leaves no instance process behind', () => {
     expect(result.instancePids.length).toBeGreaterThanOrEqual(6);
-    expect(result.instancePids.filter(isAlive)).toEqual([]);
+    expect(result.instancePids.filter(isRunning)).toEqual([]);
   });
 });

@@ -1,20 +1,21 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../../local/control-plane/control-plane.js';
-import { type CraftedEntry, craftTarball, MANIFEST_ENTRY } from '../support/craft-tarball.js';
+import { craftTarball, UNSAFE_ARTIFACTS } from '../support/craft-tarball.js';
 
 /** Unsafe artifacts deployed through the whole local stack: each is a BakeFailed naming the entry and rule. */
 let home: string;
 let controlPlane: ControlPlane;
 let url: string;
+let sequence = 0;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'bakeshift-unsafe-'));
   await mkdir(join(home, 'services'));
-  await copyFile(HELLO_SERVICE_CONFIG, join(home, 'services', 'hello.json'));
+  await writeHelloServiceConfig(join(home, 'services'));
   ({ controlPlane } = await ControlPlane.start({
     home,
     servicesDir: join(home, 'services'),
@@ -37,37 +38,15 @@ afterAll(async () => {
 });
 
 describe('deploying an unsafe artifact', () => {
-  it.each([
-    [
-      'path-traversal',
-      [MANIFEST_ENTRY, { path: '../../escape.js', body: 'x' }],
-      'entry "../../escape.js": its path leads outside the image',
-    ],
-    [
-      'absolute-path',
-      [MANIFEST_ENTRY, { path: '/tmp/owned', body: 'x' }],
-      'entry "/tmp/owned": its path leads outside the image',
-    ],
-    [
-      'escaping-symlink',
-      [MANIFEST_ENTRY, { path: 'etc', type: 'SymbolicLink', linkpath: '/etc' }],
-      'entry "etc": its link to "/etc" points outside',
-    ],
-    [
-      'device-file',
-      [MANIFEST_ENTRY, { path: 'null', type: 'CharacterDevice' }],
-      'entry "null": CharacterDevice entries are not allowed',
-    ],
-    ['no-manifest', [{ path: 'server.js', body: '' }], "bakeshift.json: missing at the artifact's root"],
-  ] as [string, CraftedEntry[], string][])(
+  it.each(UNSAFE_ARTIFACTS)(
     '%s is rejected by the bake and 1.0.0 keeps serving',
-    async (name, entries, reason) => {
-      const artifactFile = join(home, `${name}.tgz`);
+    async (_, entries, reason) => {
+      const artifactFile = join(home, `unsafe-${++sequence}.tgz`);
       await craftTarball(artifactFile, entries);
       const { deploymentId } = await controlPlane.deploy({
         service: 'hello',
         environment: 'staging',
-        version: `9.0.0-${name}`,
+        version: `9.0.${sequence}`,
         artifactFile,
       });
       const outcome = await controlPlane.execution(deploymentId)?.outcome;

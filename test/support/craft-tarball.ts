@@ -38,3 +38,34 @@ export const MANIFEST_ENTRY: CraftedEntry = {
   path: 'bakeshift.json',
   body: JSON.stringify({ start: 'node server.js' }),
 };
+
+/** Every kind of unsafe artifact, with what its rejection must say: used at unit level and through the stack. */
+export const UNSAFE_ARTIFACTS: [kind: string, entries: CraftedEntry[], reason: string][] = [
+  [
+    'a path with ..',
+    [MANIFEST_ENTRY, { path: '../escape.txt', body: 'x' }],
+    'entry "../escape.txt": its path leads outside the image',
+  ],
+  [
+    'an absolute path',
+    [MANIFEST_ENTRY, { path: '/etc/cron.d/evil', body: 'x' }],
+    'entry "/etc/cron.d/evil": its path leads outside the image',
+  ],
+  [
+    'a symlink pointing outside',
+    [MANIFEST_ENTRY, { path: 'app/link', type: 'SymbolicLink', linkpath: '../../etc' }],
+    'entry "app/link": its link to "../../etc" points outside the image',
+  ],
+  [
+    'a hard link to an absolute path',
+    [MANIFEST_ENTRY, { path: 'passwd', type: 'Link', linkpath: '/etc/passwd' }],
+    'entry "passwd": its link to "/etc/passwd" points outside the image',
+  ],
+  [
+    'a device file',
+    [MANIFEST_ENTRY, { path: 'tty', type: 'CharacterDevice' }],
+    'entry "tty": CharacterDevice entries are not allowed (only files, directories, links)',
+  ],
+  ['a FIFO', [MANIFEST_ENTRY, { path: 'pipe', type: 'FIFO' }], 'entry "pipe": FIFO entries are not allowed'],
+  ['no manifest', [{ path: 'server.js', body: '' }], "bakeshift.json: missing at the artifact's root"],
+];
