@@ -14,6 +14,7 @@ export default defineConfig({
             'test/static/**/*.test.ts',
             'test/flow/**/*.test.ts',
             'test/local/**/*.test.ts',
+            'test/aws/**/*.test.ts',
           ],
           env,
           testTimeout: 20_000,

@@ -14,7 +14,7 @@ export const createDestroyGreen = (ports: Pick<Ports, 'fleets' | 'store'>) =>
       if (live?.fleetId === fleetId) {
         throw new TrafficShiftFailed(`green fleet ${fleetId} is the live release; not destroying it`);
       }
-      await ports.fleets.destroy(fleetId);
+      await ports.fleets.destroy({ fleetId, service: owner.service, environment: owner.environment });
       log.info('green destroyed', { fleetId });
       return { destroyed: fleetId };
     },

@@ -23,7 +23,11 @@ export const createLaunchGreen = (ports: Pick<Ports, 'baker' | 'fleets' | 'traff
       const image = await ports.baker.getImage(imageId);
       if (!image) throw new LaunchFailed(`image ${imageId} does not exist (discarded?)`);
 
-      const capacity = greenCapacity(plan.settings.capacity, plan.blue?.capacity);
+      // Blue's capacity now, not as recorded at its release: it may have scaled out since.
+      const blueNow = plan.blue
+        ? ((await ports.fleets.describe(plan.blue.fleetId))?.capacity ?? plan.blue.capacity)
+        : undefined;
+      const capacity = greenCapacity(plan.settings.capacity, blueNow);
       await ports.store.updateDeployment(plan.deploymentId, { imageId, imageReused: baked?.reused ?? true });
       log.info('launching green', { fleetId: plan.greenFleetId, imageId, capacity });
       await ports.fleets.launch({

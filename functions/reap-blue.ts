@@ -8,7 +8,11 @@ export const createReapBlue = (ports: Pick<Ports, 'fleets'>) =>
     { name: 'ReapBlue', input: Planned, deploymentIdOf: (i) => i.deploymentId },
     async ({ plan }, { log }) => {
       const blue = blueOf(plan);
-      await ports.fleets.destroy(blue.fleetId);
+      await ports.fleets.destroy({
+        fleetId: blue.fleetId,
+        service: plan.service,
+        environment: plan.environment,
+      });
       log.info('blue reaped', { fleetId: blue.fleetId });
       return { reaped: blue.fleetId };
     },

@@ -22,6 +22,12 @@ export interface FleetSpec {
   drainSeconds: number;
 }
 
+export interface FleetRef {
+  fleetId: string;
+  service: string;
+  environment: string;
+}
+
 export interface Fleet {
   fleetId: string;
   imageId: string;
@@ -34,6 +40,9 @@ export interface Fleets {
   /** Idempotent by fleetId. */
   launch(spec: FleetSpec): Promise<Fleet>;
   describe(fleetId: string): Promise<Fleet | undefined>;
-  /** Idempotent: destroying a fleet that does not exist succeeds. */
-  destroy(fleetId: string): Promise<void>;
+  /**
+   * Idempotent: destroying a fleet that does not exist succeeds, and removes what a launch interrupted half way
+   * left behind (hence the service and environment, not only the id).
+   */
+  destroy(fleet: FleetRef): Promise<void>;
 }

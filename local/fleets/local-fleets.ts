@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LaunchFailed } from '../../core/errors.js';
-import type { Fleet, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js';
 import type { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import type { CentralLog } from './central-log.js';
@@ -73,7 +73,7 @@ export class LocalFleets implements Fleets {
     return fleet && describe(fleet);
   }
 
-  async destroy(fleetId: string): Promise<void> {
+  async destroy({ fleetId }: FleetRef): Promise<void> {
     const fleet = this.fleets.get(fleetId);
     if (!fleet) {
       await this.options.balancers.removeGroup(fleetId);

@@ -95,8 +95,18 @@ export class FakeWorld {
   readonly advanceOnCall: Record<string, number> = { ...SIMULATED_POLL_SECONDS };
   private requestSequence = 0;
 
-  constructor(options: { timing?: LocalEngineOptions['timing']; definition?: AslDefinition } = {}) {
+  private readonly adapters: Partial<Ports>;
+
+  constructor(
+    options: {
+      timing?: LocalEngineOptions['timing'];
+      definition?: AslDefinition;
+      /** Real adapters to use in place of some fakes (e.g. the AWS adapters over the simulated cloud). */
+      adapters?: (world: FakeWorld) => Partial<Ports>;
+    } = {},
+  ) {
     this.definition = options.definition ?? loadDeployDefinition();
+    this.adapters = options.adapters?.(this) ?? {};
     this.configs.set('web', webConfig());
     this.approvals.decide = (approvalId, approve, by) =>
       decideApproval(this.ports(), { approvalId, approve, by });
@@ -141,6 +151,7 @@ export class FakeWorld {
       notifier: this.notifier,
       callbacks: this.tokens,
       clock: this.clock,
+      ...this.adapters,
     };
   }
 

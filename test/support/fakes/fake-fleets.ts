@@ -1,4 +1,4 @@
-import type { Fleet, FleetSpec, Fleets } from '../../../core/ports/fleets.js';
+import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../../core/ports/fleets.js';
 
 /** Fleets for tests: launched fleets are kept until destroyed; launches are counted. */
 export class FakeFleets implements Fleets {
@@ -18,7 +18,7 @@ export class FakeFleets implements Fleets {
     return spec && this.describeSpec(spec);
   }
 
-  async destroy(fleetId: string) {
+  async destroy({ fleetId }: FleetRef) {
     this.fleets.delete(fleetId);
   }
 

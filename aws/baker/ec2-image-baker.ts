@@ -1,0 +1,447 @@
+import {
+  CreateImageCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  type DescribeImagesCommandInput,
+  DescribeInstancesCommand,
+  type EC2Client,
+  type Image as Ec2Image,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
+import { BakeFailed } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { BakeRequest, BakeStatus, Image, ImageBaker } from '../../core/ports/image-baker.js';
+import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
+import { withAwsErrors } from '../commons/aws-errors.js';
+import type { AwsSettings } from '../commons/aws-settings.js';
+import { TAG, tags, tagValue } from '../commons/tags.js';
+import type { BakeEntry, BakeLedger } from './bake-ledger.js';
+import { builderUserData } from './builder-user-data.js';
+
+export interface Ec2BakerClients {
+  ec2: EC2Client;
+  s3: S3Client;
+  ssm: SSMClient;
+}
+
+interface BuilderReport {
+  status: 'succeeded' | 'failed';
+  healthPath?: string;
+  logTail?: string;
+}
+
+/**
+ * Bakes AMIs the way Packer's amazon-ebs builder does, without SSH: a builder instance from the base AMI (IMDSv2,
+ * no key pair, no inbound rule, no standing S3 access: presigned URLs only) provisions itself from user data,
+ * reports, and powers off; then CreateImage, and the builder is always terminated. `advance` moves a bake one
+ * step and is idempotent: events (result object, instance stopped, AMI state change) and the Bake Task's
+ * re-check all call it.
+ */
+export class Ec2ImageBaker implements ImageBaker {
+  readonly recipe = 'ec2-user-data-v1';
+
+  constructor(
+    private readonly clients: Ec2BakerClients,
+    private readonly settings: AwsSettings,
+    private readonly ledger: BakeLedger,
+    private readonly callbacks: TaskCallbacks,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An AMI id, or an SSM parameter (e.g. the latest Amazon Linux 2023) resolved to the AMI it names today. */
+  async resolveBaseImage(reference: string): Promise<string> {
+    if (reference.startsWith('ami-')) return reference;
+    return withAwsErrors('resolve base image', async () => {
+      const { Parameter } = await this.clients.ssm.send(new GetParameterCommand({ Name: reference }));
+      if (!Parameter?.Value?.startsWith('ami-'))
+        throw new BakeFailed(`SSM parameter ${reference} does not name an AMI`);
+      return Parameter.Value;
+    });
+  }
+
+  async findImageByBakeKey(service: string, bakeKey: string) {
+    const images = await this.describe({
+      Owners: ['self'],
+      Filters: [
+        { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
+        { Name: `tag:${TAG.service}`, Values: [service] },
+        { Name: `tag:${TAG.bakeKey}`, Values: [bakeKey] },
+        { Name: 'state', Values: ['available'] },
+      ],
+    });
+    return images[0];
+  }
+
+  async getImage(imageId: string) {
+    return (await this.describe({ ImageIds: [imageId] }))[0];
+  }
+
+  async listImages(service: string) {
+    return this.describe({
+      Owners: ['self'],
+      Filters: [
+        { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
+        { Name: `tag:${TAG.service}`, Values: [service] },
+      ],
+    });
+  }
+
+  async startBake(request: BakeRequest): Promise<void> {
+    if (await this.ledger.get(request.bakeId)) return;
+    const provider = await this.settings.provider();
+    const base = await this.getRawImage(request.baseImageId);
+    const expiresIn = Math.min(request.timeoutSeconds + 600, 7 * 24 * 3600);
+    const artifactUrl = await getSignedUrl(
+      this.clients.s3,
+      new GetObjectCommand({
+        Bucket: request.artifact.bucket,
+        Key: request.artifact.key,
+        VersionId: request.artifact.versionId,
+      }),
+      { expiresIn },
+    );
+    const resultUrl = await getSignedUrl(
+      this.clients.s3,
+      new PutObjectCommand({
+        Bucket: provider.artifactBucket,
+        Key: this.resultKey(provider.bakeResultsPrefix, request.bakeId),
+        ContentType: 'application/json',
+      }),
+      { expiresIn },
+    );
+    const bakeTags = tags({
+      role: 'builder',
+      bakeId: request.bakeId,
+      deployment: request.deploymentId,
+      service: request.service,
+      version: request.version,
+      bakeKey: request.bakeKey,
+    });
+    const { Instances } = await withAwsErrors('RunInstances (builder)', () =>
+      this.clients.ec2.send(
+        new RunInstancesCommand({
+          // Idempotent: a retried start returns the same builder instead of launching a second one.
+          ClientToken: request.bakeId,
+          ImageId: request.baseImageId,
+          InstanceType: provider.builderInstanceType as never,
+          MinCount: 1,
+          MaxCount: 1,
+          SubnetId: provider.builderSubnetId,
+          SecurityGroupIds: [provider.builderSecurityGroupId],
+          MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+          BlockDeviceMappings: [
+            {
+              DeviceName: base?.RootDeviceName ?? '/dev/xvda',
+              Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true },
+            },
+          ],
+          InstanceInitiatedShutdownBehavior: 'stop',
+          UserData: builderUserData({ artifactUrl, resultUrl, timeoutSeconds: request.timeoutSeconds }),
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: bakeTags },
+            { ResourceType: 'volume', Tags: bakeTags },
+          ],
+        }),
+      ),
+    );
+    const builderInstanceId = Instances?.[0]?.InstanceId;
+    if (!builderInstanceId) throw new BakeFailed('RunInstances returned no builder instance');
+    await this.ledger.create({
+      bakeId: request.bakeId,
+      request,
+      step: 'building',
+      builderInstanceId,
+      startedAt: this.clock.now().toISOString(),
+    });
+  }
+
+  async checkBake(bakeId: string): Promise<BakeStatus> {
+    const entry = await this.advance(bakeId);
+    return entry ? this.statusOf(entry) : { state: 'unknown' };
+  }
+
+  async notifyWhenDone(bakeId: string, taskToken: string): Promise<void> {
+    await this.ledger.setTaskToken(bakeId, taskToken);
+    await this.advance(bakeId);
+  }
+
+  async cancelBake(bakeId: string): Promise<void> {
+    const entry = await this.ledger.get(bakeId);
+    if (!entry || entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
+    await this.terminate(entry.builderInstanceId);
+    if (entry.imageId) await this.discardImage(entry.imageId);
+    await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
+  }
+
+  async discardImage(imageId: string): Promise<void> {
+    const image = await this.getRawImage(imageId);
+    if (!image) return;
+    await withAwsErrors('DeregisterImage', () =>
+      this.clients.ec2.send(new DeregisterImageCommand({ ImageId: imageId })),
+    );
+    for (const mapping of image.BlockDeviceMappings ?? []) {
+      const snapshotId = mapping.Ebs?.SnapshotId;
+      if (snapshotId)
+        await withAwsErrors('DeleteSnapshot', () =>
+          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })),
+        );
+    }
+  }
+
+  /**
+   * Moves a bake one step on, from what the builder reported and what EC2 says: report + stopped → CreateImage;
+   * image available → done; failure, deadline or a lost builder → failed. The builder is terminated on every end.
+   * Delivers the outcome to the waiting Task once the bake has ended.
+   */
+  async advance(bakeId: string): Promise<BakeEntry | undefined> {
+    const entry = await this.ledger.get(bakeId);
+    if (!entry) return undefined;
+    // Claim, create, finish: as many steps as can be taken now (at most three: there are no more).
+    for (let taken = 0; taken < 3; taken++) {
+      const next = await this.nextStep(entry);
+      if (!next || !(await this.ledger.advance(bakeId, entry.step, next))) break;
+      Object.assign(entry, next);
+    }
+    // Read again: another step may have ended the bake, or the waiting Task may have left its token meanwhile.
+    const latest = (await this.ledger.get(bakeId)) ?? entry;
+    const ended = ['succeeded', 'failed', 'cancelled'].includes(latest.step);
+    if (ended && latest.taskToken && (await this.ledger.takeTaskToken(bakeId, latest.taskToken))) {
+      const status = await this.statusOf(latest);
+      await deliverBakeOutcome(this.callbacks, latest.taskToken, latest.request.bakeKey, status).catch(
+        () => undefined,
+      );
+    }
+    return latest;
+  }
+
+  private async nextStep(entry: BakeEntry): Promise<Partial<BakeEntry> | undefined> {
+    const overdue =
+      this.clock.now().getTime() - Date.parse(entry.startedAt) > entry.request.timeoutSeconds * 1000;
+    if (entry.step === 'building') {
+      const report = await this.readReport(entry.bakeId);
+      const state = await this.instanceState(entry.builderInstanceId);
+      if (report?.status === 'failed') {
+        await this.terminate(entry.builderInstanceId);
+        return {
+          step: 'failed',
+          reason: `the bake failed on the builder; last lines of its log:\n${report.logTail ?? ''}`,
+        };
+      }
+      if (report?.status === 'succeeded' && state === 'stopped') {
+        // Claimed by a conditional write before CreateImage: of two racing events, one goes on.
+        return { step: 'imaging', healthPath: report.healthPath ?? '/health' };
+      }
+      if (state === 'terminated' || state === 'shutting-down' || state === undefined) {
+        return { step: 'failed', reason: `builder ${entry.builderInstanceId} ended before reporting` };
+      }
+      if (overdue) {
+        await this.terminate(entry.builderInstanceId);
+        return {
+          step: 'failed',
+          reason: `no image after the bake deadline of ${entry.request.timeoutSeconds}s`,
+        };
+      }
+      return undefined;
+    }
+    if (entry.step === 'imaging' && !entry.imageId) {
+      return { imageId: await this.adoptOrCreateImage(entry) };
+    }
+    if (entry.step === 'imaging' && entry.imageId) {
+      const image = await this.getRawImage(entry.imageId);
+      if (image?.State === 'available') {
+        await this.terminate(entry.builderInstanceId);
+        return { step: 'succeeded' };
+      }
+      if (!image || image.State === 'failed' || image.State === 'error' || overdue) {
+        await this.terminate(entry.builderInstanceId);
+        if (image) await this.discardImage(entry.imageId);
+        return { step: 'failed', reason: `CreateImage ended ${image?.State ?? 'without an image'}` };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The bake an EventBridge event is about: the builder's result object, its instance stopping, or its AMI
+   * changing state. Undefined for anything else.
+   */
+  async bakeIdOfEvent(event: {
+    source?: string;
+    'detail-type'?: string;
+    detail?: Record<string, unknown>;
+  }): Promise<string | undefined> {
+    const detail = event.detail ?? {};
+    if (event.source === 'aws.s3') {
+      const key = String((detail.object as { key?: string } | undefined)?.key ?? '');
+      const { bakeResultsPrefix } = await this.settings.provider();
+      return key.startsWith(bakeResultsPrefix) && key.endsWith('.json')
+        ? key.slice(bakeResultsPrefix.length, -'.json'.length)
+        : undefined;
+    }
+    if (event['detail-type'] === 'EC2 Instance State-change Notification') {
+      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
+        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [String(detail['instance-id'])] })),
+      );
+      return tagValue(Reservations?.[0]?.Instances?.[0]?.Tags, TAG.bakeId);
+    }
+    if (event['detail-type'] === 'EC2 AMI State Change') {
+      return tagValue((await this.getRawImage(String(detail.ImageId)))?.Tags, TAG.bakeId);
+    }
+    return undefined;
+  }
+
+  /** The bake's image: the one with its name if a previous attempt created it, else a new one. */
+  private async adoptOrCreateImage(entry: BakeEntry): Promise<string> {
+    const name = imageName(entry.request);
+    const find = async () => {
+      const { Images } = await withAwsErrors('DescribeImages', () =>
+        this.clients.ec2.send(
+          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
+        ),
+      );
+      return Images?.find((i) => i.State !== 'failed')?.ImageId;
+    };
+    const existing = await find();
+    if (existing) return existing;
+    try {
+      return await this.createImage(entry, name);
+    } catch (error) {
+      const adopted = (error as Error).name === 'InvalidAMIName.Duplicate' ? await find() : undefined;
+      if (adopted) return adopted;
+      throw error;
+    }
+  }
+
+  private async createImage(entry: BakeEntry, name: string): Promise<string> {
+    const { request } = entry;
+    const healthPath = entry.healthPath ?? '/health';
+    const imageTags = tags({
+      service: request.service,
+      version: request.version,
+      bakeKey: request.bakeKey,
+      deployment: request.deploymentId,
+      bakeId: request.bakeId,
+      healthPath,
+    });
+    const { ImageId } = await withAwsErrors('CreateImage', () =>
+      this.clients.ec2.send(
+        new CreateImageCommand({
+          InstanceId: entry.builderInstanceId,
+          Name: name,
+          Description: `bakeshift ${request.service} ${request.version} (bake key ${request.bakeKey})`,
+          TagSpecifications: [
+            { ResourceType: 'image', Tags: imageTags },
+            { ResourceType: 'snapshot', Tags: imageTags },
+          ],
+        }),
+      ),
+    );
+    if (!ImageId) throw new BakeFailed('CreateImage returned no image id');
+    return ImageId;
+  }
+
+  private async statusOf(entry: BakeEntry): Promise<BakeStatus> {
+    switch (entry.step) {
+      case 'building':
+      case 'imaging':
+        return { state: 'baking', startedAt: entry.startedAt };
+      case 'succeeded': {
+        const image = entry.imageId ? await this.getImage(entry.imageId) : undefined;
+        return image
+          ? { state: 'succeeded', image }
+          : { state: 'failed', reason: 'the baked image has disappeared' };
+      }
+      case 'failed':
+        return { state: 'failed', reason: entry.reason ?? 'unknown' };
+      case 'cancelled':
+        return { state: 'cancelled' };
+    }
+  }
+
+  private resultKey(prefix: string, bakeId: string) {
+    return `${prefix}${bakeId}.json`;
+  }
+
+  private async readReport(bakeId: string): Promise<BuilderReport | undefined> {
+    const provider = await this.settings.provider();
+    try {
+      const { Body } = await withAwsErrors('GetObject (bake result)', () =>
+        this.clients.s3.send(
+          new GetObjectCommand({
+            Bucket: provider.artifactBucket,
+            Key: this.resultKey(provider.bakeResultsPrefix, bakeId),
+          }),
+        ),
+      );
+      return JSON.parse((await Body?.transformToString()) ?? '{}') as BuilderReport;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  private async instanceState(instanceId: string): Promise<string | undefined> {
+    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
+      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+    );
+    return Reservations?.[0]?.Instances?.[0]?.State?.Name;
+  }
+
+  private async terminate(instanceId: string): Promise<void> {
+    await withAwsErrors('TerminateInstances', () =>
+      this.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })),
+    ).catch((error: Error) => {
+      if (error.name !== 'InvalidInstanceID.NotFound') throw error;
+    });
+  }
+
+  private async getRawImage(imageId: string): Promise<Ec2Image | undefined> {
+    try {
+      const { Images } = await withAwsErrors('DescribeImages', () =>
+        this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
+      );
+      return Images?.[0];
+    } catch (error) {
+      if ((error as Error).name === 'InvalidAMIID.NotFound') return undefined;
+      throw error;
+    }
+  }
+
+  private async describe(input: DescribeImagesCommandInput): Promise<Image[]> {
+    try {
+      const { Images } = await withAwsErrors('DescribeImages', () =>
+        this.clients.ec2.send(new DescribeImagesCommand(input)),
+      );
+      return (Images ?? []).filter((i) => i.State === 'available' || i.State === 'pending').map(toImage);
+    } catch (error) {
+      if ((error as Error).name === 'InvalidAMIID.NotFound') return [];
+      throw error;
+    }
+  }
+}
+
+function toImage(image: Ec2Image): Image {
+  return {
+    imageId: image.ImageId ?? '',
+    service: tagValue(image.Tags, TAG.service) ?? '',
+    version: tagValue(image.Tags, TAG.version) ?? '',
+    bakeKey: tagValue(image.Tags, TAG.bakeKey) ?? '',
+    createdAt: image.CreationDate ?? '',
+    createdByDeployment: tagValue(image.Tags, TAG.deployment) ?? '',
+    healthPath: tagValue(image.Tags, TAG.healthPath) ?? '/health',
+  };
+}
+
+/** AMI names are unique per account and region: the bake key makes a retried bake find its own image. */
+function imageName(request: BakeRequest): string {
+  return `bakeshift-${request.service}-${request.version}-${request.bakeKey.slice(0, 12)}`.replace(
+    /[^A-Za-z0-9()[\]./\-'@_ ]/g,
+    '-',
+  );
+}

@@ -1,0 +1,27 @@
+import { TransientFailure } from '../../core/errors.js';
+
+/** Error names AWS services use for "slow down" or "try again": the state machine retries these. */
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalError',
+  'InternalFailure',
+  'InsufficientInstanceCapacity',
+]);
+
+/** Turns AWS's transient errors into TransientFailure (retried by the ASL); others pass through unchanged. */
+export async function withAwsErrors<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (TRANSIENT.has(name))
+      throw new TransientFailure(`${what}: ${name}: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}

@@ -1,0 +1,228 @@
+import {
+  type AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateVersionsCommand,
+  DescribeImagesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import { LaunchFailed } from '../../core/errors.js';
+import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import { instanceUserData } from '../baker/builder-user-data.js';
+import { withAwsErrors } from '../commons/aws-errors.js';
+import type { AwsSettings } from '../commons/aws-settings.js';
+import { TAG, tags, tagValue } from '../commons/tags.js';
+import type { FleetDirectory } from './fleet-directory.js';
+
+const launchTemplateName = (service: string, environment: string) => `bakeshift-${service}-${environment}`;
+
+/**
+ * Fleets as Auto Scaling groups: one launch template per service+environment (version 1 a placeholder, so every
+ * deployment's version can be deleted), a version per deployment (IMDSv2, encrypted EBS, instance profile, user
+ * data with the environment's variables), and a new group per deployment in the free target-group slot, with ELB
+ * health checks. An existing group (blue) is never modified: only deleted when it is reaped.
+ */
+export class AutoScalingFleets implements Fleets {
+  constructor(
+    private readonly clients: { ec2: EC2Client; autoScaling: AutoScalingClient },
+    private readonly settings: AwsSettings,
+    private readonly directory: FleetDirectory,
+  ) {}
+
+  async launch(spec: FleetSpec): Promise<Fleet> {
+    const existing = await this.directory.byFleet(spec.fleetId);
+    if (existing) return this.describeGroup(existing.group, spec.fleetId);
+    const env = await this.settings.environment(spec.service, spec.environment);
+    const slot = await this.freeSlot(spec, env.targetGroupArns);
+    const version = await this.createLaunchTemplateVersion(spec, env);
+    const groupTags = tags({
+      service: spec.service,
+      environment: spec.environment,
+      version: spec.version,
+      deployment: spec.deploymentId,
+      fleet: spec.fleetId,
+    });
+    await withAwsErrors('CreateAutoScalingGroup', () =>
+      this.clients.autoScaling.send(
+        new CreateAutoScalingGroupCommand({
+          AutoScalingGroupName: groupName(spec),
+          LaunchTemplate: {
+            LaunchTemplateName: launchTemplateName(spec.service, spec.environment),
+            Version: String(version),
+          },
+          MinSize: spec.capacity.min,
+          MaxSize: spec.capacity.max,
+          DesiredCapacity: spec.capacity.desired,
+          VPCZoneIdentifier: env.subnetIds.join(','),
+          TargetGroupARNs: [slot],
+          HealthCheckType: 'ELB',
+          HealthCheckGracePeriod: 120,
+          Tags: groupTags.map((t) => ({ ...t, PropagateAtLaunch: true })),
+        }),
+      ),
+    ).catch((error: Error) => {
+      if (error.name !== 'AlreadyExistsFault') throw error;
+    });
+    return { fleetId: spec.fleetId, imageId: spec.imageId, version: spec.version, capacity: spec.capacity };
+  }
+
+  async describe(fleetId: string): Promise<Fleet | undefined> {
+    const found = await this.directory.byFleet(fleetId);
+    return found && this.describeGroup(found.group, fleetId);
+  }
+
+  /**
+   * Deletes the group (its instances with it) and the launch template version made for this fleet, found by its
+   * description, so a launch that stopped between the two creations leaves nothing behind either.
+   */
+  async destroy({ fleetId, service, environment }: FleetRef): Promise<void> {
+    const found = await this.directory.byFleet(fleetId);
+    if (found) {
+      await withAwsErrors('DeleteAutoScalingGroup', () =>
+        this.clients.autoScaling.send(
+          new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: found.name, ForceDelete: true }),
+        ),
+      ).catch((error: Error) => {
+        if (!error.message.includes('not found')) throw error;
+      });
+    }
+    const name = launchTemplateName(service, environment);
+    const versions = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
+      this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name })),
+    ).then(
+      (r) => r.LaunchTemplateVersions ?? [],
+      (error: Error) => {
+        if (error.name.includes('NotFound')) return [];
+        throw error;
+      },
+    );
+    const own = versions
+      .filter((v) => v.VersionDescription === fleetId && !v.DefaultVersion)
+      .map((v) => String(v.VersionNumber));
+    if (own.length > 0) {
+      await withAwsErrors('DeleteLaunchTemplateVersions', () =>
+        this.clients.ec2.send(
+          new DeleteLaunchTemplateVersionsCommand({ LaunchTemplateName: name, Versions: own }),
+        ),
+      );
+    }
+  }
+
+  /** The target-group slot no other fleet of this service+environment is attached to. */
+  private async freeSlot(spec: FleetSpec, slots: [string, string]): Promise<string> {
+    const used = new Set(
+      (await this.directory.ofEnvironment(spec.service, spec.environment)).flatMap(
+        (f) => f.group.TargetGroupARNs ?? [],
+      ),
+    );
+    const free = slots.find((arn) => !used.has(arn));
+    if (!free)
+      throw new LaunchFailed(
+        `both target-group slots of ${spec.service}/${spec.environment} are in use (a fleet is still being reaped?)`,
+      );
+    return free;
+  }
+
+  private async createLaunchTemplateVersion(
+    spec: FleetSpec,
+    env: Awaited<ReturnType<AwsSettings['environment']>>,
+  ): Promise<number> {
+    const name = launchTemplateName(spec.service, spec.environment);
+    const { Images } = await withAwsErrors('DescribeImages', () =>
+      this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [spec.imageId] })),
+    );
+    const rootDevice = Images?.[0]?.RootDeviceName ?? '/dev/xvda';
+    const instanceTags = tags({
+      service: spec.service,
+      environment: spec.environment,
+      version: spec.version,
+      deployment: spec.deploymentId,
+      fleet: spec.fleetId,
+    });
+    const data = {
+      ImageId: spec.imageId,
+      InstanceType: env.instanceType as never,
+      IamInstanceProfile: { Arn: env.instanceProfileArn },
+      SecurityGroupIds: env.securityGroupIds,
+      MetadataOptions: {
+        HttpTokens: 'required' as const,
+        HttpEndpoint: 'enabled' as const,
+        HttpPutResponseHopLimit: 1,
+      },
+      BlockDeviceMappings: [
+        {
+          DeviceName: rootDevice,
+          Ebs: { Encrypted: true, VolumeType: 'gp3' as const, DeleteOnTermination: true },
+        },
+      ],
+      UserData: instanceUserData(spec.variables, env.appPort),
+      TagSpecifications: [
+        { ResourceType: 'instance' as const, Tags: instanceTags },
+        { ResourceType: 'volume' as const, Tags: instanceTags },
+      ],
+    };
+    const create = () =>
+      this.clients.ec2.send(
+        new CreateLaunchTemplateVersionCommand({
+          LaunchTemplateName: name,
+          // Idempotent per fleet: a retried launch gets the version the first attempt created.
+          ClientToken: spec.fleetId.slice(0, 64),
+          VersionDescription: spec.fleetId,
+          LaunchTemplateData: data,
+        }),
+      );
+    try {
+      const { LaunchTemplateVersion } = await withAwsErrors('CreateLaunchTemplateVersion', create);
+      return LaunchTemplateVersion?.VersionNumber ?? 0;
+    } catch (error) {
+      if (!(error as Error).name.includes('NotFound')) throw error;
+      // First deployment of this service+environment: a placeholder version 1, never used by a fleet.
+      await withAwsErrors('CreateLaunchTemplate', () =>
+        this.clients.ec2.send(
+          new CreateLaunchTemplateCommand({
+            LaunchTemplateName: name,
+            ClientToken: `${name}-create`.slice(0, 64),
+            VersionDescription: 'placeholder: every deployment adds its own version',
+            LaunchTemplateData: { MetadataOptions: data.MetadataOptions },
+            TagSpecifications: [
+              {
+                ResourceType: 'launch-template',
+                Tags: tags({ service: spec.service, environment: spec.environment }),
+              },
+            ],
+          }),
+        ),
+      );
+      const { LaunchTemplateVersion } = await withAwsErrors('CreateLaunchTemplateVersion', create);
+      return LaunchTemplateVersion?.VersionNumber ?? 0;
+    }
+  }
+
+  private describeGroup(
+    group: {
+      MinSize?: number;
+      DesiredCapacity?: number;
+      MaxSize?: number;
+      Tags?: { Key?: string; Value?: string }[];
+    },
+    fleetId: string,
+  ): Fleet {
+    return {
+      fleetId,
+      imageId: '',
+      version: tagValue(group.Tags, TAG.version) ?? '',
+      capacity: { min: group.MinSize ?? 0, desired: group.DesiredCapacity ?? 0, max: group.MaxSize ?? 0 },
+    };
+  }
+}
+
+/** Names the group after service, environment and version (ASG names: up to 255 characters). */
+function groupName(spec: FleetSpec): string {
+  const version = spec.version.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40);
+  return `bakeshift-${spec.service}-${spec.environment}-${version}-${spec.fleetId.slice(-8)}`;
+}

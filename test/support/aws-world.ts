@@ -1,0 +1,151 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { BakeLedger } from '../../aws/baker/bake-ledger.js';
+import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
+import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
+import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
+import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
+import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
+import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
+import { createAdvanceBakeOnEvent } from '../../functions/advance-bake-on-event.js';
+import { localLambdaContext } from '../../local/engine/lambda-context.js';
+import { ensureReleaseTable, type LocalDynamoDb } from '../../local/store/local-dynamodb.js';
+import { cloudBefore } from './aws-invariants.js';
+import { FakeWorld, webConfig } from './fake-world.js';
+import { SimulatedCloud } from './simulated-cloud.js';
+
+export const BASE_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
+const ACCOUNT = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
+
+export const awsArns = (environment: string) => ({
+  listenerArn: `${ACCOUNT}:listener/app/web-${environment}/0123/main`,
+  previewListenerArn: `${ACCOUNT}:listener/app/web-${environment}/0123/preview`,
+  targetGroupArns: [
+    `${ACCOUNT}:targetgroup/web-${environment}-a/aaaa`,
+    `${ACCOUNT}:targetgroup/web-${environment}-b/bbbb`,
+  ] as [string, string],
+});
+
+const FIXED_503 = [
+  {
+    Type: 'fixed-response',
+    FixedResponseConfig: { StatusCode: '503', ContentType: 'text/plain', MessageBody: 'no release yet' },
+  },
+];
+
+let tables = 0;
+
+/**
+ * The real state machine and handlers with the AWS adapters over the simulated cloud: EC2 bakes, Auto Scaling
+ * fleets, ALB traffic and target health. The release store is the test fake (its DynamoDB adapter has its own
+ * contract test); bake progress is kept in dynalite as on AWS.
+ */
+export async function awsWorld(dynamo: LocalDynamoDb, options: { fleetSize?: number } = {}) {
+  const cloud = new SimulatedCloud().attach();
+  const table = `aws-world-${++tables}`;
+  await ensureReleaseTable(dynamo.client, table);
+  const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+  const clients = {
+    ec2: new EC2Client({ region: 'us-east-1', credentials }),
+    s3: new S3Client({ region: 'us-east-1', credentials }),
+    ssm: new SSMClient({ region: 'us-east-1', credentials }),
+    autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
+    elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
+  };
+  cloud.parameters.set(BASE_AMI_PARAMETER, 'ami-base');
+  cloud.addImage('ami-base');
+  cloud.parameters.set(
+    PROVIDER_PARAMETER,
+    JSON.stringify({
+      artifactBucket: 'bakeshift-artifacts',
+      builderSubnetId: 'subnet-builder',
+      builderSecurityGroupId: 'sg-builder-no-inbound',
+    }),
+  );
+  for (const environment of ['staging', 'prod']) {
+    const arns = awsArns(environment);
+    cloud.parameters.set(
+      environmentParameter('web', environment),
+      JSON.stringify({
+        ...arns,
+        previewUrl: `https://preview.web-${environment}.example.com`,
+        subnetIds: ['subnet-a', 'subnet-b'],
+        securityGroupIds: ['sg-web'],
+        instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/bakeshift-web',
+      }),
+    );
+    for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, 30);
+    cloud.listeners.set(arns.listenerArn, structuredClone(FIXED_503) as never);
+    cloud.listeners.set(arns.previewListenerArn, structuredClone(FIXED_503) as never);
+  }
+
+  let baker: Ec2ImageBaker | undefined;
+  const world = new FakeWorld({
+    timing: { callbackTimeoutMs: 2000 },
+    adapters: (w) => {
+      const settings = new AwsSettings(clients.ssm);
+      const directory = new FleetDirectory(clients.autoScaling);
+      baker = new Ec2ImageBaker(clients, settings, new BakeLedger(dynamo.client, table), w.tokens, w.clock);
+      return {
+        baker,
+        fleets: new AutoScalingFleets(clients, settings, directory),
+        traffic: new AlbTraffic(clients, settings, directory),
+        health: new TargetGroupHealth(clients.elb, directory),
+      };
+    },
+  });
+  const config = webConfig();
+  config.bake.baseImage = BASE_AMI_PARAMETER;
+  if (options.fleetSize) {
+    for (const env of Object.values(config.environments))
+      env.capacity = { min: options.fleetSize, desired: options.fleetSize, max: options.fleetSize };
+  }
+  world.configs.set('web', config);
+  const advance = createAdvanceBakeOnEvent({ baker: baker as Ec2ImageBaker });
+  // EventBridge retries a target that fails (Lambda's own retries, then the rule's retry policy).
+  cloud.onEvent = (event) => {
+    const deliver = async (attemptsLeft: number): Promise<void> => {
+      try {
+        await advance(event, localLambdaContext('AdvanceBakeOnEvent', 60));
+      } catch {
+        if (attemptsLeft > 0) setTimeout(() => void deliver(attemptsLeft - 1), 20);
+      }
+    };
+    void deliver(3);
+  };
+  return { world, cloud, baker: baker as Ec2ImageBaker };
+}
+
+/** An AWS world where 1.0.0 is live (blue), with the cloud as it was before the next deployment. */
+export async function awsWorldWithBlue(dynamo: LocalDynamoDb, options: { fleetSize?: number } = {}) {
+  const setup = await awsWorld(dynamo, options);
+  const blue = await setup.world.deploy({ version: '1.0.0' });
+  if (blue.outcome.status !== 'SUCCEEDED')
+    throw new Error(`the blue deployment failed: ${blue.outcome.cause}`);
+  return { ...setup, before: cloudBefore(setup.cloud, awsArns('staging').listenerArn) };
+}
+
+/**
+ * API calls of one deployment replacing blue, from green's launch on, by command (the bake's calls depend on
+ * when its events arrive, not on the fleet).
+ */
+export async function fleetApiCalls(
+  dynamo: LocalDynamoDb,
+  fleetSize: number,
+): Promise<Record<string, number>> {
+  const setup = await awsWorldWithBlue(dynamo, { fleetSize });
+  let from = Number.POSITIVE_INFINITY;
+  const execution = setup.world.start(setup.world.request({ version: '2.0.0' }));
+  execution.onEvent((event) => {
+    if (event.type === 'StateEntered' && event.state.name === 'LaunchGreen') from = setup.cloud.calls.length;
+  });
+  const outcome = await execution.outcome;
+  setup.cloud.detach();
+  if (outcome.status !== 'SUCCEEDED') throw new Error(`the measured deployment failed: ${outcome.cause}`);
+  const counts: Record<string, number> = {};
+  for (const call of setup.cloud.calls.slice(from)) counts[call.name] = (counts[call.name] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,623 @@
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  DetachTrafficSourcesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import {
+  CreateImageCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateVersionsCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  type Action,
+  DescribeListenersCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+
+type Tags = { Key?: string; Value?: string }[];
+// biome-ignore lint/suspicious/noExplicitAny: the simulation accepts each command's own input shape.
+type AnyInput = any;
+interface Stub {
+  on(command: unknown): { callsFake(fn: (input: AnyInput) => unknown): unknown };
+  restore(): void;
+}
+
+interface SimInstance {
+  id: string;
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+  imageId: string;
+  tags: Tags;
+  userData?: string;
+  role: 'builder' | 'fleet';
+  steps: number;
+}
+interface SimImage {
+  id: string;
+  state: 'pending' | 'available' | 'failed';
+  tags: Tags;
+  name: string;
+  snapshotIds: string[];
+  created: string;
+  steps: number;
+}
+interface SimGroup {
+  name: string;
+  min: number;
+  max: number;
+  desired: number;
+  targetGroupArns: string[];
+  tags: Tags;
+  launchTemplate: { name: string; version: number };
+  instances: string[];
+  deleting: boolean;
+}
+interface SimTarget {
+  state: 'initial' | 'healthy' | 'unhealthy' | 'draining';
+  steps: number;
+  imageId: string;
+}
+
+export type SimEvent = {
+  source: string;
+  'detail-type': string;
+  time: string;
+  detail: Record<string, unknown>;
+};
+
+/** Names of SDK errors the simulation throws, as AWS services name them. */
+function awsError(name: string, message = name): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/**
+ * A simulated AWS cloud for tests (named as a simulation: nothing here talks to AWS). It keeps instances, images,
+ * snapshots, launch templates, Auto Scaling groups, target groups, target health, listeners, SSM parameters and
+ * S3 objects in memory, answers the SDK commands the adapters send through aws-sdk-client-mock, and moves state
+ * on with every call (instances pending → running → stopped, images pending → available, targets initial →
+ * healthy). Builders "run" their user data by reporting through the presigned result URL found in it.
+ */
+export class SimulatedCloud {
+  readonly instances = new Map<string, SimInstance>();
+  readonly images = new Map<string, SimImage>();
+  readonly snapshots = new Set<string>();
+  readonly launchTemplates = new Map<
+    string,
+    {
+      versions: Map<number, unknown>;
+      descriptions: Map<number, string>;
+      next: number;
+      tokens: Map<string, number>;
+    }
+  >();
+  readonly groups = new Map<string, SimGroup>();
+  readonly targetGroups = new Map<string, { targets: Map<string, SimTarget>; deregistrationDelay: number }>();
+  readonly listeners = new Map<string, Action[]>();
+  readonly parameters = new Map<string, string>();
+  readonly objects = new Map<string, string>();
+  /** Every command sent, by name, in order, with its input. */
+  readonly calls: { name: string; input: AnyInput }[] = [];
+  builder: 'succeed' | 'fail' | 'hang' = 'succeed';
+  /** Instances from these images never pass their health checks. */
+  readonly unhealthyImages = new Set<string>();
+  onEvent: (event: SimEvent) => void = () => undefined;
+  private readonly faults: { command: string; error: string; times: number }[] = [];
+  private readonly clientTokens = new Map<string, string>();
+  private readonly mocks: Stub[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private sequence = 0;
+
+  /** The next `times` calls of `command` fail with `error` (an AWS error name). */
+  fail(command: string, error: string, times = Number.POSITIVE_INFINITY) {
+    this.faults.push({ command, error, times });
+  }
+
+  clearFaults() {
+    this.faults.length = 0;
+  }
+
+  addTargetGroup(arn: string, deregistrationDelay = 30) {
+    this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay });
+  }
+
+  addImage(id: string, tags: Tags = []) {
+    this.images.set(id, {
+      id,
+      state: 'available',
+      tags,
+      name: id,
+      snapshotIds: [],
+      created: new Date(0).toISOString(),
+      steps: 0,
+    });
+  }
+
+  /** Routes the SDK clients' commands to this simulation until `detach`. */
+  attach(): this {
+    const [ec2, asg, elb, ssm, s3] = [
+      EC2Client,
+      AutoScalingClient,
+      ElasticLoadBalancingV2Client,
+      SSMClient,
+      S3Client,
+    ].map((client) => mockClient(client as never) as unknown as Stub) as [Stub, Stub, Stub, Stub, Stub];
+    this.mocks.push(ec2, asg, elb, ssm, s3);
+    const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
+      stub.on(command).callsFake(async (input: AnyInput) => {
+        this.calls.push({ name, input: structuredClone(input) });
+        this.step();
+        const fault = this.faults.find((f) => f.command === name && f.times > 0);
+        if (fault) {
+          fault.times -= 1;
+          throw awsError(fault.error, `simulated ${fault.error} on ${name}`);
+        }
+        return handle(input);
+      });
+    };
+    route(ec2, RunInstancesCommand, 'RunInstances', (i) => this.runInstances(i));
+    route(ec2, DescribeInstancesCommand, 'DescribeInstances', (i) => this.describeInstances(i));
+    route(ec2, TerminateInstancesCommand, 'TerminateInstances', (i) => this.terminateInstances(i));
+    route(ec2, CreateImageCommand, 'CreateImage', (i) => this.createImage(i));
+    route(ec2, DescribeImagesCommand, 'DescribeImages', (i) => this.describeImages(i));
+    route(ec2, DeregisterImageCommand, 'DeregisterImage', (i) => this.deregisterImage(i));
+    route(
+      ec2,
+      DeleteSnapshotCommand,
+      'DeleteSnapshot',
+      (i) => this.snapshots.delete((i as { SnapshotId: string }).SnapshotId) && {},
+    );
+    route(ec2, CreateLaunchTemplateCommand, 'CreateLaunchTemplate', (i) => this.createLaunchTemplate(i));
+    route(ec2, CreateLaunchTemplateVersionCommand, 'CreateLaunchTemplateVersion', (i) =>
+      this.createLaunchTemplateVersion(i),
+    );
+    route(ec2, DescribeLaunchTemplateVersionsCommand, 'DescribeLaunchTemplateVersions', (i) =>
+      this.describeLaunchTemplateVersions(i),
+    );
+    route(ec2, DeleteLaunchTemplateVersionsCommand, 'DeleteLaunchTemplateVersions', (i) =>
+      this.deleteLaunchTemplateVersions(i),
+    );
+    route(asg, CreateAutoScalingGroupCommand, 'CreateAutoScalingGroup', (i) => this.createGroup(i));
+    route(asg, DescribeAutoScalingGroupsCommand, 'DescribeAutoScalingGroups', (i) => this.describeGroups(i));
+    route(asg, DeleteAutoScalingGroupCommand, 'DeleteAutoScalingGroup', (i) => this.deleteGroup(i));
+    route(asg, DetachTrafficSourcesCommand, 'DetachTrafficSources', (i) => this.detachTrafficSources(i));
+    route(asg, UpdateAutoScalingGroupCommand, 'UpdateAutoScalingGroup', () => ({}));
+    route(elb, DescribeListenersCommand, 'DescribeListeners', (i) => ({
+      Listeners: (i as { ListenerArns: string[] }).ListenerArns.map((arn) => ({
+        ListenerArn: arn,
+        DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
+      })),
+    }));
+    route(elb, ModifyListenerCommand, 'ModifyListener', (i) => this.modifyListener(i));
+    route(elb, DescribeTargetHealthCommand, 'DescribeTargetHealth', (i) => this.describeTargetHealth(i));
+    route(elb, DescribeTargetGroupAttributesCommand, 'DescribeTargetGroupAttributes', (i) => ({
+      Attributes: [
+        {
+          Key: 'deregistration_delay.timeout_seconds',
+          Value: String(
+            this.targetGroups.get((i as { TargetGroupArn: string }).TargetGroupArn)?.deregistrationDelay ??
+              300,
+          ),
+        },
+      ],
+    }));
+    route(ssm, GetParameterCommand, 'GetParameter', (i) => {
+      const value = this.parameters.get((i as { Name: string }).Name);
+      if (value === undefined) throw awsError('ParameterNotFound');
+      return { Parameter: { Name: (i as { Name: string }).Name, Value: value } };
+    });
+    route(s3, GetObjectCommand, 'GetObject', (i) => {
+      const { Bucket, Key } = i as { Bucket: string; Key: string };
+      const body = this.objects.get(`${Bucket}/${Key}`);
+      if (body === undefined) throw awsError('NoSuchKey');
+      // What the adapters read of a GetObject body.
+      return { Body: { transformToString: async () => body } };
+    });
+    // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
+    this.ticker = setInterval(() => this.step(), 5);
+    this.ticker.unref();
+    return this;
+  }
+
+  detach() {
+    clearInterval(this.ticker);
+    for (const mock of this.mocks.splice(0)) mock.restore();
+  }
+
+  /** The inputs of every call of one command. */
+  inputsOf(name: string): AnyInput[] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.input);
+  }
+
+  liveInstances(role?: 'builder' | 'fleet') {
+    return [...this.instances.values()].filter((i) => i.state !== 'terminated' && (!role || i.role === role));
+  }
+
+  forwardWeights(listenerArn: string): Record<string, number> {
+    const action = this.listeners.get(listenerArn)?.find((a) => a.Type === 'forward');
+    const groups =
+      action?.ForwardConfig?.TargetGroups ??
+      (action?.TargetGroupArn ? [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }] : []);
+    return Object.fromEntries(
+      groups.filter((g) => (g.Weight ?? 1) > 0).map((g) => [g.TargetGroupArn ?? '', g.Weight ?? 1]),
+    );
+  }
+
+  private id(prefix: string) {
+    return `${prefix}-${(++this.sequence).toString(16).padStart(8, '0')}`;
+  }
+
+  /**
+   * Time passes (on every call and every tick): instances and images move at most one step on. Targets move
+   * with their group's health checks (see describeTargetHealth), so how long green takes to become healthy is
+   * counted in checks, the same for any fleet size.
+   */
+  private step() {
+    for (const instance of this.instances.values()) {
+      instance.steps += 1;
+      if (instance.state === 'pending') instance.state = 'running';
+      else if (instance.state === 'shutting-down') instance.state = 'terminated';
+      else if (
+        instance.role === 'builder' &&
+        instance.state === 'running' &&
+        instance.steps >= 3 &&
+        this.builder !== 'hang'
+      )
+        this.builderReports(instance);
+    }
+    for (const image of this.images.values()) {
+      image.steps += 1;
+      if (image.state === 'pending' && image.steps >= 2) {
+        image.state = 'available';
+        this.emit('aws.ec2', 'EC2 AMI State Change', { ImageId: image.id, State: 'available' });
+      }
+    }
+    for (const group of this.targetGroups.values()) {
+      for (const [id, target] of group.targets) if (target.state === 'draining') group.targets.delete(id);
+    }
+  }
+
+  /** What the builder's user data does at its end: report through the presigned PUT, then power off. */
+  private builderReports(instance: SimInstance) {
+    const script = Buffer.from(instance.userData ?? '', 'base64').toString('utf8');
+    const url = /RESULT_URL='([^']+)'/.exec(script)?.[1];
+    if (url) {
+      const parsed = new URL(url);
+      const bucket = parsed.hostname.split('.')[0] ?? '';
+      const key = decodeURIComponent(parsed.pathname.slice(1));
+      const report =
+        this.builder === 'succeed'
+          ? { status: 'succeeded', healthPath: '/health', logTail: 'bake ok' }
+          : { status: 'failed', logTail: 'npm ERR! code E404\nbake command exited with 1' };
+      this.objects.set(`${bucket}/${key}`, JSON.stringify(report));
+      this.emit('aws.s3', 'Object Created', { bucket: { name: bucket }, object: { key } });
+    }
+    instance.state = 'stopped';
+    this.emit('aws.ec2', 'EC2 Instance State-change Notification', {
+      'instance-id': instance.id,
+      state: 'stopped',
+    });
+  }
+
+  private emit(source: string, detailType: string, detail: Record<string, unknown>) {
+    const event = { source, 'detail-type': detailType, time: new Date().toISOString(), detail };
+    setImmediate(() => this.onEvent(event));
+  }
+
+  private runInstances(input: {
+    ClientToken?: string;
+    ImageId: string;
+    TagSpecifications?: { ResourceType: string; Tags: Tags }[];
+    UserData?: string;
+  }) {
+    const existing = input.ClientToken ? this.clientTokens.get(input.ClientToken) : undefined;
+    if (existing) return { Instances: [{ InstanceId: existing }] };
+    if (!this.images.has(input.ImageId)) throw awsError('InvalidAMIID.NotFound');
+    const tags = input.TagSpecifications?.find((t) => t.ResourceType === 'instance')?.Tags ?? [];
+    const id = this.id('i');
+    this.instances.set(id, {
+      id,
+      state: 'pending',
+      imageId: input.ImageId,
+      tags,
+      ...(input.UserData ? { userData: input.UserData } : {}),
+      role: 'builder',
+      steps: 0,
+    });
+    if (input.ClientToken) this.clientTokens.set(input.ClientToken, id);
+    return { Instances: [{ InstanceId: id, State: { Name: 'pending' } }] };
+  }
+
+  private describeInstances(input: { InstanceIds?: string[] }) {
+    const found = (input.InstanceIds ?? [...this.instances.keys()]).flatMap((id) => {
+      const instance = this.instances.get(id);
+      return instance
+        ? [
+            {
+              InstanceId: id,
+              State: { Name: instance.state },
+              Tags: instance.tags,
+              ImageId: instance.imageId,
+            },
+          ]
+        : [];
+    });
+    return { Reservations: found.length ? [{ Instances: found }] : [] };
+  }
+
+  private terminateInstances(input: { InstanceIds: string[] }) {
+    for (const id of input.InstanceIds) {
+      const instance = this.instances.get(id);
+      if (!instance) throw awsError('InvalidInstanceID.NotFound');
+      if (instance.state !== 'terminated') instance.state = 'shutting-down';
+    }
+    return {};
+  }
+
+  private createImage(input: {
+    InstanceId: string;
+    Name: string;
+    TagSpecifications?: { ResourceType: string; Tags: Tags }[];
+  }) {
+    const instance = this.instances.get(input.InstanceId);
+    if (!instance || instance.state !== 'stopped')
+      throw awsError('IncorrectState', 'the instance is not stopped');
+    if ([...this.images.values()].some((i) => i.name === input.Name && i.state !== 'failed'))
+      throw awsError('InvalidAMIName.Duplicate');
+    const id = this.id('ami');
+    const snapshot = this.id('snap');
+    this.snapshots.add(snapshot);
+    const tags = input.TagSpecifications?.find((t) => t.ResourceType === 'image')?.Tags ?? [];
+    this.images.set(id, {
+      id,
+      state: 'pending',
+      tags,
+      name: input.Name,
+      snapshotIds: [snapshot],
+      created: new Date().toISOString(),
+      steps: 0,
+    });
+    return { ImageId: id };
+  }
+
+  private describeImages(input: { ImageIds?: string[]; Filters?: { Name: string; Values: string[] }[] }) {
+    const matches = (image: SimImage) =>
+      (input.ImageIds ? input.ImageIds.includes(image.id) : true) &&
+      (input.Filters ?? []).every((f) =>
+        f.Name === 'state'
+          ? f.Values.includes(image.state)
+          : f.Name === 'name'
+            ? f.Values.includes(image.name)
+            : f.Name.startsWith('tag:')
+              ? image.tags.some((t) => t.Key === f.Name.slice(4) && f.Values.includes(t.Value ?? ''))
+              : true,
+      );
+    if (input.ImageIds?.some((id) => !this.images.has(id))) throw awsError('InvalidAMIID.NotFound');
+    return {
+      Images: [...this.images.values()].filter(matches).map((image) => ({
+        ImageId: image.id,
+        State: image.state,
+        Name: image.name,
+        Tags: image.tags,
+        CreationDate: image.created,
+        RootDeviceName: '/dev/xvda',
+        BlockDeviceMappings: image.snapshotIds.map((SnapshotId) => ({
+          DeviceName: '/dev/xvda',
+          Ebs: { SnapshotId },
+        })),
+      })),
+    };
+  }
+
+  private deregisterImage(input: { ImageId: string }) {
+    if (!this.images.delete(input.ImageId)) throw awsError('InvalidAMIID.NotFound');
+    return {};
+  }
+
+  private createLaunchTemplate(input: { LaunchTemplateName: string; LaunchTemplateData: unknown }) {
+    if (this.launchTemplates.has(input.LaunchTemplateName))
+      throw awsError('InvalidLaunchTemplateName.AlreadyExistsException');
+    this.launchTemplates.set(input.LaunchTemplateName, {
+      versions: new Map([[1, input.LaunchTemplateData]]),
+      descriptions: new Map([[1, 'placeholder']]),
+      next: 2,
+      tokens: new Map(),
+    });
+    return { LaunchTemplate: { LaunchTemplateName: input.LaunchTemplateName, LatestVersionNumber: 1 } };
+  }
+
+  private describeLaunchTemplateVersions(input: { LaunchTemplateName: string }) {
+    const template = this.launchTemplates.get(input.LaunchTemplateName);
+    if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException');
+    return {
+      LaunchTemplateVersions: [...template.versions.keys()].map((version) => ({
+        VersionNumber: version,
+        VersionDescription: template.descriptions.get(version),
+        DefaultVersion: version === 1,
+      })),
+    };
+  }
+
+  private createLaunchTemplateVersion(input: {
+    LaunchTemplateName: string;
+    ClientToken?: string;
+    VersionDescription?: string;
+    LaunchTemplateData: unknown;
+  }) {
+    const template = this.launchTemplates.get(input.LaunchTemplateName);
+    if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException');
+    const existing = input.ClientToken ? template.tokens.get(input.ClientToken) : undefined;
+    if (existing) return { LaunchTemplateVersion: { VersionNumber: existing } };
+    const version = template.next++;
+    template.versions.set(version, structuredClone(input.LaunchTemplateData));
+    template.descriptions.set(version, input.VersionDescription ?? '');
+    if (input.ClientToken) template.tokens.set(input.ClientToken, version);
+    return { LaunchTemplateVersion: { VersionNumber: version } };
+  }
+
+  private deleteLaunchTemplateVersions(input: { LaunchTemplateName: string; Versions: string[] }) {
+    const template = this.launchTemplates.get(input.LaunchTemplateName);
+    for (const version of input.Versions) {
+      if (version === '1')
+        throw awsError('InvalidLaunchTemplateVersion', 'the default version cannot be deleted');
+      template?.versions.delete(Number(version));
+    }
+    return {
+      SuccessfullyDeletedLaunchTemplateVersions: input.Versions.map((v) => ({ VersionNumber: Number(v) })),
+    };
+  }
+
+  private createGroup(input: {
+    AutoScalingGroupName: string;
+    LaunchTemplate: { LaunchTemplateName: string; Version: string };
+    MinSize: number;
+    MaxSize: number;
+    DesiredCapacity: number;
+    TargetGroupARNs?: string[];
+    Tags?: Tags;
+  }) {
+    if (this.groups.has(input.AutoScalingGroupName)) throw awsError('AlreadyExistsFault');
+    const data = this.launchTemplates
+      .get(input.LaunchTemplate.LaunchTemplateName)
+      ?.versions.get(Number(input.LaunchTemplate.Version)) as { ImageId: string } | undefined;
+    if (!data) throw awsError('ValidationError', 'launch template version not found');
+    const group: SimGroup = {
+      name: input.AutoScalingGroupName,
+      min: input.MinSize,
+      max: input.MaxSize,
+      desired: input.DesiredCapacity,
+      targetGroupArns: [...(input.TargetGroupARNs ?? [])],
+      tags: input.Tags ?? [],
+      launchTemplate: {
+        name: input.LaunchTemplate.LaunchTemplateName,
+        version: Number(input.LaunchTemplate.Version),
+      },
+      instances: [],
+      deleting: false,
+    };
+    for (let i = 0; i < group.desired; i++) {
+      const id = this.id('i');
+      this.instances.set(id, {
+        id,
+        state: 'pending',
+        imageId: data.ImageId,
+        tags: group.tags,
+        role: 'fleet',
+        steps: 0,
+      });
+      group.instances.push(id);
+      for (const arn of group.targetGroupArns)
+        this.targetGroups.get(arn)?.targets.set(id, { state: 'initial', steps: 0, imageId: data.ImageId });
+    }
+    this.groups.set(group.name, group);
+    return {};
+  }
+
+  private describeGroups(input: {
+    AutoScalingGroupNames?: string[];
+    Filters?: { Name: string; Values: string[] }[];
+  }) {
+    const matches = (group: SimGroup) =>
+      (input.AutoScalingGroupNames ? input.AutoScalingGroupNames.includes(group.name) : true) &&
+      (input.Filters ?? []).every((f) =>
+        group.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
+      );
+    return {
+      AutoScalingGroups: [...this.groups.values()].filter(matches).map((g) => ({
+        AutoScalingGroupName: g.name,
+        MinSize: g.min,
+        MaxSize: g.max,
+        DesiredCapacity: g.desired,
+        TargetGroupARNs: [...g.targetGroupArns],
+        Tags: g.tags,
+        Instances: g.instances.map((InstanceId) => ({ InstanceId })),
+      })),
+    };
+  }
+
+  private deleteGroup(input: { AutoScalingGroupName: string }) {
+    const group = this.groups.get(input.AutoScalingGroupName);
+    if (!group) throw awsError('ValidationError', 'AutoScalingGroup name not found');
+    for (const id of group.instances) {
+      const instance = this.instances.get(id);
+      if (instance) instance.state = 'shutting-down';
+      for (const arn of group.targetGroupArns) this.targetGroups.get(arn)?.targets.delete(id);
+    }
+    this.groups.delete(group.name);
+    return {};
+  }
+
+  private detachTrafficSources(input: {
+    AutoScalingGroupName: string;
+    TrafficSources: { Identifier: string }[];
+  }) {
+    const group = this.groups.get(input.AutoScalingGroupName);
+    if (!group) throw awsError('ValidationError', 'AutoScalingGroup name not found');
+    for (const source of input.TrafficSources) {
+      group.targetGroupArns = group.targetGroupArns.filter((arn) => arn !== source.Identifier);
+      for (const target of this.targetGroups.get(source.Identifier)?.targets.values() ?? []) {
+        target.state = 'draining';
+        target.steps = 0;
+      }
+    }
+    return {};
+  }
+
+  private modifyListener(input: { ListenerArn: string; DefaultActions: Action[] }) {
+    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFound');
+    for (const action of input.DefaultActions) {
+      const groups = action.ForwardConfig?.TargetGroups ?? [];
+      if (groups.length > 5) throw awsError('ValidationError', 'at most 5 target groups');
+      for (const g of groups) {
+        if ((g.Weight ?? 0) < 0 || (g.Weight ?? 0) > 999)
+          throw awsError('ValidationError', 'weight out of range');
+        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFound');
+      }
+    }
+    this.listeners.set(input.ListenerArn, structuredClone(input.DefaultActions));
+    return {};
+  }
+
+  private describeTargetHealth(input: { TargetGroupArn: string }) {
+    const group = this.targetGroups.get(input.TargetGroupArn);
+    if (!group) throw awsError('TargetGroupNotFound');
+    for (const target of group.targets.values()) {
+      target.steps += 1;
+      if (target.state === 'initial' && target.steps >= 2)
+        target.state = this.unhealthyImages.has(target.imageId) ? 'unhealthy' : 'healthy';
+    }
+    return {
+      TargetHealthDescriptions: [...group.targets.entries()].map(([id, target]) => ({
+        Target: { Id: id, Port: 8080 },
+        TargetHealth: {
+          State: target.state,
+          ...(target.state === 'unhealthy'
+            ? {
+                Reason: 'Target.ResponseCodeMismatch',
+                Description: 'Health checks failed with these codes: [503]',
+              }
+            : {}),
+          ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
+        },
+      })),
+    };
+  }
+}
