@@ -13,6 +13,8 @@ const { transitionsOfPlainDeployment, USD_PER_TRANSITION } = await import(
 );
 const { runDemo } = await import('../local/demo/run-demo.js');
 const { writeHelloServiceConfig } = await import('../examples/hello/build-artifact.js');
+const { fleetApiCalls } = await import('../test/support/aws-world.js');
+const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -28,6 +30,16 @@ const costUsd = stateTransitions * USD_PER_TRANSITION;
 log(
   `  ${stateTransitions} transitions (a 30-minute bake: ${longBake}) = $${costUsd.toFixed(5)} per deployment`,
 );
+
+log("- AWS API calls of a deployment replacing blue, from green's launch on, on the simulated cloud…");
+const dynamo = await startLocalDynamoDb();
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
+const apiCalls = {
+  fleet2: total(await fleetApiCalls(dynamo, 2)),
+  fleet200: total(await fleetApiCalls(dynamo, 200)),
+};
+await dynamo.close();
+log(`  fleet of 2: ${apiCalls.fleet2} calls; fleet of 200: ${apiCalls.fleet200} calls`);
 
 log(
   '- local mode under load (50 keep-alive connections): 1.0.0, then 2.0.0, then 4.0.0 whose health fails after the shift…',
@@ -76,5 +88,6 @@ const figures = {
   cutover: { requests: cutoverRun.requests, failed: cutoverRun.failedRequests, ms: demo.cutoverMs },
   rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
   overheadMs,
+  apiCalls,
 };
 if (json) console.log(JSON.stringify(figures));

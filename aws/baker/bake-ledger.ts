@@ -66,7 +66,7 @@ export class BakeLedger {
     from: BakeStep,
     change: Partial<Omit<BakeEntry, 'bakeId' | 'request'>>,
   ): Promise<boolean> {
-    const sets = Object.keys(change).map((field, i) => `#f${i} = :f${i}`);
+    const sets = Object.keys(change).map((_, i) => `#f${i} = :f${i}`);
     try {
       await this.db.send(
         new UpdateCommand({

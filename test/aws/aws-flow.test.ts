@@ -70,4 +70,100 @@ describe('deployments with the AWS adapters over the simulated cloud', () => {
     expect(cloud.inputsOf('DetachTrafficSources')).toHaveLength(1);
     expect(cloud.inputsOf('UpdateAutoScalingGroup')).toEqual([]);
   });
+
+  it('shifts a weighted listener 10% → 50% → 100% with the exact forward action, blue and green by slot', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    expect((await setup.world.deploy({ version: '1.0.0', environment: 'prod' })).outcome.status).toBe(
+      'SUCCEEDED',
+    );
+    expect((await setup.world.deploy({ version: '2.0.0', environment: 'prod' })).outcome.status).toBe(
+      'SUCCEEDED',
+    );
+    const {
+      listenerArn,
+      targetGroupArns: [a, b],
+    } = awsArns('prod');
+    const forwards = cloud
+      .inputsOf('ModifyListener')
+      .filter((m) => m.ListenerArn === listenerArn)
+      .map((m) => m.DefaultActions);
+    const forward = (groups: [string, number][]) => [
+      {
+        Type: 'forward',
+        ForwardConfig: {
+          TargetGroups: groups.map(([TargetGroupArn, Weight]) => ({ TargetGroupArn, Weight })),
+          TargetGroupStickinessConfig: { Enabled: false },
+        },
+      },
+    ];
+    expect(forwards).toEqual([
+      forward([[a, 100]]),
+      forward([
+        [a, 90],
+        [b, 10],
+      ]),
+      forward([
+        [a, 50],
+        [b, 50],
+      ]),
+      forward([[b, 100]]),
+    ]);
+  });
+
+  it('restores exactly the recorded listener action when green fails at 10%', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    expect((await setup.world.deploy({ version: '1.0.0', environment: 'prod' })).outcome.status).toBe(
+      'SUCCEEDED',
+    );
+    const { listenerArn } = awsArns('prod');
+    const recorded = structuredClone(cloud.listeners.get(listenerArn));
+    setup.world.faults.push({ stateName: 'CheckGreenAtWeight', when: 'before' });
+    const run = await setup.world.deploy({ version: '2.0.0', environment: 'prod' });
+
+    expect(run.outcome.status).toBe('FAILED');
+    expect(cloud.inputsOf('ModifyListener').at(-1)).toEqual({
+      ListenerArn: listenerArn,
+      DefaultActions: recorded,
+    });
+    expect(cloud.listeners.get(listenerArn)).toEqual(recorded);
+    expect(run.record?.trafficBefore?.native).toBe(JSON.stringify(recorded));
+  });
+
+  it('copies min, desired and max from blue’s current group when blue has scaled out, and never changes blue', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    expect((await setup.world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    const [blue] = [...cloud.groups.values()];
+    if (!blue) throw new Error('no blue group');
+    Object.assign(blue, { desired: 5, max: 8 });
+    expect((await setup.world.deploy({ version: '2.0.0' })).outcome.status).toBe('SUCCEEDED');
+
+    expect(cloud.inputsOf('CreateAutoScalingGroup').at(-1)).toMatchObject({
+      MinSize: 1,
+      DesiredCapacity: 5,
+      MaxSize: 8,
+    });
+    expect(cloud.inputsOf('UpdateAutoScalingGroup')).toEqual([]);
+    expect(cloud.inputsOf('DeleteAutoScalingGroup')).toEqual([
+      { AutoScalingGroupName: blue.name, ForceDelete: true },
+    ]);
+  });
+
+  it('deregisters AMIs beyond retention with their snapshots, keeping the live and recent ones', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0']) {
+      expect((await setup.world.deploy({ version })).outcome.status).toBe('SUCCEEDED');
+    }
+    const versionOf = (tags: { Key?: string; Value?: string }[]) =>
+      tags.find((t) => t.Key === 'bakeshift:version')?.Value;
+    const kept = [...cloud.images.values()].filter((i) => i.id !== 'ami-base');
+    expect(kept.map((i) => versionOf(i.tags)).sort()).toEqual(['3.0.0', '4.0.0', '5.0.0']);
+    const deregistered = cloud.inputsOf('DeregisterImage').map((i) => i.ImageId);
+    expect(deregistered).toHaveLength(2);
+    expect(cloud.inputsOf('DeleteSnapshot')).toHaveLength(2);
+    expect([...cloud.snapshots]).toHaveLength(3);
+  });
 });

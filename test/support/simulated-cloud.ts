@@ -115,7 +115,7 @@ export class SimulatedCloud {
   readonly parameters = new Map<string, string>();
   readonly objects = new Map<string, string>();
   /** Every command sent, by name, in order, with its input. */
-  readonly calls: { name: string; input: AnyInput }[] = [];
+  readonly calls: { service: string; name: string; input: AnyInput }[] = [];
   builder: 'succeed' | 'fail' | 'hang' = 'succeed';
   /** Instances from these images never pass their health checks. */
   readonly unhealthyImages = new Set<string>();
@@ -161,9 +161,16 @@ export class SimulatedCloud {
       S3Client,
     ].map((client) => mockClient(client as never) as unknown as Stub) as [Stub, Stub, Stub, Stub, Stub];
     this.mocks.push(ec2, asg, elb, ssm, s3);
+    const service = new Map<Stub, string>([
+      [ec2, 'ec2'],
+      [asg, 'autoscaling'],
+      [elb, 'elasticloadbalancing'],
+      [ssm, 'ssm'],
+      [s3, 's3'],
+    ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
-        this.calls.push({ name, input: structuredClone(input) });
+        this.calls.push({ service: service.get(stub) ?? '?', name, input: structuredClone(input) });
         this.step();
         const fault = this.faults.find((f) => f.command === name && f.times > 0);
         if (fault) {
@@ -378,8 +385,7 @@ export class SimulatedCloud {
     TagSpecifications?: { ResourceType: string; Tags: Tags }[];
   }) {
     const instance = this.instances.get(input.InstanceId);
-    if (!instance || instance.state !== 'stopped')
-      throw awsError('IncorrectState', 'the instance is not stopped');
+    if (instance?.state !== 'stopped') throw awsError('IncorrectState', 'the instance is not stopped');
     if ([...this.images.values()].some((i) => i.name === input.Name && i.state !== 'failed'))
       throw awsError('InvalidAMIName.Duplicate');
     const id = this.id('ami');

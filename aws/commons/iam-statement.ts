@@ -1,0 +1,25 @@
+/**
+ * One IAM statement an adapter needs, as data: the CDK app grants exactly these. Resources are CloudFormation
+ * `Fn::Sub` strings (`${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`, and the names below).
+ */
+export interface IamStatement {
+  sid: string;
+  actions: string[];
+  resources: string[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+  /** Why, and for a `*` resource why nothing narrower is possible. */
+  why: string;
+}
+
+export const MANAGED_BY_CONDITION = { StringEquals: { 'aws:ResourceTag/managed-by': 'bakeshift' } };
+export const TAGGED_ON_CREATE = { StringEquals: { 'aws:RequestTag/managed-by': 'bakeshift' } };
+const ec2 = (type: string) => `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/*`;
+export const arns = {
+  ec2,
+  image: 'arn:${AWS::Partition}:ec2:${AWS::Region}::image/*',
+  snapshot: 'arn:${AWS::Partition}:ec2:${AWS::Region}::snapshot/*',
+  autoScalingGroup:
+    'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/bakeshift-*',
+  parameter: (path: string) =>
+    `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path}`,
+} as const;

@@ -1,0 +1,70 @@
+import { arns, type IamStatement, MANAGED_BY_CONDITION, TAGGED_ON_CREATE } from '../commons/iam-statement.js';
+
+/** What the Auto Scaling fleets need. `${InstanceRoleArn}` is filled by the CDK app. */
+export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
+  {
+    sid: 'CreateTaggedLaunchTemplates',
+    actions: ['ec2:CreateLaunchTemplate'],
+    resources: [arns.ec2('launch-template')],
+    conditions: TAGGED_ON_CREATE,
+    why: 'one launch template per service+environment, tagged managed-by=bakeshift',
+  },
+  {
+    sid: 'VersionOnlyItsLaunchTemplates',
+    actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'],
+    resources: [arns.ec2('launch-template')],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'a version per deployment, deleted with its fleet',
+  },
+  {
+    sid: 'LaunchFleetInstancesFromItsTemplates',
+    actions: ['ec2:RunInstances'],
+    resources: [
+      arns.ec2('launch-template'),
+      arns.ec2('instance'),
+      arns.ec2('volume'),
+      arns.ec2('subnet'),
+      arns.ec2('security-group'),
+      arns.ec2('network-interface'),
+      arns.image,
+    ],
+    why: 'Auto Scaling checks that the caller may launch from the launch template it is given',
+  },
+  {
+    sid: 'CreateTaggedGroups',
+    actions: ['autoscaling:CreateAutoScalingGroup'],
+    resources: [arns.autoScalingGroup],
+    conditions: TAGGED_ON_CREATE,
+    why: 'a group per deployment, named bakeshift-* and tagged managed-by=bakeshift',
+  },
+  {
+    sid: 'DeleteAndDetachOnlyItsGroups',
+    actions: ['autoscaling:DeleteAutoScalingGroup', 'autoscaling:DetachTrafficSources'],
+    resources: [arns.autoScalingGroup],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'blue is drained and reaped; no other group is touched',
+  },
+  {
+    sid: 'DescribeGroupsTemplatesImages',
+    actions: [
+      'autoscaling:DescribeAutoScalingGroups',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeImages',
+    ],
+    resources: ['*'],
+    why: 'Describe* actions of Auto Scaling and EC2 support no resource-level permissions',
+  },
+  {
+    sid: 'PassOnlyTheInstanceRoleToEc2',
+    actions: ['iam:PassRole'],
+    resources: ['${InstanceRoleArn}'],
+    conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    why: 'fleet instances run with the instance role, and only EC2 may receive it',
+  },
+  {
+    sid: 'ReadEnvironmentSettings',
+    actions: ['ssm:GetParameter'],
+    resources: [arns.parameter('/bakeshift/*')],
+    why: 'subnets, security groups, target groups and listeners written by the CDK app',
+  },
+];
