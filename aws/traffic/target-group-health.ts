@@ -11,16 +11,21 @@ import type { FleetDirectory } from '../fleets/fleet-directory.js';
  * Slots alternate between blue and green, so a fleet's group holds only its own targets.
  */
 export class TargetGroupHealth implements Health {
+  /** A fleet's slot never changes while it is checked (it is detached only when drained): looked up once. */
+  private readonly slots = new Map<string, string>();
+
   constructor(
     private readonly elb: ElasticLoadBalancingV2Client,
     private readonly directory: FleetDirectory,
   ) {}
 
   async check(target: { fleetId: string }): Promise<FleetHealth> {
-    const found = await this.directory.byFleet(target.fleetId);
-    if (!found?.targetGroupArn)
+    const targetGroupArn =
+      this.slots.get(target.fleetId) ?? (await this.directory.byFleet(target.fleetId))?.targetGroupArn;
+    if (!targetGroupArn) {
       return { healthy: 0, unhealthy: 0, total: 0, details: [`fleet ${target.fleetId} has no target group`] };
-    const targetGroupArn = found.targetGroupArn;
+    }
+    this.slots.set(target.fleetId, targetGroupArn);
     const { TargetHealthDescriptions = [] } = await withAwsErrors('DescribeTargetHealth', () =>
       this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
     );

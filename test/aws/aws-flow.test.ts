@@ -167,3 +167,16 @@ describe('deployments with the AWS adapters over the simulated cloud', () => {
     expect([...cloud.snapshots]).toHaveLength(3);
   });
 });
+
+describe('health checks on AWS', () => {
+  it('cost one DescribeTargetHealth call per check once the fleet’s target group is known', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    expect((await setup.world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    const health = setup.world.ports().health;
+    const fleetId = (await setup.world.store.getLiveRelease('web', 'staging'))?.fleetId ?? '';
+    const before = cloud.calls.length;
+    for (let i = 0; i < 5; i++) await health.check({ service: 'web', environment: 'staging', fleetId });
+    expect(cloud.calls.slice(before).map((c) => c.name)).toEqual(Array(5).fill('DescribeTargetHealth'));
+  });
+});
