@@ -95,6 +95,7 @@ export const createPrepareDeployment = (ports: Pick<Ports, 'configs' | 'store' |
           approval: approval
             ? { approvers: approval.approvers, timeoutSeconds: approval.timeoutSeconds }
             : null,
+          ...(env.slack ? { slackChannel: env.slack.channel } : {}),
           bake: config.bake,
           retainImages: config.retention.images,
         },

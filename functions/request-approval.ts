@@ -44,6 +44,7 @@ export const createRequestApproval = (
           desiredCapacity: green.capacity.desired,
           ...(plan.blue ? { liveVersion: plan.blue.version } : {}),
           ...(green.previewUrl ? { previewUrl: green.previewUrl } : {}),
+          ...(plan.settings.slackChannel ? { channel: plan.settings.slackChannel } : {}),
         },
         requestedAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + policy.timeoutSeconds * 1000).toISOString(),
@@ -53,7 +54,8 @@ export const createRequestApproval = (
       const opened = await ports.store.openApproval(fresh);
       if (opened.approvalId === fresh.approvalId) {
         log.info('approval requested', { approvalId: opened.approvalId, approvers: policy.approvers });
-        await ports.approvals.ask(approvalViewOf(opened));
+        const message = await ports.approvals.ask(approvalViewOf(opened));
+        if (message) await ports.store.attachApprovalMessage(opened.approvalId, message);
         await notifyQuietly(
           ports.notifier,
           {

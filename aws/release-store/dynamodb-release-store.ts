@@ -311,6 +311,18 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     return withoutKeys<ApprovalTicket>(Item);
   }
 
+  async attachApprovalMessage(approvalId: string, message: { channel: string; ts: string }) {
+    const key = await this.ticketKeyOf(approvalId);
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET message = :m',
+        ExpressionAttributeValues: { ':m': message },
+      }),
+    );
+  }
+
   async rearmApproval(approvalId: string, taskToken: string) {
     const key = await this.ticketKeyOf(approvalId);
     try {

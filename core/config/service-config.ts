@@ -133,6 +133,15 @@ const Environment = z
     keepBlueWarmSeconds: seconds(0, 3600).default(300),
     /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */
     drainSeconds: seconds(0, 3600).default(60),
+    /** Where this environment's deployments are announced and approved (a Slack channel id or #name). */
+    slack: z
+      .object({
+        channel: z.string().min(1),
+        /** Slack users (id or name) who may roll back with /bakeshift rollback. */
+        rollbackAllowlist: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
     congruence: z
       .object({
         schedule: CronExpression,

@@ -7,6 +7,7 @@ export const approvalViewOf = ({ taskToken: _token, ...view }: ApprovalTicket): 
 
 /** Where people are asked for a decision (Slack, or the local CLI) and shown its final outcome. */
 export interface ApprovalChannel {
-  ask(view: ApprovalView): Promise<void>;
+  /** Returns where the request was posted, when the channel can later update it in place. */
+  ask(view: ApprovalView): Promise<{ channel: string; ts: string } | undefined>;
   showOutcome(view: ApprovalView): Promise<void>;
 }

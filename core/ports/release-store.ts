@@ -31,7 +31,11 @@ export interface ApprovalTicket {
     desiredCapacity: number;
     liveVersion?: string;
     previewUrl?: string;
+    /** The environment's Slack channel, when it has one. */
+    channel?: string;
   };
+  /** The message that asked for the decision, so its outcome can be shown in place. */
+  message?: { channel: string; ts: string };
   requestedAt: string;
   expiresAt: string;
   taskToken: string;
@@ -86,6 +90,8 @@ export interface ReleaseStore {
   openApproval(ticket: ApprovalTicket): Promise<ApprovalTicket>;
   getApproval(approvalId: string): Promise<ApprovalTicket | undefined>;
   approvalOf(deploymentId: string): Promise<ApprovalTicket | undefined>;
+  /** Remembers the message that asked for the decision. */
+  attachApprovalMessage(approvalId: string, message: { channel: string; ts: string }): Promise<void>;
   /** Points a pending ticket at a new task token (the wait is re-armed); no effect once decided. */
   rearmApproval(approvalId: string, taskToken: string): Promise<ApprovalTicket>;
   /**

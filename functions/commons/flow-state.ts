@@ -40,6 +40,7 @@ export const Plan = z.object({
     keepBlueWarmSeconds: z.number(),
     drainSeconds: z.number(),
     approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number() }).nullable(),
+    slackChannel: z.string().optional(),
     bake: z.object({ baseImage: z.string(), timeoutSeconds: z.number() }),
     retainImages: z.number(),
   }),

@@ -28,6 +28,7 @@ export class LocalEventLog implements Notifier, ApprovalChannel {
 
   async ask(view: ApprovalView) {
     await this.emit({ type: 'approval', view });
+    return undefined;
   }
 
   async showOutcome(view: ApprovalView) {

@@ -36,6 +36,8 @@ export class LocalTaskTokens implements TaskCallbacks {
       }, timeoutMs);
       this.waiting.set(token, { executionName, resolve, reject, timer });
     });
+    // The answer can come while the Task's handler still runs, before anyone awaits it: that is not unhandled.
+    answer.catch(() => undefined);
     return { token, answer };
   }
 

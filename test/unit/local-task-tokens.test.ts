@@ -46,3 +46,18 @@ describe('the local engine’s Node version check', () => {
     expect(() => assertSupportedNode('22.23.3')).not.toThrow();
   });
 });
+
+describe('an answer that comes before anyone awaits it', () => {
+  it('is kept for the waiter and is not an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const tokens = new LocalTaskTokens();
+    const { token, answer } = tokens.issue('exec-1', 1000);
+    await tokens.fail(token, 'BakeFailed', 'npm ci failed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+    await expect(answer).rejects.toMatchObject({ name: 'BakeFailed' });
+  });
+});

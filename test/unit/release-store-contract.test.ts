@@ -161,6 +161,8 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
     expect(await store.openApproval(ticket)).toEqual(ticket);
     expect((await store.openApproval({ ...ticket, approvalId: 'other' })).approvalId).toBe('opaque');
     expect((await store.rearmApproval('opaque', 'token-2')).taskToken).toBe('token-2');
+    await store.attachApprovalMessage('opaque', { channel: 'C1', ts: '171.5' });
+    expect((await store.getApproval('opaque'))?.message).toEqual({ channel: 'C1', ts: '171.5' });
     expect(await store.approvalOf('d1')).toMatchObject({ approvalId: 'opaque', taskToken: 'token-2' });
 
     const decided = await Promise.all([

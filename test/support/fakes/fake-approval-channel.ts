@@ -17,8 +17,9 @@ export class FakeApprovalChannel implements ApprovalChannel {
   async ask(view: ApprovalView) {
     this.asked.push(structuredClone(view));
     const answer = this.answer;
-    if (answer === 'no-answer') return;
+    if (answer === 'no-answer') return undefined;
     setImmediate(() => void this.decide(view.approvalId, answer.approve, answer.by));
+    return undefined;
   }
 
   async showOutcome(view: ApprovalView) {

@@ -121,6 +121,11 @@ export class FakeReleaseStore implements ReleaseStore {
     return ticket && copy(ticket);
   }
 
+  async attachApprovalMessage(approvalId: string, message: { channel: string; ts: string }) {
+    const ticket = this.approvals.get(approvalId);
+    if (ticket) ticket.message = { ...message };
+  }
+
   async rearmApproval(approvalId: string, taskToken: string) {
     const ticket = this.approvals.get(approvalId);
     if (!ticket) throw new Error(`no approval ${approvalId}`);
