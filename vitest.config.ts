@@ -15,6 +15,7 @@ export default defineConfig({
             'test/flow/**/*.test.ts',
             'test/local/**/*.test.ts',
             'test/aws/**/*.test.ts',
+            'test/chatops/**/*.test.ts',
           ],
           env,
           testTimeout: 20_000,

@@ -26,12 +26,15 @@ export interface DecisionDeps {
  */
 export async function decideApproval(
   deps: DecisionDeps,
-  request: { approvalId: string; approve: boolean; by: string },
+  request: { approvalId: string; approve: boolean; by: string; aliases?: string[] },
 ): Promise<DecisionOutcome> {
   const ticket = await deps.store.getApproval(request.approvalId);
   if (!ticket) return { outcome: 'unknown_approval' };
-  if (!ticket.approvers.includes(request.by))
+  // A person may be listed by any of their names (e.g. a Slack user id or handle).
+  const identities = [request.by, ...(request.aliases ?? [])];
+  if (!identities.some((id) => ticket.approvers.includes(id))) {
     return { outcome: 'not_an_approver', approvers: ticket.approvers };
+  }
   if (ticket.status !== 'pending') return { outcome: 'already_decided', status: ticket.status };
   const now = deps.clock.now();
   if (now.getTime() >= Date.parse(ticket.expiresAt)) return { outcome: 'expired', status: ticket.status };

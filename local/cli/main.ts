@@ -16,6 +16,7 @@ const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
   bakeshift history <service> [--env staging]       past deployments with phases and causes
   bakeshift logs <service> [--lines 50]             the service's central instance log
   bakeshift approve|reject <deploymentId> [--as NAME]
+  bakeshift events [--follow]                       deployment events (started, approvals, shifted, outcomes)
 
 Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
 Service configurations are <services>/<service>.json (default <home>/services).`;
@@ -31,6 +32,7 @@ const { values: flags, positionals } = parseArgs({
     env: { type: 'string', default: 'staging' },
     version: { type: 'string' },
     'no-follow': { type: 'boolean', default: false },
+    follow: { type: 'boolean', default: false },
     lines: { type: 'string', default: '50' },
     as: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -65,7 +67,15 @@ async function up() {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const servicesDir = resolve(flags.services ?? join(home, 'services'));
   await mkdir(servicesDir, { recursive: true });
-  const { controlPlane, reconciled } = await ControlPlane.start({ home, servicesDir });
+  const slack =
+    process.env.SLACK_BOT_TOKEN && process.env.SLACK_SIGNING_SECRET
+      ? { botToken: process.env.SLACK_BOT_TOKEN, signingSecret: process.env.SLACK_SIGNING_SECRET }
+      : undefined;
+  const { controlPlane, reconciled } = await ControlPlane.start({
+    home,
+    servicesDir,
+    ...(slack ? { slack } : {}),
+  });
   const { url, server } = await startApiServer(controlPlane, Number(flags['api-port'] ?? '0'));
   await writeFile(apiFile, JSON.stringify({ url, pid: process.pid }));
   controlPlane.events.subscribe((event) => {
@@ -80,6 +90,8 @@ async function up() {
   });
   console.log(`bakeshift control plane (home ${home}, services ${servicesDir})`);
   console.log(`  API: ${url}`);
+  if (slack)
+    console.log(`  Slack: interactivity ${url}/slack/interactivity, slash command ${url}/slack/commands`);
   if (reconciled.orphansKilled || reconciled.compensated.length || reconciled.bakesCancelled.length) {
     console.log(
       `  recovered from an earlier stop: ${reconciled.orphansKilled} orphan processes killed, ` +
@@ -155,6 +167,36 @@ async function deploy() {
   }
 }
 
+/** Prints the control plane's event log; with --follow, keeps printing new events until interrupted. */
+async function events() {
+  const file = join(home, 'events.jsonl');
+  let printed = 0;
+  for (;;) {
+    const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    for (const line of lines.slice(printed)) {
+      const event = JSON.parse(line) as {
+        time: string;
+        type: string;
+        kind?: string;
+        service?: string;
+        environment?: string;
+        version?: string;
+        detail?: string;
+        view?: { deploymentId: string; status: string };
+      };
+      if (flags.json) console.log(line);
+      else if (event.type === 'deployment')
+        console.log(
+          `${event.time} ${event.kind} ${event.service}/${event.environment} ${event.version}${event.detail ? ` (${event.detail})` : ''}`,
+        );
+      else console.log(`${event.time} ${event.type} ${event.view?.deploymentId} ${event.view?.status}`);
+    }
+    printed = lines.length;
+    if (!flags.follow) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function main() {
   const command = positionals[0];
   if (flags.help || !command) return console.log(USAGE);
@@ -221,6 +263,8 @@ async function main() {
       });
       return print(`${deploymentId}: ${result.outcome}`, result);
     }
+    case 'events':
+      return events();
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

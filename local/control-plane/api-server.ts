@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { handleInteractivity } from '../../chatops/slack/interactivity.js';
+import { handleSlashCommand } from '../../chatops/slack/slash-command.js';
 import { decideApproval } from '../../core/approvals/decide-approval.js';
 import { describeIssues } from '../../core/config/describe-issues.js';
 import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
@@ -25,12 +27,16 @@ const DeployBody = z.object({
 });
 const DecisionBody = z.object({ approve: z.boolean(), by: z.string().min(1) });
 
-async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+async function rawBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    raw = JSON.parse((await rawBody(req)) || '{}');
   } catch {
     throw new HttpError(400, 'request body: not valid JSON');
   }
@@ -70,6 +76,27 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
 
   if (method === 'GET' && url.pathname === '/status') return send(res, 200, await status(cp));
+  if (method === 'POST' && (url.pathname === '/slack/interactivity' || url.pathname === '/slack/commands')) {
+    if (!cp.slack)
+      throw new HttpError(
+        404,
+        'Slack is not configured: start with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET',
+      );
+    const request = {
+      headers: req.headers as Record<string, string | undefined>,
+      rawBody: await rawBody(req),
+    };
+    const deps = { ...cp.ports, slack: cp.slack.client, signingSecret: cp.slack.signingSecret };
+    const response =
+      url.pathname === '/slack/interactivity'
+        ? await handleInteractivity(request, deps)
+        : await handleSlashCommand(request, { ...deps, starter: cp.starter });
+    res.writeHead(response.status, {
+      'content-type': response.body.startsWith('{') ? 'application/json' : 'text/plain',
+    });
+    res.end(response.body);
+    return;
+  }
   if (method === 'POST' && url.pathname === '/deployments') {
     const input = await body(req, DeployBody);
     return send(res, 202, await cp.deploy(input));

@@ -1,11 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
+import { SlackApprovalChannel } from '../../chatops/slack/slack-approval-channel.js';
+import { SlackNotifier } from '../../chatops/slack/slack-notifier.js';
 import { environmentOf } from '../../core/config/service-config.js';
 import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
+import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
 import type { Ports } from '../../core/ports/index.js';
 import { taskFunctions } from '../../functions/catalog.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
@@ -23,6 +27,7 @@ import { LocalHealth } from '../load-balancer/local-health.js';
 import { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import { LocalTraffic } from '../load-balancer/local-traffic.js';
 import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
+import { FanOutApprovalChannel } from './fan-out-approval-channel.js';
 import { LocalEventLog } from './local-event-log.js';
 
 export const RELEASE_TABLE_NAME = 'bakeshift-releases';
@@ -50,6 +55,8 @@ export interface ControlPlaneOptions {
   interceptTask?: LocalEngineOptions['interceptTask'];
   /** Retry intervals by state, over the local defaults (tests use 0 to fail fast). */
   retryIntervalMs?: Record<string, number | number[]>;
+  /** With a bot token and signing secret, approvals and notifications also go to Slack (the same code as on AWS). */
+  slack?: { botToken: string; signingSecret: string; apiUrl?: string };
 }
 
 export interface ReconcileReport {
@@ -73,6 +80,9 @@ export class ControlPlane {
   readonly configs: FileServiceConfigs;
   readonly store: DynamoDbReleaseStore;
   readonly tokens = new LocalTaskTokens();
+  /** Set when Slack is configured: the client and the secret its requests are signed with. */
+  readonly slack: { client: WebClient; signingSecret: string } | undefined;
+  readonly starter: DeploymentStarter;
   private readonly artifacts: LocalArtifactStore;
   private readonly baker: LocalImageBaker;
   private readonly trigger: ReturnType<typeof createStartDeploymentFromArtifact>;
@@ -96,6 +106,17 @@ export class ControlPlane {
     });
     this.events = new LocalEventLog(join(home, 'events.jsonl'));
     this.configs = new FileServiceConfigs(options.servicesDir);
+    this.slack = options.slack
+      ? {
+          client: new WebClient(
+            options.slack.botToken,
+            options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {},
+          ),
+          signingSecret: options.slack.signingSecret,
+        }
+      : undefined;
+    const channelOf = async (service: string, environment: string) =>
+      (await this.configs.load(service)).config.environments[environment]?.slack?.channel;
     this.ports = {
       configs: this.configs,
       store: this.store,
@@ -103,8 +124,12 @@ export class ControlPlane {
       fleets: this.fleets,
       traffic: new LocalTraffic(this.balancers),
       health: new LocalHealth(this.balancers),
-      approvals: this.events,
-      notifier: this.events,
+      approvals: this.slack
+        ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])
+        : this.events,
+      notifier: this.slack
+        ? new FanOutNotifier([this.events, new SlackNotifier(this.slack.client, channelOf)])
+        : this.events,
       callbacks: this.tokens,
       clock: systemClock,
     };
@@ -118,7 +143,7 @@ export class ControlPlane {
       timing: { retryIntervalMs: { ...LOCAL_TIMING.retryIntervalMs, ...options.retryIntervalMs } },
       ...(options.interceptTask ? { interceptTask: options.interceptTask } : {}),
     });
-    const starter: DeploymentStarter = {
+    this.starter = {
       start: async (request: DeploymentRequest) => {
         try {
           this.engine.start(request.deploymentId, request);
@@ -129,7 +154,7 @@ export class ControlPlane {
         }
       },
     };
-    this.trigger = createStartDeploymentFromArtifact({ starter });
+    this.trigger = createStartDeploymentFromArtifact({ starter: this.starter });
   }
 
   static async start(

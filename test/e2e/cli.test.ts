@@ -138,4 +138,10 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
     }
     throw new Error('the approved deployment did not succeed');
   }, 60_000);
+
+  it('lists the deployment events with `bakeshift events`', async () => {
+    const result = await run(process.execPath, [CLI, 'events', '--home', home]);
+    expect(result.stdout).toMatch(/ started hello\/staging 1\.0\.0 \(artifact by /);
+    expect(result.stdout).toMatch(/ succeeded hello\/staging 1\.0\.0/);
+  });
 });

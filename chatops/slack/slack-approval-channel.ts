@@ -1,0 +1,29 @@
+import type { WebClient } from '@slack/web-api';
+import type { ApprovalChannel, ApprovalView } from '../../core/ports/approval-channel.js';
+import { approvalOutcomeBlocks, approvalRequestBlocks, outcomeText } from './approval-blocks.js';
+
+/** Asks in the environment's Slack channel, and shows the outcome in the same message. */
+export class SlackApprovalChannel implements ApprovalChannel {
+  constructor(private readonly slack: WebClient) {}
+
+  async ask(view: ApprovalView) {
+    const channel = view.context.channel;
+    if (!channel) return undefined;
+    const posted = await this.slack.chat.postMessage({
+      channel,
+      text: `Approve ${view.service} ${view.version} to ${view.environment}? (approvers: ${view.approvers.join(', ')})`,
+      blocks: approvalRequestBlocks(view),
+    });
+    return posted.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;
+  }
+
+  async showOutcome(view: ApprovalView) {
+    if (!view.message) return;
+    await this.slack.chat.update({
+      channel: view.message.channel,
+      ts: view.message.ts,
+      text: outcomeText(view),
+      blocks: approvalOutcomeBlocks(view),
+    });
+  }
+}

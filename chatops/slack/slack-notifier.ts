@@ -1,0 +1,31 @@
+import type { WebClient } from '@slack/web-api';
+import type { DeploymentEvent, DeploymentEventKind, Notifier } from '../../core/ports/notifier.js';
+
+const ICONS: Record<DeploymentEventKind, string> = {
+  started: '🚀',
+  approval_requested: '🙋',
+  approved: '✅',
+  rejected: '❌',
+  traffic_shifted: '🔀',
+  succeeded: '🎉',
+  rolled_back: '↩️',
+};
+
+/**
+ * Tells each service+environment's Slack channel how its deployments go. Approval requests are their own
+ * message (SlackApprovalChannel). The Web API client retries; a failure is the caller's to log, never to fail on.
+ */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly slack: WebClient,
+    private readonly channelOf: (service: string, environment: string) => Promise<string | undefined>,
+  ) {}
+
+  async notify(event: DeploymentEvent): Promise<void> {
+    if (event.kind === 'approval_requested') return;
+    const channel = await this.channelOf(event.service, event.environment);
+    if (!channel) return;
+    const text = `${ICONS[event.kind]} ${event.service} ${event.version} → ${event.environment}: ${event.kind.replace('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`;
+    await this.slack.chat.postMessage({ channel, text });
+  }
+}

@@ -1,0 +1,127 @@
+import { environmentOf } from '../../core/config/service-config.js';
+import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
+import type { Release } from '../../core/deployment/deployment-record.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
+import type { ReleaseStore } from '../../core/ports/release-store.js';
+import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import type { SlackResponse } from './interactivity.js';
+import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
+
+export interface SlashCommandDeps {
+  store: ReleaseStore;
+  configs: ServiceConfigs;
+  starter: DeploymentStarter;
+  clock: Clock;
+  signingSecret: string;
+}
+
+const USAGE = 'Usage: /bakeshift status|history|rollback <service> [environment] [version]';
+const reply = (text: string): SlackResponse => ({
+  status: 200,
+  body: JSON.stringify({ response_type: 'ephemeral', text }),
+});
+
+/** `/bakeshift status|history|rollback`: signed like every Slack request; rollback only for its allowlist. */
+export async function handleSlashCommand(
+  request: SlackRequest,
+  deps: SlashCommandDeps,
+): Promise<SlackResponse> {
+  const verified = verifySlackRequest(request, deps.signingSecret, deps.clock.now());
+  if (!verified.ok) return { status: 401, body: verified.reason };
+  const form = new URLSearchParams(request.rawBody);
+  const [sub, service, environment = 'staging', version] = (form.get('text') ?? '').trim().split(/\s+/);
+  const user = { id: form.get('user_id') ?? '', name: form.get('user_name') ?? '' };
+  if (!sub || !service) return reply(USAGE);
+  let config: Awaited<ReturnType<ServiceConfigs['load']>>;
+  try {
+    config = await deps.configs.load(service);
+  } catch (error) {
+    return reply((error as Error).message);
+  }
+
+  switch (sub) {
+    case 'status': {
+      const lines = await Promise.all(
+        Object.keys(config.config.environments).map(async (env) => {
+          const live = await deps.store.getLiveRelease(service, env);
+          const lock = await deps.store.lockHolder(service, env);
+          return `• ${service}/${env}: ${live ? `${live.version} (${live.imageId}) since ${live.liveSince}` : 'nothing live'}${lock ? ` — deploying (${lock})` : ''}`;
+        }),
+      );
+      return reply(lines.join('\n'));
+    }
+    case 'history': {
+      const records = await deps.store.listDeployments(service, environment, 5);
+      const lines = records.map(
+        (r) =>
+          `• ${r.requestedAt} ${r.version} ${r.status} (${r.trigger} by ${r.requestedBy})${r.failure ? ` — ${r.failure.step}: ${r.failure.cause}` : ''}`,
+      );
+      return reply(lines.length ? lines.join('\n') : `No deployments of ${service}/${environment} yet.`);
+    }
+    case 'rollback': {
+      let allowed: string[];
+      try {
+        allowed = environmentOf(config.config, environment, config.source).slack?.rollbackAllowlist ?? [];
+      } catch (error) {
+        return reply((error as Error).message);
+      }
+      if (!allowed.includes(user.id) && !allowed.includes(user.name)) {
+        return reply(
+          `Only ${allowed.join(', ') || 'nobody (no rollback allowlist is configured)'} may roll back ${service}/${environment}.`,
+        );
+      }
+      const target = await rollbackTarget(deps.store, service, environment, version);
+      if (!target)
+        return reply(
+          `No earlier release of ${service}/${environment}${version ? ` at ${version}` : ''} to roll back to.`,
+        );
+      const requestedAt = deps.clock.now().toISOString();
+      const deploymentId = deriveDeploymentId({
+        service,
+        environment,
+        trigger: 'rollback',
+        imageId: target.imageId,
+        requestedAt,
+      });
+      await deps.starter.start({
+        deploymentId,
+        service,
+        environment,
+        trigger: 'rollback',
+        version: target.version,
+        imageId: target.imageId,
+        requestedBy: `slack:${user.name || user.id}`,
+        requestedAt,
+      });
+      return reply(
+        `Rolling ${service}/${environment} back to ${target.version} (${target.imageId}) by blue/green: deployment ${deploymentId}.`,
+      );
+    }
+    default:
+      return reply(USAGE);
+  }
+}
+
+/** The release to go back to: the one named by version, else the one that was live before the current one. */
+async function rollbackTarget(
+  store: ReleaseStore,
+  service: string,
+  environment: string,
+  version?: string,
+): Promise<Pick<Release, 'version' | 'imageId'> | undefined> {
+  const live = await store.getLiveRelease(service, environment);
+  const history = await store.listDeployments(service, environment, 50);
+  if (version) {
+    const found = history.find(
+      (d) =>
+        d.status === 'succeeded' &&
+        d.version === version &&
+        d.imageId &&
+        d.deploymentId !== live?.deploymentId,
+    );
+    return found?.imageId ? { version: found.version, imageId: found.imageId } : undefined;
+  }
+  const current = live ? await store.getDeployment(live.deploymentId) : undefined;
+  return current?.previousRelease;
+}
