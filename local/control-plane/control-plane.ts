@@ -108,10 +108,11 @@ export class ControlPlane {
     this.configs = new FileServiceConfigs(options.servicesDir);
     this.slack = options.slack
       ? {
-          client: new WebClient(
-            options.slack.botToken,
-            options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {},
-          ),
+          // The client's default retries last about 30 minutes; a deployment step retries on its own.
+          client: new WebClient(options.slack.botToken, {
+            retryConfig: { retries: 2 },
+            ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+          }),
           signingSecret: options.slack.signingSecret,
         }
       : undefined;
