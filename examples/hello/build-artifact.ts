@@ -6,7 +6,6 @@ import { packDirectory } from '../../local/artifacts/pack-directory.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const HELLO_SERVICE_CONFIG = join(here, 'hello.service.json');
-export const HELLO_VERSIONS = ['1.0.0', '2.0.0', '3.0.0', '4.0.0'] as const;
 
 /** Packs the hello app with one release's settings into `<directory>/hello-<version>.tgz`. */
 export async function buildHelloArtifact(version: string, directory: string): Promise<string> {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { Trigger } from '../../core/config/service-config.js';
-import { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { InvalidInput } from '../../core/errors.js';
 
 /**
@@ -71,9 +70,6 @@ export const ShiftResult = z.object({
 });
 
 export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
-
-/** The request fields every execution carries at the top level. */
-export const Request = DeploymentRequest;
 
 /** State after Prepare. */
 export const Planned = z.object({ deploymentId: z.string(), plan: Plan });
