@@ -17,6 +17,7 @@ const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
   bakeshift logs <service> [--lines 50]             the service's central instance log
   bakeshift approve|reject <deploymentId> [--as NAME]
   bakeshift events [--follow]                       deployment events (started, approvals, shifted, outcomes)
+  bakeshift congruence <service> [--env staging]    rebuild what is live now, as the nightly run does
 
 Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
 Service configurations are <services>/<service>.json (default <home>/services).`;
@@ -96,6 +97,11 @@ async function up() {
     console.log(
       `  recovered from an earlier stop: ${reconciled.orphansKilled} orphan processes killed, ` +
         `${reconciled.bakesCancelled.length} bakes cancelled, ${reconciled.compensated.length} deployments rolled back`,
+    );
+  }
+  for (const run of controlPlane.scheduler.scheduled()) {
+    console.log(
+      `  congruence ${run.service}/${run.environment}: ${run.schedule} (${run.timeZone}), next ${run.nextRun}`,
     );
   }
   for (const listener of controlPlane.listeners()) {
@@ -265,6 +271,12 @@ async function main() {
     }
     case 'events':
       return events();
+    case 'congruence': {
+      const service = positionals[1];
+      if (!service) throw new UsageError('usage: bakeshift congruence <service> [--env staging]');
+      const started = await api<{ deploymentId: string }>('POST', `/congruence/${service}/${flags.env}`);
+      return print(`congruence run ${started.deploymentId} started for ${service}/${flags.env}`, started);
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }

@@ -76,6 +76,11 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
 
   if (method === 'GET' && url.pathname === '/status') return send(res, 200, await status(cp));
+  if (method === 'POST' && parts[0] === 'congruence' && parts[1] && parts[2]) {
+    const deploymentId = await cp.scheduler.runNow(parts[1], parts[2]);
+    if (!deploymentId) throw new HttpError(409, `${parts[1]}/${parts[2]} has no live release to rebuild`);
+    return send(res, 202, { deploymentId });
+  }
   if (method === 'POST' && (url.pathname === '/slack/interactivity' || url.pathname === '/slack/commands')) {
     if (!cp.slack)
       throw new HttpError(
@@ -199,5 +204,5 @@ async function status(cp: ControlPlane) {
       });
     }
   }
-  return { services };
+  return { services, congruence: cp.scheduler.scheduled() };
 }

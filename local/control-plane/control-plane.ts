@@ -26,6 +26,7 @@ import { LocalFleets } from '../fleets/local-fleets.js';
 import { LocalHealth } from '../load-balancer/local-health.js';
 import { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import { LocalTraffic } from '../load-balancer/local-traffic.js';
+import { CongruenceScheduler } from '../scheduler/congruence-scheduler.js';
 import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
 import { FanOutApprovalChannel } from './fan-out-approval-channel.js';
 import { LocalEventLog } from './local-event-log.js';
@@ -83,6 +84,8 @@ export class ControlPlane {
   /** Set when Slack is configured: the client and the secret its requests are signed with. */
   readonly slack: { client: WebClient; signingSecret: string } | undefined;
   readonly starter: DeploymentStarter;
+  /** Nightly congruence runs, from each environment's schedule. */
+  readonly scheduler: CongruenceScheduler;
   private readonly artifacts: LocalArtifactStore;
   private readonly baker: LocalImageBaker;
   private readonly trigger: ReturnType<typeof createStartDeploymentFromArtifact>;
@@ -156,6 +159,12 @@ export class ControlPlane {
       },
     };
     this.trigger = createStartDeploymentFromArtifact({ starter: this.starter });
+    this.scheduler = new CongruenceScheduler({
+      configs: this.configs,
+      store: this.store,
+      starter: this.starter,
+      clock: systemClock,
+    });
   }
 
   static async start(
@@ -166,6 +175,7 @@ export class ControlPlane {
     await ensureReleaseTable(dynamo.client, RELEASE_TABLE_NAME);
     const controlPlane = new ControlPlane(options, dynamo);
     const reconciled = await controlPlane.reconcile();
+    await controlPlane.scheduler.start();
     return { controlPlane, reconciled };
   }
 
@@ -246,6 +256,7 @@ export class ControlPlane {
   }
 
   async stop(): Promise<void> {
+    this.scheduler.stop();
     await this.fleets.stopAll();
     await this.balancers.close();
     await this.centralLog.close();
