@@ -41,6 +41,10 @@ export class StillWarm extends named('StillWarm') {}
 export class ApprovalRejected extends named('ApprovalRejected') {}
 export class ApprovalTimedOut extends named('ApprovalTimedOut') {}
 export class TrafficShiftFailed extends named('TrafficShiftFailed') {}
+/** Someone asked to roll back while blue was still warm: traffic goes back to blue, green is removed. */
+export class RollbackRequested extends named('RollbackRequested') {}
+/** A promotion or rollback that cannot be done, with the reason. */
+export class Refused extends named('Refused') {}
 
 /** Errors the state machine retries as a bounded poll: expected while waiting, not failures. */
 export const POLLING_SIGNALS: ReadonlySet<string> = new Set([

@@ -1,5 +1,5 @@
 import { describeHealth, isFullyHealthy } from '../core/deployment/fleet-health.js';
-import { HealthCheckFailed, StillWarm } from '../core/errors.js';
+import { HealthCheckFailed, RollbackRequested, StillWarm } from '../core/errors.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { ShiftResult, WithGreen } from './commons/flow-state.js';
@@ -18,6 +18,12 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
       phase: { phase: 'warm', store: ports.store, clock: ports.clock },
     },
     async ({ plan, green, shift }) => {
+      const record = await ports.store.getDeployment(plan.deploymentId);
+      if (record?.rollbackRequestedBy) {
+        throw new RollbackRequested(
+          `rollback requested by ${record.rollbackRequestedBy} while blue was warm`,
+        );
+      }
       const health = await ports.health.check({ ...plan, fleetId: green.fleetId });
       if (!isFullyHealthy(health, green.capacity.desired)) {
         throw new HealthCheckFailed(

@@ -1,10 +1,9 @@
 import { environmentOf } from '../../core/config/service-config.js';
-import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
-import type { Release } from '../../core/deployment/deployment-record.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import { planRollback } from '../../core/releases/plan-rollback.js';
 import type { SlackResponse } from './interactivity.js';
 import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
 
@@ -71,57 +70,27 @@ export async function handleSlashCommand(
           `Only ${allowed.join(', ') || 'nobody (no rollback allowlist is configured)'} may roll back ${service}/${environment}.`,
         );
       }
-      const target = await rollbackTarget(deps.store, service, environment, version);
-      if (!target)
+      try {
+        const plan = await planRollback(deps, {
+          service,
+          environment,
+          ...(version ? { toVersion: version } : {}),
+          requestedBy: `slack:${user.name || user.id}`,
+        });
+        if (plan.kind === 'traffic-shift') {
+          return reply(
+            `Rolling ${service}/${environment} back: deployment ${plan.deploymentId} returns traffic to the warm blue now.`,
+          );
+        }
+        await deps.starter.start(plan.request);
         return reply(
-          `No earlier release of ${service}/${environment}${version ? ` at ${version}` : ''} to roll back to.`,
+          `Rolling ${service}/${environment} back to ${plan.target.version} (${plan.target.imageId}) by blue/green: deployment ${plan.request.deploymentId}.`,
         );
-      const requestedAt = deps.clock.now().toISOString();
-      const deploymentId = deriveDeploymentId({
-        service,
-        environment,
-        trigger: 'rollback',
-        imageId: target.imageId,
-        requestedAt,
-      });
-      await deps.starter.start({
-        deploymentId,
-        service,
-        environment,
-        trigger: 'rollback',
-        version: target.version,
-        imageId: target.imageId,
-        requestedBy: `slack:${user.name || user.id}`,
-        requestedAt,
-      });
-      return reply(
-        `Rolling ${service}/${environment} back to ${target.version} (${target.imageId}) by blue/green: deployment ${deploymentId}.`,
-      );
+      } catch (error) {
+        return reply((error as Error).message);
+      }
     }
     default:
       return reply(USAGE);
   }
-}
-
-/** The release to go back to: the one named by version, else the one that was live before the current one. */
-async function rollbackTarget(
-  store: ReleaseStore,
-  service: string,
-  environment: string,
-  version?: string,
-): Promise<Pick<Release, 'version' | 'imageId'> | undefined> {
-  const live = await store.getLiveRelease(service, environment);
-  const history = await store.listDeployments(service, environment, 50);
-  if (version) {
-    const found = history.find(
-      (d) =>
-        d.status === 'succeeded' &&
-        d.version === version &&
-        d.imageId &&
-        d.deploymentId !== live?.deploymentId,
-    );
-    return found?.imageId ? { version: found.version, imageId: found.imageId } : undefined;
-  }
-  const current = live ? await store.getDeployment(live.deploymentId) : undefined;
-  return current?.previousRelease;
 }

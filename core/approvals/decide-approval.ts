@@ -65,6 +65,9 @@ export async function decideApproval(
   }
   // People see the outcome; a channel or notifier failure never undoes a decision.
   await Promise.allSettled([
+    ...(request.approve
+      ? [deps.store.updateDeployment(decided.deploymentId, { approvedBy: request.by })]
+      : []),
     deps.approvals.showOutcome(approvalViewOf(decided)),
     deps.notifier.notify({
       kind: status,

@@ -57,6 +57,8 @@ export interface DeploymentRecord {
   imageReused?: boolean;
   trafficBefore?: TrafficSnapshot;
   approvedBy?: string;
+  /** Set by `rollback` while blue is warm: the keep-warm watch ends the deployment and compensation restores blue. */
+  rollbackRequestedBy?: string;
   phases: Partial<Record<Phase, string>>;
   failure?: FailureDescription;
   warnings: string[];

@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
+import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import { packDirectory } from '../artifacts/pack-directory.js';
 import { startApiServer } from '../control-plane/api-server.js';
 import { ControlPlane } from '../control-plane/control-plane.js';
@@ -18,6 +20,8 @@ const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
   bakeshift approve|reject <deploymentId> [--as NAME]
   bakeshift events [--follow]                       deployment events (started, approvals, shifted, outcomes)
   bakeshift congruence <service> [--env staging]    rebuild what is live now, as the nightly run does
+  bakeshift promote <service> --from staging --to prod   deploy the exact image live in --from to --to
+  bakeshift rollback <service> [--env staging] [--to VERSION]
 
 Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
 Service configurations are <services>/<service>.json (default <home>/services).`;
@@ -31,6 +35,8 @@ const { values: flags, positionals } = parseArgs({
     services: { type: 'string' },
     'api-port': { type: 'string' },
     env: { type: 'string', default: 'staging' },
+    from: { type: 'string' },
+    to: { type: 'string' },
     version: { type: 'string' },
     'no-follow': { type: 'boolean', default: false },
     follow: { type: 'boolean', default: false },
@@ -231,22 +237,16 @@ async function main() {
     case 'history': {
       const service = positionals[1];
       if (!service) throw new UsageError('usage: bakeshift history <service> [--env staging]');
-      const records = await api<
-        {
-          deploymentId: string;
-          version: string;
-          trigger: string;
-          status: string;
-          requestedBy: string;
-          requestedAt: string;
-          approvedBy?: string;
-          failure?: { step: string; cause: string };
-        }[]
-      >('GET', `/history?service=${service}&environment=${flags.env}`);
-      const lines = records.map(
-        (r) =>
-          `${r.requestedAt} ${r.version} ${r.status} (${r.trigger} by ${r.requestedBy})${r.failure ? ` — ${r.failure.step}: ${r.failure.cause}` : ''}`,
+      const records = await api<DeploymentRecord[]>(
+        'GET',
+        `/history?service=${service}&environment=${flags.env}`,
       );
+      const lines = records.map((r) => {
+        const durations = formatDurations(phaseDurations(r, new Date(r.finishedAt ?? Date.now())));
+        const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}` : ''}`;
+        const cause = r.failure ? `\n    ${r.failure.step}: ${r.failure.error}: ${r.failure.cause}` : '';
+        return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}`;
+      });
       return print(lines.join('\n') || 'no deployments yet', records);
     }
     case 'logs': {
@@ -271,6 +271,45 @@ async function main() {
     }
     case 'events':
       return events();
+    case 'promote': {
+      const service = positionals[1];
+      if (!service || !flags.from || !flags.to)
+        throw new UsageError('usage: bakeshift promote <service> --from staging --to prod');
+      const started = await api<{ deploymentId: string; version: string; imageId: string }>(
+        'POST',
+        '/promotions',
+        {
+          service,
+          from: flags.from,
+          to: flags.to,
+          requestedBy: process.env.USER ?? 'cli',
+        },
+      );
+      return print(
+        `promoting ${service} ${started.version} (${started.imageId}) from ${flags.from} to ${flags.to}: ${started.deploymentId}`,
+        started,
+      );
+    }
+    case 'rollback': {
+      const service = positionals[1];
+      if (!service)
+        throw new UsageError('usage: bakeshift rollback <service> [--env staging] [--to VERSION]');
+      const started = await api<{ kind: string; deploymentId: string; version?: string }>(
+        'POST',
+        '/rollbacks',
+        {
+          service,
+          environment: flags.env,
+          ...(flags.to ? { toVersion: flags.to } : {}),
+          requestedBy: process.env.USER ?? 'cli',
+        },
+      );
+      const human =
+        started.kind === 'traffic-shift'
+          ? `${service}/${flags.env}: ${started.deploymentId} returns traffic to the warm blue now`
+          : `${service}/${flags.env}: redeploying ${started.version} by blue/green: ${started.deploymentId}`;
+      return print(human, started);
+    }
     case 'congruence': {
       const service = positionals[1];
       if (!service) throw new UsageError('usage: bakeshift congruence <service> [--env staging]');

@@ -7,6 +7,8 @@ import { handleSlashCommand } from '../../chatops/slack/slash-command.js';
 import { decideApproval } from '../../core/approvals/decide-approval.js';
 import { describeIssues } from '../../core/config/describe-issues.js';
 import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
+import { planPromotion } from '../../core/releases/plan-promotion.js';
+import { planRollback } from '../../core/releases/plan-rollback.js';
 import type { ControlPlane } from './control-plane.js';
 
 class HttpError extends Error {
@@ -26,6 +28,29 @@ const DeployBody = z.object({
   requestedBy: z.string().min(1).optional(),
 });
 const DecisionBody = z.object({ approve: z.boolean(), by: z.string().min(1) });
+const PromoteBody = z.object({
+  service: z.string().min(1),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  requestedBy: z.string().min(1),
+});
+const RollbackBody = z.object({
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  toVersion: z.string().min(1).optional(),
+  requestedBy: z.string().min(1),
+});
+
+/** A refusal (or a configuration error) is the caller's to fix: 409 with its reason. */
+async function refusable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (['Refused', 'ConfigInvalid'].includes((error as Error).name))
+      throw new HttpError(409, (error as Error).message);
+    throw error;
+  }
+}
 
 async function rawBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -76,6 +101,28 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
 
   if (method === 'GET' && url.pathname === '/status') return send(res, 200, await status(cp));
+  if (method === 'POST' && url.pathname === '/promotions') {
+    const input = await body(req, PromoteBody);
+    const request = await refusable(() => planPromotion(cp.ports, input));
+    await cp.starter.start(request);
+    return send(res, 202, {
+      deploymentId: request.deploymentId,
+      version: request.version,
+      imageId: request.imageId,
+    });
+  }
+  if (method === 'POST' && url.pathname === '/rollbacks') {
+    const input = await body(req, RollbackBody);
+    const plan = await refusable(() => planRollback(cp.ports, input));
+    if (plan.kind === 'redeploy') await cp.starter.start(plan.request);
+    return send(
+      res,
+      202,
+      plan.kind === 'redeploy'
+        ? { kind: plan.kind, deploymentId: plan.request.deploymentId, ...plan.target }
+        : plan,
+    );
+  }
   if (method === 'POST' && parts[0] === 'congruence' && parts[1] && parts[2]) {
     const deploymentId = await cp.scheduler.runNow(parts[1], parts[2]);
     if (!deploymentId) throw new HttpError(409, `${parts[1]}/${parts[2]} has no live release to rebuild`);

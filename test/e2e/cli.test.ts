@@ -144,4 +144,44 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
     expect(result.stdout).toMatch(/ started hello\/staging 1\.0\.0 \(artifact by /);
     expect(result.stdout).toMatch(/ succeeded hello\/staging 1\.0\.0/);
   });
+
+  it('shows history with image, who approved and per-phase durations; refuses a rollback with nothing to go back to', async () => {
+    const history = await run(process.execPath, [CLI, 'history', 'hello', '--env', 'prod', '--home', home]);
+    expect(history.stdout).toMatch(
+      /2\.0\.0 succeeded \(artifact by .*, approved by release-manager\) image img-/,
+    );
+    expect(history.stdout).toMatch(/prepare \d+\.\ds, bake \d+\.\ds, launch/);
+    const refused = await bakeshift('rollback', 'hello', '--env', 'staging');
+    expect(refused).toMatchObject({
+      code: 2,
+      json: 'bakeshift: hello/staging has no earlier release to roll back to',
+    });
+  });
+
+  it('promotes the exact image live in staging to prod, through prod’s approval', async () => {
+    const staging = (
+      (await bakeshift('status')).json as {
+        services: { environment: string; live: { imageId: string } | null }[];
+      }
+    ).services.find((s) => s.environment === 'staging');
+    const promoted = (await bakeshift('promote', 'hello', '--from', 'staging', '--to', 'prod')).json as {
+      deploymentId: string;
+      imageId: string;
+    };
+    expect(promoted.imageId).toBe(staging?.live?.imageId);
+    let decision = await bakeshift('approve', promoted.deploymentId, '--as', 'release-manager');
+    for (let i = 0; i < 100 && decision.code !== 0; i++) {
+      await sleep(100);
+      decision = await bakeshift('approve', promoted.deploymentId, '--as', 'release-manager');
+    }
+    for (let i = 0; i < 100; i++) {
+      const status = (await bakeshift('status')).json as {
+        services: { environment: string; live: { imageId: string; version: string } | null }[];
+      };
+      const prod = status.services.find((s) => s.environment === 'prod');
+      if (prod?.live?.imageId === promoted.imageId) return;
+      await sleep(200);
+    }
+    throw new Error('prod did not get the promoted image');
+  }, 60_000);
 });
