@@ -1,14 +1,11 @@
-import { imagesToPrune } from '../core/deployment/image-retention.js';
 import type { Ports } from '../core/ports/index.js';
+import { gatherGarbageContext, selectGarbage } from '../core/releases/select-garbage.js';
 import { defineTask } from './commons/define-task.js';
 import { Planned } from './commons/flow-state.js';
 
-/** How many recent releases per environment keep their images for a rollback by redeploy. */
-const ROLLBACK_WINDOW_RELEASES = 2;
-
 /**
- * Discards images beyond the retained count. Never one that is live in any environment, used by a deployment
- * in flight, or among each environment's recent releases (the rollback window).
+ * Discards images beyond the retained count, by the janitor's rule: never one that is live in any environment,
+ * used by a deployment in flight, or among each environment's recent releases (the rollback window).
  */
 export const createPruneImages = (ports: Pick<Ports, 'baker' | 'store' | 'clock'>) =>
   defineTask(
@@ -19,22 +16,30 @@ export const createPruneImages = (ports: Pick<Ports, 'baker' | 'store' | 'clock'
       phase: { phase: 'prune', store: ports.store, clock: ports.clock },
     },
     async ({ plan }, { log }) => {
-      const live = await ports.store.listLiveReleases(plan.service);
-      const environments = new Set([plan.environment, ...live.map((r) => r.environment)]);
-      const protectedIds = new Set(live.map((r) => r.imageId));
-      for (const environment of environments) {
-        const history = await ports.store.listDeployments(plan.service, environment, 50);
-        const inFlight = history.filter((d) => d.status === 'in_progress' || d.status === 'compensating');
-        const recent = history.filter((d) => d.status === 'succeeded').slice(0, ROLLBACK_WINDOW_RELEASES);
-        for (const d of [...inFlight, ...recent]) if (d.imageId) protectedIds.add(d.imageId);
-      }
+      // Images first, then the records that protect them: an image never exists before its deployment's record.
       const images = await ports.baker.listImages(plan.service);
-      const discard = imagesToPrune(images, plan.settings.retainImages, protectedIds);
-      for (const image of discard) await ports.baker.discardImage(image.imageId);
+      const context = await gatherGarbageContext(
+        ports.store,
+        plan.service,
+        [plan.environment],
+        { retainImages: plan.settings.retainImages, bakeDeadlineSeconds: plan.settings.bake.timeoutSeconds },
+        ports.clock.now(),
+      );
+      const discard = selectGarbage(
+        images.map((i) => ({
+          kind: 'image' as const,
+          id: i.imageId,
+          service: i.service,
+          createdAt: i.createdAt,
+          deploymentId: i.createdByDeployment,
+        })),
+        context,
+      );
+      for (const image of discard) await ports.baker.discardImage(image.id);
       log.info('images pruned', {
         kept: images.length - discard.length,
-        discarded: discard.map((i) => i.imageId),
+        discarded: discard.map((i) => i.id),
       });
-      return { discarded: discard.map((i) => i.imageId) };
+      return { discarded: discard.map((i) => i.id) };
     },
   );

@@ -101,6 +101,19 @@ export class LocalImageBaker implements ImageBaker {
     await rm(dir, { recursive: true, force: true });
   }
 
+  /** Bakes still running, for the janitor (a bake past its deadline is stuck). */
+  async bakesInFlight(
+    service: string,
+  ): Promise<{ bakeId: string; deploymentId: string; startedAt: string }[]> {
+    const files = await readdir(this.bakesDir).catch(() => [] as string[]);
+    const states = await Promise.all(files.map((f) => this.readBake(f.replace(/\.json$/, ''))));
+    return states.flatMap((s) =>
+      s && s.request.service === service && s.status.state === 'baking'
+        ? [{ bakeId: s.request.bakeId, deploymentId: s.request.deploymentId, startedAt: s.status.startedAt }]
+        : [],
+    );
+  }
+
   /** Bakes left "baking" by a control plane that died: cancelled, their half-built directories removed. */
   async cancelAbandonedBakes(): Promise<string[]> {
     const files = await readdir(this.bakesDir).catch(() => [] as string[]);

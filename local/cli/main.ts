@@ -22,6 +22,7 @@ const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
   bakeshift congruence <service> [--env staging]    rebuild what is live now, as the nightly run does
   bakeshift promote <service> --from staging --to prod   deploy the exact image live in --from to --to
   bakeshift rollback <service> [--env staging] [--to VERSION]
+  bakeshift janitor [--dry-run]                    remove what no release, deployment or rollback needs
 
 Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
 Service configurations are <services>/<service>.json (default <home>/services).`;
@@ -39,6 +40,7 @@ const { values: flags, positionals } = parseArgs({
     to: { type: 'string' },
     version: { type: 'string' },
     'no-follow': { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
     follow: { type: 'boolean', default: false },
     lines: { type: 'string', default: '50' },
     as: { type: 'string' },
@@ -309,6 +311,18 @@ async function main() {
           ? `${service}/${flags.env}: ${started.deploymentId} returns traffic to the warm blue now`
           : `${service}/${flags.env}: redeploying ${started.version} by blue/green: ${started.deploymentId}`;
       return print(human, started);
+    }
+    case 'janitor': {
+      const reports = await api<{ service: string; removed: { kind: string; id: string }[] }[]>(
+        'POST',
+        '/janitor',
+        { dryRun: flags['dry-run'] },
+      );
+      const verb = flags['dry-run'] ? 'would remove' : 'removed';
+      const lines = reports.map(
+        (r) => `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
+      );
+      return print(lines.join('\n'), reports);
     }
     case 'congruence': {
       const service = positionals[1];

@@ -101,6 +101,10 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
   const method = req.method ?? 'GET';
 
   if (method === 'GET' && url.pathname === '/status') return send(res, 200, await status(cp));
+  if (method === 'POST' && url.pathname === '/janitor') {
+    const { dryRun } = await body(req, z.object({ dryRun: z.boolean().default(false) }));
+    return send(res, 200, await cp.janitor({ dryRun }));
+  }
   if (method === 'POST' && url.pathname === '/promotions') {
     const input = await body(req, PromoteBody);
     const request = await refusable(() => planPromotion(cp.ports, input));

@@ -23,6 +23,7 @@ import type { LocalExecution } from '../engine/local-execution.js';
 import { LocalTaskTokens } from '../engine/local-task-tokens.js';
 import { CentralLog } from '../fleets/central-log.js';
 import { LocalFleets } from '../fleets/local-fleets.js';
+import { runLocalJanitor } from '../janitor/local-janitor.js';
 import { LocalHealth } from '../load-balancer/local-health.js';
 import { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import { LocalTraffic } from '../load-balancer/local-traffic.js';
@@ -150,7 +151,9 @@ export class ControlPlane {
     this.starter = {
       start: async (request: DeploymentRequest) => {
         try {
-          this.engine.start(request.deploymentId, request);
+          const execution = this.engine.start(request.deploymentId, request);
+          // The janitor runs after each deployment (and so after each nightly congruence run).
+          void execution.outcome.then(() => this.janitor({ dryRun: false })).catch(() => undefined);
           return { started: true };
         } catch (error) {
           if (error instanceof ExecutionAlreadyExists) return { started: false };
@@ -253,6 +256,20 @@ export class ControlPlane {
       }
     }
     return report;
+  }
+
+  /** Removes (or with dryRun only lists) what no release, deployment or rollback window needs. */
+  janitor(options: { dryRun: boolean }) {
+    return runLocalJanitor(
+      {
+        configs: this.configs,
+        store: this.store,
+        fleets: this.fleets,
+        baker: this.baker,
+        clock: systemClock,
+      },
+      options,
+    );
   }
 
   async stop(): Promise<void> {

@@ -97,6 +97,16 @@ export class LocalFleets implements Fleets {
     return [...this.fleets.keys()];
   }
 
+  /** Every running fleet with what it belongs to, for the janitor. */
+  owned(): { fleetId: string; service: string; environment: string; deploymentId: string }[] {
+    return [...this.fleets.values()].map(({ spec }) => ({
+      fleetId: spec.fleetId,
+      service: spec.service,
+      environment: spec.environment,
+      deploymentId: spec.deploymentId,
+    }));
+  }
+
   /** Stops every instance at once (the control plane is going away): no drain, SIGTERM then SIGKILL. */
   async stopAll(): Promise<void> {
     await Promise.all(

@@ -4,10 +4,8 @@ import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
 import { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { describeFailure } from '../../core/deployment/describe-failure.js';
 import { greenCapacity } from '../../core/deployment/green-capacity.js';
-import { imagesToPrune } from '../../core/deployment/image-retention.js';
 import { phaseDurations } from '../../core/deployment/phase-durations.js';
 import { trafficSteps, weightsAt } from '../../core/deployment/traffic-plan.js';
-import type { Image } from '../../core/ports/image-baker.js';
 
 const artifact = { bucket: 'artifacts', key: 'web/1.2.0.tgz', versionId: 'abc', etag: 'e1' };
 
@@ -105,26 +103,6 @@ describe('traffic plan', () => {
     ]);
     expect(weightsAt(10, 'g', undefined)).toEqual([{ fleetId: 'g', percent: 100 }]);
     expect(weightsAt(100, 'g', 'b')).toEqual([{ fleetId: 'g', percent: 100 }]);
-  });
-});
-
-describe('image retention', () => {
-  const image = (n: number): Image => ({
-    imageId: `image-${n}`,
-    service: 'web',
-    version: `${n}.0.0`,
-    bakeKey: `k${n}`,
-    createdAt: `2026-01-0${n}T00:00:00Z`,
-    createdByDeployment: `d${n}`,
-    healthPath: '/health',
-  });
-  it('keeps the newest N and every protected image', () => {
-    const images = [1, 2, 3, 4, 5].map(image);
-    expect(imagesToPrune(images, 2, new Set(['image-1'])).map((i) => i.imageId)).toEqual([
-      'image-3',
-      'image-2',
-    ]);
-    expect(imagesToPrune(images, 5, new Set())).toEqual([]);
   });
 });
 
