@@ -166,6 +166,7 @@ export class ControlPlane {
       configs: this.configs,
       store: this.store,
       starter: this.starter,
+      baker: this.baker,
       clock: systemClock,
     });
   }

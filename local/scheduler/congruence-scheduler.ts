@@ -1,8 +1,10 @@
 import { Cron } from 'croner';
 import { toFiveFieldCron } from '../../core/config/eventbridge-cron.js';
+import { bakeKeyOf } from '../../core/deployment/bake-key.js';
 import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
+import type { ImageBaker } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
 
@@ -27,6 +29,7 @@ export class CongruenceScheduler {
       configs: ServiceConfigs & { services(): Promise<string[]> };
       store: ReleaseStore;
       starter: DeploymentStarter;
+      baker: ImageBaker;
       clock: Clock;
     },
     private readonly log: (line: string) => void = () => undefined,
@@ -62,6 +65,17 @@ export class CongruenceScheduler {
     if (!live?.artifact) {
       this.log(`congruence ${service}/${environment}: nothing live with an artifact to rebuild`);
       return undefined;
+    }
+    const { config } = await this.deps.configs.load(service);
+    if (config.environments[environment]?.congruence?.replaceWhenUnchanged === false) {
+      const baseImageId = await this.deps.baker.resolveBaseImage(config.bake.baseImage);
+      const bakeKey = bakeKeyOf({ artifact: live.artifact, baseImageId, recipe: this.deps.baker.recipe });
+      if ((await this.deps.baker.getImage(live.imageId))?.bakeKey === bakeKey) {
+        this.log(
+          `congruence ${service}/${environment}: unchanged (same artifact, base and recipe); not replacing`,
+        );
+        return undefined;
+      }
     }
     const requestedAt = this.deps.clock.now().toISOString();
     const deploymentId = deriveDeploymentId({

@@ -67,4 +67,26 @@ describe('a congruence run in local mode', () => {
     expect(window.failed).toBe(0);
     expect((await controlPlane.store.getDeployment(rebuild ?? ''))?.trigger).toBe('congruence');
   }, 60_000);
+
+  it('with replaceWhenUnchanged false, skips a run whose artifact, base and recipe are unchanged', async () => {
+    const cp = controlPlane;
+    if (!cp) throw new Error('no control plane');
+    await cp.stop();
+    await writeHelloServiceConfig(join(home, 'services'), {
+      keepBlueWarmSeconds: 1,
+      congruence: {
+        schedule: 'cron(0 3 ? * MON-FRI *)',
+        timeZone: 'Europe/Paris',
+        replaceWhenUnchanged: false,
+      },
+    });
+    ({ controlPlane } = await ControlPlane.start({
+      home,
+      servicesDir: join(home, 'services'),
+      stopGraceMs: 1000,
+    }));
+    const live = await controlPlane.store.getLiveRelease('hello', 'staging');
+    expect(await controlPlane.scheduler.runNow('hello', 'staging')).toBeUndefined();
+    expect(await controlPlane.store.getLiveRelease('hello', 'staging')).toEqual(live);
+  }, 60_000);
 });

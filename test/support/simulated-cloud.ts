@@ -48,6 +48,7 @@ interface SimInstance {
   userData?: string;
   role: 'builder' | 'fleet';
   steps: number;
+  launchedAt: Date;
 }
 interface SimImage {
   id: string;
@@ -343,6 +344,7 @@ export class SimulatedCloud {
     this.instances.set(id, {
       id,
       state: 'pending',
+      launchedAt: new Date(),
       imageId: input.ImageId,
       tags,
       ...(input.UserData ? { userData: input.UserData } : {}),
@@ -353,16 +355,26 @@ export class SimulatedCloud {
     return { Instances: [{ InstanceId: id, State: { Name: 'pending' } }] };
   }
 
-  private describeInstances(input: { InstanceIds?: string[] }) {
+  private describeInstances(input: {
+    InstanceIds?: string[];
+    Filters?: { Name: string; Values: string[] }[];
+  }) {
+    const matches = (instance: SimInstance) =>
+      (input.Filters ?? []).every((f) =>
+        f.Name === 'instance-state-name'
+          ? f.Values.includes(instance.state)
+          : instance.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
+      );
     const found = (input.InstanceIds ?? [...this.instances.keys()]).flatMap((id) => {
       const instance = this.instances.get(id);
-      return instance
+      return instance && matches(instance)
         ? [
             {
               InstanceId: id,
               State: { Name: instance.state },
               Tags: instance.tags,
               ImageId: instance.imageId,
+              LaunchTime: instance.launchedAt,
             },
           ]
         : [];
@@ -524,6 +536,7 @@ export class SimulatedCloud {
       this.instances.set(id, {
         id,
         state: 'pending',
+        launchedAt: new Date(),
         imageId: data.ImageId,
         tags: group.tags,
         role: 'fleet',

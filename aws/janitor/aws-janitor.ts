@@ -1,0 +1,146 @@
+import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  type EC2Client,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Clock } from '../../core/ports/clock.js';
+import type { Fleets } from '../../core/ports/fleets.js';
+import type { ImageBaker } from '../../core/ports/image-baker.js';
+import type { ReleaseStore } from '../../core/ports/release-store.js';
+import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import {
+  gatherGarbageContext,
+  type OwnedResource,
+  selectGarbage,
+} from '../../core/releases/select-garbage.js';
+import { withAwsErrors } from '../commons/aws-errors.js';
+import { TAG, tagValue } from '../commons/tags.js';
+
+export interface AwsJanitorDeps {
+  clients: { ec2: EC2Client; autoScaling: AutoScalingClient };
+  configs: ServiceConfigs;
+  store: ReleaseStore;
+  fleets: Fleets;
+  baker: ImageBaker;
+  clock: Clock;
+}
+
+/**
+ * The janitor on AWS: everything tagged managed-by=bakeshift for a service (Auto Scaling groups and launch
+ * template versions as fleets, AMIs, builder instances) that belongs to no live release, no deployment in flight
+ * and no rollback window, by the same rule as local mode. `dryRun` only reports.
+ */
+export async function runAwsJanitor(deps: AwsJanitorDeps, service: string, options: { dryRun: boolean }) {
+  const { config } = await deps.configs.load(service);
+  const environments = Object.keys(config.environments);
+  // Resources first, then the records that protect them: nothing exists before its deployment's record.
+  const resources = [
+    ...(await ownedFleets(deps, service, environments)),
+    ...(await ownedBuilders(deps, service)),
+  ];
+  resources.push(
+    ...(await deps.baker.listImages(service)).map((i) => ({
+      kind: 'image' as const,
+      id: i.imageId,
+      service,
+      createdAt: i.createdAt,
+      deploymentId: i.createdByDeployment,
+    })),
+  );
+  const context = await gatherGarbageContext(
+    deps.store,
+    service,
+    environments,
+    { retainImages: config.retention.images, bakeDeadlineSeconds: config.bake.timeoutSeconds },
+    deps.clock.now(),
+  );
+  const garbage = selectGarbage(resources, context);
+  if (!options.dryRun) {
+    for (const resource of garbage) {
+      if (resource.kind === 'fleet')
+        await deps.fleets.destroy({ fleetId: resource.id, service, environment: resource.environment });
+      else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
+      else {
+        await withAwsErrors('TerminateInstances', () =>
+          deps.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [resource.id] })),
+        );
+      }
+    }
+  }
+  return { service, dryRun: options.dryRun, removed: garbage.map((r) => ({ kind: r.kind, id: r.id })) };
+}
+
+/** Groups by tag, and launch template versions whose group is gone (a launch that stopped half way). */
+async function ownedFleets(
+  deps: AwsJanitorDeps,
+  service: string,
+  environments: string[],
+): Promise<OwnedResource[]> {
+  const { AutoScalingGroups = [] } = await withAwsErrors('DescribeAutoScalingGroups', () =>
+    deps.clients.autoScaling.send(
+      new DescribeAutoScalingGroupsCommand({
+        Filters: [
+          { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
+          { Name: `tag:${TAG.service}`, Values: [service] },
+        ],
+      }),
+    ),
+  );
+  const fleets = new Map<string, OwnedResource>();
+  for (const group of AutoScalingGroups) {
+    const fleetId = tagValue(group.Tags, TAG.fleet);
+    const environment = tagValue(group.Tags, TAG.environment);
+    if (fleetId && environment)
+      fleets.set(fleetId, {
+        kind: 'fleet',
+        id: fleetId,
+        service,
+        environment,
+        deploymentId: tagValue(group.Tags, TAG.deployment) ?? fleetId,
+      });
+  }
+  for (const environment of environments) {
+    const versions = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
+      deps.clients.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateName: `bakeshift-${service}-${environment}`,
+        }),
+      ),
+    ).then(
+      (r) => r.LaunchTemplateVersions ?? [],
+      (error: Error) => {
+        if (error.name.includes('NotFound')) return [];
+        throw error;
+      },
+    );
+    for (const version of versions) {
+      const fleetId = version.VersionDescription;
+      if (!version.DefaultVersion && fleetId && !fleets.has(fleetId))
+        fleets.set(fleetId, { kind: 'fleet', id: fleetId, service, environment, deploymentId: fleetId });
+    }
+  }
+  return [...fleets.values()];
+}
+
+async function ownedBuilders(deps: AwsJanitorDeps, service: string): Promise<OwnedResource[]> {
+  const { Reservations = [] } = await withAwsErrors('DescribeInstances', () =>
+    deps.clients.ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${TAG.role}`, Values: ['builder'] },
+          { Name: `tag:${TAG.service}`, Values: [service] },
+          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+        ],
+      }),
+    ),
+  );
+  return Reservations.flatMap((r) => r.Instances ?? []).map((instance) => ({
+    kind: 'builder' as const,
+    id: instance.InstanceId ?? '',
+    service,
+    deploymentId: tagValue(instance.Tags, TAG.deployment) ?? '',
+    launchedAt: (instance.LaunchTime ?? new Date(0)).toISOString(),
+  }));
+}

@@ -1,0 +1,97 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
+import { awsArns, awsWorld } from '../support/aws-world.js';
+import type { SimulatedCloud } from '../support/simulated-cloud.js';
+
+const dynamo: LocalDynamoDb = await startLocalDynamoDb();
+let cloud: SimulatedCloud | undefined;
+afterEach(() => cloud?.detach());
+afterAll(async () => dynamo.close());
+
+const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+const clients = {
+  ec2: new EC2Client({ region: 'us-east-1', credentials }),
+  autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
+};
+
+describe('the janitor on the simulated cloud', () => {
+  it('removes a blue group a failed reap left and a forgotten builder, never the live release', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    world.faults.push({ stateName: 'ReapBlue', when: 'before' });
+    const v2 = await world.deploy({ version: '2.0.0' });
+    expect(v2.outcome.status).toBe('SUCCEEDED');
+    expect(v2.record?.warnings.join()).toContain('ReapBlue failed');
+    await clients.ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-base',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'managed-by', Value: 'bakeshift' },
+              { Key: 'bakeshift:role', Value: 'builder' },
+              { Key: 'bakeshift:service', Value: 'web' },
+              { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
+            ],
+          },
+        ],
+      }),
+    );
+    const forgotten = cloud
+      .liveInstances('builder')
+      .find((i) => i.tags.some((t) => t.Value === 'web-staging-long-gone'));
+    const deps = { clients, ...world.ports() };
+
+    const dryRun = await runAwsJanitor(deps, 'web', { dryRun: true });
+    expect(dryRun.removed).toEqual(
+      expect.arrayContaining([
+        { kind: 'fleet', id: v1.request.deploymentId },
+        { kind: 'builder', id: forgotten?.id },
+      ]),
+    );
+    expect(dryRun.removed).toHaveLength(2);
+    expect(cloud.groups.size).toBe(2);
+
+    await runAwsJanitor(deps, 'web', { dryRun: false });
+    const groups = [...cloud.groups.values()];
+    expect(groups.map((g) => g.tags.find((t) => t.Key === 'bakeshift:fleet')?.Value)).toEqual([
+      v2.request.deploymentId,
+    ]);
+    expect(cloud.liveInstances('builder').filter((i) => i.state !== 'shutting-down')).toEqual([]);
+    expect(cloud.forwardWeights(awsArns('staging').listenerArn)).toEqual({
+      [groups[0]?.targetGroupArns[0] ?? '']: 100,
+    });
+    expect([...cloud.images.keys()]).toContain(v2.record?.imageId);
+  });
+
+  it('congruence rebuilds on a new base AMI, and reuses the image (with fresh instances) when nothing changed', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const unchanged = await world.deploy({ version: '1.0.0', trigger: 'congruence' });
+    expect(unchanged.outcome.status).toBe('SUCCEEDED');
+    expect(unchanged.record).toMatchObject({ imageReused: true, imageId: v1.record?.imageId });
+    expect(
+      [...cloud.groups.values()].map((g) => g.tags.find((t) => t.Key === 'bakeshift:fleet')?.Value),
+    ).toEqual([unchanged.request.deploymentId]);
+
+    cloud.addImage('ami-newer-base');
+    cloud.parameters.set(
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      'ami-newer-base',
+    );
+    const rebuilt = await world.deploy({ version: '1.0.0', trigger: 'congruence' });
+    expect(rebuilt.outcome.status).toBe('SUCCEEDED');
+    expect(rebuilt.record?.imageReused).toBe(false);
+    expect(cloud.inputsOf('RunInstances').at(-1)).toMatchObject({ ImageId: 'ami-newer-base' });
+  });
+});
