@@ -10,11 +10,8 @@ import type { Fleets } from '../../core/ports/fleets.js';
 import type { ImageBaker } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
-import {
-  gatherGarbageContext,
-  type OwnedResource,
-  selectGarbage,
-} from '../../core/releases/select-garbage.js';
+import { type JanitorReport, type OwnedResources, runJanitor } from '../../core/releases/run-janitor.js';
+import type { OwnedResource } from '../../core/releases/select-garbage.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import { TAG, tagValue } from '../commons/tags.js';
 
@@ -32,44 +29,39 @@ export interface AwsJanitorDeps {
  * template versions as fleets, AMIs, builder instances) that belongs to no live release, no deployment in flight
  * and no rollback window, by the same rule as local mode. `dryRun` only reports.
  */
-export async function runAwsJanitor(deps: AwsJanitorDeps, service: string, options: { dryRun: boolean }) {
-  const { config } = await deps.configs.load(service);
-  const environments = Object.keys(config.environments);
-  // Resources first, then the records that protect them: nothing exists before its deployment's record.
-  const resources = [
-    ...(await ownedFleets(deps, service, environments)),
-    ...(await ownedBuilders(deps, service)),
-  ];
-  resources.push(
-    ...(await deps.baker.listImages(service)).map((i) => ({
-      kind: 'image' as const,
-      id: i.imageId,
-      service,
-      createdAt: i.createdAt,
-      deploymentId: i.createdByDeployment,
-    })),
-  );
-  const context = await gatherGarbageContext(
-    deps.store,
-    service,
-    environments,
-    { retainImages: config.retention.images, bakeDeadlineSeconds: config.bake.timeoutSeconds },
-    deps.clock.now(),
-  );
-  const garbage = selectGarbage(resources, context);
-  if (!options.dryRun) {
-    for (const resource of garbage) {
-      if (resource.kind === 'fleet')
-        await deps.fleets.destroy({ fleetId: resource.id, service, environment: resource.environment });
-      else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
+export async function runAwsJanitor(
+  deps: AwsJanitorDeps,
+  service: string,
+  options: { dryRun: boolean },
+): Promise<JanitorReport> {
+  const owned: OwnedResources = {
+    list: async (name, environments) => [
+      ...(await ownedFleets(deps, name, environments)),
+      ...(await ownedBuilders(deps, name)),
+      ...(await deps.baker.listImages(name)).map((i) => ({
+        kind: 'image' as const,
+        id: i.imageId,
+        service: name,
+        createdAt: i.createdAt,
+        deploymentId: i.createdByDeployment,
+      })),
+    ],
+    remove: async (resource) => {
+      if (resource.kind === 'fleet') {
+        await deps.fleets.destroy({
+          fleetId: resource.id,
+          service: resource.service,
+          environment: resource.environment,
+        });
+      } else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
       else {
         await withAwsErrors('TerminateInstances', () =>
           deps.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [resource.id] })),
         );
       }
-    }
-  }
-  return { service, dryRun: options.dryRun, removed: garbage.map((r) => ({ kind: r.kind, id: r.id })) };
+    },
+  };
+  return runJanitor(deps, owned, service, options);
 }
 
 /** Groups by tag, and launch template versions whose group is gone (a launch that stopped half way). */
