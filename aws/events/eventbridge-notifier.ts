@@ -11,6 +11,7 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   traffic_shifted: 'Deployment Traffic Shifted',
   succeeded: 'Deployment Succeeded',
   rolled_back: 'Deployment Rolled Back',
+  congruence_report: 'Congruence Drift Report',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

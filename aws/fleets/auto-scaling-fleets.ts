@@ -8,11 +8,12 @@ import {
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateVersionsCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { LaunchFailed } from '../../core/errors.js';
-import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 import { instanceUserData } from '../baker/builder-user-data.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
@@ -74,6 +75,27 @@ export class AutoScalingFleets implements Fleets {
   async describe(fleetId: string): Promise<Fleet | undefined> {
     const found = await this.directory.byFleet(fleetId);
     return found && this.describeGroup(found.group, fleetId);
+  }
+
+  /** The group's instances with the image each was launched from: DescribeInstances takes up to 1000 ids a call. */
+  async instances(fleetId: string): Promise<FleetInstance[]> {
+    const ids = ((await this.directory.byFleet(fleetId))?.group.Instances ?? []).flatMap((i) =>
+      i.InstanceId ? [i.InstanceId] : [],
+    );
+    const found: FleetInstance[] = [];
+    for (let start = 0; start < ids.length; start += 1000) {
+      const { Reservations = [] } = await withAwsErrors('DescribeInstances', () =>
+        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids.slice(start, start + 1000) })),
+      );
+      for (const instance of Reservations.flatMap((r) => r.Instances ?? [])) {
+        found.push({
+          instanceId: instance.InstanceId ?? '',
+          imageId: instance.ImageId ?? '',
+          launchedAt: new Date(instance.LaunchTime ?? 0).toISOString(),
+        });
+      }
+    }
+    return found;
   }
 
   /**

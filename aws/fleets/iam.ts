@@ -50,6 +50,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
       'autoscaling:DescribeAutoScalingGroups',
       'ec2:DescribeLaunchTemplateVersions',
       'ec2:DescribeImages',
+      'ec2:DescribeInstances',
     ],
     resources: ['*'],
     why: 'Describe* actions of Auto Scaling and EC2 support no resource-level permissions',

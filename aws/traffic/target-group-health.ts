@@ -1,6 +1,7 @@
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
+  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { FleetHealth, Health } from '../../core/ports/health.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
@@ -20,24 +21,38 @@ export class TargetGroupHealth implements Health {
   ) {}
 
   async check(target: { fleetId: string }): Promise<FleetHealth> {
-    const targetGroupArn =
-      this.slots.get(target.fleetId) ?? (await this.directory.byFleet(target.fleetId))?.targetGroupArn;
-    if (!targetGroupArn) {
+    const descriptions = await this.describe(target.fleetId);
+    if (!descriptions) {
       return { healthy: 0, unhealthy: 0, total: 0, details: [`fleet ${target.fleetId} has no target group`] };
     }
-    this.slots.set(target.fleetId, targetGroupArn);
+    const state = (d: TargetHealthDescription) => d.TargetHealth?.State ?? 'unavailable';
+    const details = descriptions
+      .filter((d) => state(d) !== 'healthy')
+      .map((d) =>
+        `${d.Target?.Id} ${state(d)}: ${d.TargetHealth?.Reason ?? ''} ${d.TargetHealth?.Description ?? ''}`.trim(),
+      );
+    return {
+      healthy: descriptions.filter((d) => state(d) === 'healthy').length,
+      unhealthy: descriptions.filter((d) => state(d) === 'unhealthy').length,
+      total: descriptions.length,
+      details,
+    };
+  }
+
+  async registeredTargets(target: { fleetId: string }): Promise<string[]> {
+    return ((await this.describe(target.fleetId)) ?? [])
+      .filter((d) => d.TargetHealth?.State !== 'draining')
+      .flatMap((d) => (d.Target?.Id ? [d.Target.Id] : []));
+  }
+
+  /** Undefined when the fleet has no target group. */
+  private async describe(fleetId: string): Promise<TargetHealthDescription[] | undefined> {
+    const targetGroupArn = this.slots.get(fleetId) ?? (await this.directory.byFleet(fleetId))?.targetGroupArn;
+    if (!targetGroupArn) return undefined;
+    this.slots.set(fleetId, targetGroupArn);
     const { TargetHealthDescriptions = [] } = await withAwsErrors('DescribeTargetHealth', () =>
       this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
     );
-    const state = (d: (typeof TargetHealthDescriptions)[number]) => d.TargetHealth?.State ?? 'unavailable';
-    const details = TargetHealthDescriptions.filter((d) => state(d) !== 'healthy').map((d) =>
-      `${d.Target?.Id} ${state(d)}: ${d.TargetHealth?.Reason ?? ''} ${d.TargetHealth?.Description ?? ''}`.trim(),
-    );
-    return {
-      healthy: TargetHealthDescriptions.filter((d) => state(d) === 'healthy').length,
-      unhealthy: TargetHealthDescriptions.filter((d) => state(d) === 'unhealthy').length,
-      total: TargetHealthDescriptions.length,
-      details,
-    };
+    return TargetHealthDescriptions;
   }
 }

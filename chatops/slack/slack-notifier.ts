@@ -9,6 +9,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
   traffic_shifted: '🔀',
   succeeded: '🎉',
   rolled_back: '↩️',
+  congruence_report: '🔎',
 };
 
 /**
@@ -25,7 +26,7 @@ export class SlackNotifier implements Notifier {
     if (event.kind === 'approval_requested') return;
     const channel = await this.channelOf(event.service, event.environment);
     if (!channel) return;
-    const text = `${ICONS[event.kind]} ${event.service} ${event.version} → ${event.environment}: ${event.kind.replace('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`;
+    const text = `${ICONS[event.kind]} ${event.service} ${event.version} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`;
     await this.slack.chat.postMessage({ channel, text });
   }
 }

@@ -1,4 +1,5 @@
 import type { Capacity, Trigger } from '../config/service-config.js';
+import type { DriftReport } from '../congruence/drift-report.js';
 import type { ArtifactRef } from './deployment-request.js';
 import type { FleetWeight } from './traffic-plan.js';
 
@@ -46,6 +47,7 @@ export interface DeploymentRecord {
   requestedBy: string;
   requestedAt: string;
   artifact?: ArtifactRef;
+  drift?: DriftReport;
   status: DeploymentStatus;
   /** The fleet this deployment launches; named after the deployment so compensation can always find it. */
   greenFleetId: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Trigger } from '../config/service-config.js';
+import { DriftReport } from '../congruence/drift-report.js';
 
 /** The identity of an artifact in its store: S3's bucket, key, version id and etag. */
 export const ArtifactRef = z
@@ -25,6 +26,8 @@ export const DeploymentRequest = z
     imageId: z.string().min(1).optional(),
     requestedBy: z.string().min(1),
     requestedAt: z.iso.datetime(),
+    /** A congruence run's report on the fleet it replaces: kept with the deployment's record. */
+    drift: DriftReport.optional(),
   })
   .strict()
   .superRefine((request, ctx) => {

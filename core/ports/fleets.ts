@@ -35,11 +35,21 @@ export interface Fleet {
   capacity: Capacity;
 }
 
+/** One running instance of a fleet, as the provider sees it (for drift reports). */
+export interface FleetInstance {
+  instanceId: string;
+  imageId: string;
+  launchedAt: string;
+}
+
 /** Groups of identical, disposable instances started from one image (locally processes, on AWS an ASG). */
 export interface Fleets {
   /** Idempotent by fleetId. */
   launch(spec: FleetSpec): Promise<Fleet>;
+  /** The capacity is what the provider has now, which may differ from what was launched. */
   describe(fleetId: string): Promise<Fleet | undefined>;
+  /** The fleet's instances now; none when the fleet does not exist. */
+  instances(fleetId: string): Promise<FleetInstance[]>;
   /**
    * Idempotent: destroying a fleet that does not exist succeeds, and removes what a launch interrupted half way
    * left behind (hence the service and environment, not only the id).

@@ -5,7 +5,8 @@ export type DeploymentEventKind =
   | 'rejected'
   | 'traffic_shifted'
   | 'succeeded'
-  | 'rolled_back';
+  | 'rolled_back'
+  | 'congruence_report';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

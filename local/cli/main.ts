@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { summarizeDrift } from '../../core/congruence/drift-report.js';
 import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import { packDirectory } from '../artifacts/pack-directory.js';
@@ -247,7 +248,8 @@ async function main() {
         const durations = formatDurations(phaseDurations(r, new Date(r.finishedAt ?? Date.now())));
         const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}` : ''}`;
         const cause = r.failure ? `\n    ${r.failure.step}: ${r.failure.error}: ${r.failure.cause}` : '';
-        return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}`;
+        const drift = r.drift ? `\n    drift before the run: ${summarizeDrift(r.drift)}` : '';
+        return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}${drift}`;
       });
       return print(lines.join('\n') || 'no deployments yet', records);
     }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebClient } from '@slack/web-api';
 import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { SlackApprovalChannel } from '../../chatops/slack/slack-approval-channel.js';
@@ -72,6 +73,9 @@ export interface ReconcileReport {
  * Local mode: the same state machine and handlers as on AWS, over real processes, a real HTTP load balancer
  * and DynamoDB's API (dynalite), all under one home directory.
  */
+/** Bounds how long stop() waits for a janitor run to end. */
+const BACKGROUND_STOP_WAIT_MS = 10_000;
+
 export class ControlPlane {
   readonly events: LocalEventLog;
   readonly engine: LocalEngine;
@@ -90,6 +94,9 @@ export class ControlPlane {
   private readonly artifacts: LocalArtifactStore;
   private readonly baker: LocalImageBaker;
   private readonly trigger: ReturnType<typeof createStartDeploymentFromArtifact>;
+  /** Janitor runs after deployments: stop() waits for them, so none reads the store after it closed. */
+  private readonly background = new Set<Promise<unknown>>();
+  private stopping = false;
 
   private constructor(
     readonly options: ControlPlaneOptions,
@@ -153,7 +160,11 @@ export class ControlPlane {
         try {
           const execution = this.engine.start(request.deploymentId, request);
           // The janitor runs after each deployment (and so after each nightly congruence run).
-          void execution.outcome.then(() => this.janitor({ dryRun: false })).catch(() => undefined);
+          const janitor = execution.outcome
+            .then(() => (this.stopping ? undefined : this.janitor({ dryRun: false })))
+            .catch(() => undefined);
+          this.background.add(janitor);
+          void janitor.finally(() => this.background.delete(janitor));
           return { started: true };
         } catch (error) {
           if (error instanceof ExecutionAlreadyExists) return { started: false };
@@ -162,13 +173,7 @@ export class ControlPlane {
       },
     };
     this.trigger = createStartDeploymentFromArtifact({ starter: this.starter });
-    this.scheduler = new CongruenceScheduler({
-      configs: this.configs,
-      store: this.store,
-      starter: this.starter,
-      baker: this.baker,
-      clock: systemClock,
-    });
+    this.scheduler = new CongruenceScheduler({ ...ports, configs: this.configs, starter: this.starter });
   }
 
   static async start(
@@ -274,7 +279,12 @@ export class ControlPlane {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.scheduler.stop();
+    await Promise.race([
+      Promise.all(this.background),
+      sleep(BACKGROUND_STOP_WAIT_MS, undefined, { ref: false }),
+    ]);
     await this.fleets.stopAll();
     await this.balancers.close();
     await this.centralLog.close();

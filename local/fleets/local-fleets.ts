@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LaunchFailed } from '../../core/errors.js';
-import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js';
 import type { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import type { CentralLog } from './central-log.js';
@@ -18,6 +18,7 @@ const MAX_RESTARTS_PER_MINUTE = 10;
 interface Instance {
   instanceId: string;
   port: number;
+  launchedAt: string;
   shim: ChildProcess;
   appPid?: number;
   stopping: boolean;
@@ -71,6 +72,15 @@ export class LocalFleets implements Fleets {
   async describe(fleetId: string): Promise<Fleet | undefined> {
     const fleet = this.fleets.get(fleetId);
     return fleet && describe(fleet);
+  }
+
+  async instances(fleetId: string): Promise<FleetInstance[]> {
+    const fleet = this.fleets.get(fleetId);
+    return [...(fleet?.instances.values() ?? [])].map((i) => ({
+      instanceId: i.instanceId,
+      imageId: fleet?.spec.imageId ?? '',
+      launchedAt: i.launchedAt,
+    }));
   }
 
   async destroy({ fleetId }: FleetRef): Promise<void> {
@@ -175,7 +185,14 @@ export class LocalFleets implements Fleets {
       detached: true,
     });
     const exited = new Promise<void>((resolve) => shim.once('exit', () => resolve()));
-    const instance: Instance = { instanceId, port, shim, stopping: false, exited };
+    const instance: Instance = {
+      instanceId,
+      port,
+      launchedAt: new Date().toISOString(),
+      shim,
+      stopping: false,
+      exited,
+    };
     fleet.instances.set(instanceId, instance);
     const log = (stream: 'stdout' | 'stderr' | 'lifecycle', message: string) =>
       void this.options.log.write({

@@ -16,4 +16,8 @@ export class LocalHealth implements Health {
       }
     );
   }
+
+  async registeredTargets(target: { fleetId: string }): Promise<string[]> {
+    return this.balancers.group(target.fleetId)?.targetIds() ?? [];
+  }
 }

@@ -85,6 +85,11 @@ export class TargetGroup {
     return candidates[this.cursor];
   }
 
+  /** Targets that are not draining. */
+  targetIds(): string[] {
+    return [...this.targets.values()].filter((t) => t.state !== 'draining').map((t) => t.id);
+  }
+
   hasRoutableTargets(): boolean {
     return [...this.targets.values()].some((t) => t.state !== 'draining');
   }

@@ -1,12 +1,9 @@
 import { Cron } from 'croner';
 import { toFiveFieldCron } from '../../core/config/eventbridge-cron.js';
-import { bakeKeyOf } from '../../core/deployment/bake-key.js';
-import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
-import type { Clock } from '../../core/ports/clock.js';
+import { summarizeDrift } from '../../core/congruence/drift-report.js';
+import { startCongruenceRun } from '../../core/congruence/start-congruence-run.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
-import type { ImageBaker } from '../../core/ports/image-baker.js';
-import type { ReleaseStore } from '../../core/ports/release-store.js';
-import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import type { Ports } from '../../core/ports/index.js';
 
 export interface ScheduledRun {
   service: string;
@@ -25,12 +22,9 @@ export class CongruenceScheduler {
   private readonly jobs: { run: ScheduledRun; job: Cron }[] = [];
 
   constructor(
-    private readonly deps: {
-      configs: ServiceConfigs & { services(): Promise<string[]> };
-      store: ReleaseStore;
+    private readonly deps: Pick<Ports, 'store' | 'baker' | 'fleets' | 'health' | 'notifier' | 'clock'> & {
+      configs: Ports['configs'] & { services(): Promise<string[]> };
       starter: DeploymentStarter;
-      baker: ImageBaker;
-      clock: Clock;
     },
     private readonly log: (line: string) => void = () => undefined,
   ) {}
@@ -59,44 +53,17 @@ export class CongruenceScheduler {
     return this.jobs.map(({ run, job }) => ({ ...run, nextRun: job.nextRun()?.toISOString() }));
   }
 
-  /** Starts a congruence run of what is live now; nothing to do when nothing is live. */
+  /** Starts a congruence run of what is live now; undefined when none was started (and why is logged). */
   async runNow(service: string, environment: string): Promise<string | undefined> {
-    const live = await this.deps.store.getLiveRelease(service, environment);
-    if (!live?.artifact) {
-      this.log(`congruence ${service}/${environment}: nothing live with an artifact to rebuild`);
+    const run = await startCongruenceRun(this.deps, { service, environment });
+    const drift = run.drift ? `; ${summarizeDrift(run.drift)}` : '';
+    if (!run.started) {
+      this.log(`congruence ${service}/${environment}: ${run.reason}${drift}`);
       return undefined;
     }
-    const { config } = await this.deps.configs.load(service);
-    if (config.environments[environment]?.congruence?.replaceWhenUnchanged === false) {
-      const baseImageId = await this.deps.baker.resolveBaseImage(config.bake.baseImage);
-      const bakeKey = bakeKeyOf({ artifact: live.artifact, baseImageId, recipe: this.deps.baker.recipe });
-      if ((await this.deps.baker.getImage(live.imageId))?.bakeKey === bakeKey) {
-        this.log(
-          `congruence ${service}/${environment}: unchanged (same artifact, base and recipe); not replacing`,
-        );
-        return undefined;
-      }
-    }
-    const requestedAt = this.deps.clock.now().toISOString();
-    const deploymentId = deriveDeploymentId({
-      service,
-      environment,
-      trigger: 'congruence',
-      artifact: live.artifact,
-      requestedAt,
-    });
-    await this.deps.starter.start({
-      deploymentId,
-      service,
-      environment,
-      trigger: 'congruence',
-      version: live.version,
-      artifact: live.artifact,
-      requestedBy: 'schedule',
-      requestedAt,
-    });
-    this.log(`congruence ${service}/${environment}: rebuilding ${live.version} (${deploymentId})`);
-    return deploymentId;
+    this.log(`congruence ${service}/${environment}: rebuilding (${run.deploymentId})${drift}`);
+    if (!run.announced) this.log(`congruence ${service}/${environment}: the drift report was not announced`);
+    return run.deploymentId;
   }
 
   stop(): void {

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
+import { inspectLiveFleet } from '../../core/congruence/inspect-live-fleet.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { awsArns, awsWorld } from '../support/aws-world.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
@@ -93,5 +94,40 @@ describe('the janitor on the simulated cloud', () => {
     expect(rebuilt.outcome.status).toBe('SUCCEEDED');
     expect(rebuilt.record?.imageReused).toBe(false);
     expect(cloud.inputsOf('RunInstances').at(-1)).toMatchObject({ ImageId: 'ami-newer-base' });
+  });
+
+  it('reports drift of a live fleet: capacity changed by hand, a target nobody deployed, a newer base AMI', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const live = await world.store.getLiveRelease('web', 'staging');
+    if (!live?.artifact) throw new Error('no live release with an artifact');
+    const liveWithArtifact = { ...live, artifact: live.artifact };
+    const baseImage = (await world.configs.load('web')).config.bake.baseImage;
+
+    const congruent = await inspectLiveFleet(world.ports(), liveWithArtifact, baseImage);
+    expect(congruent.findings).toEqual([]);
+    expect(congruent.instances).toHaveLength(live.capacity.desired);
+    expect(new Set(congruent.instances.map((i) => i.imageId))).toEqual(new Set([v1.record?.imageId]));
+
+    const [group] = [...cloud.groups.values()];
+    if (!group) throw new Error('no group');
+    group.desired += 1;
+    const slot = cloud.targetGroups.get(group.targetGroupArns[0] ?? '');
+    slot?.targets.set('i-by-hand', { state: 'healthy', steps: 0, imageId: 'ami-unknown' });
+    cloud.addImage('ami-newer-base');
+    cloud.parameters.set(
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      'ami-newer-base',
+    );
+    const drifted = await inspectLiveFleet(world.ports(), liveWithArtifact, baseImage);
+    expect(drifted.findings.map((f) => f.kind)).toEqual([
+      'capacity_changed',
+      'instance_count',
+      'unmanaged_target',
+      'stale_base_image',
+    ]);
+    expect(drifted.findings[2]?.detail).toContain('i-by-hand');
   });
 });

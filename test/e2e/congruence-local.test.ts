@@ -1,15 +1,23 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../../local/control-plane/control-plane.js';
+import type { ControlPlaneEvent } from '../../local/control-plane/local-event-log.js';
 import { LoadGenerator } from '../../local/load/load-generator.js';
 
 let home: string;
 let controlPlane: ControlPlane | undefined;
+/** A process nobody deployed, registered in the live target group by hand: drift the report must name. */
+const strayServer: Server = createServer((_request, response) =>
+  response.end(JSON.stringify({ version: 'stray' })),
+);
 afterAll(async () => {
   await controlPlane?.stop();
+  strayServer.close();
   await rm(home, { recursive: true, force: true });
 });
 
@@ -47,6 +55,13 @@ describe('a congruence run in local mode', () => {
     const before = controlPlane.fleets.processIds(first);
     const firstImage = (await controlPlane.store.getLiveRelease('hello', 'staging'))?.imageId;
 
+    await new Promise<void>((resolve) => strayServer.listen(0, '127.0.0.1', resolve));
+    controlPlane.balancers
+      .group(first)
+      ?.register('stray-by-hand', (strayServer.address() as AddressInfo).port);
+    const events: ControlPlaneEvent[] = [];
+    controlPlane.events.subscribe((event) => events.push(event));
+
     const url = controlPlane.listeners()[0]?.url ?? '';
     const load = new LoadGenerator({ url, connections: 20, maxDurationMs: 60_000, maxRequests: 1_000_000 });
     load.start();
@@ -65,7 +80,23 @@ describe('a congruence run in local mode', () => {
     const window = load.between(0);
     expect(window.requests).toBeGreaterThan(1000);
     expect(window.failed).toBe(0);
-    expect((await controlPlane.store.getDeployment(rebuild ?? ''))?.trigger).toBe('congruence');
+    const record = await controlPlane.store.getDeployment(rebuild ?? '');
+    expect(record?.trigger).toBe('congruence');
+    // The drift report describes the fleet as it was before the run, and is kept with the run's record.
+    expect(record?.drift?.findings).toEqual([
+      {
+        kind: 'unmanaged_target',
+        detail: 'target stray-by-hand is in the target group but is no instance of the fleet',
+      },
+    ]);
+    expect(record?.drift?.instances).toHaveLength(2);
+    expect(record?.drift?.liveImageId).toBe(firstImage);
+    expect(record?.drift?.onNewestBase).toBe(true);
+    const announced = events.find((e) => e.type === 'deployment' && e.kind === 'congruence_report');
+    expect(announced).toMatchObject({
+      deploymentId: rebuild,
+      detail: expect.stringContaining('stray-by-hand'),
+    });
   }, 60_000);
 
   it('with replaceWhenUnchanged false, skips a run whose artifact, base and recipe are unchanged', async () => {

@@ -1,4 +1,4 @@
-import type { Fleet, FleetRef, FleetSpec, Fleets } from '../../../core/ports/fleets.js';
+import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../../core/ports/fleets.js';
 
 /** Fleets for tests: launched fleets are kept until destroyed; launches are counted. */
 export class FakeFleets implements Fleets {
@@ -18,6 +18,16 @@ export class FakeFleets implements Fleets {
     return spec && this.describeSpec(spec);
   }
 
+  /** One instance per unit of desired capacity, on the fleet's image, ids derived from the fleet's. */
+  async instances(fleetId: string): Promise<FleetInstance[]> {
+    const spec = this.fleets.get(fleetId);
+    return Array.from({ length: spec?.capacity.desired ?? 0 }, (_, n) => ({
+      instanceId: fakeInstanceId(fleetId, n),
+      imageId: spec?.imageId ?? '',
+      launchedAt: '2026-01-01T00:00:00.000Z',
+    }));
+  }
+
   async destroy({ fleetId }: FleetRef) {
     this.fleets.delete(fleetId);
   }
@@ -35,3 +45,5 @@ export class FakeFleets implements Fleets {
     };
   }
 }
+
+export const fakeInstanceId = (fleetId: string, n: number) => `${fleetId}-i${n}`;

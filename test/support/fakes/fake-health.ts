@@ -1,5 +1,5 @@
 import type { FleetHealth, Health } from '../../../core/ports/health.js';
-import type { FakeFleets } from './fake-fleets.js';
+import { type FakeFleets, fakeInstanceId } from './fake-fleets.js';
 
 /**
  * Health for tests: every instance of a fleet is healthy after `checksUntilHealthy` checks, unless its version
@@ -40,5 +40,11 @@ export class FakeHealth implements Health {
       };
     }
     return { healthy: total, unhealthy: 0, total, details: [] };
+  }
+
+  /** Every instance of the fleet is registered. */
+  async registeredTargets(target: { fleetId: string }): Promise<string[]> {
+    const spec = this.fleets.fleets.get(target.fleetId);
+    return Array.from({ length: spec?.capacity.desired ?? 0 }, (_, n) => fakeInstanceId(target.fleetId, n));
   }
 }
