@@ -1,6 +1,11 @@
 import type { Capacity } from '../config/service-config.js';
 import type { Fleet, FleetInstance } from '../ports/fleets.js';
-import { type DriftFinding, type DriftReport, MAX_REPORTED_INSTANCES } from './drift-report.js';
+import {
+  type DriftFinding,
+  type DriftReport,
+  MAX_REPORTED_FINDINGS,
+  MAX_REPORTED_INSTANCES,
+} from './drift-report.js';
 
 export interface ObservedFleet {
   /** What bakeshift launched: the live release's image and capacity. */
@@ -63,6 +68,7 @@ export function detectDrift(observed: ObservedFleet): DriftReport {
       imageId: i.imageId,
       ageSeconds: ageOf(i.launchedAt),
     })),
-    findings,
+    findings: findings.slice(0, MAX_REPORTED_FINDINGS),
+    omittedFindings: Math.max(0, findings.length - MAX_REPORTED_FINDINGS),
   };
 }

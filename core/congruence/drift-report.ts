@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 /** Bounds the report so it always fits in a deployment request (Step Functions payloads: 256 KiB). */
 export const MAX_REPORTED_INSTANCES = 100;
+export const MAX_REPORTED_FINDINGS = 50;
 
 export const DriftFinding = z
   .object({
@@ -30,7 +31,9 @@ export const DriftReport = z
     instances: z
       .array(z.object({ instanceId: z.string(), imageId: z.string(), ageSeconds: z.number() }).strict())
       .max(MAX_REPORTED_INSTANCES),
-    findings: z.array(DriftFinding),
+    findings: z.array(DriftFinding).max(MAX_REPORTED_FINDINGS),
+    /** Findings beyond MAX_REPORTED_FINDINGS: counted, not listed. */
+    omittedFindings: z.number().int().nonnegative(),
   })
   .strict();
 export type DriftReport = z.infer<typeof DriftReport>;
@@ -38,4 +41,4 @@ export type DriftReport = z.infer<typeof DriftReport>;
 export const summarizeDrift = (report: DriftReport): string =>
   report.findings.length === 0
     ? `no drift (${report.instances.length} instances, all on the live image)`
-    : `${report.findings.length} drift finding(s): ${report.findings.map((f) => f.detail).join('; ')}`;
+    : `${report.findings.length + report.omittedFindings} drift finding(s): ${report.findings.map((f) => f.detail).join('; ')}${report.omittedFindings ? `; and ${report.omittedFindings} more` : ''}`;

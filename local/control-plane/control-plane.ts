@@ -69,13 +69,13 @@ export interface ReconcileReport {
   restored: { service: string; environment: string; version: string }[];
 }
 
+/** Bounds how long stop() waits for a janitor run to end. */
+const BACKGROUND_STOP_WAIT_MS = 10_000;
+
 /**
  * Local mode: the same state machine and handlers as on AWS, over real processes, a real HTTP load balancer
  * and DynamoDB's API (dynalite), all under one home directory.
  */
-/** Bounds how long stop() waits for a janitor run to end. */
-const BACKGROUND_STOP_WAIT_MS = 10_000;
-
 export class ControlPlane {
   readonly events: LocalEventLog;
   readonly engine: LocalEngine;

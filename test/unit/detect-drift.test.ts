@@ -60,4 +60,19 @@ describe('detectDrift', () => {
     const report = detectDrift({ ...congruent(), fleet: undefined, instances: [], targets: [] });
     expect(report.findings.map((f) => f.kind)).toEqual(['fleet_missing']);
   });
+
+  it('stays bounded for a large fleet that drifted entirely: lists the first findings and counts the rest', () => {
+    const instances = Array.from({ length: 300 }, (_, n) => ({
+      instanceId: `i-${n}`,
+      imageId: 'ami-patched',
+      launchedAt: now.toISOString(),
+    }));
+    const report = detectDrift({ ...congruent(), instances, targets: instances.map((i) => i.instanceId) });
+    expect(report.instances).toHaveLength(100);
+    expect(report.findings).toHaveLength(50);
+    expect(report.omittedFindings).toBe(1 + 300 - 50);
+    expect(DriftReport.parse(report)).toEqual(report);
+    expect(JSON.stringify(report).length).toBeLessThan(32 * 1024);
+    expect(summarizeDrift(report)).toMatch(/^301 drift finding\(s\): .*; and 251 more$/);
+  });
 });
