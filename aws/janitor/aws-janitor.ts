@@ -10,7 +10,7 @@ import type { Fleets } from '../../core/ports/fleets.js';
 import type { ImageBaker } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
-import { type JanitorReport, type OwnedResources, runJanitor } from '../../core/releases/run-janitor.js';
+import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
 import type { OwnedResource } from '../../core/releases/select-garbage.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import { TAG, tagValue } from '../commons/tags.js';
@@ -34,34 +34,16 @@ export async function runAwsJanitor(
   service: string,
   options: { dryRun: boolean },
 ): Promise<JanitorReport> {
-  const owned: OwnedResources = {
-    list: async (name, environments) => [
-      ...(await ownedFleets(deps, name, environments)),
-      ...(await ownedBuilders(deps, name)),
-      ...(await deps.baker.listImages(name)).map((i) => ({
-        kind: 'image' as const,
-        id: i.imageId,
-        service: name,
-        createdAt: i.createdAt,
-        deploymentId: i.createdByDeployment,
-      })),
-    ],
-    remove: async (resource) => {
-      if (resource.kind === 'fleet') {
-        await deps.fleets.destroy({
-          fleetId: resource.id,
-          service: resource.service,
-          environment: resource.environment,
-        });
-      } else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
-      else {
-        await withAwsErrors('TerminateInstances', () =>
-          deps.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [resource.id] })),
-        );
-      }
+  const provider: ProviderLeftovers = {
+    listFleets: (name, environments) => ownedFleets(deps, name, environments),
+    listBuilders: (name) => ownedBuilders(deps, name),
+    removeBuilder: async (instanceId) => {
+      await withAwsErrors('TerminateInstances', () =>
+        deps.clients.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })),
+      );
     },
   };
-  return runJanitor(deps, owned, service, options);
+  return runJanitor(deps, provider, service, options);
 }
 
 /** Groups by tag, and launch template versions whose group is gone (a launch that stopped half way). */

@@ -1,12 +1,18 @@
 import type { Clock } from '../ports/clock.js';
+import type { Fleets } from '../ports/fleets.js';
+import type { ImageBaker } from '../ports/image-baker.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import { gatherGarbageContext, type OwnedResource, selectGarbage } from './select-garbage.js';
 
-/** What a janitor needs from a provider (local processes and directories, or AWS resources). */
-export interface OwnedResources {
-  list(service: string, environments: string[]): Promise<OwnedResource[]>;
-  remove(resource: OwnedResource): Promise<void>;
+/**
+ * What only the provider can find and remove: fleets (including what a launch stopped half way left) and
+ * builders. Images are listed and fleets and images removed through the ports.
+ */
+export interface ProviderLeftovers {
+  listFleets(service: string, environments: string[]): Promise<OwnedResource[]>;
+  listBuilders(service: string): Promise<OwnedResource[]>;
+  removeBuilder(builderId: string): Promise<void>;
 }
 
 export interface JanitorReport {
@@ -21,14 +27,30 @@ export interface JanitorReport {
  * before its deployment's record, so nothing made meanwhile can look orphaned.
  */
 export async function runJanitor(
-  deps: { configs: ServiceConfigs; store: ReleaseStore; clock: Clock },
-  owned: OwnedResources,
+  deps: {
+    configs: ServiceConfigs;
+    store: ReleaseStore;
+    clock: Clock;
+    fleets: Pick<Fleets, 'destroy'>;
+    baker: Pick<ImageBaker, 'listImages' | 'discardImage'>;
+  },
+  provider: ProviderLeftovers,
   service: string,
   options: { dryRun: boolean },
 ): Promise<JanitorReport> {
   const { config } = await deps.configs.load(service);
   const environments = Object.keys(config.environments);
-  const resources = await owned.list(service, environments);
+  const resources: OwnedResource[] = [
+    ...(await provider.listFleets(service, environments)),
+    ...(await provider.listBuilders(service)),
+    ...(await deps.baker.listImages(service)).map((i) => ({
+      kind: 'image' as const,
+      id: i.imageId,
+      service,
+      createdAt: i.createdAt,
+      deploymentId: i.createdByDeployment,
+    })),
+  ];
   const context = await gatherGarbageContext(
     deps.store,
     service,
@@ -37,6 +59,14 @@ export async function runJanitor(
     deps.clock.now(),
   );
   const garbage = selectGarbage(resources, context);
-  if (!options.dryRun) for (const resource of garbage) await owned.remove(resource);
+  if (!options.dryRun) {
+    for (const resource of garbage) {
+      if (resource.kind === 'fleet') {
+        const { id: fleetId, environment } = resource;
+        await deps.fleets.destroy({ fleetId, service, environment });
+      } else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
+      else await provider.removeBuilder(resource.id);
+    }
+  }
   return { service, dryRun: options.dryRun, removed: garbage.map((r) => ({ kind: r.kind, id: r.id })) };
 }

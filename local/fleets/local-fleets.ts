@@ -76,9 +76,10 @@ export class LocalFleets implements Fleets {
 
   async instances(fleetId: string): Promise<FleetInstance[]> {
     const fleet = this.fleets.get(fleetId);
-    return [...(fleet?.instances.values() ?? [])].map((i) => ({
+    if (!fleet) return [];
+    return [...fleet.instances.values()].map((i) => ({
       instanceId: i.instanceId,
-      imageId: fleet?.spec.imageId ?? '',
+      imageId: fleet.spec.imageId,
       launchedAt: i.launchedAt,
     }));
   }

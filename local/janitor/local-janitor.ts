@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
-import { type JanitorReport, type OwnedResources, runJanitor } from '../../core/releases/run-janitor.js';
+import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
 import type { LocalImageBaker } from '../baker/local-image-baker.js';
 import type { LocalFleets } from '../fleets/local-fleets.js';
 
@@ -18,9 +18,9 @@ export async function runLocalJanitor(
   deps: LocalJanitorDeps,
   options: { dryRun: boolean },
 ): Promise<JanitorReport[]> {
-  const owned: OwnedResources = {
-    list: async (service) => [
-      ...deps.fleets
+  const provider: ProviderLeftovers = {
+    listFleets: async (service) =>
+      deps.fleets
         .owned()
         .filter((f) => f.service === service)
         .map((f) => ({
@@ -30,34 +30,18 @@ export async function runLocalJanitor(
           environment: f.environment,
           deploymentId: f.deploymentId,
         })),
-      ...(await deps.baker.listImages(service)).map((i) => ({
-        kind: 'image' as const,
-        id: i.imageId,
-        service,
-        createdAt: i.createdAt,
-        deploymentId: i.createdByDeployment,
-      })),
-      ...(await deps.baker.bakesInFlight(service)).map((b) => ({
+    listBuilders: async (service) =>
+      (await deps.baker.bakesInFlight(service)).map((b) => ({
         kind: 'builder' as const,
         id: b.bakeId,
         service,
         deploymentId: b.deploymentId,
         launchedAt: b.startedAt,
       })),
-    ],
-    remove: async (resource) => {
-      if (resource.kind === 'fleet') {
-        await deps.fleets.destroy({
-          fleetId: resource.id,
-          service: resource.service,
-          environment: resource.environment,
-        });
-      } else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
-      else await deps.baker.cancelBake(resource.id);
-    },
+    removeBuilder: (bakeId) => deps.baker.cancelBake(bakeId),
   };
   const reports: JanitorReport[] = [];
   for (const service of await deps.configs.services())
-    reports.push(await runJanitor(deps, owned, service, options));
+    reports.push(await runJanitor(deps, provider, service, options));
   return reports;
 }
