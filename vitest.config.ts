@@ -16,6 +16,7 @@ export default defineConfig({
             'test/local/**/*.test.ts',
             'test/aws/**/*.test.ts',
             'test/chatops/**/*.test.ts',
+            'test/infra/**/*.test.ts',
           ],
           env,
           testTimeout: 20_000,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { greenCapacity } from '../core/deployment/green-capacity.js';
 import { InvalidInput, LaunchFailed } from '../core/errors.js';
+import type { ImageCatalog } from '../core/ports/image-baker.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { ImageResult, Plan } from './commons/flow-state.js';
@@ -8,7 +9,9 @@ import { ImageResult, Plan } from './commons/flow-state.js';
 const Input = z.object({ deploymentId: z.string(), plan: Plan, image: ImageResult.optional() });
 
 /** Launches green from the image; blue's fleet and capacity are never touched. Idempotent by fleet id. */
-export const createLaunchGreen = (ports: Pick<Ports, 'baker' | 'fleets' | 'traffic' | 'store' | 'clock'>) =>
+export const createLaunchGreen = (
+  ports: Pick<Ports, 'fleets' | 'traffic' | 'store' | 'clock'> & { baker: ImageCatalog },
+) =>
   defineTask(
     {
       name: 'LaunchGreen',

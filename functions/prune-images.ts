@@ -1,3 +1,4 @@
+import type { ImageCatalog } from '../core/ports/image-baker.js';
 import type { Ports } from '../core/ports/index.js';
 import { gatherGarbageContext, selectGarbage } from '../core/releases/select-garbage.js';
 import { defineTask } from './commons/define-task.js';
@@ -7,7 +8,7 @@ import { Planned } from './commons/flow-state.js';
  * Discards images beyond the retained count, by the janitor's rule: never one that is live in any environment,
  * used by a deployment in flight, or among each environment's recent releases (the rollback window).
  */
-export const createPruneImages = (ports: Pick<Ports, 'baker' | 'store' | 'clock'>) =>
+export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { baker: ImageCatalog }) =>
   defineTask(
     {
       name: 'PruneImages',

@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handleInteractivity, type SlackResponse } from '../chatops/slack/interactivity.js';
+import type { SlackClientSource } from '../chatops/slack/slack-client-source.js';
 import { handleSlashCommand, type SlashCommandDeps } from '../chatops/slack/slash-command.js';
 import type { SlackRequest } from '../chatops/slack/verify-slack-request.js';
 import type { DecisionDeps } from '../core/approvals/decide-approval.js';
@@ -35,7 +35,7 @@ const lambda = (run: (request: SlackRequest) => Promise<SlackResponse>) =>
 
 /** The Slack app's interactivity URL (a function URL on AWS): Approve and Reject clicks. */
 export const createSlackInteractivity = (
-  deps: DecisionDeps & { slack: WebClient; signingSecret: SecretSource },
+  deps: DecisionDeps & { slack: SlackClientSource; signingSecret: SecretSource },
 ) =>
   lambda(async (request) =>
     handleInteractivity(request, { ...deps, signingSecret: await deps.signingSecret() }),

@@ -5,6 +5,7 @@ import { describeIssues } from '../core/config/describe-issues.js';
 import { startCongruenceRun } from '../core/congruence/start-congruence-run.js';
 import { InvalidInput } from '../core/errors.js';
 import type { DeploymentStarter } from '../core/ports/deployment-starter.js';
+import type { ImageCatalog } from '../core/ports/image-baker.js';
 import type { Ports } from '../core/ports/index.js';
 import { logger } from './commons/logger.js';
 
@@ -22,7 +23,8 @@ export type CongruenceRunSummary =
  * so replaceWhenUnchanged is decided here, before any execution exists, as the local scheduler does.
  */
 export const createStartCongruenceRun = (
-  ports: Pick<Ports, 'configs' | 'store' | 'baker' | 'fleets' | 'health' | 'notifier' | 'clock'> & {
+  ports: Pick<Ports, 'configs' | 'store' | 'fleets' | 'health' | 'notifier' | 'clock'> & {
+    baker: ImageCatalog;
     starter: DeploymentStarter;
   },
 ) =>

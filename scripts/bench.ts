@@ -15,6 +15,8 @@ const { runDemo } = await import('../local/demo/run-demo.js');
 const { writeHelloServiceConfig } = await import('../examples/hello/build-artifact.js');
 const { fleetApiCalls } = await import('../test/support/aws-world.js');
 const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
+const { measureFunctionBundles } = await import('./bench/measure-function-bundles.js');
+const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
 const log = (line: string) => {
@@ -40,6 +42,20 @@ const apiCalls = {
 };
 await dynamo.close();
 log(`  fleet of 2: ${apiCalls.fleet2} calls; fleet of 200: ${apiCalls.fleet200} calls`);
+
+log(
+  `- each Lambda function bundled as the CDK app does, and its import (cold init) time on Node ${process.versions.node} (median of 5 fresh processes; target ≤ ${INIT_TARGET_MS} ms)…`,
+);
+const functions = await measureFunctionBundles(log);
+const slowest = functions.reduce((a, b) => (b.initMs > a.initMs ? b : a));
+log(
+  `  slowest: ${slowest.name} ${slowest.initMs} ms; over target: ${
+    functions
+      .filter((f) => f.initMs > INIT_TARGET_MS)
+      .map((f) => f.name)
+      .join(', ') || 'none'
+  }`,
+);
 
 log(
   '- local mode under load (50 keep-alive connections): 1.0.0, then 2.0.0, then 4.0.0 whose health fails after the shift…',
@@ -89,5 +105,6 @@ const figures = {
   rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
   overheadMs,
   apiCalls,
+  functions,
 };
 if (json) console.log(JSON.stringify(figures));

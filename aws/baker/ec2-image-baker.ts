@@ -1,28 +1,25 @@
 import {
   CreateImageCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
   DescribeImagesCommand,
-  type DescribeImagesCommandInput,
   DescribeInstancesCommand,
   type EC2Client,
-  type Image as Ec2Image,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
 import { BakeFailed } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { BakeRequest, BakeStatus, Image, ImageBaker } from '../../core/ports/image-baker.js';
+import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
+import { Ec2ImageCatalog } from './ec2-image-catalog.js';
 
 export interface Ec2BakerClients {
   ec2: EC2Client;
@@ -43,53 +40,15 @@ interface BuilderReport {
  * step and is idempotent: events (result object, instance stopped, AMI state change) and the Bake Task's
  * re-check all call it.
  */
-export class Ec2ImageBaker implements ImageBaker {
-  readonly recipe = 'ec2-user-data-v1';
-
+export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   constructor(
-    private readonly clients: Ec2BakerClients,
+    protected override readonly clients: Ec2BakerClients,
     private readonly settings: AwsSettings,
     private readonly ledger: BakeLedger,
     private readonly callbacks: TaskCallbacks,
     private readonly clock: Clock,
-  ) {}
-
-  /** An AMI id, or an SSM parameter (e.g. the latest Amazon Linux 2023) resolved to the AMI it names today. */
-  async resolveBaseImage(reference: string): Promise<string> {
-    if (reference.startsWith('ami-')) return reference;
-    return withAwsErrors('resolve base image', async () => {
-      const { Parameter } = await this.clients.ssm.send(new GetParameterCommand({ Name: reference }));
-      if (!Parameter?.Value?.startsWith('ami-'))
-        throw new BakeFailed(`SSM parameter ${reference} does not name an AMI`);
-      return Parameter.Value;
-    });
-  }
-
-  async findImageByBakeKey(service: string, bakeKey: string) {
-    const images = await this.describe({
-      Owners: ['self'],
-      Filters: [
-        { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
-        { Name: `tag:${TAG.service}`, Values: [service] },
-        { Name: `tag:${TAG.bakeKey}`, Values: [bakeKey] },
-        { Name: 'state', Values: ['available'] },
-      ],
-    });
-    return images[0];
-  }
-
-  async getImage(imageId: string) {
-    return (await this.describe({ ImageIds: [imageId] }))[0];
-  }
-
-  async listImages(service: string) {
-    return this.describe({
-      Owners: ['self'],
-      Filters: [
-        { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
-        { Name: `tag:${TAG.service}`, Values: [service] },
-      ],
-    });
+  ) {
+    super(clients);
   }
 
   async startBake(request: BakeRequest): Promise<void> {
@@ -177,21 +136,6 @@ export class Ec2ImageBaker implements ImageBaker {
     await this.terminate(entry.builderInstanceId);
     if (entry.imageId) await this.discardImage(entry.imageId);
     await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
-  }
-
-  async discardImage(imageId: string): Promise<void> {
-    const image = await this.getRawImage(imageId);
-    if (!image) return;
-    await withAwsErrors('DeregisterImage', () =>
-      this.clients.ec2.send(new DeregisterImageCommand({ ImageId: imageId })),
-    );
-    for (const mapping of image.BlockDeviceMappings ?? []) {
-      const snapshotId = mapping.Ebs?.SnapshotId;
-      if (snapshotId)
-        await withAwsErrors('DeleteSnapshot', () =>
-          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })),
-        );
-    }
   }
 
   /**
@@ -400,42 +344,6 @@ export class Ec2ImageBaker implements ImageBaker {
       if (error.name !== 'InvalidInstanceID.NotFound') throw error;
     });
   }
-
-  private async getRawImage(imageId: string): Promise<Ec2Image | undefined> {
-    try {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
-      );
-      return Images?.[0];
-    } catch (error) {
-      if ((error as Error).name === 'InvalidAMIID.NotFound') return undefined;
-      throw error;
-    }
-  }
-
-  private async describe(input: DescribeImagesCommandInput): Promise<Image[]> {
-    try {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(new DescribeImagesCommand(input)),
-      );
-      return (Images ?? []).filter((i) => i.State === 'available' || i.State === 'pending').map(toImage);
-    } catch (error) {
-      if ((error as Error).name === 'InvalidAMIID.NotFound') return [];
-      throw error;
-    }
-  }
-}
-
-function toImage(image: Ec2Image): Image {
-  return {
-    imageId: image.ImageId ?? '',
-    service: tagValue(image.Tags, TAG.service) ?? '',
-    version: tagValue(image.Tags, TAG.version) ?? '',
-    bakeKey: tagValue(image.Tags, TAG.bakeKey) ?? '',
-    createdAt: image.CreationDate ?? '',
-    createdByDeployment: tagValue(image.Tags, TAG.deployment) ?? '',
-    healthPath: tagValue(image.Tags, TAG.healthPath) ?? '/health',
-  };
 }
 
 /** AMI names are unique per account and region: the bake key makes a retried bake find its own image. */

@@ -1,7 +1,43 @@
 import { arns, type IamStatement, MANAGED_BY_CONDITION, TAGGED_ON_CREATE } from '../commons/iam-statement.js';
 
-/** What the EC2 image baker needs. `${ArtifactBucket}` and `${ReleaseTable}` are filled by the CDK app. */
+/** What reading and removing images needs (Ec2ImageCatalog). */
+export const EC2_IMAGE_CATALOG_IAM: IamStatement[] = [
+  {
+    sid: 'DiscardOnlyItsImages',
+    actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
+    resources: [arns.image, arns.snapshot],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'retention and compensation remove only images and snapshots bakeshift made',
+  },
+  {
+    sid: 'DescribeImages',
+    actions: ['ec2:DescribeImages'],
+    resources: ['*'],
+    why: 'EC2 Describe* actions support no resource-level permissions',
+  },
+  {
+    sid: 'ResolveBaseImages',
+    actions: ['ssm:GetParameter'],
+    resources: [arns.parameter('/aws/service/ami-*')],
+    why: 'base AMIs are named by public SSM parameters (e.g. the latest Amazon Linux 2023)',
+  },
+];
+
+/** What the EC2 image baker needs (the catalog's too). `${ArtifactBucket}`, `${ReleaseTable}` are filled by the CDK app. */
 export const EC2_BAKER_IAM: IamStatement[] = [
+  ...EC2_IMAGE_CATALOG_IAM,
+  {
+    sid: 'DescribeBuilders',
+    actions: ['ec2:DescribeInstances'],
+    resources: ['*'],
+    why: 'EC2 Describe* actions support no resource-level permissions',
+  },
+  {
+    sid: 'ReadProviderSettings',
+    actions: ['ssm:GetParameter'],
+    resources: [arns.parameter('/bakeshift/provider')],
+    why: 'the builder network and artifact bucket, written by the CDK app',
+  },
   {
     sid: 'LaunchTaggedBuilders',
     actions: ['ec2:RunInstances'],
@@ -35,25 +71,6 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     resources: [arns.image, arns.snapshot],
     conditions: TAGGED_ON_CREATE,
     why: 'the AMI and its snapshot carry managed-by=bakeshift from the start',
-  },
-  {
-    sid: 'DiscardOnlyItsImages',
-    actions: ['ec2:DeregisterImage', 'ec2:DeleteSnapshot'],
-    resources: [arns.image, arns.snapshot],
-    conditions: MANAGED_BY_CONDITION,
-    why: 'retention and compensation remove only images and snapshots bakeshift made',
-  },
-  {
-    sid: 'DescribeImagesAndInstances',
-    actions: ['ec2:DescribeImages', 'ec2:DescribeInstances'],
-    resources: ['*'],
-    why: 'EC2 Describe* actions support no resource-level permissions',
-  },
-  {
-    sid: 'ResolveBaseImagesAndSettings',
-    actions: ['ssm:GetParameter'],
-    resources: [arns.parameter('/aws/service/ami-*'), arns.parameter('/bakeshift/*')],
-    why: 'base AMIs from public SSM parameters; bakeshift settings written by the CDK app',
   },
   {
     sid: 'PresignArtifactsAndReadBakeResults',

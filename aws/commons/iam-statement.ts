@@ -11,6 +11,9 @@ export interface IamStatement {
   why: string;
 }
 
+/** The instance roles' ARNs: the CDK app lists every service's role here, so PassRole names each one. */
+export const INSTANCE_ROLE_ARN = '${InstanceRoleArn}';
+
 export const MANAGED_BY_CONDITION = { StringEquals: { 'aws:ResourceTag/managed-by': 'bakeshift' } };
 export const TAGGED_ON_CREATE = { StringEquals: { 'aws:RequestTag/managed-by': 'bakeshift' } };
 const ec2 = (type: string) => `arn:\${AWS::Partition}:ec2:\${AWS::Region}:\${AWS::AccountId}:${type}/*`;

@@ -98,6 +98,43 @@ export class AutoScalingFleets implements Fleets {
     return found;
   }
 
+  async launchChanges(fleetId: string): Promise<string[]> {
+    const found = await this.directory.byFleet(fleetId);
+    if (!found) return [];
+    const { group } = found;
+    if (group.MixedInstancesPolicy)
+      return [
+        'its group launches with a mixed instances policy, not the launch template version bakeshift made',
+      ];
+    const template = group.LaunchTemplate;
+    const expected = launchTemplateName(
+      tagValue(group.Tags, TAG.service) ?? '',
+      tagValue(group.Tags, TAG.environment) ?? '',
+    );
+    if (!template?.LaunchTemplateName || template.LaunchTemplateName !== expected)
+      return [
+        `its group launches from ${template?.LaunchTemplateName ?? template?.LaunchTemplateId ?? 'a launch configuration'}, not launch template ${expected}`,
+      ];
+    const { LaunchTemplateVersions = [] } = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
+      this.clients.ec2.send(
+        new DescribeLaunchTemplateVersionsCommand({
+          LaunchTemplateName: expected,
+          Versions: [template.Version ?? '$Default'],
+        }),
+      ),
+    ).catch((error: Error) => {
+      if (error.name.includes('NotFound')) return { LaunchTemplateVersions: [] };
+      throw error;
+    });
+    const version = LaunchTemplateVersions[0];
+    // Versions are immutable: the one bakeshift made for this fleet is described by the fleet id.
+    return version?.VersionDescription === fleetId
+      ? []
+      : [
+          `its group launches from version ${template.Version ?? '$Default'} of ${expected} (${version?.VersionDescription || 'no description'}), not the version bakeshift made for this fleet`,
+        ];
+  }
+
   /**
    * Deletes the group (its instances with it) and the launch template version made for this fleet, found by its
    * description, so a launch that stopped between the two creations leaves nothing behind either.

@@ -1,4 +1,10 @@
-import { arns, type IamStatement, MANAGED_BY_CONDITION, TAGGED_ON_CREATE } from '../commons/iam-statement.js';
+import {
+  arns,
+  type IamStatement,
+  INSTANCE_ROLE_ARN,
+  MANAGED_BY_CONDITION,
+  TAGGED_ON_CREATE,
+} from '../commons/iam-statement.js';
 
 /** What the Auto Scaling fleets need. `${InstanceRoleArn}` is filled by the CDK app. */
 export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
@@ -58,7 +64,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
   {
     sid: 'PassOnlyTheInstanceRoleToEc2',
     actions: ['iam:PassRole'],
-    resources: ['${InstanceRoleArn}'],
+    resources: [INSTANCE_ROLE_ARN],
     conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     why: 'fleet instances run with the instance role, and only EC2 may receive it',
   },

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Fleets } from '../../core/ports/fleets.js';
-import type { ImageBaker } from '../../core/ports/image-baker.js';
+import type { ImageCatalog } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
 import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
@@ -20,7 +20,7 @@ export interface AwsJanitorDeps {
   configs: ServiceConfigs;
   store: ReleaseStore;
   fleets: Fleets;
-  baker: ImageBaker;
+  baker: ImageCatalog;
   clock: Clock;
 }
 

@@ -1,6 +1,31 @@
-import { EC2_BAKER_IAM } from '../baker/iam.js';
-import type { IamStatement } from '../commons/iam-statement.js';
-import { AUTO_SCALING_FLEETS_IAM } from '../fleets/iam.js';
+import { EC2_IMAGE_CATALOG_IAM } from '../baker/iam.js';
+import { arns, type IamStatement, MANAGED_BY_CONDITION } from '../commons/iam-statement.js';
 
-/** The janitor lists and removes what the baker and the fleets create: it needs what they need, nothing more. */
-export const AWS_JANITOR_IAM: IamStatement[] = [...EC2_BAKER_IAM, ...AUTO_SCALING_FLEETS_IAM];
+/** The janitor only lists and removes what the baker and the fleets created: no launch, no create. */
+export const AWS_JANITOR_IAM: IamStatement[] = [
+  ...EC2_IMAGE_CATALOG_IAM,
+  {
+    sid: 'TerminateOnlyItsBuilders',
+    actions: ['ec2:TerminateInstances'],
+    resources: [arns.ec2('instance')],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'builders left by an abandoned bake carry managed-by=bakeshift',
+  },
+  {
+    sid: 'RemoveOnlyItsFleets',
+    actions: ['autoscaling:DeleteAutoScalingGroup', 'ec2:DeleteLaunchTemplateVersions'],
+    resources: [arns.autoScalingGroup, arns.ec2('launch-template')],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'orphan groups and launch template versions carry managed-by=bakeshift',
+  },
+  {
+    sid: 'DescribeGroupsTemplatesInstances',
+    actions: [
+      'autoscaling:DescribeAutoScalingGroups',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeInstances',
+    ],
+    resources: ['*'],
+    why: 'Describe* actions of Auto Scaling and EC2 support no resource-level permissions',
+  },
+];

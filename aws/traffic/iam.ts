@@ -34,3 +34,13 @@ export const ALB_TRAFFIC_IAM: IamStatement[] = [
     why: 'listener and target-group ARNs written by the CDK app',
   },
 ];
+
+/** What target-group health needs: reads only. */
+export const TARGET_GROUP_HEALTH_IAM: IamStatement[] = [
+  {
+    sid: 'DescribeTargetsAndGroups',
+    actions: ['elasticloadbalancing:DescribeTargetHealth', 'autoscaling:DescribeAutoScalingGroups'],
+    resources: ['*'],
+    why: 'Describe* actions of Elastic Load Balancing and Auto Scaling support no resource-level permissions',
+  },
+];

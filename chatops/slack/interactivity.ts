@@ -1,11 +1,11 @@
-import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { type DecisionDeps, decideApproval } from '../../core/approvals/decide-approval.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.js';
+import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
 import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
 
 export interface SlackEndpointDeps extends DecisionDeps {
-  slack: WebClient;
+  slack: SlackClientSource;
   signingSecret: string;
 }
 
@@ -63,7 +63,9 @@ export async function handleInteractivity(
   }[result.outcome];
   const channel = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
   if (reply && channel) {
-    await deps.slack.chat.postEphemeral({ channel, user: user.id, text: reply }).catch(() => undefined);
+    await (await slackClientOf(deps.slack)).chat
+      .postEphemeral({ channel, user: user.id, text: reply })
+      .catch(() => undefined);
   }
   return { status: 200, body: '' };
 }

@@ -1,15 +1,15 @@
-import type { WebClient } from '@slack/web-api';
 import type { ApprovalChannel, ApprovalView } from '../../core/ports/approval-channel.js';
 import { approvalOutcomeBlocks, approvalRequestBlocks, outcomeText } from './approval-blocks.js';
+import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
 
 /** Asks in the environment's Slack channel, and shows the outcome in the same message. */
 export class SlackApprovalChannel implements ApprovalChannel {
-  constructor(private readonly slack: WebClient) {}
+  constructor(private readonly slack: SlackClientSource) {}
 
   async ask(view: ApprovalView) {
     const channel = view.context.channel;
     if (!channel) return undefined;
-    const posted = await this.slack.chat.postMessage({
+    const posted = await (await slackClientOf(this.slack)).chat.postMessage({
       channel,
       text: `Approve ${view.service} ${view.version} to ${view.environment}? (approvers: ${view.approvers.join(', ')})`,
       blocks: approvalRequestBlocks(view),
@@ -19,7 +19,7 @@ export class SlackApprovalChannel implements ApprovalChannel {
 
   async showOutcome(view: ApprovalView) {
     if (!view.message) return;
-    await this.slack.chat.update({
+    await (await slackClientOf(this.slack)).chat.update({
       channel: view.message.channel,
       ts: view.message.ts,
       text: outcomeText(view),

@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import type { DeploymentEvent, DeploymentEventKind, Notifier } from '../../core/ports/notifier.js';
+import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
 
 const ICONS: Record<DeploymentEventKind, string> = {
   started: '🚀',
@@ -18,7 +18,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
  */
 export class SlackNotifier implements Notifier {
   constructor(
-    private readonly slack: WebClient,
+    private readonly slack: SlackClientSource,
     private readonly channelOf: (service: string, environment: string) => Promise<string | undefined>,
   ) {}
 
@@ -27,6 +27,6 @@ export class SlackNotifier implements Notifier {
     const channel = await this.channelOf(event.service, event.environment);
     if (!channel) return;
     const text = `${ICONS[event.kind]} ${event.service} ${event.version} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`;
-    await this.slack.chat.postMessage({ channel, text });
+    await (await slackClientOf(this.slack)).chat.postMessage({ channel, text });
   }
 }

@@ -13,6 +13,8 @@ export interface ObservedFleet {
   /** What the provider says exists now; undefined when the fleet is gone. */
   fleet: Fleet | undefined;
   instances: FleetInstance[];
+  /** How the fleet's launch configuration differs from what bakeshift made (Fleets.launchChanges). */
+  launchChanges: string[];
   /** Target ids registered in the fleet's target group (draining ones excluded). */
   targets: string[];
   /** When the live image was baked, if it still exists. */
@@ -39,6 +41,7 @@ export function detectDrift(observed: ObservedFleet): DriftReport {
         `capacity is ${min}/${desired}/${max} (min/desired/max), bakeshift set ${want.min}/${want.desired}/${want.max}`,
       );
     }
+    for (const change of observed.launchChanges) add('launch_configuration_changed', change);
     if (instances.length !== desired) {
       add('instance_count', `${instances.length} instances run, desired capacity is ${desired}`);
     }

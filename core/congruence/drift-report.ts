@@ -9,6 +9,7 @@ export const DriftFinding = z
     kind: z.enum([
       'fleet_missing',
       'capacity_changed',
+      'launch_configuration_changed',
       'instance_count',
       'instance_not_on_live_image',
       'unmanaged_target',

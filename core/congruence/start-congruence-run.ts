@@ -1,5 +1,6 @@
 import { deriveDeploymentId } from '../deployment/deployment-id.js';
 import type { DeploymentStarter } from '../ports/deployment-starter.js';
+import type { ImageCatalog } from '../ports/image-baker.js';
 import type { Ports } from '../ports/index.js';
 import { type DriftReport, summarizeDrift } from './drift-report.js';
 import { inspectLiveFleet } from './inspect-live-fleet.js';
@@ -15,7 +16,8 @@ export type CongruenceRunOutcome =
  * Shared by the local scheduler and the Lambda that EventBridge Scheduler invokes.
  */
 export async function startCongruenceRun(
-  deps: Pick<Ports, 'configs' | 'store' | 'baker' | 'fleets' | 'health' | 'notifier' | 'clock'> & {
+  deps: Pick<Ports, 'configs' | 'store' | 'fleets' | 'health' | 'notifier' | 'clock'> & {
+    baker: ImageCatalog;
     starter: DeploymentStarter;
   },
   target: { service: string; environment: string },

@@ -51,6 +51,12 @@ export interface Fleets {
   /** The fleet's instances now; none when the fleet does not exist. */
   instances(fleetId: string): Promise<FleetInstance[]>;
   /**
+   * How the fleet now launches instances, where that differs from what bakeshift made for it (e.g. its group
+   * switched to another launch template version), one sentence each. Omitted by providers where nothing outside
+   * bakeshift can change it (local mode).
+   */
+  launchChanges?(fleetId: string): Promise<string[]>;
+  /**
    * Idempotent: destroying a fleet that does not exist succeeds, and removes what a launch interrupted half way
    * left behind (hence the service and environment, not only the id).
    */

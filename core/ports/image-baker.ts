@@ -32,13 +32,20 @@ export type BakeStatus =
   | { state: 'unknown' };
 
 /** Turns an artifact into an immutable machine image (locally a read-only directory, on AWS an AMI). */
-export interface ImageBaker {
+/** The images a baker made: reading and removing them, for the steps that never bake. */
+export interface ImageCatalog {
   /** The recipe's name and version: part of the bake key, so a new recipe means a new image. */
   readonly recipe: string;
   /** Resolves a base image reference (e.g. an SSM parameter) to the concrete image id it names today. */
   resolveBaseImage(reference: string): Promise<string>;
   findImageByBakeKey(service: string, bakeKey: string): Promise<Image | undefined>;
   getImage(imageId: string): Promise<Image | undefined>;
+  listImages(service: string): Promise<Image[]>;
+  /** Idempotent. */
+  discardImage(imageId: string): Promise<void>;
+}
+
+export interface ImageBaker extends ImageCatalog {
   /** Idempotent: starting a bake id that exists returns without starting another. */
   startBake(request: BakeRequest): Promise<void>;
   checkBake(bakeId: string): Promise<BakeStatus>;
@@ -49,7 +56,4 @@ export interface ImageBaker {
   notifyWhenDone(bakeId: string, taskToken: string): Promise<void>;
   /** Idempotent; stops the builder and leaves nothing behind. */
   cancelBake(bakeId: string): Promise<void>;
-  listImages(service: string): Promise<Image[]>;
-  /** Idempotent. */
-  discardImage(imageId: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Fleets } from '../ports/fleets.js';
-import type { ImageBaker } from '../ports/image-baker.js';
+import type { ImageCatalog } from '../ports/image-baker.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import { gatherGarbageContext, type OwnedResource, selectGarbage } from './select-garbage.js';
@@ -32,7 +32,7 @@ export async function runJanitor(
     store: ReleaseStore;
     clock: Clock;
     fleets: Pick<Fleets, 'destroy'>;
-    baker: Pick<ImageBaker, 'listImages' | 'discardImage'>;
+    baker: Pick<ImageCatalog, 'listImages' | 'discardImage'>;
   },
   provider: ProviderLeftovers,
   service: string,

@@ -1,7 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateVersionCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
+import { AWS_JANITOR_IAM } from '../../aws/janitor/iam.js';
 import { inspectLiveFleet } from '../../core/congruence/inspect-live-fleet.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { awsArns, awsWorld } from '../support/aws-world.js';
@@ -50,6 +51,7 @@ describe('the janitor on the simulated cloud', () => {
       .liveInstances('builder')
       .find((i) => i.tags.some((t) => t.Value === 'web-staging-long-gone'));
     const deps = { clients, ...world.ports() };
+    const callsBefore = cloud.calls.length;
 
     const dryRun = await runAwsJanitor(deps, 'web', { dryRun: true });
     expect(dryRun.removed).toEqual(
@@ -62,6 +64,11 @@ describe('the janitor on the simulated cloud', () => {
     expect(cloud.groups.size).toBe(2);
 
     await runAwsJanitor(deps, 'web', { dryRun: false });
+    // Its own role (AWS_JANITOR_IAM) allows every call it made, and it launched or created nothing.
+    const granted = new Set(AWS_JANITOR_IAM.flatMap((statement) => statement.actions));
+    const made = new Set(cloud.calls.slice(callsBefore).map((c) => `${c.service}:${c.name}`));
+    expect(made).toContain('ec2:TerminateInstances');
+    expect([...made].filter((action) => !granted.has(action))).toEqual([]);
     const groups = [...cloud.groups.values()];
     expect(groups.map((g) => g.tags.find((t) => t.Key === 'bakeshift:fleet')?.Value)).toEqual([
       v2.request.deploymentId,
@@ -96,7 +103,7 @@ describe('the janitor on the simulated cloud', () => {
     expect(cloud.inputsOf('RunInstances').at(-1)).toMatchObject({ ImageId: 'ami-newer-base' });
   });
 
-  it('reports drift of a live fleet: capacity changed by hand, a target nobody deployed, a newer base AMI', async () => {
+  it('reports drift of a live fleet: capacity and launch template changed by hand, a stray target, a newer base', async () => {
     const setup = await awsWorld(dynamo);
     cloud = setup.cloud;
     const { world } = setup;
@@ -114,6 +121,15 @@ describe('the janitor on the simulated cloud', () => {
     const [group] = [...cloud.groups.values()];
     if (!group) throw new Error('no group');
     group.desired += 1;
+    // Someone points the group at a launch template version of their own (a bigger instance type, say).
+    const { LaunchTemplateVersion } = await clients.ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateName: group.launchTemplate.name,
+        VersionDescription: 'bigger instances, by hand',
+        LaunchTemplateData: { ImageId: v1.record?.imageId, InstanceType: 'm7g.large' },
+      }),
+    );
+    group.launchTemplate.version = LaunchTemplateVersion?.VersionNumber ?? 0;
     const slot = cloud.targetGroups.get(group.targetGroupArns[0] ?? '');
     slot?.targets.set('i-by-hand', { state: 'healthy', steps: 0, imageId: 'ami-unknown' });
     cloud.addImage('ami-newer-base');
@@ -124,10 +140,14 @@ describe('the janitor on the simulated cloud', () => {
     const drifted = await inspectLiveFleet(world.ports(), liveWithArtifact, baseImage);
     expect(drifted.findings.map((f) => f.kind)).toEqual([
       'capacity_changed',
+      'launch_configuration_changed',
       'instance_count',
       'unmanaged_target',
       'stale_base_image',
     ]);
-    expect(drifted.findings[2]?.detail).toContain('i-by-hand');
+    expect(drifted.findings[1]?.detail).toContain(
+      '(bigger instances, by hand), not the version bakeshift made',
+    );
+    expect(drifted.findings[3]?.detail).toContain('i-by-hand');
   });
 });

@@ -1,16 +1,26 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { EC2_BAKER_IAM } from '../../aws/baker/iam.js';
+import { EC2_BAKER_IAM, EC2_IMAGE_CATALOG_IAM } from '../../aws/baker/iam.js';
 import { STEP_FUNCTIONS_CALLBACKS_IAM } from '../../aws/callbacks/iam.js';
 import type { IamStatement } from '../../aws/commons/iam-statement.js';
+import { SSM_SERVICE_CONFIGS_IAM } from '../../aws/configs/iam.js';
+import { EVENTBRIDGE_NOTIFIER_IAM } from '../../aws/events/iam.js';
 import { AUTO_SCALING_FLEETS_IAM } from '../../aws/fleets/iam.js';
+import { AWS_JANITOR_IAM } from '../../aws/janitor/iam.js';
 import { RELEASE_STORE_IAM } from '../../aws/release-store/iam.js';
-import { ALB_TRAFFIC_IAM } from '../../aws/traffic/iam.js';
+import { STEP_FUNCTIONS_STARTER_IAM } from '../../aws/starter/iam.js';
+import { ALB_TRAFFIC_IAM, TARGET_GROUP_HEALTH_IAM } from '../../aws/traffic/iam.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { awsWorld } from '../support/aws-world.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
 
 const ALL: [string, IamStatement[]][] = [
   ['EC2 baker', EC2_BAKER_IAM],
+  ['EC2 image catalog', EC2_IMAGE_CATALOG_IAM],
+  ['AWS janitor', AWS_JANITOR_IAM],
+  ['target-group health', TARGET_GROUP_HEALTH_IAM],
+  ['SSM service configs', SSM_SERVICE_CONFIGS_IAM],
+  ['Step Functions starter', STEP_FUNCTIONS_STARTER_IAM],
+  ['EventBridge notifier', EVENTBRIDGE_NOTIFIER_IAM],
   ['Auto Scaling fleets', AUTO_SCALING_FLEETS_IAM],
   ['ALB traffic', ALB_TRAFFIC_IAM],
   ['Step Functions callbacks', STEP_FUNCTIONS_CALLBACKS_IAM],

@@ -462,15 +462,20 @@ export class SimulatedCloud {
     return { LaunchTemplate: { LaunchTemplateName: input.LaunchTemplateName, LatestVersionNumber: 1 } };
   }
 
-  private describeLaunchTemplateVersions(input: { LaunchTemplateName: string }) {
+  private describeLaunchTemplateVersions(input: { LaunchTemplateName: string; Versions?: string[] }) {
     const template = this.launchTemplates.get(input.LaunchTemplateName);
     if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException');
+    const wanted = input.Versions?.map(Number);
+    for (const version of wanted ?? [])
+      if (!template.versions.has(version)) throw awsError('InvalidLaunchTemplateId.VersionNotFound');
     return {
-      LaunchTemplateVersions: [...template.versions.keys()].map((version) => ({
-        VersionNumber: version,
-        VersionDescription: template.descriptions.get(version),
-        DefaultVersion: version === 1,
-      })),
+      LaunchTemplateVersions: [...template.versions.keys()]
+        .filter((v) => !wanted || wanted.includes(v))
+        .map((version) => ({
+          VersionNumber: version,
+          VersionDescription: template.descriptions.get(version),
+          DefaultVersion: version === 1,
+        })),
     };
   }
 
@@ -566,6 +571,10 @@ export class SimulatedCloud {
         MaxSize: g.max,
         DesiredCapacity: g.desired,
         TargetGroupARNs: [...g.targetGroupArns],
+        LaunchTemplate: {
+          LaunchTemplateName: g.launchTemplate.name,
+          Version: String(g.launchTemplate.version),
+        },
         Tags: g.tags,
         Instances: g.instances.map((InstanceId) => ({ InstanceId })),
       })),

@@ -15,6 +15,7 @@ const congruent = (): ObservedFleet => ({
     { instanceId: 'i-a', imageId: 'ami-live', launchedAt: '2026-11-20T03:00:00.000Z' },
     { instanceId: 'i-b', imageId: 'ami-live', launchedAt: '2026-11-21T02:00:00.000Z' },
   ],
+  launchChanges: [],
   targets: ['i-a', 'i-b'],
   imageCreatedAt: '2026-11-01T03:00:00.000Z',
   onNewestBase: true,
@@ -45,9 +46,11 @@ describe('detectDrift', () => {
     observed.instances[1] = { instanceId: 'i-b', imageId: 'ami-patched', launchedAt: now.toISOString() };
     observed.targets = ['i-a', 'stray'];
     observed.onNewestBase = false;
+    observed.launchChanges = ['its group launches from version 7 of lt-web (by hand)'];
     const kinds = detectDrift(observed).findings.map((f) => `${f.kind}: ${f.detail}`);
     expect(kinds).toEqual([
       'capacity_changed: capacity is 2/3/4 (min/desired/max), bakeshift set 2/2/4',
+      'launch_configuration_changed: its group launches from version 7 of lt-web (by hand)',
       'instance_count: 2 instances run, desired capacity is 3',
       'instance_not_on_live_image: instance i-b runs ami-patched, the live image is ami-live',
       'instance_not_registered: instance i-b is not in the target group',

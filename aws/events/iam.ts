@@ -1,0 +1,12 @@
+import type { IamStatement } from '../commons/iam-statement.js';
+
+/** What announcing on EventBridge needs. `${EventBusArn}` is filled by the CDK app. */
+export const EVENTBRIDGE_NOTIFIER_IAM: IamStatement[] = [
+  {
+    sid: 'AnnounceOnTheBus',
+    actions: ['events:PutEvents'],
+    resources: ['${EventBusArn}'],
+    conditions: { StringEquals: { 'events:source': 'bakeshift' } },
+    why: 'deployment transitions are published on the one bus, with source bakeshift',
+  },
+];

@@ -1,0 +1,11 @@
+import { systemClock } from '../../../core/ports/clock.js';
+import { createPrepareDeployment } from '../../../functions/prepare-deployment.js';
+import { awsNotifier } from '../announcement-ports.js';
+import { awsConfigs, awsStore } from '../aws-ports.js';
+
+export const handler = createPrepareDeployment({
+  configs: awsConfigs(),
+  store: awsStore(),
+  notifier: awsNotifier(awsConfigs()),
+  clock: systemClock,
+});

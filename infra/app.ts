@@ -1,0 +1,26 @@
+/**
+ * The CDK app (`npx cdk synth|deploy`, see cdk.json): one BakeshiftStack for the services in infra/services
+ * (or the directory in the `services` context value), with cdk-nag's AwsSolutions checks.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BakeshiftStack, type ExistingVpc } from './bakeshift-stack.js';
+import { loadServices } from './load-services.js';
+
+const app = new App();
+const servicesDir = String(
+  app.node.tryGetContext('services') ?? new URL('./services', import.meta.url).pathname,
+);
+const vpc = app.node.tryGetContext('vpc') as ExistingVpc | undefined;
+const region = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
+if (!region) {
+  console.error('bakeshift: set AWS_REGION (the ALB access logs need the region at synth)');
+  process.exit(1);
+}
+new BakeshiftStack(app, String(app.node.tryGetContext('stackName') ?? 'bakeshift'), {
+  env: { region, ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}) },
+  services: loadServices(servicesDir),
+  ...(vpc ? { vpc } : {}),
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,150 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { INSTANCE_ROLE_ARN } from '../../aws/commons/iam-statement.js';
+import { LAMBDA_ENVIRONMENT } from '../../aws/lambda/lambda-environment.js';
+import { ESBUILD_OPTIONS, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
+import { acknowledgeWildcards, type PlaceholderValues, policyStatementsOf } from '../policy-statements.js';
+
+const REPOSITORY_ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface BakeshiftFunctionsProps {
+  releaseTableName: string;
+  stateMachineArn: string;
+  eventBusName: string;
+  slack: { botToken: ISecret; signingSecret: ISecret };
+  /** The `${Name}` placeholders of the adapters' IAM statements, except InstanceRoleArn (see allowPassingInstanceRoles). */
+  placeholders: PlaceholderValues;
+  logRetention: RetentionDays;
+}
+
+/**
+ * One Lambda function per entry of infra/lambda-catalog.ts, each with its own role holding exactly the IAM
+ * statements of the ports its entry builds, and its own log group.
+ */
+export class BakeshiftFunctions extends Construct {
+  readonly byName = new Map<LambdaSpec['name'], NodejsFunction>();
+  private readonly roles = new Map<LambdaSpec['name'], Role>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: BakeshiftFunctionsProps,
+  ) {
+    super(scope, id);
+    for (const spec of LAMBDA_FUNCTIONS) this.add(spec);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        "nodejs22.x is bakeshift's tested runtime (the local engine and CI run Node 22); move with a tested upgrade",
+    });
+  }
+
+  get(name: LambdaSpec['name']): NodejsFunction {
+    const fn = this.byName.get(name);
+    if (!fn) throw new Error(`no Lambda function ${name}`);
+    return fn;
+  }
+
+  /** The functions whose ports launch instances may pass these roles to EC2, and no other (`${InstanceRoleArn}`). */
+  allowPassingInstanceRoles(instanceRoleArns: string[]): void {
+    if (instanceRoleArns.length === 0) return;
+    for (const spec of LAMBDA_FUNCTIONS) {
+      const passRole = spec.ports
+        .flatMap((port) => PORT_NEEDS[port].iam)
+        .filter((s) => s.resources.includes(INSTANCE_ROLE_ARN));
+      const role = this.roles.get(spec.name);
+      if (passRole.length === 0 || !role) continue;
+      for (const statement of policyStatementsOf(passRole, { InstanceRoleArn: instanceRoleArns }))
+        role.addToPrincipalPolicy(statement);
+    }
+  }
+
+  private add(spec: LambdaSpec): void {
+    const needs = spec.ports.map((port) => PORT_NEEDS[port]);
+    const logGroup = new LogGroup(this, `${spec.name}Logs`, { retention: this.props.logRetention });
+    const statements = policyStatementsOf(
+      needs.flatMap((n) => n.iam).filter((s) => !s.resources.includes(INSTANCE_ROLE_ARN)),
+      this.props.placeholders,
+    );
+    const secrets = new Set(needs.flatMap((n) => n.secrets ?? []));
+    const secretArns = [...secrets].map((s) =>
+      s === 'botToken' ? this.props.slack.botToken.secretArn : this.props.slack.signingSecret.secretArn,
+    );
+    if (secretArns.length > 0)
+      statements.push(
+        new PolicyStatement({
+          sid: 'ReadSlackSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretArns,
+        }),
+      );
+    const role = new Role(this, `${spec.name}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `bakeshift ${spec.name}: ${spec.ports.join(', ')}`,
+      inlinePolicies: {
+        Logs: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              sid: 'WriteOwnLogs',
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+        ...(statements.length > 0 ? { Ports: new PolicyDocument({ statements }) } : {}),
+      },
+    });
+    this.roles.set(spec.name, role);
+    acknowledgeWildcards(
+      role,
+      needs.flatMap((n) => n.iam),
+      this.props.placeholders,
+    );
+
+    const values: Record<keyof typeof LAMBDA_ENVIRONMENT, string> = {
+      releaseTable: this.props.releaseTableName,
+      stateMachineArn: this.props.stateMachineArn,
+      eventBus: this.props.eventBusName,
+      slackBotTokenSecret: this.props.slack.botToken.secretArn,
+      slackSigningSecret: this.props.slack.signingSecret.secretArn,
+    };
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: 'bakeshift',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    for (const key of needs.flatMap((n) => n.environment)) environment[LAMBDA_ENVIRONMENT[key]] = values[key];
+
+    const fn = new NodejsFunction(this, spec.name, {
+      entry: `${REPOSITORY_ROOT}${spec.entry}`,
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role,
+      logGroup,
+      environment,
+      description: `bakeshift ${spec.name}`,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: ESBUILD_OPTIONS.target,
+        minify: ESBUILD_OPTIONS.minify,
+        sourceMap: ESBUILD_OPTIONS.sourcemap,
+        mainFields: [...ESBUILD_OPTIONS.mainFields],
+        banner: ESBUILD_OPTIONS.banner,
+        // Bundled and tree-shaken, the SDK clients start faster than the runtime's full copies (ADR 19).
+        bundleAwsSDK: true,
+        logLevel: LogLevel.ERROR,
+      },
+    });
+    this.byName.set(spec.name, fn);
+  }
+}

@@ -1,0 +1,128 @@
+import { EC2_BAKER_IAM, EC2_IMAGE_CATALOG_IAM } from '../aws/baker/iam.js';
+import { STEP_FUNCTIONS_CALLBACKS_IAM } from '../aws/callbacks/iam.js';
+import type { IamStatement } from '../aws/commons/iam-statement.js';
+import { SSM_SERVICE_CONFIGS_IAM } from '../aws/configs/iam.js';
+import { EVENTBRIDGE_NOTIFIER_IAM } from '../aws/events/iam.js';
+import { AUTO_SCALING_FLEETS_IAM } from '../aws/fleets/iam.js';
+import { AWS_JANITOR_IAM } from '../aws/janitor/iam.js';
+import type { LAMBDA_ENVIRONMENT } from '../aws/lambda/lambda-environment.js';
+import { RELEASE_STORE_IAM } from '../aws/release-store/iam.js';
+import { STEP_FUNCTIONS_STARTER_IAM } from '../aws/starter/iam.js';
+import { ALB_TRAFFIC_IAM, TARGET_GROUP_HEALTH_IAM } from '../aws/traffic/iam.js';
+import type { TaskFunctionName } from '../functions/catalog.js';
+
+/** A port (or adapter) a function's entry builds, which decides its IAM and its environment. */
+export type AwsPort =
+  | 'store'
+  | 'configs'
+  | 'baker'
+  | 'images'
+  | 'fleets'
+  | 'traffic'
+  | 'health'
+  | 'approvals'
+  | 'notifier'
+  | 'callbacks'
+  | 'starter'
+  | 'janitor'
+  | 'slackSigningSecret';
+
+type EnvironmentKey = keyof typeof LAMBDA_ENVIRONMENT;
+
+/** What each port's adapter needs: its IAM statements, environment variables and Slack secrets. */
+export const PORT_NEEDS: Record<
+  AwsPort,
+  { iam: IamStatement[]; environment: EnvironmentKey[]; secrets?: ('botToken' | 'signingSecret')[] }
+> = {
+  store: { iam: RELEASE_STORE_IAM, environment: ['releaseTable'] },
+  configs: { iam: SSM_SERVICE_CONFIGS_IAM, environment: [] },
+  baker: {
+    iam: [...EC2_BAKER_IAM, ...STEP_FUNCTIONS_CALLBACKS_IAM],
+    environment: ['releaseTable'],
+  },
+  images: { iam: EC2_IMAGE_CATALOG_IAM, environment: [] },
+  fleets: { iam: AUTO_SCALING_FLEETS_IAM, environment: [] },
+  traffic: { iam: ALB_TRAFFIC_IAM, environment: [] },
+  health: { iam: TARGET_GROUP_HEALTH_IAM, environment: [] },
+  approvals: { iam: [], environment: ['slackBotTokenSecret'], secrets: ['botToken'] },
+  notifier: {
+    iam: [...EVENTBRIDGE_NOTIFIER_IAM, ...SSM_SERVICE_CONFIGS_IAM],
+    environment: ['eventBus', 'slackBotTokenSecret'],
+    secrets: ['botToken'],
+  },
+  callbacks: { iam: STEP_FUNCTIONS_CALLBACKS_IAM, environment: [] },
+  starter: { iam: STEP_FUNCTIONS_STARTER_IAM, environment: ['stateMachineArn'] },
+  janitor: {
+    iam: [...AWS_JANITOR_IAM, ...RELEASE_STORE_IAM, ...SSM_SERVICE_CONFIGS_IAM],
+    environment: ['releaseTable'],
+  },
+  slackSigningSecret: { iam: [], environment: ['slackSigningSecret'], secrets: ['signingSecret'] },
+};
+
+export interface LambdaSpec {
+  /** The construct id and, for Task functions, the ASL placeholder `${<name>FunctionArn}`. */
+  name:
+    | TaskFunctionName
+    | 'StartDeploymentFromArtifact'
+    | 'AdvanceBakeOnEvent'
+    | 'StartCongruenceRun'
+    | 'RunJanitor'
+    | 'SlackInteractivity'
+    | 'SlackCommands';
+  /** The entry file under aws/lambda/entries/, which builds exactly these ports. */
+  entry: string;
+  ports: AwsPort[];
+  /** Below every ASL TimeoutSeconds of the Tasks that invoke it (checked by test/infra). */
+  timeoutSeconds: number;
+}
+
+const spec = (name: LambdaSpec['name'], ports: AwsPort[], timeoutSeconds: number): LambdaSpec => ({
+  name,
+  entry: `aws/lambda/entries/${name.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()}.ts`,
+  ports,
+  timeoutSeconds,
+});
+
+/** Every Lambda function the CDK app deploys; `npm run bench` bundles and times each. */
+export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
+  spec('PrepareDeployment', ['configs', 'store', 'notifier'], 50),
+  spec('BakeImage', ['baker', 'store', 'callbacks'], 50),
+  spec('LaunchGreen', ['images', 'fleets', 'traffic', 'store'], 100),
+  spec('AwaitGreenHealthy', ['health', 'store'], 50),
+  spec('RequestApproval', ['store', 'approvals', 'notifier', 'callbacks'], 50),
+  spec('ShiftTraffic', ['traffic', 'store', 'notifier'], 50),
+  spec('CheckGreenAtWeight', ['health'], 50),
+  spec('WatchGreen', ['health', 'store'], 50),
+  spec('CommitRelease', ['store'], 50),
+  spec('DrainBlue', ['traffic', 'store'], 50),
+  spec('ReapBlue', ['fleets'], 240),
+  spec('PruneImages', ['images', 'store'], 100),
+  spec('ReleaseLock', ['store'], 25),
+  spec('AnnounceOutcome', ['notifier', 'store'], 25),
+  spec('RecordCleanupWarnings', ['store'], 25),
+  spec('RecordFailure', ['store'], 25),
+  spec('RestoreTraffic', ['traffic', 'store'], 50),
+  spec('DestroyGreen', ['fleets', 'store'], 240),
+  spec('DiscardBake', ['baker', 'store'], 100),
+  spec('RecordRollback', ['store', 'approvals'], 25),
+  spec('StartDeploymentFromArtifact', ['starter'], 30),
+  spec('AdvanceBakeOnEvent', ['baker'], 60),
+  spec('StartCongruenceRun', ['configs', 'store', 'images', 'fleets', 'health', 'notifier', 'starter'], 120),
+  spec('RunJanitor', ['janitor'], 600),
+  spec('SlackInteractivity', ['store', 'callbacks', 'approvals', 'notifier', 'slackSigningSecret'], 10),
+  spec('SlackCommands', ['store', 'configs', 'starter', 'slackSigningSecret'], 10),
+];
+
+/**
+ * How every function is bundled, by the CDK app and by `npm run bench` alike: ESM for Node 22, minified, with
+ * source maps, and a `require` for the CommonJS dependencies esbuild inlines.
+ */
+export const ESBUILD_OPTIONS = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+} as const;

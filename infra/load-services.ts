@@ -1,0 +1,62 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeIssues } from '../core/config/describe-issues.js';
+import { parseServiceConfig, type ServiceConfig } from '../core/config/service-config.js';
+import { ConfigInvalid } from '../core/errors.js';
+import { ServiceInfraOptions } from './service-infra-options.js';
+
+export interface ServiceDefinition {
+  config: ServiceConfig;
+  source: string;
+  infra: ServiceInfraOptions;
+}
+
+/** What an ALB target group accepts (the configuration allows more, for local mode). */
+const ALB_HEALTH_CHECK = {
+  intervalSeconds: [5, 300],
+  timeoutSeconds: [2, 120],
+  healthyThreshold: [2, 10],
+  unhealthyThreshold: [2, 10],
+} as const;
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigInvalid(`${path}: cannot be read as JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Every `<service>.json` in the directory, with its optional `<service>.aws.json`, validated at synth: a bad
+ * file fails `cdk synth` naming the file and field, before anything is deployed.
+ */
+export function loadServices(directory: string): ServiceDefinition[] {
+  if (!existsSync(directory)) throw new ConfigInvalid(`${directory}: no such services directory`);
+  const files = readdirSync(directory).filter((f) => f.endsWith('.json') && !f.endsWith('.aws.json'));
+  return files.sort().map((file) => {
+    const source = join(directory, file);
+    const config = parseServiceConfig(readJson(source), source);
+    if (`${config.service}.json` !== file)
+      throw new ConfigInvalid(`${source}: service: "${config.service}" must match the file name`);
+    const infraSource = join(directory, `${config.service}.aws.json`);
+    const parsed = ServiceInfraOptions.safeParse(existsSync(infraSource) ? readJson(infraSource) : {});
+    if (!parsed.success) throw new ConfigInvalid(describeIssues(infraSource, parsed.error.issues));
+    const issues: string[] = [];
+    for (const [environment, env] of Object.entries(config.environments)) {
+      for (const [field, [min, max]] of Object.entries(ALB_HEALTH_CHECK)) {
+        const value = env.healthCheck[field as keyof typeof ALB_HEALTH_CHECK];
+        if (value < min || value > max)
+          issues.push(
+            `${source}: environments.${environment}.healthCheck.${field}: ${value} is outside what an ALB accepts (${min}-${max})`,
+          );
+      }
+    }
+    for (const environment of Object.keys(parsed.data.environments)) {
+      if (!(environment in config.environments))
+        issues.push(`${infraSource}: environments.${environment}: not an environment of ${source}`);
+    }
+    if (issues.length > 0) throw new ConfigInvalid(issues.join('\n'));
+    return { config, source, infra: parsed.data };
+  });
+}
