@@ -5,7 +5,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BakeshiftStack, type ExistingVpc } from './bakeshift-stack.js';
-import { loadServices } from './load-services.js';
+import { ConfigInvalid } from '../core/errors.js';
+import { loadServices, type ServiceDefinition } from './load-services.js';
 
 const app = new App();
 const servicesDir = String(
@@ -17,9 +18,18 @@ if (!region) {
   console.error('bakeshift: set AWS_REGION (the ALB access logs need the region at synth)');
   process.exit(1);
 }
+let services: ServiceDefinition[];
+try {
+  services = loadServices(servicesDir);
+} catch (error) {
+  // A bad configuration is the user's to fix: say what is wrong, without a stack trace.
+  if (!(error instanceof ConfigInvalid)) throw error;
+  console.error(`bakeshift: nothing synthesized, nothing deployed:\n${error.message}`);
+  process.exit(1);
+}
 new BakeshiftStack(app, String(app.node.tryGetContext('stackName') ?? 'bakeshift'), {
   env: { region, ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}) },
-  services: loadServices(servicesDir),
+  services,
   ...(vpc ? { vpc } : {}),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,21 @@ describe('cdk synth refuses, naming what is wrong, before anything is deployed',
     expect(() => loadServices(dir)).toThrow(
       `${join(dir, 'hello.aws.json')}: environments.qa: not an environment of`,
     );
+  });
+
+  it('`cdk synth` (infra/app.ts) exits 1 with the reason and no stack trace', () => {
+    const dir = servicesWith('hello.json', (json) => {
+      json.environments.prod.capacity.desired = 0;
+    });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, AWS_REGION: 'eu-west-1', CDK_CONTEXT_JSON: JSON.stringify({ services: dir }) },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('bakeshift: nothing synthesized, nothing deployed:');
+    expect(run.stderr).toContain(`${join(dir, 'hello.json')}: environments.prod.capacity.desired`);
+    expect(run.stderr).not.toContain('    at ');
   });
 
   it('a configuration whose service name is not its file name', () => {
