@@ -4,8 +4,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BakeshiftStack, type ExistingVpc } from './bakeshift-stack.js';
 import { ConfigInvalid } from '../core/errors.js';
+import { BakeshiftStack, type ExistingVpc } from './bakeshift-stack.js';
 import { loadServices, type ServiceDefinition } from './load-services.js';
 
 const app = new App();

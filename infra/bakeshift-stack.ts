@@ -41,6 +41,7 @@ import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
 import { ServiceEnvironment } from './constructs/service-environment.js';
+import { keepFailedInvocations } from './keep-failed-invocations.js';
 import type { ServiceDefinition } from './load-services.js';
 
 export interface ExistingVpc {
@@ -252,6 +253,10 @@ export class BakeshiftStack extends Stack {
         reason: 'this queue is itself a dead-letter queue',
       });
     const bucketName = this.artifacts.bucketName;
+
+    // EventBridge invokes functions asynchronously: what fails after Lambda's own retries is kept, not dropped.
+    keepFailedInvocations(this.functions.get('StartDeploymentFromArtifact'), triggerFailures);
+    keepFailedInvocations(this.functions.get('AdvanceBakeOnEvent'), bakeEventFailures);
 
     new Rule(this, 'ArtifactUploaded', {
       description: 'bakeshift: an artifact <service>/<environment>/<version>.tgz was uploaded',

@@ -4,6 +4,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { keepFailedInvocations } from '../keep-failed-invocations.js';
 import type { ServiceDefinition } from '../load-services.js';
 import type { BakeshiftFunctions } from './bakeshift-functions.js';
 
@@ -34,6 +35,8 @@ export class NightlySchedules extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'this queue is itself a dead-letter queue',
     });
+    for (const name of ['StartCongruenceRun', 'RunJanitor'] as const)
+      keepFailedInvocations(props.functions.get(name), this.deadLetters);
     const role = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
       description: 'bakeshift: EventBridge Scheduler invokes the congruence and janitor functions',

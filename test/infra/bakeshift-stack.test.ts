@@ -49,6 +49,14 @@ const STAR_RESOURCE_ACTIONS: Record<string, string> = {
   'xray:GetSamplingTargets': 'X-Ray supports no resource-level permissions',
 };
 
+/** Invoked by EventBridge rules and Scheduler, whose failures must land in a queue. */
+const ASYNCHRONOUSLY_INVOKED = [
+  'StartDeploymentFromArtifact',
+  'AdvanceBakeOnEvent',
+  'StartCongruenceRun',
+  'RunJanitor',
+];
+
 interface Statement {
   Sid?: string;
   Action: string | string[];
@@ -141,6 +149,12 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
         }),
       ],
     });
+    // What fails inside the function, after Lambda's retries, is kept too.
+    synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: id },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+    });
   });
 
   it('AMI state changes, stopped builders and bake results resume the waiting bake', () => {
@@ -194,7 +208,15 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
         ...spec.ports.flatMap((port) => PORT_NEEDS[port].iam.map((s) => s.sid)),
         ...(spec.ports.some((p) => PORT_NEEDS[p].secrets) ? ['ReadSlackSecrets'] : []),
       ]);
-      expect(new Set(statements.map((s) => s.Sid)), spec.name).toEqual(expected);
+      // Asynchronously invoked functions may also send their failed events to a dead-letter queue.
+      const toQueue = statements.filter((s) => listOf(s.Action).every((a) => a.startsWith('sqs:')));
+      expect(toQueue.length > 0, spec.name).toBe(ASYNCHRONOUSLY_INVOKED.includes(spec.name));
+      for (const statement of toQueue) {
+        const queue = (statement.Resource as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        expect(resources[queue]?.Type).toBe('AWS::SQS::Queue');
+      }
+      const own = statements.filter((s) => !toQueue.includes(s));
+      expect(new Set(own.map((s) => s.Sid)), spec.name).toEqual(expected);
       for (const statement of statements) {
         for (const action of listOf(statement.Action)) expect(action).not.toContain('*');
         if (listOf(statement.Resource).includes('*'))
