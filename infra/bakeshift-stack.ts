@@ -124,10 +124,12 @@ export class BakeshiftStack extends Stack {
       vpc,
       description: 'bakeshift builders: no inbound rule, they are never reached',
     });
+    const [builderSubnetId] = vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_ISOLATED }).subnetIds;
+    if (!builderSubnetId) throw new Error('vpc: no isolated subnet for builders (isolatedSubnetIds is empty)');
     const provider: AwsProviderSettings = {
       artifactBucket: this.artifacts.bucketName,
       bakeResultsPrefix: BAKE_RESULTS_PREFIX,
-      builderSubnetId: vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_ISOLATED }).subnetIds[0] ?? '',
+      builderSubnetId,
       builderSecurityGroupId: builders.securityGroupId,
       builderInstanceType: 't3.small',
     };
