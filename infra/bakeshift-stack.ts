@@ -16,7 +16,7 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
@@ -35,6 +35,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import type { Construct } from 'constructs';
 import { type AwsProviderSettings, PROVIDER_PARAMETER } from '../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../aws/configs/ssm-service-configs.js';
+import { DETAIL_TYPES, EVENT_SOURCE } from '../aws/events/eventbridge-notifier.js';
 import { RELEASE_TABLE } from '../aws/release-store/release-table.js';
 import { taskFunctions } from '../functions/catalog.js';
 import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
@@ -125,7 +126,8 @@ export class BakeshiftStack extends Stack {
       description: 'bakeshift builders: no inbound rule, they are never reached',
     });
     const [builderSubnetId] = vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_ISOLATED }).subnetIds;
-    if (!builderSubnetId) throw new Error('vpc: no isolated subnet for builders (isolatedSubnetIds is empty)');
+    if (!builderSubnetId)
+      throw new Error('vpc: no isolated subnet for builders (isolatedSubnetIds is empty)');
     const provider: AwsProviderSettings = {
       artifactBucket: this.artifacts.bucketName,
       bakeResultsPrefix: BAKE_RESULTS_PREFIX,
@@ -248,8 +250,8 @@ export class BakeshiftStack extends Stack {
         retentionPeriod: Duration.days(14),
       });
     const triggerFailures = queue('TriggerDeadLetters');
-    const bakeEventFailures = queue('BakeEventDeadLetters');
-    for (const dlq of [triggerFailures, bakeEventFailures])
+    const eventFailures = queue('EventDeadLetters');
+    for (const dlq of [triggerFailures, eventFailures])
       Validations.of(dlq).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason: 'this queue is itself a dead-letter queue',
@@ -258,7 +260,7 @@ export class BakeshiftStack extends Stack {
 
     // EventBridge invokes functions asynchronously: what fails after Lambda's own retries is kept, not dropped.
     keepFailedInvocations(this.functions.get('StartDeploymentFromArtifact'), triggerFailures);
-    keepFailedInvocations(this.functions.get('AdvanceBakeOnEvent'), bakeEventFailures);
+    keepFailedInvocations(this.functions.get('AdvanceBakeOnEvent'), eventFailures);
 
     new Rule(this, 'ArtifactUploaded', {
       description: 'bakeshift: an artifact <service>/<environment>/<version>.tgz was uploaded',
@@ -277,7 +279,7 @@ export class BakeshiftStack extends Stack {
     });
 
     const advance = new LambdaFunction(this.functions.get('AdvanceBakeOnEvent'), {
-      deadLetterQueue: bakeEventFailures,
+      deadLetterQueue: eventFailures,
       retryAttempts: 8,
       maxEventAge: Duration.hours(1),
     });
@@ -299,6 +301,23 @@ export class BakeshiftStack extends Stack {
       },
       targets: [advance],
     });
+    // The janitor runs after each deployment, as locally, and with the nightly schedule.
+    new Rule(this, 'DeploymentEnded', {
+      description: 'bakeshift: a deployment succeeded or was rolled back; tidy its service',
+      eventPattern: {
+        source: [EVENT_SOURCE],
+        detailType: [DETAIL_TYPES.succeeded, DETAIL_TYPES.rolled_back],
+      },
+      targets: [
+        new LambdaFunction(this.functions.get('RunJanitor'), {
+          event: RuleTargetInput.fromObject({ service: EventField.fromPath('$.detail.service') }),
+          deadLetterQueue: eventFailures,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
     new Rule(this, 'ImageStateChanged', {
       description: 'bakeshift: an AMI became available or failed',
       eventPattern: {

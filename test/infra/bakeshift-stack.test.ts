@@ -176,6 +176,26 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
     }
   });
 
+  it('the janitor also runs when a deployment succeeds or is rolled back, for that service', () => {
+    const { id } = functionNamed('RunJanitor');
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['bakeshift'],
+        'detail-type': ['Deployment Succeeded', 'Deployment Rolled Back'],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+          InputTransformer: {
+            InputPathsMap: { 'detail-service': '$.detail.service' },
+            InputTemplate: '{"service":<detail-service>}',
+          },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
   it('every function: Node 22 on arm64, ESM bundle, log retention set, timeout below its Tasks’ TimeoutSeconds', () => {
     const definition = JSON.parse(
       readFileSync(new URL('../../statemachines/deploy.asl.json', import.meta.url), 'utf8'),
