@@ -3,6 +3,14 @@ import { join } from 'node:path';
 import aslValidator from 'asl-validator';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AwsEnvironmentSettings,
+  AwsProviderSettings,
+  environmentParameter,
+  PROVIDER_PARAMETER,
+} from '../../aws/commons/aws-settings.js';
+import { serviceConfigParameter } from '../../aws/configs/ssm-service-configs.js';
+import { parseServiceConfig } from '../../core/config/service-config.js';
 import { JANITOR_SCHEDULE } from '../../infra/constructs/nightly-schedules.js';
 import { LAMBDA_FUNCTIONS, PORT_NEEDS } from '../../infra/lambda-catalog.js';
 import {
@@ -384,6 +392,47 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
       HealthCheckIntervalSeconds: 10,
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }]),
     });
+  });
+
+  it('the SSM settings it writes are what the AWS adapters read (their own schemas, tokens given plausible values)', () => {
+    const fake = (intrinsic: unknown): string => {
+      if (typeof intrinsic === 'string') return intrinsic;
+      const {
+        Ref,
+        'Fn::GetAtt': getAtt,
+        'Fn::Join': join,
+      } = intrinsic as {
+        Ref?: string;
+        'Fn::GetAtt'?: [string, string];
+        'Fn::Join'?: [string, unknown[]];
+      };
+      if (join) return join[1].map(fake).join(join[0]);
+      const id = Ref ?? getAtt?.[0] ?? '';
+      const plausible: Record<string, string> = {
+        'AWS::ElasticLoadBalancingV2::Listener': `arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/1/${id}`,
+        'AWS::ElasticLoadBalancingV2::TargetGroup': `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${id}/1`,
+        'AWS::ElasticLoadBalancingV2::LoadBalancer': `${id}.eu-west-1.elb.amazonaws.com`,
+        'AWS::EC2::Subnet': `subnet-${id}`,
+        'AWS::EC2::SecurityGroup': `sg-${id}`,
+        'AWS::IAM::InstanceProfile': `arn:aws:iam::123456789012:instance-profile/${id}`,
+        'AWS::S3::Bucket': id.toLowerCase(),
+      };
+      const value = plausible[resources[id]?.Type ?? ''];
+      if (!value) throw new Error(`no plausible value for ${JSON.stringify(intrinsic)}`);
+      return value;
+    };
+    const parameter = (name: string) => {
+      const found = ofType('AWS::SSM::Parameter').find(([, p]) => p.Properties.Name === name);
+      return JSON.parse(fake(found?.[1].Properties.Value)) as unknown;
+    };
+    expect(AwsProviderSettings.parse(parameter(PROVIDER_PARAMETER)).artifactBucket).toMatch(/^artifacts/);
+    for (const environment of ['staging', 'prod']) {
+      const settings = AwsEnvironmentSettings.parse(parameter(environmentParameter('hello', environment)));
+      expect(settings.targetGroupArns[0]).not.toBe(settings.targetGroupArns[1]);
+      expect(settings.subnetIds).toHaveLength(2);
+    }
+    const config = parseServiceConfig(parameter(serviceConfigParameter('hello')), 'the config parameter');
+    expect(config.environments.prod?.approval).toMatchObject({ required: true });
   });
 
   it('bundles each function with only the SDK clients its ports need', () => {
