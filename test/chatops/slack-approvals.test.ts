@@ -55,7 +55,15 @@ function slackWorld(options: ConstructorParameters<typeof FakeWorld>[0] = {}) {
 }
 
 const ephemeralTexts = () => slackStandIn.of('chat.postEphemeral').map((c) => String(c.args.text));
-const lastUpdate = () => slackStandIn.of('chat.update').at(-1);
+/** The last update of this approval's own message (another test's late update may land in between). */
+const lastUpdateOf = async (world: FakeWorld, approvalId: string) => {
+  const ts = (await world.store.getApproval(approvalId))?.message?.ts;
+  expect(ts).toBeDefined();
+  return slackStandIn
+    .of('chat.update')
+    .filter((c) => c.args.ts === ts)
+    .at(-1);
+};
 
 describe('Slack approvals', () => {
   it('a signed click by an approver resumes the deployment once; replays, forgeries and strangers change nothing', async () => {
@@ -87,8 +95,9 @@ describe('Slack approvals', () => {
     });
     expect(ephemeralTexts().at(-1)).toBe('This deployment was already approved; nothing changed.');
 
-    expect(lastUpdate()?.args.text).toBe('✅ Approved: web 1.0.0 to prod (alice)');
-    expect(JSON.stringify(lastUpdate()?.args.blocks)).not.toContain('bakeshift_approve');
+    const update = await lastUpdateOf(world, approvalId);
+    expect(update?.args.text).toBe('✅ Approved: web 1.0.0 to prod (alice)');
+    expect(JSON.stringify(update?.args.blocks)).not.toContain('bakeshift_approve');
     const texts = slackStandIn.of('chat.postMessage').map((c) => String(c.args.text));
     expect(texts.some((t) => t.startsWith('🚀 web 1.0.0 → prod: started'))).toBe(true);
     expect(texts.some((t) => t.startsWith('🎉 web 1.0.0 → prod: succeeded'))).toBe(true);
@@ -118,7 +127,7 @@ describe('Slack approvals', () => {
     await click(approvalId, false, { id: 'U-BOB', username: 'bob' });
     expect(await execution.outcome).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(world.statesEntered(execution)).not.toContain('ShiftTraffic');
-    expect(lastUpdate()?.args.text).toBe('❌ Rejected: web 1.0.0 to prod (bob)');
+    expect((await lastUpdateOf(world, approvalId))?.args.text).toBe('❌ Rejected: web 1.0.0 to prod (bob)');
     expect(
       slackStandIn
         .of('chat.postMessage')
@@ -136,7 +145,9 @@ describe('Slack approvals', () => {
     const execution = world.start(world.request({ version: '1.0.0', environment: 'prod' }));
     const approvalId = await slackStandIn.approvalIdAsked();
     expect(await execution.outcome).toMatchObject({ status: 'FAILED', error: 'ApprovalTimedOut' });
-    expect(lastUpdate()?.args.text).toBe('⌛ Closed without a decision: web 1.0.0 to prod (timeout)');
+    expect((await lastUpdateOf(world, approvalId))?.args.text).toBe(
+      '⌛ Closed without a decision: web 1.0.0 to prod (timeout)',
+    );
 
     await click(approvalId, true, { id: 'U-ALICE', username: 'alice' });
     expect(ephemeralTexts().at(-1)).toBe('This deployment was already expired; nothing changed.');
