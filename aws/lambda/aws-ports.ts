@@ -23,8 +23,8 @@ import { requiredEnvironment } from './lambda-environment.js';
 
 /*
  * The AWS ports, for the Lambda entries (entries/). Clients are made once per container, each by its own
- * function over a module-level variable (never one eagerly built object), so that esbuild drops every client a function's entry
- * does not ask for: an SDK client it bundles is import time it pays on every cold start (see ADR 19).
+ * function over a module-level variable (never one eagerly built object), so that esbuild drops every client
+ * an entry does not ask for: an SDK client it bundles is import time paid on every cold start (ADR 19).
  */
 
 let ssm: SSMClient | undefined;
