@@ -20,7 +20,7 @@ if (!region) {
 }
 let services: ServiceDefinition[];
 try {
-  services = loadServices(servicesDir);
+  services = await loadServices(servicesDir);
 } catch (error) {
   // A bad configuration is the user's to fix: say what is wrong, without a stack trace.
   if (!(error instanceof ConfigInvalid)) throw error;

@@ -29,7 +29,6 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -42,7 +41,7 @@ import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
 import { ServiceEnvironment } from './constructs/service-environment.js';
-import { keepFailedInvocations } from './keep-failed-invocations.js';
+import { deadLetterQueue, keepFailedInvocations } from './dead-letters.js';
 import type { ServiceDefinition } from './load-services.js';
 
 export interface ExistingVpc {
@@ -205,18 +204,16 @@ export class BakeshiftStack extends Stack {
   }
 
   private deploymentStateMachine(stateMachineName: string, logRetention: RetentionDays): StateMachine {
-    const taskFns = Object.keys(taskFunctions).map((name) =>
-      this.functions.get(name as keyof typeof taskFunctions),
-    );
+    const taskFns = Object.keys(taskFunctions).map((name) => ({
+      name,
+      fn: this.functions.get(name as keyof typeof taskFunctions),
+    }));
     const machine = new StateMachine(this, 'Deploy', {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(DEPLOY_DEFINITION_PATH.pathname),
       definitionSubstitutions: Object.fromEntries(
-        Object.keys(taskFunctions).map((name) => [
-          `${name}FunctionArn`,
-          this.functions.get(name as keyof typeof taskFunctions).functionArn,
-        ]),
+        taskFns.map(({ name, fn }) => [`${name}FunctionArn`, fn.functionArn]),
       ),
       logs: {
         destination: new LogGroup(this, 'DeployLogs', { retention: logRetention }),
@@ -230,7 +227,7 @@ export class BakeshiftStack extends Stack {
       new PolicyStatement({
         sid: 'InvokeTaskFunctions',
         actions: ['lambda:InvokeFunction'],
-        resources: taskFns.map((fn) => fn.functionArn),
+        resources: taskFns.map(({ fn }) => fn.functionArn),
       }),
     );
     Validations.of(machine).acknowledge({
@@ -241,21 +238,10 @@ export class BakeshiftStack extends Stack {
     return machine;
   }
 
-  /** Artifact uploads start deployments; bake progress events move bakes on. */
+  /** Artifact uploads start deployments, bake progress events move bakes on, ended deployments run the janitor. */
   private eventTriggers(): void {
-    const queue = (id: string) =>
-      new Queue(this, id, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-    const triggerFailures = queue('TriggerDeadLetters');
-    const eventFailures = queue('EventDeadLetters');
-    for (const dlq of [triggerFailures, eventFailures])
-      Validations.of(dlq).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'this queue is itself a dead-letter queue',
-      });
+    const triggerFailures = deadLetterQueue(this, 'TriggerDeadLetters');
+    const eventFailures = deadLetterQueue(this, 'EventDeadLetters');
     const bucketName = this.artifacts.bucketName;
 
     // EventBridge invokes functions asynchronously: what fails after Lambda's own retries is kept, not dropped.

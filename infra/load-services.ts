@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIssues } from '../core/config/describe-issues.js';
-import { parseServiceConfig, type ServiceConfig } from '../core/config/service-config.js';
+import { loadServiceConfigFile } from '../core/config/load-service-config-file.js';
+import { readJsonFile } from '../core/config/read-json-file.js';
+import type { ServiceConfig } from '../core/config/service-config.js';
 import { ConfigInvalid } from '../core/errors.js';
 import { ServiceInfraOptions } from './service-infra-options.js';
 
@@ -19,28 +21,23 @@ const ALB_HEALTH_CHECK = {
   unhealthyThreshold: [2, 10],
 } as const;
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigInvalid(`${path}: cannot be read as JSON (${(error as Error).message})`);
-  }
-}
-
 /**
  * Every `<service>.json` in the directory, with its optional `<service>.aws.json`, validated at synth: a bad
  * file fails `cdk synth` naming the file and field, before anything is deployed.
  */
-export function loadServices(directory: string): ServiceDefinition[] {
+export async function loadServices(directory: string): Promise<ServiceDefinition[]> {
   if (!existsSync(directory)) throw new ConfigInvalid(`${directory}: no such services directory`);
   const files = readdirSync(directory).filter((f) => f.endsWith('.json') && !f.endsWith('.aws.json'));
-  return files.sort().map((file) => {
+  const services: ServiceDefinition[] = [];
+  for (const file of files.sort()) {
     const source = join(directory, file);
-    const config = parseServiceConfig(readJson(source), source);
+    const config = await loadServiceConfigFile(source);
     if (`${config.service}.json` !== file)
       throw new ConfigInvalid(`${source}: service: "${config.service}" must match the file name`);
     const infraSource = join(directory, `${config.service}.aws.json`);
-    const parsed = ServiceInfraOptions.safeParse(existsSync(infraSource) ? readJson(infraSource) : {});
+    const parsed = ServiceInfraOptions.safeParse(
+      existsSync(infraSource) ? await readJsonFile(infraSource) : {},
+    );
     if (!parsed.success) throw new ConfigInvalid(describeIssues(infraSource, parsed.error.issues));
     const issues: string[] = [];
     for (const [environment, env] of Object.entries(config.environments)) {
@@ -57,6 +54,7 @@ export function loadServices(directory: string): ServiceDefinition[] {
         issues.push(`${infraSource}: environments.${environment}: not an environment of ${source}`);
     }
     if (issues.length > 0) throw new ConfigInvalid(issues.join('\n'));
-    return { config, source, infra: parsed.data };
-  });
+    services.push({ config, source, infra: parsed.data });
+  }
+  return services;
 }

@@ -8,6 +8,9 @@ export type PlaceholderValues = Record<string, string | string[]>;
 
 const PLACEHOLDER = /\$\{([A-Za-z]+)\}/g;
 
+/** bakeshift's own placeholders in a resource; `${AWS::Region}` and the like have colons and are not matched. */
+const placeholdersIn = (resource: string) => [...resource.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+
 /**
  * The adapters' IAM statements (aws/*\/iam.ts) as CDK policy statements, each once: two ports needing the same
  * statement (same sid) share it, and two different statements under one sid are a mistake caught at synth.
@@ -36,8 +39,7 @@ export function policyStatementsOf(statements: IamStatement[], values: Placehold
 
 function resolveResource(resource: string, values: PlaceholderValues): string[] {
   if (resource === '*') return ['*'];
-  // `${AWS::Region}` and the like have colons: the pattern matches only bakeshift's own placeholders.
-  const own = [...resource.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+  const own = placeholdersIn(resource);
   for (const name of own) {
     if (!(name in values)) throw new Error(`IAM resource ${resource}: no value for \${${name}}`);
   }
@@ -62,7 +64,7 @@ export function acknowledgeWildcards(
   const stack = Stack.of(scope);
   for (const statement of statements) {
     for (const resource of statement.resources.filter((r) => r.includes('*'))) {
-      const own = [...resource.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
+      const own = placeholdersIn(resource);
       // cdk-nag names a finding after the resource as rendered: pseudo parameters as <AWS::Name>, and an
       // Fn::Sub with variables as its JSON.
       const rendered =

@@ -1,21 +1,22 @@
 import { z } from 'zod';
+import { AwsEnvironmentSettings, awsArn } from '../aws/commons/aws-settings.js';
 
-const arn = (service: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`);
-
-/** An environment's load balancer, target groups, security groups and instance role, made outside bakeshift. */
-export const AdoptedEnvironment = z
-  .object({
-    listenerArn: arn('elasticloadbalancing'),
-    previewListenerArn: arn('elasticloadbalancing'),
-    previewUrl: z.string().url(),
-    targetGroupArns: z.tuple([arn('elasticloadbalancing'), arn('elasticloadbalancing')]),
-    subnetIds: z.array(z.string().startsWith('subnet-')).min(1).optional(),
-    securityGroupIds: z.array(z.string().startsWith('sg-')).min(1),
-    instanceProfileArn: arn('iam'),
-    instanceRoleArn: arn('iam'),
-  })
-  .strict();
+/**
+ * An environment's load balancer, target groups, security groups and instance role, made outside bakeshift:
+ * the settings the adapters read (subnets optional: the stack's VPC by default) and the role fleets pass to EC2.
+ */
+export const AdoptedEnvironment = AwsEnvironmentSettings.pick({
+  listenerArn: true,
+  previewListenerArn: true,
+  previewUrl: true,
+  targetGroupArns: true,
+  subnetIds: true,
+  securityGroupIds: true,
+  instanceProfileArn: true,
+}).extend({
+  subnetIds: AwsEnvironmentSettings.shape.subnetIds.optional(),
+  instanceRoleArn: awsArn('iam'),
+});
 export type AdoptedEnvironment = z.infer<typeof AdoptedEnvironment>;
 
 /**

@@ -4,20 +4,20 @@ import { describeIssues } from '../../core/config/describe-issues.js';
 import { ConfigInvalid } from '../../core/errors.js';
 import { withAwsErrors } from './aws-errors.js';
 
-const arn = (service: string) =>
+export const awsArn = (service: string) =>
   z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be an ${service} ARN`);
 
 /** What the CDK app created for one service+environment, written to SSM at `/bakeshift/services/<service>/<env>`. */
 export const AwsEnvironmentSettings = z
   .object({
-    listenerArn: arn('elasticloadbalancing'),
-    previewListenerArn: arn('elasticloadbalancing'),
+    listenerArn: awsArn('elasticloadbalancing'),
+    previewListenerArn: awsArn('elasticloadbalancing'),
     previewUrl: z.string().url(),
     /** The two target-group slots that alternate between blue and green. */
-    targetGroupArns: z.tuple([arn('elasticloadbalancing'), arn('elasticloadbalancing')]),
+    targetGroupArns: z.tuple([awsArn('elasticloadbalancing'), awsArn('elasticloadbalancing')]),
     subnetIds: z.array(z.string().startsWith('subnet-')).min(1),
     securityGroupIds: z.array(z.string().startsWith('sg-')).min(1),
-    instanceProfileArn: arn('iam'),
+    instanceProfileArn: awsArn('iam'),
     instanceType: z.string().min(1).default('t3.small'),
     /** The port the app listens on (PORT), which the target groups forward to. */
     appPort: z.number().int().min(1).max(65_535).default(8080),

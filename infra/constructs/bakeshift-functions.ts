@@ -27,7 +27,7 @@ export interface BakeshiftFunctionsProps {
  * statements of the ports its entry builds, and its own log group.
  */
 export class BakeshiftFunctions extends Construct {
-  readonly byName = new Map<LambdaSpec['name'], NodejsFunction>();
+  private readonly byName = new Map<LambdaSpec['name'], NodejsFunction>();
   private readonly roles = new Map<LambdaSpec['name'], Role>();
 
   constructor(
@@ -66,9 +66,11 @@ export class BakeshiftFunctions extends Construct {
 
   private add(spec: LambdaSpec): void {
     const needs = spec.ports.map((port) => PORT_NEEDS[port]);
+    const iam = needs.flatMap((n) => n.iam);
     const logGroup = new LogGroup(this, `${spec.name}Logs`, { retention: this.props.logRetention });
+    // PassRole is added once the instance roles are known (allowPassingInstanceRoles).
     const statements = policyStatementsOf(
-      needs.flatMap((n) => n.iam).filter((s) => !s.resources.includes(INSTANCE_ROLE_ARN)),
+      iam.filter((s) => !s.resources.includes(INSTANCE_ROLE_ARN)),
       this.props.placeholders,
     );
     const secrets = new Set(needs.flatMap((n) => n.secrets ?? []));

@@ -2,9 +2,9 @@ import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { keepFailedInvocations } from '../keep-failed-invocations.js';
+import { deadLetterQueue, keepFailedInvocations } from '../dead-letters.js';
 import type { ServiceDefinition } from '../load-services.js';
 import type { BakeshiftFunctions } from './bakeshift-functions.js';
 
@@ -26,15 +26,7 @@ export class NightlySchedules extends Construct {
 
   constructor(scope: Construct, id: string, props: NightlySchedulesProps) {
     super(scope, id);
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'this queue is itself a dead-letter queue',
-    });
+    this.deadLetters = deadLetterQueue(this, 'DeadLetters');
     for (const name of ['StartCongruenceRun', 'RunJanitor'] as const)
       keepFailedInvocations(props.functions.get(name), this.deadLetters);
     const role = new Role(this, 'SchedulerRole', {

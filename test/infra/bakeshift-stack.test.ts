@@ -22,11 +22,11 @@ import {
 import { synthBakeshift } from '../support/synth-bakeshift.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-let synth: ReturnType<typeof synthBakeshift>;
+let synth: Awaited<ReturnType<typeof synthBakeshift>>;
 let resources: Record<string, Resource>;
 // One real synth for the file: esbuild bundles every function and cdk-nag checks every resource.
-beforeAll(() => {
-  synth = synthBakeshift();
+beforeAll(async () => {
+  synth = await synthBakeshift();
   resources = synth.template.toJSON().Resources as Record<string, Resource>;
 }, 180_000);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);

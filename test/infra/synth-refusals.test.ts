@@ -29,8 +29,8 @@ function servicesWith(file: string, edit: (json: ServiceJson) => unknown): strin
 }
 
 describe('cdk synth refuses, naming what is wrong, before anything is deployed', () => {
-  it('a wildcard permission nobody explained fails cdk-nag', () => {
-    expect(() =>
+  it('a wildcard permission nobody explained fails cdk-nag', async () => {
+    await expect(
       synthBakeshift({
         bundle: false,
         extend: (stack) => {
@@ -42,29 +42,29 @@ describe('cdk synth refuses, naming what is wrong, before anything is deployed',
           );
         },
       }),
-    ).toThrow(/AwsSolutions-IAM5\[Resource::arn:aws:s3:::some-bucket\/\*\]/);
+    ).rejects.toThrow(/AwsSolutions-IAM5\[Resource::arn:aws:s3:::some-bucket\/\*\]/);
   });
 
-  it('a health check an ALB cannot run: the file, the field and the range', () => {
+  it('a health check an ALB cannot run: the file, the field and the range', async () => {
     const dir = servicesWith('hello.json', (json) => {
       json.environments.staging.healthCheck.intervalSeconds = 2;
       json.environments.staging.healthCheck.timeoutSeconds = 1;
     });
-    expect(() => loadServices(dir)).toThrow(
+    await expect(loadServices(dir)).rejects.toThrow(
       `${join(dir, 'hello.json')}: environments.staging.healthCheck.intervalSeconds: 2 is outside what an ALB accepts (5-300)`,
     );
   });
 
-  it('an invalid service configuration: the file and the field', () => {
+  it('an invalid service configuration: the file and the field', async () => {
     const dir = servicesWith('hello.json', (json) => {
       json.environments.prod.capacity.desired = 0;
     });
-    expect(() => loadServices(dir)).toThrow(/hello\.json.*environments\.prod\.capacity\.desired/);
+    await expect(loadServices(dir)).rejects.toThrow(/hello\.json.*environments\.prod\.capacity\.desired/);
   });
 
-  it('AWS options for an environment the service does not have', () => {
+  it('AWS options for an environment the service does not have', async () => {
     const dir = servicesWith('hello.aws.json', () => ({ environments: { qa: {} } }));
-    expect(() => loadServices(dir)).toThrow(
+    await expect(loadServices(dir)).rejects.toThrow(
       `${join(dir, 'hello.aws.json')}: environments.qa: not an environment of`,
     );
   });
@@ -84,16 +84,16 @@ describe('cdk synth refuses, naming what is wrong, before anything is deployed',
     expect(run.stderr).not.toContain('    at ');
   });
 
-  it('a configuration whose service name is not its file name', () => {
+  it('a configuration whose service name is not its file name', async () => {
     const dir = servicesWith('hello.json', (json) => {
       json.service = 'other';
     });
-    expect(() => loadServices(dir)).toThrow(/hello\.json: service: "other" must match the file name/);
+    await expect(loadServices(dir)).rejects.toThrow(/hello\.json: service: "other" must match the file name/);
   });
 });
 
 describe('adopting an environment', () => {
-  it('writes the given ARNs, creates no load balancer for it, and lets the fleets pass its instance role', () => {
+  it('writes the given ARNs, creates no load balancer for it, and lets the fleets pass its instance role', async () => {
     const adopt = {
       listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/1/main',
       previewListenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/1/preview',
@@ -108,7 +108,7 @@ describe('adopting an environment', () => {
       instanceRoleArn: 'arn:aws:iam::123456789012:role/web',
     };
     const dir = servicesWith('hello.aws.json', () => ({ environments: { prod: { adopt } } }));
-    const { template } = synthBakeshift({ bundle: false, servicesDir: dir });
+    const { template } = await synthBakeshift({ bundle: false, servicesDir: dir });
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     const parameters = Object.values(template.findResources('AWS::SSM::Parameter'));
     const prod = parameters.find((p) => p.Properties.Name === '/bakeshift/services/hello/prod');

@@ -13,7 +13,7 @@ export const EXAMPLE_SERVICES = new URL('../../infra/services', import.meta.url)
  * Synthesizes the stack as `cdk synth` does (esbuild bundles every function unless `bundle: false`), with
  * cdk-nag's AwsSolutions checks: an unacknowledged finding makes synth throw.
  */
-export function synthBakeshift(
+export async function synthBakeshift(
   options: {
     bundle?: boolean;
     servicesDir?: string;
@@ -29,7 +29,7 @@ export function synthBakeshift(
   });
   const stack = new BakeshiftStack(app, 'bakeshift', {
     env: { region: 'eu-west-1' },
-    services: loadServices(options.servicesDir ?? EXAMPLE_SERVICES),
+    services: await loadServices(options.servicesDir ?? EXAMPLE_SERVICES),
   });
   options.extend?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
