@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { RELEASE_TABLE } from '../../aws/release-store/release-table.js';
@@ -49,11 +50,17 @@ export async function startLocalDynamoDb(directory?: string): Promise<LocalDynam
 /** Creates the release table as the CDK app defines it, if it does not exist yet. */
 export async function ensureReleaseTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    await createReleaseTable(client, tableName);
   }
+  // A new table answers "not found" until it is ACTIVE (also in dynalite, after a timer that load can delay).
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+}
+
+async function createReleaseTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { partitionKey, sortKey, historyIndex, historyPartitionKey, historySortKey } = RELEASE_TABLE;
   await client.send(
     new CreateTableCommand({
