@@ -1,5 +1,4 @@
 import {
-  DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
@@ -62,16 +61,13 @@ export class Ec2ImageCatalog implements ImageCatalog {
   async discardImage(imageId: string): Promise<void> {
     const image = await this.getRawImage(imageId);
     if (!image) return;
+    // A snapshot stays "in use" for a while after its image is deregistered (InvalidSnapshot.InUse): EC2
+    // deletes them together instead (DeregisterImage's DeleteAssociatedSnapshots).
     await withAwsErrors('DeregisterImage', () =>
-      this.clients.ec2.send(new DeregisterImageCommand({ ImageId: imageId })),
+      this.clients.ec2.send(
+        new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: true }),
+      ),
     );
-    for (const mapping of image.BlockDeviceMappings ?? []) {
-      const snapshotId = mapping.Ebs?.SnapshotId;
-      if (snapshotId)
-        await withAwsErrors('DeleteSnapshot', () =>
-          this.clients.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })),
-        );
-    }
   }
 
   protected async getRawImage(imageId: string): Promise<Ec2Image | undefined> {

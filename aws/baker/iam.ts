@@ -18,8 +18,8 @@ export const EC2_IMAGE_CATALOG_IAM: IamStatement[] = [
   {
     sid: 'ResolveBaseImages',
     actions: ['ssm:GetParameter'],
-    resources: [arns.parameter('/aws/service/ami-*')],
-    why: 'base AMIs are named by public SSM parameters (e.g. the latest Amazon Linux 2023)',
+    resources: [arns.publicParameter('/aws/service/*')],
+    why: 'base AMIs are named by public SSM parameters (e.g. the latest Amazon Linux 2023), whose ARNs have no account',
   },
 ];
 
@@ -77,6 +77,12 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     actions: ['s3:GetObject', 's3:GetObjectVersion'],
     resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}/*'],
     why: "presigned GET URLs carry the signer's permission; the bake result is read back",
+  },
+  {
+    sid: 'TellMissingBakeResultsFromDenied',
+    actions: ['s3:ListBucket'],
+    resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}'],
+    why: 'without ListBucket, S3 answers 403 instead of 404 for a result not reported yet (S3 GetObject reference)',
   },
   {
     sid: 'PresignBakeResults',

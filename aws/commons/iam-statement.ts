@@ -25,4 +25,6 @@ export const arns = {
     'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/bakeshift-*',
   parameter: (path: string) =>
     `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path}`,
+  /** AWS's public parameters (e.g. the latest AMIs) are owned by AWS: their ARN has no account. */
+  publicParameter: (path: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}::parameter${path}`,
 } as const;

@@ -225,7 +225,27 @@ export class AutoScalingFleets implements Fleets {
         { ResourceType: 'volume' as const, Tags: instanceTags },
       ],
     };
-    const create = () =>
+    // The template first, idempotently: versioning a template that does not exist would be authorized against
+    // a resource without tags (IAM's aws:ResourceTag), which AWS can refuse before it says NotFound.
+    await withAwsErrors('CreateLaunchTemplate', () =>
+      this.clients.ec2.send(
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: name,
+          ClientToken: `${name}-create`.slice(0, 64),
+          VersionDescription: 'placeholder: every deployment adds its own version',
+          LaunchTemplateData: { MetadataOptions: data.MetadataOptions },
+          TagSpecifications: [
+            {
+              ResourceType: 'launch-template',
+              Tags: tags({ service: spec.service, environment: spec.environment }),
+            },
+          ],
+        }),
+      ),
+    ).catch((error: Error) => {
+      if (error.name !== 'InvalidLaunchTemplateName.AlreadyExistsException') throw error;
+    });
+    const { LaunchTemplateVersion } = await withAwsErrors('CreateLaunchTemplateVersion', () =>
       this.clients.ec2.send(
         new CreateLaunchTemplateVersionCommand({
           LaunchTemplateName: name,
@@ -234,32 +254,9 @@ export class AutoScalingFleets implements Fleets {
           VersionDescription: spec.fleetId,
           LaunchTemplateData: data,
         }),
-      );
-    try {
-      const { LaunchTemplateVersion } = await withAwsErrors('CreateLaunchTemplateVersion', create);
-      return LaunchTemplateVersion?.VersionNumber ?? 0;
-    } catch (error) {
-      if (!(error as Error).name.includes('NotFound')) throw error;
-      // First deployment of this service+environment: a placeholder version 1, never used by a fleet.
-      await withAwsErrors('CreateLaunchTemplate', () =>
-        this.clients.ec2.send(
-          new CreateLaunchTemplateCommand({
-            LaunchTemplateName: name,
-            ClientToken: `${name}-create`.slice(0, 64),
-            VersionDescription: 'placeholder: every deployment adds its own version',
-            LaunchTemplateData: { MetadataOptions: data.MetadataOptions },
-            TagSpecifications: [
-              {
-                ResourceType: 'launch-template',
-                Tags: tags({ service: spec.service, environment: spec.environment }),
-              },
-            ],
-          }),
-        ),
-      );
-      const { LaunchTemplateVersion } = await withAwsErrors('CreateLaunchTemplateVersion', create);
-      return LaunchTemplateVersion?.VersionNumber ?? 0;
-    }
+      ),
+    );
+    return LaunchTemplateVersion?.VersionNumber ?? 0;
   }
 
   private describeGroup(

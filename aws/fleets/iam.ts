@@ -16,6 +16,27 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     why: 'one launch template per service+environment, tagged managed-by=bakeshift',
   },
   {
+    sid: 'TagLaunchTemplatesAndInstancesOnCreate',
+    actions: ['ec2:CreateTags'],
+    resources: [arns.ec2('launch-template'), arns.ec2('instance'), arns.ec2('volume')],
+    conditions: {
+      StringEquals: {
+        'ec2:CreateAction': ['CreateLaunchTemplate', 'RunInstances'],
+        'aws:RequestTag/managed-by': 'bakeshift',
+      },
+    },
+    why: 'tags on create need ec2:CreateTags: the launch template, and the instances and volumes Auto Scaling launches for the caller',
+  },
+  {
+    sid: 'CreateTheAutoScalingServiceLinkedRole',
+    actions: ['iam:CreateServiceLinkedRole'],
+    resources: [
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+    ],
+    conditions: { StringEquals: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } },
+    why: "the first group in an account creates Auto Scaling's service-linked role (EC2 Auto Scaling user guide)",
+  },
+  {
     sid: 'VersionOnlyItsLaunchTemplates',
     actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'],
     resources: [arns.ec2('launch-template')],

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -8,6 +9,7 @@ import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
+import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import { createAdvanceBakeOnEvent } from '../../functions/advance-bake-on-event.js';
@@ -15,6 +17,7 @@ import { localLambdaContext } from '../../local/engine/lambda-context.js';
 import { ensureReleaseTable, type LocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { cloudBefore } from './aws-invariants.js';
 import { FakeWorld, webConfig } from './fake-world.js';
+import { runAsFunction } from './invoking-function.js';
 import { SimulatedCloud } from './simulated-cloud.js';
 
 export const BASE_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
@@ -43,24 +46,35 @@ let tables = 0;
  * fleets, ALB traffic and target health. The release store is the test fake (its DynamoDB adapter has its own
  * contract test); bake progress is kept in dynalite as on AWS.
  */
-export async function awsWorld(dynamo: LocalDynamoDb, options: { fleetSize?: number } = {}) {
+export async function awsWorld(
+  dynamo: LocalDynamoDb,
+  options: {
+    fleetSize?: number;
+    /** The DynamoDB release store on dynalite instead of the test fake (its calls are then recorded too). */
+    releaseStore?: 'fake' | 'dynamodb';
+  } = {},
+) {
   const cloud = new SimulatedCloud().attach();
   const table = `aws-world-${++tables}`;
   await ensureReleaseTable(dynamo.client, table);
   const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
-  const clients = {
+  // Its own DynamoDB client, whose calls the cloud records with the function that made them (as on AWS).
+  const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+  cloud.record(dynamoClient, 'dynamodb');
+  const clientsOf = () => ({
     ec2: new EC2Client({ region: 'us-east-1', credentials }),
     s3: new S3Client({ region: 'us-east-1', credentials }),
     ssm: new SSMClient({ region: 'us-east-1', credentials }),
     autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
     elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
-  };
+  });
   cloud.parameters.set(BASE_AMI_PARAMETER, 'ami-base');
   cloud.addImage('ami-base');
   cloud.parameters.set(
     PROVIDER_PARAMETER,
     JSON.stringify({
-      artifactBucket: 'bakeshift-artifacts',
+      // One bucket for artifacts and bake results, as the CDK app makes (the flows' artifacts are in it).
+      artifactBucket: 'artifacts',
       builderSubnetId: 'subnet-builder',
       builderSecurityGroupId: 'sg-builder-no-inbound',
     }),
@@ -78,25 +92,38 @@ export async function awsWorld(dynamo: LocalDynamoDb, options: { fleetSize?: num
       }),
     );
     for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, 30);
-    cloud.listeners.set(arns.listenerArn, structuredClone(FIXED_503) as never);
-    cloud.listeners.set(arns.previewListenerArn, structuredClone(FIXED_503) as never);
+    // The CDK app tags both listeners managed-by=bakeshift (the traffic IAM depends on it).
+    cloud.addListener(arns.listenerArn, structuredClone(FIXED_503) as never);
+    cloud.addListener(arns.previewListenerArn, structuredClone(FIXED_503) as never);
   }
 
-  let baker: Ec2ImageBaker | undefined;
+  /** What one Lambda function builds: its own clients, settings cache and fleet directory. */
+  const adaptersOf = (w: FakeWorld) => {
+    const clients = clientsOf();
+    const settings = new AwsSettings(clients.ssm);
+    const directory = new FleetDirectory(clients.autoScaling);
+    const baker = new Ec2ImageBaker(
+      clients,
+      settings,
+      new BakeLedger(dynamoClient, table),
+      w.tokens,
+      w.clock,
+    );
+    return {
+      baker,
+      fleets: new AutoScalingFleets(clients, settings, directory),
+      traffic: new AlbTraffic(clients, settings, directory),
+      health: new TargetGroupHealth(clients.elb, directory),
+      ...(options.releaseStore === 'dynamodb'
+        ? { store: new DynamoDbReleaseStore(dynamoClient, table) }
+        : {}),
+    };
+  };
   const world = new FakeWorld({
     timing: { callbackTimeoutMs: 2000 },
-    adapters: (w) => {
-      const settings = new AwsSettings(clients.ssm);
-      const directory = new FleetDirectory(clients.autoScaling);
-      baker = new Ec2ImageBaker(clients, settings, new BakeLedger(dynamo.client, table), w.tokens, w.clock);
-      return {
-        baker,
-        fleets: new AutoScalingFleets(clients, settings, directory),
-        traffic: new AlbTraffic(clients, settings, directory),
-        health: new TargetGroupHealth(clients.elb, directory),
-      };
-    },
+    adapters: adaptersOf,
   });
+  const { baker } = adaptersOf(world);
   const config = webConfig();
   config.bake.baseImage = BASE_AMI_PARAMETER;
   if (options.fleetSize) {
@@ -104,19 +131,21 @@ export async function awsWorld(dynamo: LocalDynamoDb, options: { fleetSize?: num
       env.capacity = { min: options.fleetSize, desired: options.fleetSize, max: options.fleetSize };
   }
   world.configs.set('web', config);
-  const advance = createAdvanceBakeOnEvent({ baker: baker as Ec2ImageBaker });
+  const advance = createAdvanceBakeOnEvent({ baker });
   // EventBridge retries a target that fails (Lambda's own retries, then the rule's retry policy).
   cloud.onEvent = (event) => {
     const deliver = async (attemptsLeft: number): Promise<void> => {
       try {
-        await advance(event, localLambdaContext('AdvanceBakeOnEvent', 60));
+        await runAsFunction('AdvanceBakeOnEvent', () =>
+          advance(event, localLambdaContext('AdvanceBakeOnEvent', 60)),
+        );
       } catch {
         if (attemptsLeft > 0) setTimeout(() => void deliver(attemptsLeft - 1), 20);
       }
     };
     void deliver(3);
   };
-  return { world, cloud, baker: baker as Ec2ImageBaker };
+  return { world, cloud, baker, table, dynamoClient, clientsOf };
 }
 
 /** An AWS world where 1.0.0 is live (blue), with the cloud as it was before the next deployment. */

@@ -23,6 +23,7 @@ import { FakeReleaseStore } from './fakes/fake-release-store.js';
 import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
 import { FakeTraffic } from './fakes/fake-traffic.js';
 import { RecordingNotifier } from './fakes/recording-notifier.js';
+import { runAsFunction } from './invoking-function.js';
 
 /** A test service with a plain environment and a guarded one (approval, weighted shift). */
 export function webConfig() {
@@ -96,23 +97,27 @@ export class FakeWorld {
   private requestSequence = 0;
 
   private readonly adapters: Partial<Ports>;
+  private readonly adaptersOf: ((world: FakeWorld, functionName?: string) => Partial<Ports>) | undefined;
 
   constructor(
     options: {
       timing?: LocalEngineOptions['timing'];
       definition?: AslDefinition;
-      /** Real adapters to use in place of some fakes (e.g. the AWS adapters over the simulated cloud). */
-      adapters?: (world: FakeWorld) => Partial<Ports>;
+      /**
+       * Real adapters to use in place of some fakes (e.g. the AWS adapters over the simulated cloud). Called once
+       * for the world and once per function, as each Lambda function builds its own clients and caches.
+       */
+      adapters?: (world: FakeWorld, functionName?: string) => Partial<Ports>;
     } = {},
   ) {
     this.definition = options.definition ?? loadDeployDefinition();
+    this.adaptersOf = options.adapters;
     this.adapters = options.adapters?.(this) ?? {};
     this.configs.set('web', webConfig());
     this.approvals.decide = (approvalId, approve, by) =>
       decideApproval(this.ports(), { approvalId, approve, by });
-    const ports = this.ports();
     const functions = Object.fromEntries(
-      Object.entries(taskFunctions).map(([name, create]) => [name, create(ports)]),
+      Object.entries(taskFunctions).map(([name, create]) => [name, create(this.portsOf(name))]),
     );
     const tasks = taskStatesOf(this.definition);
     this.engine = new LocalEngine({
@@ -153,6 +158,11 @@ export class FakeWorld {
       clock: this.clock,
       ...this.adapters,
     };
+  }
+
+  /** The ports one function is built with: its own adapters, where the world has per-function ones. */
+  portsOf(functionName: string): Ports {
+    return { ...this.ports(), ...this.adaptersOf?.(this, functionName) };
   }
 
   request(fields: {
@@ -204,14 +214,14 @@ export class FakeWorld {
     const fault = this.faults.find(
       (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,
     );
-    if (!fault) return invoke();
+    if (!fault) return runAsFunction(call.functionName, invoke);
     if (fault.times !== undefined) fault.times--;
     const injected = new BakeshiftError(
       fault.error ?? 'InjectedFault',
       `fault injected into ${call.stateName}`,
     );
     if (fault.when === 'before') throw injected;
-    await invoke();
+    await runAsFunction(call.functionName, invoke);
     throw injected;
   }
 }

@@ -31,6 +31,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { invokingFunction } from './invoking-function.js';
 
 type Tags = { Key?: string; Value?: string }[];
 // biome-ignore lint/suspicious/noExplicitAny: the simulation accepts each command's own input shape.
@@ -49,6 +50,8 @@ interface SimInstance {
   role: 'builder' | 'fleet';
   steps: number;
   launchedAt: Date;
+  /** The function that launched it: the signer of the presigned URLs its user data holds. */
+  launchedBy?: string | undefined;
 }
 interface SimImage {
   id: string;
@@ -69,11 +72,31 @@ interface SimGroup {
   launchTemplate: { name: string; version: number };
   instances: string[];
   deleting: boolean;
+  createdAt: Date;
 }
 interface SimTarget {
   state: 'initial' | 'healthy' | 'unhealthy' | 'draining';
   steps: number;
   imageId: string;
+}
+
+/** One API call as the cloud saw it: who made it (the Lambda function), what it asked and what it was answered. */
+export interface SimCall {
+  service: string;
+  name: string;
+  input: AnyInput;
+  /** The Lambda function whose code made the call; undefined for calls a test makes itself. */
+  functionName: string | undefined;
+  output?: unknown;
+  error?: string;
+  /** The tags of the existing resources the call names, as they were when it was made (IAM's aws:ResourceTag). */
+  resourceTags?: Record<string, Tags>;
+  /** For calls through a presigned URL: made by whoever holds the URL, authorized as its signer. */
+  presigned?: boolean;
+  /** DeregisterImage: the image's snapshots, which DeleteAssociatedSnapshots deletes too. */
+  snapshotsOfImage?: string[];
+  /** CreateAutoScalingGroup: the launch template data Auto Scaling launches with, on the caller's behalf. */
+  launchTemplateData?: AnyInput;
 }
 
 export type SimEvent = {
@@ -101,6 +124,9 @@ export class SimulatedCloud {
   readonly instances = new Map<string, SimInstance>();
   readonly images = new Map<string, SimImage>();
   readonly snapshots = new Set<string>();
+  readonly snapshotTags = new Map<string, Tags>();
+  /** Snapshots of just-deregistered images: how many more DeleteSnapshot calls answer InvalidSnapshot.InUse. */
+  private readonly snapshotsInUse = new Map<string, number>();
   readonly launchTemplates = new Map<
     string,
     {
@@ -113,10 +139,12 @@ export class SimulatedCloud {
   readonly groups = new Map<string, SimGroup>();
   readonly targetGroups = new Map<string, { targets: Map<string, SimTarget>; deregistrationDelay: number }>();
   readonly listeners = new Map<string, Action[]>();
+  readonly listenerTags = new Map<string, Tags>();
+  readonly launchTemplateTags = new Map<string, Tags>();
   readonly parameters = new Map<string, string>();
   readonly objects = new Map<string, string>();
-  /** Every command sent, by name, in order, with its input. */
-  readonly calls: { service: string; name: string; input: AnyInput }[] = [];
+  /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
+  readonly calls: SimCall[] = [];
   builder: 'succeed' | 'fail' | 'hang' = 'succeed';
   /** Instances from these images never pass their health checks. */
   readonly unhealthyImages = new Set<string>();
@@ -138,6 +166,44 @@ export class SimulatedCloud {
 
   addTargetGroup(arn: string, deregistrationDelay = 30) {
     this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay });
+  }
+
+  /** A listener as the CDK app creates it: tagged managed-by=bakeshift. */
+  addListener(arn: string, actions: Action[], tags: Tags = [{ Key: 'managed-by', Value: 'bakeshift' }]) {
+    this.listeners.set(arn, actions);
+    this.listenerTags.set(arn, tags);
+  }
+
+  /**
+   * Records the calls of a real client (e.g. DynamoDB on dynalite) alongside the simulated ones, with the
+   * function that made them.
+   */
+  record(client: { middlewareStack: { add: (...args: never[]) => void } }, service: string) {
+    const middleware =
+      (
+        next: (args: { input: AnyInput }) => Promise<{ output: unknown }>,
+        context: { commandName?: string },
+      ) =>
+      async (args: { input: AnyInput }) => {
+        const call: SimCall = {
+          service,
+          name: (context.commandName ?? '?').replace(/Command$/, ''),
+          input: structuredClone(args.input),
+          functionName: invokingFunction(),
+        };
+        this.calls.push(call);
+        try {
+          // Its answer is a real service's (e.g. dynalite), not the simulation's: only the request is kept.
+          return await next(args);
+        } catch (error) {
+          call.error = (error as Error).name;
+          throw error;
+        }
+      };
+    client.middlewareStack.add(
+      middleware as never,
+      { step: 'build', name: 'simulatedCloudRecorder' } as never,
+    );
   }
 
   addImage(id: string, tags: Tags = []) {
@@ -171,14 +237,30 @@ export class SimulatedCloud {
     ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
-        this.calls.push({ service: service.get(stub) ?? '?', name, input: structuredClone(input) });
+        const call: SimCall = {
+          service: service.get(stub) ?? '?',
+          name,
+          input: structuredClone(input),
+          functionName: invokingFunction(),
+        };
+        call.resourceTags = this.tagsOfResourcesIn(input);
+        if (name === 'CreateAutoScalingGroup') call.launchTemplateData = this.launchTemplateDataOf(input);
+        if (name === 'DeregisterImage')
+          call.snapshotsOfImage = [...(this.images.get(input?.ImageId)?.snapshotIds ?? [])];
+        this.calls.push(call);
         this.step();
         const fault = this.faults.find((f) => f.command === name && f.times > 0);
-        if (fault) {
-          fault.times -= 1;
-          throw awsError(fault.error, `simulated ${fault.error} on ${name}`);
+        try {
+          if (fault) {
+            fault.times -= 1;
+            throw awsError(fault.error, `simulated ${fault.error} on ${name}`);
+          }
+          call.output = await handle(input);
+          return call.output;
+        } catch (error) {
+          call.error = (error as Error).name;
+          throw error;
         }
-        return handle(input);
       });
     };
     route(ec2, RunInstancesCommand, 'RunInstances', (i) => this.runInstances(i));
@@ -187,12 +269,7 @@ export class SimulatedCloud {
     route(ec2, CreateImageCommand, 'CreateImage', (i) => this.createImage(i));
     route(ec2, DescribeImagesCommand, 'DescribeImages', (i) => this.describeImages(i));
     route(ec2, DeregisterImageCommand, 'DeregisterImage', (i) => this.deregisterImage(i));
-    route(
-      ec2,
-      DeleteSnapshotCommand,
-      'DeleteSnapshot',
-      (i) => this.snapshots.delete((i as { SnapshotId: string }).SnapshotId) && {},
-    );
+    route(ec2, DeleteSnapshotCommand, 'DeleteSnapshot', (i) => this.deleteSnapshot(i));
     route(ec2, CreateLaunchTemplateCommand, 'CreateLaunchTemplate', (i) => this.createLaunchTemplate(i));
     route(ec2, CreateLaunchTemplateVersionCommand, 'CreateLaunchTemplateVersion', (i) =>
       this.createLaunchTemplateVersion(i),
@@ -306,11 +383,11 @@ export class SimulatedCloud {
   /** What the builder's user data does at its end: report through the presigned PUT, then power off. */
   private builderReports(instance: SimInstance) {
     const script = Buffer.from(instance.userData ?? '', 'base64').toString('utf8');
+    const artifactUrl = /-o \/tmp\/artifact\.tgz '([^']+)'/.exec(script)?.[1];
+    if (artifactUrl) this.presignedCall(instance, 'GetObject', artifactUrl);
     const url = /RESULT_URL='([^']+)'/.exec(script)?.[1];
     if (url) {
-      const parsed = new URL(url);
-      const bucket = parsed.hostname.split('.')[0] ?? '';
-      const key = decodeURIComponent(parsed.pathname.slice(1));
+      const { Bucket: bucket, Key: key } = this.presignedCall(instance, 'PutObject', url);
       const report =
         this.builder === 'succeed'
           ? { status: 'succeeded', healthPath: '/health', logTail: 'bake ok' }
@@ -323,6 +400,44 @@ export class SimulatedCloud {
       'instance-id': instance.id,
       state: 'stopped',
     });
+  }
+
+  /** A request the builder makes through a presigned URL: authorized as the function that signed it. */
+  private presignedCall(instance: SimInstance, name: string, url: string) {
+    const parsed = new URL(url);
+    const versionId = parsed.searchParams.get('versionId');
+    const input = {
+      Bucket: parsed.hostname.split('.')[0] ?? '',
+      Key: decodeURIComponent(parsed.pathname.slice(1)),
+      ...(versionId ? { VersionId: versionId } : {}),
+    };
+    this.calls.push({ service: 's3', name, input, functionName: instance.launchedBy, presigned: true });
+    return input;
+  }
+
+  /** The tags of every existing resource a request names, keyed by its id (name or ARN). */
+  private tagsOfResourcesIn(input: AnyInput): Record<string, Tags> {
+    const found: Record<string, Tags> = {};
+    const ids = (value: unknown): string[] =>
+      (Array.isArray(value) ? value : value ? [value] : []).map(String);
+    for (const id of ids(input?.InstanceIds).concat(ids(input?.InstanceId)))
+      if (this.instances.has(id)) found[id] = this.instances.get(id)?.tags ?? [];
+    for (const id of ids(input?.ImageId))
+      if (this.images.has(id)) found[id] = this.images.get(id)?.tags ?? [];
+    for (const id of ids(input?.SnapshotId)) found[id] = this.snapshotTags.get(id) ?? [];
+    for (const name of ids(input?.LaunchTemplateName))
+      if (this.launchTemplateTags.has(name)) found[name] = this.launchTemplateTags.get(name) ?? [];
+    for (const name of ids(input?.AutoScalingGroupName))
+      if (this.groups.has(name)) found[name] = this.groups.get(name)?.tags ?? [];
+    for (const arn of ids(input?.ListenerArn)) found[arn] = this.listenerTags.get(arn) ?? [];
+    return found;
+  }
+
+  private launchTemplateDataOf(input: AnyInput): AnyInput {
+    const template = input?.LaunchTemplate as { LaunchTemplateName?: string; Version?: string } | undefined;
+    return this.launchTemplates
+      .get(template?.LaunchTemplateName ?? '')
+      ?.versions.get(Number(template?.Version));
   }
 
   private emit(source: string, detailType: string, detail: Record<string, unknown>) {
@@ -344,6 +459,7 @@ export class SimulatedCloud {
     this.instances.set(id, {
       id,
       state: 'pending',
+      launchedBy: invokingFunction(),
       launchedAt: new Date(),
       imageId: input.ImageId,
       tags,
@@ -403,6 +519,10 @@ export class SimulatedCloud {
     const id = this.id('ami');
     const snapshot = this.id('snap');
     this.snapshots.add(snapshot);
+    this.snapshotTags.set(
+      snapshot,
+      input.TagSpecifications?.find((t) => t.ResourceType === 'snapshot')?.Tags ?? [],
+    );
     const tags = input.TagSpecifications?.find((t) => t.ResourceType === 'image')?.Tags ?? [];
     this.images.set(id, {
       id,
@@ -445,14 +565,42 @@ export class SimulatedCloud {
     };
   }
 
-  private deregisterImage(input: { ImageId: string }) {
-    if (!this.images.delete(input.ImageId)) throw awsError('InvalidAMIID.NotFound');
+  /**
+   * A deregistered image's snapshots stay "in use" for a while (EC2 user guide, "Deregister an AMI"), unless
+   * DeleteAssociatedSnapshots deletes them with it.
+   */
+  private deregisterImage(input: { ImageId: string; DeleteAssociatedSnapshots?: boolean }) {
+    const image = this.images.get(input.ImageId);
+    if (!image) throw awsError('InvalidAMIID.NotFound');
+    this.images.delete(input.ImageId);
+    for (const snapshot of image.snapshotIds) {
+      if (input.DeleteAssociatedSnapshots) this.snapshots.delete(snapshot);
+      else this.snapshotsInUse.set(snapshot, 20);
+    }
+    return { Return: true };
+  }
+
+  private deleteSnapshot(input: { SnapshotId: string }) {
+    const inUse = this.snapshotsInUse.get(input.SnapshotId) ?? 0;
+    if (inUse > 0) {
+      this.snapshotsInUse.set(input.SnapshotId, inUse - 1);
+      throw awsError('InvalidSnapshot.InUse', `The snapshot ${input.SnapshotId} is currently in use`);
+    }
+    if (!this.snapshots.delete(input.SnapshotId)) throw awsError('InvalidSnapshot.NotFound');
     return {};
   }
 
-  private createLaunchTemplate(input: { LaunchTemplateName: string; LaunchTemplateData: unknown }) {
+  private createLaunchTemplate(input: {
+    LaunchTemplateName: string;
+    LaunchTemplateData: unknown;
+    TagSpecifications?: { ResourceType: string; Tags: Tags }[];
+  }) {
     if (this.launchTemplates.has(input.LaunchTemplateName))
       throw awsError('InvalidLaunchTemplateName.AlreadyExistsException');
+    this.launchTemplateTags.set(
+      input.LaunchTemplateName,
+      input.TagSpecifications?.find((t) => t.ResourceType === 'launch-template')?.Tags ?? [],
+    );
     this.launchTemplates.set(input.LaunchTemplateName, {
       versions: new Map([[1, input.LaunchTemplateData]]),
       descriptions: new Map([[1, 'placeholder']]),
@@ -535,6 +683,7 @@ export class SimulatedCloud {
       },
       instances: [],
       deleting: false,
+      createdAt: new Date(),
     };
     for (let i = 0; i < group.desired; i++) {
       const id = this.id('i');
@@ -576,7 +725,18 @@ export class SimulatedCloud {
           Version: String(g.launchTemplate.version),
         },
         Tags: g.tags,
-        Instances: g.instances.map((InstanceId) => ({ InstanceId })),
+        // Members the Auto Scaling API model marks required (held to it by the API oracle).
+        DefaultCooldown: 300,
+        AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+        HealthCheckType: 'ELB',
+        CreatedTime: g.createdAt,
+        Instances: g.instances.map((InstanceId) => ({
+          InstanceId,
+          AvailabilityZone: 'us-east-1a',
+          LifecycleState: 'InService',
+          HealthStatus: 'Healthy',
+          ProtectedFromScaleIn: false,
+        })),
       })),
     };
   }

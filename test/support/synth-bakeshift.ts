@@ -17,6 +17,8 @@ export async function synthBakeshift(
   options: {
     bundle?: boolean;
     servicesDir?: string;
+    /** The stack's region (default eu-west-1). */
+    region?: string;
     /** Changes to the stack before synth (e.g. a deliberate cdk-nag finding). */
     extend?: (stack: BakeshiftStack) => void;
   } = {},
@@ -28,7 +30,7 @@ export async function synthBakeshift(
     ...(options.bundle === false ? { context: { 'aws:cdk:bundling-stacks': [] } } : {}),
   });
   const stack = new BakeshiftStack(app, 'bakeshift', {
-    env: { region: 'eu-west-1' },
+    env: { region: options.region ?? 'eu-west-1' },
     services: await loadServices(options.servicesDir ?? EXAMPLE_SERVICES),
   });
   options.extend?.(stack);

@@ -1,0 +1,156 @@
+/**
+ * The IAM policies of the synthesized CloudFormation template, per Lambda function, with CloudFormation's
+ * intrinsic functions resolved to the names a test world uses. Read from the template (what `cdk deploy` would
+ * create), never from the adapters' own IAM lists, so the IAM oracle checks what would actually be deployed.
+ */
+
+export const ORACLE_ACCOUNT = '123456789012';
+export const ORACLE_REGION = 'us-east-1';
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  }[];
+}
+
+export interface RolePolicies {
+  roleLogicalId: string;
+  policies: { name: string; document: PolicyDocument }[];
+}
+
+type CfnResource = { Type: string; Properties?: Record<string, unknown> };
+type CfnTemplate = { Resources: Record<string, CfnResource> };
+
+/** Physical names for resources the world names itself (by logical-id prefix), e.g. the artifact bucket. */
+export type PhysicalNames = Record<string, string>;
+
+export class TemplatePolicies {
+  constructor(
+    private readonly template: CfnTemplate,
+    private readonly names: PhysicalNames = {},
+  ) {}
+
+  /** Lambda function name (its `bakeshift <Name>` description) → its role's resolved policies. */
+  byFunction(): Map<string, RolePolicies> {
+    const found = new Map<string, RolePolicies>();
+    for (const resource of Object.values(this.template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const name = /^bakeshift (\w+)$/.exec(String(resource.Properties?.Description ?? ''))?.[1];
+      const role = (resource.Properties?.Role as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+      if (name && role) found.set(name, this.rolePolicies(role));
+    }
+    return found;
+  }
+
+  /** Every policy attached to a role: its inline policies and each AWS::IAM::Policy naming it. */
+  rolePolicies(roleLogicalId: string): RolePolicies {
+    const role = this.template.Resources[roleLogicalId];
+    if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not an IAM role`);
+    const inline = (
+      (role.Properties?.Policies as { PolicyName: string; PolicyDocument: unknown }[]) ?? []
+    ).map((p) => ({ name: p.PolicyName, document: this.resolve(p.PolicyDocument) as PolicyDocument }));
+    const attached = Object.entries(this.template.Resources)
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties?.Roles ?? []).includes(`"Ref":"${roleLogicalId}"`),
+      )
+      .map(([id, r]) => ({
+        name: id,
+        document: this.resolve(r.Properties?.PolicyDocument) as PolicyDocument,
+      }));
+    return { roleLogicalId, policies: [...inline, ...attached] };
+  }
+
+  /** The physical name the world gives a resource (by logical-id prefix), else its logical id. */
+  physicalName(logicalId: string): string {
+    const prefix = Object.keys(this.names).find((p) => logicalId.startsWith(p));
+    return prefix ? (this.names[prefix] as string) : logicalId;
+  }
+
+  /** The first resource of a type whose logical id starts with the prefix. */
+  logicalIdOf(type: string, prefix = ''): string {
+    const id = Object.entries(this.template.Resources).find(
+      ([logicalId, r]) => r.Type === type && logicalId.startsWith(prefix),
+    )?.[0];
+    if (!id) throw new Error(`no ${type} ${prefix} in the template`);
+    return id;
+  }
+
+  arnOf(logicalId: string): string {
+    const resource = this.template.Resources[logicalId];
+    const name = this.physicalName(logicalId);
+    const at = `${ORACLE_REGION}:${ORACLE_ACCOUNT}`;
+    switch (resource?.Type) {
+      case 'AWS::IAM::Role':
+        return `arn:aws:iam::${ORACLE_ACCOUNT}:role/${name}`;
+      case 'AWS::Logs::LogGroup':
+        return `arn:aws:logs:${at}:log-group:${name}:*`;
+      case 'AWS::DynamoDB::Table':
+        return `arn:aws:dynamodb:${at}:table/${name}`;
+      case 'AWS::S3::Bucket':
+        return `arn:aws:s3:::${name}`;
+      case 'AWS::SQS::Queue':
+        return `arn:aws:sqs:${at}:${name}`;
+      case 'AWS::Lambda::Function':
+        return `arn:aws:lambda:${at}:function:${name}`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:aws:states:${at}:stateMachine:${name}`;
+      case 'AWS::SecretsManager::Secret':
+        return `arn:aws:secretsmanager:${at}:secret:${name}-AbCdEf`;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${at}:event-bus/${name}`;
+      case 'AWS::SSM::Parameter':
+        return `arn:aws:ssm:${at}:parameter/${name}`;
+      default:
+        return `arn:aws:unknown:${at}:${name}`;
+    }
+  }
+
+  /** What Ref returns, by resource type (the name for most, the ARN for these). */
+  private ref(logicalId: string): string {
+    if (logicalId === 'AWS::Partition') return 'aws';
+    if (logicalId === 'AWS::Region') return ORACLE_REGION;
+    if (logicalId === 'AWS::AccountId') return ORACLE_ACCOUNT;
+    if (logicalId === 'AWS::URLSuffix') return 'amazonaws.com';
+    const type = this.template.Resources[logicalId]?.Type;
+    if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SecretsManager::Secret')
+      return this.arnOf(logicalId);
+    return this.physicalName(logicalId);
+  }
+
+  private resolve(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (!value || typeof value !== 'object') return value;
+    const object = value as Record<string, unknown>;
+    if ('Ref' in object) return this.ref(String(object.Ref));
+    if ('Fn::GetAtt' in object) {
+      const [id, attribute] = object['Fn::GetAtt'] as [string, string];
+      if (attribute === 'Arn') return this.arnOf(id);
+      return `${this.physicalName(id)}.${attribute}`;
+    }
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => this.resolve(p)).join(separator);
+    }
+    if ('Fn::Sub' in object) {
+      const sub = object['Fn::Sub'];
+      const [text, variables] = Array.isArray(sub)
+        ? (sub as [string, Record<string, unknown>])
+        : [sub as string, {}];
+      return text.replace(/\$\{([\w:.]+)\}/g, (_, name: string) => {
+        if (name in variables) return String(this.resolve(variables[name]));
+        const [id, attribute] = name.split('.');
+        return attribute ? String(this.resolve({ 'Fn::GetAtt': [id, attribute] })) : this.ref(name);
+      });
+    }
+    const unknown = Object.keys(object).find((k) => k.startsWith('Fn::'));
+    if (unknown) throw new Error(`the IAM oracle cannot resolve ${unknown} in a policy`);
+    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, this.resolve(v)]));
+  }
+}
