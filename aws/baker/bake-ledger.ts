@@ -12,6 +12,8 @@ export interface BakeEntry {
   builderInstanceId: string;
   startedAt: string;
   imageId?: string;
+  /** When the bake moved to imaging: until the visibility delay has passed, an unseen image is pending. */
+  imagingAt?: string;
   /** From the builder's report (the manifest's healthPath), tagged on the image. */
   healthPath?: string;
   reason?: string;

@@ -19,10 +19,14 @@ set -uo pipefail
 exec > /var/log/bakeshift-bake.log 2>&1
 RESULT_URL=${quote(script.resultUrl)}
 report() {
-  local tail
+  local tail body
   tail=$(tail -c 3000 /var/log/bakeshift-bake.log | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
-  curl -sS --retry 5 -X PUT -H 'Content-Type: application/json' \\
-    --data-binary "{\\"status\\":\\"$1\\",\\"healthPath\\":\\"\${HEALTH_PATH:-/health}\\",\\"logTail\\":$tail}" "$RESULT_URL"
+  body="{\\"status\\":\\"$1\\",\\"healthPath\\":\\"\${HEALTH_PATH:-/health}\\",\\"logTail\\":$tail}"
+  # A presigned URL dies with the temporary credentials that signed it: the console output (read with
+  # GetConsoleOutput once the builder has stopped) carries the report too.
+  echo "BAKESHIFT-REPORT $(printf '%s' "$body" | base64 -w0)" > /dev/console
+  curl -sSf --retry 5 -X PUT -H 'Content-Type: application/json' --data-binary "$body" "$RESULT_URL" \\
+    || echo "the report upload failed: the console output carries it"
 }
 fail() { echo "bake failed: $1"; report failed; shutdown -h now; exit 1; }
 curl -sSf --retry 5 -o /tmp/artifact.tgz ${quote(script.artifactUrl)} || fail "artifact download"

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import {
   CreateImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   type EC2Client,
+  GetConsoleOutputCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -82,11 +84,11 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       version: request.version,
       bakeKey: request.bakeKey,
     });
-    const { Instances } = await withAwsErrors('RunInstances (builder)', () =>
+    const launch = () =>
       this.clients.ec2.send(
         new RunInstancesCommand({
           // Idempotent: a retried start returns the same builder instead of launching a second one.
-          ClientToken: request.bakeId,
+          ClientToken: clientToken(request.bakeId),
           ImageId: request.baseImageId,
           InstanceType: provider.builderInstanceType as never,
           MinCount: 1,
@@ -107,9 +109,16 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
             { ResourceType: 'volume', Tags: bakeTags },
           ],
         }),
-      ),
+      );
+    // A retried start signs its URLs anew, so the same token comes with other user data: EC2 answers
+    // IdempotentParameterMismatch, and the builder the first attempt launched is the one to keep.
+    const builderInstanceId = await withAwsErrors('RunInstances (builder)', launch).then(
+      ({ Instances }) => Instances?.[0]?.InstanceId,
+      async (error: Error) => {
+        if (error.name !== 'IdempotentParameterMismatch') throw error;
+        return this.builderOf(request.bakeId);
+      },
     );
-    const builderInstanceId = Instances?.[0]?.InstanceId;
     if (!builderInstanceId) throw new BakeFailed('RunInstances returned no builder instance');
     await this.ledger.create({
       bakeId: request.bakeId,
@@ -168,8 +177,14 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     const overdue =
       this.clock.now().getTime() - Date.parse(entry.startedAt) > entry.request.timeoutSeconds * 1000;
     if (entry.step === 'building') {
-      const report = await this.readReport(entry.bakeId);
-      const state = await this.instanceState(entry.builderInstanceId);
+      const state = await this.instanceState(entry.builderInstanceId, entry.startedAt);
+      const report =
+        (await this.readReport(entry.bakeId)) ??
+        (state === 'stopped' ? await this.consoleReport(entry.builderInstanceId) : undefined);
+      if (!report && state === 'stopped') {
+        await this.terminate(entry.builderInstanceId);
+        return { step: 'failed', reason: `builder ${entry.builderInstanceId} powered off without a report` };
+      }
       if (report?.status === 'failed') {
         await this.terminate(entry.builderInstanceId);
         return {
@@ -179,7 +194,11 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       }
       if (report?.status === 'succeeded' && state === 'stopped') {
         // Claimed by a conditional write before CreateImage: of two racing events, one goes on.
-        return { step: 'imaging', healthPath: report.healthPath ?? '/health' };
+        return {
+          step: 'imaging',
+          healthPath: report.healthPath ?? '/health',
+          imagingAt: this.clock.now().toISOString(),
+        };
       }
       if (state === 'terminated' || state === 'shutting-down' || state === undefined) {
         return { step: 'failed', reason: `builder ${entry.builderInstanceId} ended before reporting` };
@@ -198,6 +217,8 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     }
     if (entry.step === 'imaging' && entry.imageId) {
       const image = await this.getRawImage(entry.imageId);
+      // EC2 is eventually consistent: a DescribeImages right after CreateImage may not see the image yet.
+      if (!image && this.withinVisibilityDelay(entry.imagingAt)) return undefined;
       if (image?.State === 'available') {
         await this.terminate(entry.builderInstanceId);
         return { step: 'succeeded' };
@@ -330,11 +351,60 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     }
   }
 
-  private async instanceState(instanceId: string): Promise<string | undefined> {
-    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+  /**
+   * EC2 is eventually consistent (EC2 API reference, "Eventual consistency"): right after RunInstances,
+   * DescribeInstances may answer InvalidInstanceID.NotFound. Within the visibility delay that means pending.
+   */
+  /**
+   * The report as the builder also wrote it to its console: the one that counts when the presigned PUT failed
+   * (its URL dies with the temporary credentials that signed it). EC2 keeps a stopped instance's console.
+   */
+  private async consoleReport(instanceId: string): Promise<BuilderReport | undefined> {
+    const { Output } = await withAwsErrors('GetConsoleOutput', () =>
+      this.clients.ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true })),
     );
-    return Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    const text = Buffer.from(Output ?? '', 'base64').toString('utf8');
+    const encoded = [...text.matchAll(/BAKESHIFT-REPORT ([A-Za-z0-9+/=]+)/g)].at(-1)?.[1];
+    if (!encoded) return undefined;
+    try {
+      return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as BuilderReport;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {
+    try {
+      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
+        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+      );
+      const state = Reservations?.[0]?.Instances?.[0]?.State?.Name;
+      return state ?? (this.withinVisibilityDelay(launchedAt) ? 'pending' : undefined);
+    } catch (error) {
+      if ((error as Error).name === 'InvalidInstanceID.NotFound' && this.withinVisibilityDelay(launchedAt))
+        return 'pending';
+      if ((error as Error).name === 'InvalidInstanceID.NotFound') return undefined;
+      throw error;
+    }
+  }
+
+  private withinVisibilityDelay(since: string | undefined): boolean {
+    return since !== undefined && this.clock.now().getTime() - Date.parse(since) < VISIBILITY_DELAY_MS;
+  }
+
+  /** The builder a bake launched, found by its tag (after a retried RunInstances). */
+  private async builderOf(bakeId: string): Promise<string | undefined> {
+    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
+      this.clients.ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
+            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+          ],
+        }),
+      ),
+    );
+    return Reservations?.[0]?.Instances?.[0]?.InstanceId;
   }
 
   private async terminate(instanceId: string): Promise<void> {
@@ -344,6 +414,14 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       if (error.name !== 'InvalidInstanceID.NotFound') throw error;
     });
   }
+}
+
+/** How long a just-created instance or image may stay invisible to Describe calls before it counts as gone. */
+const VISIBILITY_DELAY_MS = 5 * 60 * 1000;
+
+/** EC2 client tokens are at most 64 ASCII characters: a digest of the bake id always fits. */
+function clientToken(bakeId: string): string {
+  return createHash('sha256').update(bakeId).digest('hex');
 }
 
 /** AMI names are unique per account and region: the bake key makes a retried bake find its own image. */

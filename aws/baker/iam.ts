@@ -60,10 +60,10 @@ export const EC2_BAKER_IAM: IamStatement[] = [
   },
   {
     sid: 'ImageOnlyItsBuilders',
-    actions: ['ec2:CreateImage', 'ec2:TerminateInstances'],
+    actions: ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:GetConsoleOutput'],
     resources: [arns.ec2('instance')],
     conditions: MANAGED_BY_CONDITION,
-    why: 'images are made from, and terminations hit, only instances bakeshift launched',
+    why: 'images are made from, terminations hit and reports are read from only instances bakeshift launched',
   },
   {
     sid: 'CreateTaggedImages',

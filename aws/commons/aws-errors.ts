@@ -12,6 +12,9 @@ const TRANSIENT = new Set([
   'InternalError',
   'InternalFailure',
   'InsufficientInstanceCapacity',
+  // S3's throttling answer (503 Slow Down) and DynamoDB's.
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
 ]);
 
 /** Turns AWS's transient errors into TransientFailure (retried by the ASL); others pass through unchanged. */

@@ -12,6 +12,10 @@ import {
   DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
+import {
+  type ElasticLoadBalancingV2Client,
+  ModifyTargetGroupCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LaunchFailed } from '../../core/errors.js';
 import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 import { instanceUserData } from '../baker/builder-user-data.js';
@@ -30,7 +34,12 @@ const launchTemplateName = (service: string, environment: string) => `bakeshift-
  */
 export class AutoScalingFleets implements Fleets {
   constructor(
-    private readonly clients: { ec2: EC2Client; autoScaling: AutoScalingClient },
+    /** `elb` configures the slot's health check at launch; functions that only destroy fleets go without it. */
+    private readonly clients: {
+      ec2: EC2Client;
+      autoScaling: AutoScalingClient;
+      elb?: ElasticLoadBalancingV2Client;
+    },
     private readonly settings: AwsSettings,
     private readonly directory: FleetDirectory,
   ) {}
@@ -40,6 +49,7 @@ export class AutoScalingFleets implements Fleets {
     if (existing) return this.describeGroup(existing.group, spec.fleetId);
     const env = await this.settings.environment(spec.service, spec.environment);
     const slot = await this.freeSlot(spec, env.targetGroupArns);
+    await this.configureHealthCheck(slot, spec);
     const version = await this.createLaunchTemplateVersion(spec, env);
     const groupTags = tags({
       service: spec.service,
@@ -170,6 +180,30 @@ export class AutoScalingFleets implements Fleets {
         ),
       );
     }
+  }
+
+  /**
+   * The slot's health check is green's, set before green is attached: the path comes from the image's manifest
+   * (or the environment's override), which the CDK app cannot know at synth. The slot is free, so no live
+   * fleet is checked differently by this.
+   */
+  private async configureHealthCheck(slot: string, spec: FleetSpec): Promise<void> {
+    const elb = this.clients.elb;
+    if (!elb)
+      throw new LaunchFailed('these fleets were built without a load balancer client: they cannot launch');
+    const check = spec.healthCheck;
+    await withAwsErrors('ModifyTargetGroup', () =>
+      elb.send(
+        new ModifyTargetGroupCommand({
+          TargetGroupArn: slot,
+          HealthCheckPath: check.path,
+          HealthCheckIntervalSeconds: check.intervalSeconds,
+          HealthCheckTimeoutSeconds: check.timeoutSeconds,
+          HealthyThresholdCount: check.healthyThreshold,
+          UnhealthyThresholdCount: check.unhealthyThreshold,
+        }),
+      ),
+    );
   }
 
   /** The target-group slot no other fleet of this service+environment is attached to. */

@@ -90,6 +90,13 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     why: 'fleet instances run with the instance role, and only EC2 may receive it',
   },
   {
+    sid: 'SetGreensHealthCheck',
+    actions: ['elasticloadbalancing:ModifyTargetGroup'],
+    resources: ['arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*'],
+    conditions: MANAGED_BY_CONDITION,
+    why: "the free slot gets green's health check path (from its image) before green is attached",
+  },
+  {
     sid: 'ReadEnvironmentSettings',
     actions: ['ssm:GetParameter'],
     resources: [arns.parameter('/bakeshift/*')],

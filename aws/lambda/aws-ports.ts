@@ -75,9 +75,14 @@ export function awsImageCatalog() {
   return new Ec2ImageCatalog({ ec2: ec2Client(), ssm: ssmClient() });
 }
 
-export function awsFleets() {
+/** `launches`: with the load balancer client that sets green's health check (not bundled where only reaping). */
+export function awsFleets(options: { launches: boolean } = { launches: false }) {
   return new AutoScalingFleets(
-    { ec2: ec2Client(), autoScaling: autoScalingClient() },
+    {
+      ec2: ec2Client(),
+      autoScaling: autoScalingClient(),
+      ...(options.launches ? { elb: elbClient() } : {}),
+    },
     awsSettings(),
     fleetDirectory(),
   );

@@ -103,23 +103,25 @@ export class ServiceEnvironment extends Construct {
     alb.logAccessLogs(props.accessLogs, `alb/${name}`);
 
     const health = config.healthCheck;
-    const targetGroupArns = (['A', 'B'] as const).map(
-      (slot) =>
-        new ApplicationTargetGroup(this, `TargetGroup${slot}`, {
-          vpc,
-          port: appPort,
-          protocol: ApplicationProtocol.HTTP,
-          targetType: TargetType.INSTANCE,
-          deregistrationDelay: Duration.seconds(config.drainSeconds),
-          healthCheck: {
-            path: health.path ?? '/health',
-            interval: Duration.seconds(health.intervalSeconds),
-            timeout: Duration.seconds(health.timeoutSeconds),
-            healthyThresholdCount: health.healthyThreshold,
-            unhealthyThresholdCount: health.unhealthyThreshold,
-          },
-        }).targetGroupArn,
-    ) as [string, string];
+    const targetGroupArns = (['A', 'B'] as const).map((slot) => {
+      const group = new ApplicationTargetGroup(this, `TargetGroup${slot}`, {
+        vpc,
+        port: appPort,
+        protocol: ApplicationProtocol.HTTP,
+        targetType: TargetType.INSTANCE,
+        deregistrationDelay: Duration.seconds(config.drainSeconds),
+        healthCheck: {
+          path: health.path ?? '/health',
+          interval: Duration.seconds(health.intervalSeconds),
+          timeout: Duration.seconds(health.timeoutSeconds),
+          healthyThresholdCount: health.healthyThreshold,
+          unhealthyThresholdCount: health.unhealthyThreshold,
+        },
+      });
+      // LaunchGreen sets the health check path of the image it launches, on these groups only (aws/fleets/iam.ts).
+      Tags.of(group).add('managed-by', 'bakeshift');
+      return group.targetGroupArn;
+    }) as [string, string];
 
     const listener = alb.addListener('Listener', {
       port: 80,

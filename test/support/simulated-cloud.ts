@@ -17,6 +17,7 @@ import {
   DescribeInstancesCommand,
   DescribeLaunchTemplateVersionsCommand,
   EC2Client,
+  GetConsoleOutputCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -27,8 +28,10 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
+  ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invokingFunction } from './invoking-function.js';
@@ -52,6 +55,8 @@ interface SimInstance {
   launchedAt: Date;
   /** The function that launched it: the signer of the presigned URLs its user data holds. */
   launchedBy?: string | undefined;
+  /** What the instance wrote to its serial console (GetConsoleOutput). */
+  console?: string;
 }
 interface SimImage {
   id: string;
@@ -106,6 +111,16 @@ export type SimEvent = {
   detail: Record<string, unknown>;
 };
 
+/** The error each service answers when its request rate is exceeded. */
+const THROTTLED: Record<string, string> = {
+  ec2: 'RequestLimitExceeded',
+  autoscaling: 'Throttling',
+  elasticloadbalancing: 'Throttling',
+  ssm: 'ThrottlingException',
+  s3: 'SlowDown',
+  states: 'ThrottlingException',
+};
+
 /** Names of SDK errors the simulation throws, as AWS services name them. */
 function awsError(name: string, message = name): Error {
   const error = new Error(message);
@@ -137,11 +152,26 @@ export class SimulatedCloud {
     }
   >();
   readonly groups = new Map<string, SimGroup>();
-  readonly targetGroups = new Map<string, { targets: Map<string, SimTarget>; deregistrationDelay: number }>();
+  readonly targetGroups = new Map<
+    string,
+    { targets: Map<string, SimTarget>; deregistrationDelay: number; healthCheckPath: string }
+  >();
+  /**
+   * Presigned URLs signed with temporary credentials die with them (S3 user guide, "Sharing objects with
+   * presigned URLs"): when set, a builder's report PUT fails and only its console output carries the report.
+   */
+  presignedUrlsExpired = false;
+  /** The health path builders report (their manifest's healthPath). */
+  builderHealthPath = '/health';
   readonly listeners = new Map<string, Action[]>();
   readonly listenerTags = new Map<string, Tags>();
   readonly launchTemplateTags = new Map<string, Tags>();
   readonly parameters = new Map<string, string>();
+  /** Step Functions executions by name. */
+  readonly executions = new Map<
+    string,
+    { input: string; startDate: Date; status: 'RUNNING' | 'SUCCEEDED' }
+  >();
   readonly objects = new Map<string, string>();
   /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
   readonly calls: SimCall[] = [];
@@ -150,10 +180,26 @@ export class SimulatedCloud {
   readonly unhealthyImages = new Set<string>();
   onEvent: (event: SimEvent) => void = () => undefined;
   private readonly faults: { command: string; error: string; times: number }[] = [];
-  private readonly clientTokens = new Map<string, string>();
+  private throttling: { period: number; burst: number; seen: number } | undefined;
+  private readonly clientTokens = new Map<string, { id: string; parameters: string }>();
+  /**
+   * EC2's eventual consistency (EC2 API reference, "Eventual consistency"): a new instance or image stays
+   * invisible to this many Describe calls after its creation.
+   */
+  visibilityDelay = 0;
+  private readonly hidden = new Map<string, number>();
   private readonly mocks: Stub[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private sequence = 0;
+
+  /**
+   * Bursts of throttling, as an account's API rate limits give (EC2 API reference, "Request throttling";
+   * Auto Scaling, Elastic Load Balancing and SSM answer Throttling / ThrottlingException, S3 SlowDown): of
+   * every `period` calls, whatever the command, the first `burst` fail.
+   */
+  throttleBursts(period: number, burst: number) {
+    this.throttling = { period, burst, seen: 0 };
+  }
 
   /** The next `times` calls of `command` fail with `error` (an AWS error name). */
   fail(command: string, error: string, times = Number.POSITIVE_INFINITY) {
@@ -165,7 +211,8 @@ export class SimulatedCloud {
   }
 
   addTargetGroup(arn: string, deregistrationDelay = 30) {
-    this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay });
+    // The CDK app creates target groups with the environment's configured path, or /health.
+    this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay, healthCheckPath: '/health' });
   }
 
   /** A listener as the CDK app creates it: tagged managed-by=bakeshift. */
@@ -220,20 +267,22 @@ export class SimulatedCloud {
 
   /** Routes the SDK clients' commands to this simulation until `detach`. */
   attach(): this {
-    const [ec2, asg, elb, ssm, s3] = [
+    const [ec2, asg, elb, ssm, s3, sfn] = [
       EC2Client,
       AutoScalingClient,
       ElasticLoadBalancingV2Client,
       SSMClient,
       S3Client,
-    ].map((client) => mockClient(client as never) as unknown as Stub) as [Stub, Stub, Stub, Stub, Stub];
-    this.mocks.push(ec2, asg, elb, ssm, s3);
+      SFNClient,
+    ].map((client) => mockClient(client as never) as unknown as Stub) as [Stub, Stub, Stub, Stub, Stub, Stub];
+    this.mocks.push(ec2, asg, elb, ssm, s3, sfn);
     const service = new Map<Stub, string>([
       [ec2, 'ec2'],
       [asg, 'autoscaling'],
       [elb, 'elasticloadbalancing'],
       [ssm, 'ssm'],
       [s3, 's3'],
+      [sfn, 'states'],
     ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
@@ -251,6 +300,8 @@ export class SimulatedCloud {
         this.step();
         const fault = this.faults.find((f) => f.command === name && f.times > 0);
         try {
+          if (this.throttling && this.throttling.seen++ % this.throttling.period < this.throttling.burst)
+            throw awsError(THROTTLED[call.service] ?? 'Throttling', `simulated throttling of ${name}`);
           if (fault) {
             fault.times -= 1;
             throw awsError(fault.error, `simulated ${fault.error} on ${name}`);
@@ -265,6 +316,15 @@ export class SimulatedCloud {
     };
     route(ec2, RunInstancesCommand, 'RunInstances', (i) => this.runInstances(i));
     route(ec2, DescribeInstancesCommand, 'DescribeInstances', (i) => this.describeInstances(i));
+    route(ec2, GetConsoleOutputCommand, 'GetConsoleOutput', (i) => {
+      const instance = this.instances.get((i as { InstanceId: string }).InstanceId);
+      if (!instance) throw awsError('InvalidInstanceID.NotFound');
+      return {
+        InstanceId: instance.id,
+        Timestamp: new Date(),
+        ...(instance.console ? { Output: Buffer.from(instance.console).toString('base64') } : {}),
+      };
+    });
     route(ec2, TerminateInstancesCommand, 'TerminateInstances', (i) => this.terminateInstances(i));
     route(ec2, CreateImageCommand, 'CreateImage', (i) => this.createImage(i));
     route(ec2, DescribeImagesCommand, 'DescribeImages', (i) => this.describeImages(i));
@@ -292,6 +352,7 @@ export class SimulatedCloud {
       })),
     }));
     route(elb, ModifyListenerCommand, 'ModifyListener', (i) => this.modifyListener(i));
+    route(elb, ModifyTargetGroupCommand, 'ModifyTargetGroup', (i) => this.modifyTargetGroup(i));
     route(elb, DescribeTargetHealthCommand, 'DescribeTargetHealth', (i) => this.describeTargetHealth(i));
     route(elb, DescribeTargetGroupAttributesCommand, 'DescribeTargetGroupAttributes', (i) => ({
       Attributes: [
@@ -316,6 +377,7 @@ export class SimulatedCloud {
       // What the adapters read of a GetObject body.
       return { Body: { transformToString: async () => body } };
     });
+    route(sfn, StartExecutionCommand, 'StartExecution', (i) => this.startExecution(i));
     // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
     this.ticker = setInterval(() => this.step(), 5);
     this.ticker.unref();
@@ -387,13 +449,17 @@ export class SimulatedCloud {
     if (artifactUrl) this.presignedCall(instance, 'GetObject', artifactUrl);
     const url = /RESULT_URL='([^']+)'/.exec(script)?.[1];
     if (url) {
-      const { Bucket: bucket, Key: key } = this.presignedCall(instance, 'PutObject', url);
       const report =
         this.builder === 'succeed'
-          ? { status: 'succeeded', healthPath: '/health', logTail: 'bake ok' }
+          ? { status: 'succeeded', healthPath: this.builderHealthPath, logTail: 'bake ok' }
           : { status: 'failed', logTail: 'npm ERR! code E404\nbake command exited with 1' };
-      this.objects.set(`${bucket}/${key}`, JSON.stringify(report));
-      this.emit('aws.s3', 'Object Created', { bucket: { name: bucket }, object: { key } });
+      // The user data writes the report to the console, then PUTs it (see builder-user-data.ts).
+      instance.console = `BAKESHIFT-REPORT ${Buffer.from(JSON.stringify(report)).toString('base64')}\n`;
+      if (!this.presignedUrlsExpired) {
+        const { Bucket: bucket, Key: key } = this.presignedCall(instance, 'PutObject', url);
+        this.objects.set(`${bucket}/${key}`, JSON.stringify(report));
+        this.emit('aws.s3', 'Object Created', { bucket: { name: bucket }, object: { key } });
+      }
     }
     instance.state = 'stopped';
     this.emit('aws.ec2', 'EC2 Instance State-change Notification', {
@@ -430,6 +496,9 @@ export class SimulatedCloud {
     for (const name of ids(input?.AutoScalingGroupName))
       if (this.groups.has(name)) found[name] = this.groups.get(name)?.tags ?? [];
     for (const arn of ids(input?.ListenerArn)) found[arn] = this.listenerTags.get(arn) ?? [];
+    // The CDK app tags both target-group slots managed-by=bakeshift.
+    for (const arn of ids(input?.TargetGroupArn))
+      if (this.targetGroups.has(arn)) found[arn] = [{ Key: 'managed-by', Value: 'bakeshift' }];
     return found;
   }
 
@@ -438,6 +507,22 @@ export class SimulatedCloud {
     return this.launchTemplates
       .get(template?.LaunchTemplateName ?? '')
       ?.versions.get(Number(template?.Version));
+  }
+
+  /**
+   * Step Functions API reference, StartExecution: names are unique per state machine for 90 days; while an
+   * execution of that name is open, the same input returns it (its start date) and other input is
+   * ExecutionAlreadyExists, as is any input once it has closed.
+   */
+  private startExecution(input: { stateMachineArn: string; name: string; input?: string }) {
+    const executionArn = `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
+    const existing = this.executions.get(input.name);
+    if (existing && existing.status === 'RUNNING' && existing.input === (input.input ?? '{}'))
+      return { executionArn, startDate: existing.startDate };
+    if (existing) throw awsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    const startDate = new Date();
+    this.executions.set(input.name, { input: input.input ?? '{}', startDate, status: 'RUNNING' });
+    return { executionArn, startDate };
   }
 
   private emit(source: string, detailType: string, detail: Record<string, unknown>) {
@@ -451,8 +536,18 @@ export class SimulatedCloud {
     TagSpecifications?: { ResourceType: string; Tags: Tags }[];
     UserData?: string;
   }) {
+    // EC2 API reference, "Ensure idempotency": a token is at most 64 ASCII characters; the same token with
+    // other parameters is IdempotentParameterMismatch.
+    if (input.ClientToken && input.ClientToken.length > 64)
+      throw awsError(
+        'InvalidParameterValue',
+        'Value for parameter clientToken is too long (at most 64 characters)',
+      );
+    const { ClientToken: _token, ...parameters } = input;
     const existing = input.ClientToken ? this.clientTokens.get(input.ClientToken) : undefined;
-    if (existing) return { Instances: [{ InstanceId: existing }] };
+    if (existing && existing.parameters !== JSON.stringify(parameters))
+      throw awsError('IdempotentParameterMismatch', 'the client token was used with other parameters');
+    if (existing) return { Instances: [{ InstanceId: existing.id }] };
     if (!this.images.has(input.ImageId)) throw awsError('InvalidAMIID.NotFound');
     const tags = input.TagSpecifications?.find((t) => t.ResourceType === 'instance')?.Tags ?? [];
     const id = this.id('i');
@@ -467,14 +562,31 @@ export class SimulatedCloud {
       role: 'builder',
       steps: 0,
     });
-    if (input.ClientToken) this.clientTokens.set(input.ClientToken, id);
+    if (input.ClientToken)
+      this.clientTokens.set(input.ClientToken, { id, parameters: JSON.stringify(parameters) });
+    this.hideForAWhile(id);
     return { Instances: [{ InstanceId: id, State: { Name: 'pending' } }] };
+  }
+
+  private hideForAWhile(id: string) {
+    if (this.visibilityDelay > 0) this.hidden.set(id, this.visibilityDelay);
+  }
+
+  /** Whether a Describe call sees a resource yet; each call that does not counts down. */
+  private visible(id: string): boolean {
+    const left = this.hidden.get(id) ?? 0;
+    if (left <= 0) return true;
+    this.hidden.set(id, left - 1);
+    return false;
   }
 
   private describeInstances(input: {
     InstanceIds?: string[];
     Filters?: { Name: string; Values: string[] }[];
   }) {
+    const unseen = (input.InstanceIds ?? []).filter((id) => this.instances.has(id) && !this.visible(id));
+    if (unseen.length > 0)
+      throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${unseen.join(', ')}' do not exist`);
     const matches = (instance: SimInstance) =>
       (input.Filters ?? []).every((f) =>
         f.Name === 'instance-state-name'
@@ -524,6 +636,7 @@ export class SimulatedCloud {
       input.TagSpecifications?.find((t) => t.ResourceType === 'snapshot')?.Tags ?? [],
     );
     const tags = input.TagSpecifications?.find((t) => t.ResourceType === 'image')?.Tags ?? [];
+    this.hideForAWhile(id);
     this.images.set(id, {
       id,
       state: 'pending',
@@ -548,7 +661,8 @@ export class SimulatedCloud {
               ? image.tags.some((t) => t.Key === f.Name.slice(4) && f.Values.includes(t.Value ?? ''))
               : true,
       );
-    if (input.ImageIds?.some((id) => !this.images.has(id))) throw awsError('InvalidAMIID.NotFound');
+    if (input.ImageIds?.some((id) => !this.images.has(id) || !this.visible(id)))
+      throw awsError('InvalidAMIID.NotFound');
     return {
       Images: [...this.images.values()].filter(matches).map((image) => ({
         ImageId: image.id,
@@ -784,13 +898,31 @@ export class SimulatedCloud {
     return {};
   }
 
+  private modifyTargetGroup(input: { TargetGroupArn: string; HealthCheckPath?: string }) {
+    const group = this.targetGroups.get(input.TargetGroupArn);
+    if (!group) throw awsError('TargetGroupNotFound');
+    if (input.HealthCheckPath) group.healthCheckPath = input.HealthCheckPath;
+    return {
+      TargetGroups: [{ TargetGroupArn: input.TargetGroupArn, HealthCheckPath: group.healthCheckPath }],
+    };
+  }
+
+  /** An instance answers 200 only on its image's health path (the manifest's, tagged on the image). */
+  private answersHealthCheck(imageId: string, path: string): boolean {
+    if (this.unhealthyImages.has(imageId)) return false;
+    const tags = this.images.get(imageId)?.tags ?? [];
+    return (tags.find((t) => t.Key === 'bakeshift:health-path')?.Value ?? '/health') === path;
+  }
+
   private describeTargetHealth(input: { TargetGroupArn: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
     if (!group) throw awsError('TargetGroupNotFound');
     for (const target of group.targets.values()) {
       target.steps += 1;
       if (target.state === 'initial' && target.steps >= 2)
-        target.state = this.unhealthyImages.has(target.imageId) ? 'unhealthy' : 'healthy';
+        target.state = this.answersHealthCheck(target.imageId, group.healthCheckPath)
+          ? 'healthy'
+          : 'unhealthy';
     }
     return {
       TargetHealthDescriptions: [...group.targets.entries()].map(([id, target]) => ({
@@ -800,7 +932,7 @@ export class SimulatedCloud {
           ...(target.state === 'unhealthy'
             ? {
                 Reason: 'Target.ResponseCodeMismatch',
-                Description: 'Health checks failed with these codes: [503]',
+                Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
               }
             : {}),
           ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),

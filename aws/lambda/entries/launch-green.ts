@@ -4,7 +4,7 @@ import { awsFleets, awsImageCatalog, awsStore, awsTraffic } from '../aws-ports.j
 
 export const handler = createLaunchGreen({
   baker: awsImageCatalog(),
-  fleets: awsFleets(),
+  fleets: awsFleets({ launches: true }),
   traffic: awsTraffic(),
   store: awsStore(),
   clock: systemClock,

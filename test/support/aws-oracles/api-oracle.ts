@@ -30,7 +30,7 @@ const MODELS: Record<string, string> = {
   ssm: 'aws-sdk/clients/ssm',
   s3: 'aws-sdk/clients/s3',
   dynamodb: 'aws-sdk/clients/dynamodb',
-  sfn: 'aws-sdk/clients/stepfunctions',
+  states: 'aws-sdk/clients/stepfunctions',
   events: 'aws-sdk/clients/eventbridge',
 };
 

@@ -84,6 +84,14 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
       return (input.InstanceIds as string[]).map((id) =>
         one('ec2:TerminateInstances', ec2Arn('instance', id), resourceTags(tagsOf(id))),
       );
+    case 'ec2:GetConsoleOutput':
+      return [
+        one(
+          'ec2:GetConsoleOutput',
+          ec2Arn('instance', input.InstanceId),
+          resourceTags(tagsOf(input.InstanceId)),
+        ),
+      ];
     case 'ec2:CreateImage': {
       const specs = input.TagSpecifications;
       return [
@@ -133,6 +141,14 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
           `autoscaling:${call.name}`,
           groupArn(input.AutoScalingGroupName),
           resourceTags(tagsOf(input.AutoScalingGroupName)),
+        ),
+      ];
+    case 'elasticloadbalancing:ModifyTargetGroup':
+      return [
+        one(
+          'elasticloadbalancing:ModifyTargetGroup',
+          input.TargetGroupArn,
+          resourceTags(tagsOf(input.TargetGroupArn)),
         ),
       ];
     case 'elasticloadbalancing:ModifyListener':
