@@ -1,11 +1,11 @@
 import type { IamStatement } from '../commons/iam-statement.js';
 
-/** What resuming a waiting Task needs. `${StateMachineArn}` is filled by the CDK app. */
+/** What resuming a waiting Task needs. */
 export const STEP_FUNCTIONS_CALLBACKS_IAM: IamStatement[] = [
   {
-    sid: 'ResumeOnlyDeployments',
+    sid: 'ResumeWaitingTasks',
     actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-    resources: ['${StateMachineArn}'],
-    why: "only the deployment state machine's waiting Tasks are resumed",
+    resources: ['*'],
+    why: 'the Service Authorization Reference lists no resource types for SendTaskSuccess/Failure (a task token names its execution): no resource-level permissions',
   },
 ];

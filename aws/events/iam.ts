@@ -6,7 +6,8 @@ export const EVENTBRIDGE_NOTIFIER_IAM: IamStatement[] = [
     sid: 'AnnounceOnTheBus',
     actions: ['events:PutEvents'],
     resources: ['${EventBusArn}'],
-    conditions: { StringEquals: { 'events:source': 'bakeshift' } },
+    // events:source is multivalued (ArrayOfString in the Service Authorization Reference): a set operator.
+    conditions: { 'ForAllValues:StringEquals': { 'events:source': 'bakeshift' } },
     why: 'deployment transitions are published on the one bus, with source bakeshift',
   },
 ];

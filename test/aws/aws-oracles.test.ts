@@ -1,18 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { type ApiOracleReport, runApiOracle } from '../support/aws-oracles/api-oracle.js';
 import { type IamOracleReport, runIamOracle } from '../support/aws-oracles/iam-oracle.js';
 import type { IamRequest } from '../support/aws-oracles/iam-requests.js';
+import { runOracleFlows } from '../support/aws-oracles/oracle-flows.js';
 import {
   ORACLE_ACCOUNT,
   ORACLE_REGION,
   type RolePolicies,
   TemplatePolicies,
 } from '../support/aws-oracles/template-policies.js';
-import { awsWorld } from '../support/aws-world.js';
-import { runAsFunction } from '../support/invoking-function.js';
 import type { SimCall } from '../support/simulated-cloud.js';
 import { synthBakeshift } from '../support/synth-bakeshift.js';
 
@@ -44,41 +42,11 @@ const iamOf = (policies = roles) =>
 
 beforeAll(async () => {
   const { template } = await synthBakeshift({ bundle: false, region: ORACLE_REGION });
-  const setup = await awsWorld(dynamo, { releaseStore: 'dynamodb' });
-  const { world, cloud } = setup;
-  try {
-    // Plain deploys (a bake each, blue replaced, images pruned), then one compensated after the shift.
-    for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0'])
-      expect((await world.deploy({ version })).outcome.status).toBe('SUCCEEDED');
-    world.faults.push({ stateName: 'ShiftTraffic', when: 'after' });
-    expect((await world.deploy({ version: '5.0.0' })).outcome.status).toBe('FAILED');
-    world.faults.length = 0;
-    const ports = world.portsOf('RunJanitor');
-    await runAsFunction('RunJanitor', () =>
-      runAwsJanitor({ clients: setup.clientsOf(), ...ports }, 'web', { dryRun: false }),
-    );
-  } finally {
-    cloud.detach();
-  }
-  calls = cloud.calls;
-  const policies = new TemplatePolicies(template.toJSON() as never, {
-    Artifacts: 'artifacts',
-    Releases: setup.table,
-  });
+  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
+  calls = await runOracleFlows(dynamo, policies);
   roles = policies.byFunction();
   instanceRole = policies.arnOf(policies.logicalIdOf('AWS::IAM::Role', 'hellostagingInstanceRole'));
-  const lambdas = template.toJSON().Resources as Record<
-    string,
-    { Type: string; Properties: Record<string, unknown> }
-  >;
-  logGroupOf = (functionName) => {
-    const fn = Object.values(lambdas).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === `bakeshift ${functionName}`,
-    );
-    const group = (fn?.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup
-      ?.Ref;
-    return group ? policies.arnOf(group) : '';
-  };
+  logGroupOf = (functionName) => policies.logGroupArnOf(functionName);
 }, 180_000);
 
 describe('IAM oracle: the synthesized roles against AWS authorization reference', () => {

@@ -12,6 +12,7 @@ import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
+import type { Ports } from '../../core/ports/index.js';
 import { createAdvanceBakeOnEvent } from '../../functions/advance-bake-on-event.js';
 import { localLambdaContext } from '../../local/engine/lambda-context.js';
 import { ensureReleaseTable, type LocalDynamoDb } from '../../local/store/local-dynamodb.js';
@@ -40,6 +41,16 @@ const FIXED_503 = [
 ];
 
 let tables = 0;
+const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+
+/** The SDK clients one Lambda function builds (routed to the simulated cloud while it is attached). */
+export const awsClients = () => ({
+  ec2: new EC2Client({ region: 'us-east-1', credentials }),
+  s3: new S3Client({ region: 'us-east-1', credentials }),
+  ssm: new SSMClient({ region: 'us-east-1', credentials }),
+  autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
+  elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
+});
 
 /**
  * The real state machine and handlers with the AWS adapters over the simulated cloud: EC2 bakes, Auto Scaling
@@ -52,22 +63,19 @@ export async function awsWorld(
     fleetSize?: number;
     /** The DynamoDB release store on dynalite instead of the test fake (its calls are then recorded too). */
     releaseStore?: 'fake' | 'dynamodb';
+    /** The release table's name (default: a new one per world). */
+    tableName?: string;
+    /** More adapters each function builds (e.g. the AWS notifier, configs and callbacks for the oracles). */
+    moreAdapters?: (world: FakeWorld, clients: ReturnType<typeof awsClients>) => Partial<Ports>;
   } = {},
 ) {
   const cloud = new SimulatedCloud().attach();
-  const table = `aws-world-${++tables}`;
+  const table = options.tableName ?? `aws-world-${++tables}`;
   await ensureReleaseTable(dynamo.client, table);
-  const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
   // Its own DynamoDB client, whose calls the cloud records with the function that made them (as on AWS).
   const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
   cloud.record(dynamoClient, 'dynamodb');
-  const clientsOf = () => ({
-    ec2: new EC2Client({ region: 'us-east-1', credentials }),
-    s3: new S3Client({ region: 'us-east-1', credentials }),
-    ssm: new SSMClient({ region: 'us-east-1', credentials }),
-    autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
-    elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
-  });
+  const clientsOf = awsClients;
   cloud.parameters.set(BASE_AMI_PARAMETER, 'ami-base');
   cloud.addImage('ami-base');
   cloud.parameters.set(
@@ -102,28 +110,25 @@ export async function awsWorld(
     const clients = clientsOf();
     const settings = new AwsSettings(clients.ssm);
     const directory = new FleetDirectory(clients.autoScaling);
-    const baker = new Ec2ImageBaker(
-      clients,
-      settings,
-      new BakeLedger(dynamoClient, table),
-      w.tokens,
-      w.clock,
-    );
+    const more = options.moreAdapters?.(w, clients) ?? {};
+    const callbacks = more.callbacks ?? w.tokens;
+    const ledger = new BakeLedger(dynamoClient, table);
     return {
-      baker,
+      baker: new Ec2ImageBaker(clients, settings, ledger, callbacks, w.clock),
       fleets: new AutoScalingFleets(clients, settings, directory),
       traffic: new AlbTraffic(clients, settings, directory),
       health: new TargetGroupHealth(clients.elb, directory),
       ...(options.releaseStore === 'dynamodb'
         ? { store: new DynamoDbReleaseStore(dynamoClient, table) }
         : {}),
+      ...more,
     };
   };
   const world = new FakeWorld({
     timing: { callbackTimeoutMs: 2000 },
     adapters: adaptersOf,
   });
-  const { baker } = adaptersOf(world);
+  const baker = adaptersOf(world).baker as Ec2ImageBaker;
   const config = webConfig();
   config.bake.baseImage = BASE_AMI_PARAMETER;
   if (options.fleetSize) {

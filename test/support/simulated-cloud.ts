@@ -30,8 +30,15 @@ import {
   ModifyListenerCommand,
   ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invokingFunction } from './invoking-function.js';
@@ -167,6 +174,17 @@ export class SimulatedCloud {
   readonly listenerTags = new Map<string, Tags>();
   readonly launchTemplateTags = new Map<string, Tags>();
   readonly parameters = new Map<string, string>();
+  /** Entries put on EventBridge. */
+  readonly events: unknown[] = [];
+  /** Secrets Manager: secret ARN → its string. */
+  readonly secrets = new Map<string, string>();
+  /** Where SendTaskSuccess / SendTaskFailure go: the engine running the executions. */
+  onTaskResult: (
+    token: string,
+    result: { output?: unknown; error?: string; cause?: string },
+  ) => Promise<void> = async () => {
+    throw awsError('TaskDoesNotExist', 'no execution is waiting on that token');
+  };
   /** Step Functions executions by name. */
   readonly executions = new Map<
     string,
@@ -267,15 +285,26 @@ export class SimulatedCloud {
 
   /** Routes the SDK clients' commands to this simulation until `detach`. */
   attach(): this {
-    const [ec2, asg, elb, ssm, s3, sfn] = [
+    const [ec2, asg, elb, ssm, s3, sfn, events, secrets] = [
       EC2Client,
       AutoScalingClient,
       ElasticLoadBalancingV2Client,
       SSMClient,
       S3Client,
       SFNClient,
-    ].map((client) => mockClient(client as never) as unknown as Stub) as [Stub, Stub, Stub, Stub, Stub, Stub];
-    this.mocks.push(ec2, asg, elb, ssm, s3, sfn);
+      EventBridgeClient,
+      SecretsManagerClient,
+    ].map((client) => mockClient(client as never) as unknown as Stub) as Stub[] as [
+      Stub,
+      Stub,
+      Stub,
+      Stub,
+      Stub,
+      Stub,
+      Stub,
+      Stub,
+    ];
+    this.mocks.push(ec2, asg, elb, ssm, s3, sfn, events, secrets);
     const service = new Map<Stub, string>([
       [ec2, 'ec2'],
       [asg, 'autoscaling'],
@@ -283,6 +312,8 @@ export class SimulatedCloud {
       [ssm, 'ssm'],
       [s3, 's3'],
       [sfn, 'states'],
+      [events, 'events'],
+      [secrets, 'secretsmanager'],
     ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
@@ -378,6 +409,24 @@ export class SimulatedCloud {
       return { Body: { transformToString: async () => body } };
     });
     route(sfn, StartExecutionCommand, 'StartExecution', (i) => this.startExecution(i));
+    route(sfn, SendTaskSuccessCommand, 'SendTaskSuccess', async (i) => {
+      await this.onTaskResult(i.taskToken, { output: JSON.parse(i.output) });
+      return {};
+    });
+    route(sfn, SendTaskFailureCommand, 'SendTaskFailure', async (i) => {
+      await this.onTaskResult(i.taskToken, { error: i.error, cause: i.cause });
+      return {};
+    });
+    route(events, PutEventsCommand, 'PutEvents', (i: { Entries: unknown[] }) => {
+      this.events.push(...i.Entries);
+      return { FailedEntryCount: 0, Entries: i.Entries.map(() => ({ EventId: this.id('event') })) };
+    });
+    route(secrets, GetSecretValueCommand, 'GetSecretValue', (i: { SecretId: string }) => {
+      const value = this.secrets.get(i.SecretId);
+      if (value === undefined)
+        throw awsError('ResourceNotFoundException', "Secrets Manager can't find the secret");
+      return { ARN: i.SecretId, Name: i.SecretId.split(':').at(-1), SecretString: value, VersionId: 'v1' };
+    });
     // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
     this.ticker = setInterval(() => this.step(), 5);
     this.ticker.unref();
@@ -806,7 +855,7 @@ export class SimulatedCloud {
         state: 'pending',
         launchedAt: new Date(),
         imageId: data.ImageId,
-        tags: group.tags,
+        tags: group.tags.map(({ Key, Value }) => ({ Key, Value })), // propagated: Key and Value only
         role: 'fleet',
         steps: 0,
       });

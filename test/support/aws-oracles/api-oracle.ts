@@ -32,6 +32,7 @@ const MODELS: Record<string, string> = {
   dynamodb: 'aws-sdk/clients/dynamodb',
   states: 'aws-sdk/clients/stepfunctions',
   events: 'aws-sdk/clients/eventbridge',
+  secretsmanager: 'aws-sdk/clients/secretsmanager',
 };
 
 const services = new Map<string, V2Service>();

@@ -171,6 +171,19 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
         // (S3 API reference, GetObject, "Permissions"). A caller that relies on NoSuchKey needs it.
         ...(call.error === 'NoSuchKey' ? [one('s3:ListBucket', `arn:aws:s3:::${input.Bucket}`)] : []),
       ];
+    case 'events:PutEvents':
+      // Each entry is authorized on its bus with its own source and detail-type.
+      return (input.Entries as { EventBusName?: string; Source?: string; DetailType?: string }[]).map(
+        (entry) =>
+          one('events:PutEvents', busArn(entry.EventBusName), {
+            'events:source': entry.Source ?? '',
+            'events:detail-type': entry.DetailType ?? '',
+          }),
+      );
+    case 'secretsmanager:GetSecretValue':
+      return [one('secretsmanager:GetSecretValue', input.SecretId)];
+    case 'states:StartExecution':
+      return [one('states:StartExecution', input.stateMachineArn)];
     case 's3:PutObject':
       return [one('s3:PutObject', `arn:aws:s3:::${input.Bucket}/${input.Key}`)];
     default:
@@ -181,6 +194,11 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
       // The Describe and List actions: no resource-level permissions (the oracle checks this against AWS's data).
       return [one(`${call.service}:${call.name}`, '*')];
   }
+}
+
+function busArn(name: string | undefined): string {
+  if (name?.startsWith('arn:')) return name;
+  return `arn:aws:events:${at}:event-bus/${name ?? 'default'}`;
 }
 
 function arnOfCreated(resourceType: string): string {

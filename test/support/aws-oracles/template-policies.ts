@@ -47,6 +47,27 @@ export class TemplatePolicies {
     return found;
   }
 
+  /** A function's environment variables as deployed (names and ARNs the world must use too). */
+  environmentOf(functionName: string): Record<string, string> {
+    const fn = Object.values(this.template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Description === `bakeshift ${functionName}`,
+    );
+    const variables =
+      (fn?.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {};
+    return this.resolve(variables) as Record<string, string>;
+  }
+
+  /** The ARN of the function's own log group (what the Lambda runtime writes to with its role). */
+  logGroupArnOf(functionName: string): string {
+    const fn = Object.values(this.template.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Description === `bakeshift ${functionName}`,
+    );
+    const group = (fn?.Properties?.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup
+      ?.Ref;
+    if (!group) throw new Error(`${functionName} has no log group of its own`);
+    return this.arnOf(group);
+  }
+
   /** Every policy attached to a role: its inline policies and each AWS::IAM::Policy naming it. */
   rolePolicies(roleLogicalId: string): RolePolicies {
     const role = this.template.Resources[roleLogicalId];
@@ -118,6 +139,7 @@ export class TemplatePolicies {
     if (logicalId === 'AWS::Region') return ORACLE_REGION;
     if (logicalId === 'AWS::AccountId') return ORACLE_ACCOUNT;
     if (logicalId === 'AWS::URLSuffix') return 'amazonaws.com';
+    if (logicalId === 'AWS::StackName') return 'bakeshift';
     const type = this.template.Resources[logicalId]?.Type;
     if (type === 'AWS::StepFunctions::StateMachine' || type === 'AWS::SecretsManager::Secret')
       return this.arnOf(logicalId);

@@ -1,0 +1,216 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { WebClient } from '@slack/web-api';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { StepFunctionsCallbacks } from '../../../aws/callbacks/step-functions-callbacks.js';
+import { SsmServiceConfigs, serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
+import { EventBridgeNotifier } from '../../../aws/events/eventbridge-notifier.js';
+import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
+import { StepFunctionsStarter } from '../../../aws/starter/step-functions-starter.js';
+import { SlackApprovalChannel } from '../../../chatops/slack/slack-approval-channel.js';
+import { SlackNotifier } from '../../../chatops/slack/slack-notifier.js';
+import { signSlackRequest } from '../../../chatops/slack/verify-slack-request.js';
+import { FanOutNotifier } from '../../../core/ports/fan-out-notifier.js';
+import { createSlackCommands, createSlackInteractivity } from '../../../functions/slack-endpoints.js';
+import { createStartCongruenceRun } from '../../../functions/start-congruence-run.js';
+import { createStartDeploymentFromArtifact } from '../../../functions/start-deployment-from-artifact.js';
+import { localLambdaContext } from '../../../local/engine/lambda-context.js';
+import type { LocalDynamoDb } from '../../../local/store/local-dynamodb.js';
+import { awsWorld } from '../aws-world.js';
+import { runAsFunction } from '../invoking-function.js';
+import type { SimCall } from '../simulated-cloud.js';
+import { SlackStandIn } from '../slack-stand-in.js';
+import type { TemplatePolicies } from './template-policies.js';
+
+const region = 'us-east-1';
+const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+const SIGNING_SECRET = 'oracle-signing-secret';
+
+/**
+ * Every Lambda function of the CDK app, run with AWS adapters for every port over the simulated cloud (Slack
+ * through its stand-in), through flows that reach each of them: deploys that bake, replace blue and prune;
+ * a cleanup warning; a compensated shift; a bake that never reports; a guarded prod deployment approved in
+ * Slack with weighted steps; the artifact trigger; a congruence run; slash commands; the janitor. Names and
+ * ARNs (table, bucket, state machine, bus, secrets) are the synthesized template's. Returns every call made.
+ */
+export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePolicies): Promise<SimCall[]> {
+  const slack = new SlackStandIn();
+  const slackApiUrl = (await slack.start()).slackApiUrl;
+  const env = template.environmentOf('SlackInteractivity');
+  const botTokenSecret = env.BAKESHIFT_SLACK_BOT_TOKEN_SECRET ?? '';
+  const signingSecretArn = env.BAKESHIFT_SLACK_SIGNING_SECRET ?? '';
+  const stateMachineArn =
+    template.environmentOf('StartDeploymentFromArtifact').BAKESHIFT_STATE_MACHINE_ARN ?? '';
+  const eventBus = template.environmentOf('PrepareDeployment').BAKESHIFT_EVENT_BUS ?? '';
+
+  /** What each function builds for the ports the test fakes stand in for elsewhere. */
+  const announcementAdapters = (ssm: SSMClient) => {
+    const configs = new SsmServiceConfigs(ssm);
+    // Each function caches its secrets (Powertools, five minutes), as each Lambda container does.
+    const secrets = new SecretsProvider({
+      awsSdkV3Client: new SecretsManagerClient({ region, credentials }),
+    });
+    const secretText = (arn: string) => async () => String(await secrets.get(arn, { maxAge: 300 }));
+    const botToken = secretText(botTokenSecret);
+    const slackClient = async () =>
+      new WebClient(await botToken(), { slackApiUrl, retryConfig: { retries: 0 } });
+    const channelOf = async (service: string, environment: string) =>
+      (await configs.load(service)).config.environments[environment]?.slack?.channel;
+    const sfn = new SFNClient({ region, credentials });
+    return {
+      configs,
+      notifier: new FanOutNotifier([
+        new EventBridgeNotifier(new EventBridgeClient({ region, credentials }), eventBus),
+        new SlackNotifier(slackClient, channelOf),
+      ]),
+      approvals: new SlackApprovalChannel(slackClient),
+      callbacks: new StepFunctionsCallbacks(sfn),
+      starter: new StepFunctionsStarter(sfn, stateMachineArn),
+      slack: slackClient,
+      signingSecret: secretText(signingSecretArn),
+    };
+  };
+  const setup = await awsWorld(dynamo, {
+    releaseStore: 'dynamodb',
+    tableName: template.physicalName(template.logicalIdOf('AWS::DynamoDB::Table', 'Releases')),
+    moreAdapters: (_, clients) => announcementAdapters(clients.ssm),
+  });
+  const { world, cloud } = setup;
+  cloud.secrets.set(botTokenSecret, 'xoxb-oracle');
+  cloud.secrets.set(signingSecretArn, SIGNING_SECRET);
+  cloud.onTaskResult = async (token, result) =>
+    result.error !== undefined
+      ? world.tokens.fail(token, result.error, result.cause ?? '')
+      : world.tokens.succeed(token, result.output as Record<string, unknown>);
+  // The service configuration as the CDK app writes it to SSM, with Slack channels and approvers.
+  const config = structuredClone(world.configs.raw.get('web')) as {
+    environments: Record<string, Record<string, unknown>>;
+  };
+  for (const [name, environment] of Object.entries(config.environments))
+    environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: ['U-ALICE'] };
+  (config.environments.prod?.approval as { approvers: string[] }).approvers = ['alice'];
+  cloud.parameters.set(serviceConfigParameter('web'), JSON.stringify(config));
+
+  const expectOutcome = async (fields: Parameters<typeof world.deploy>[0], status: string) => {
+    const { outcome } = await world.deploy(fields);
+    if (outcome.status !== status)
+      throw new Error(`oracle flow ${fields.version}: ${outcome.status} (${outcome.cause}), not ${status}`);
+  };
+  const invoke = <T>(name: string, handler: (event: never, context: never) => Promise<T>, event: unknown) =>
+    runAsFunction(name, () => handler(event as never, localLambdaContext(name, 60) as never));
+  const portsOf = (name: string) => ({
+    ...world.portsOf(name),
+    ...announcementAdapters(setup.clientsOf().ssm),
+  });
+
+  try {
+    for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0']) await expectOutcome({ version }, 'SUCCEEDED');
+    world.faults.push({ stateName: 'ReapBlue', when: 'before' });
+    await expectOutcome({ version: '5.0.0' }, 'SUCCEEDED'); // with a cleanup warning
+    world.faults.length = 0;
+    world.faults.push({ stateName: 'ShiftTraffic', when: 'after' });
+    await expectOutcome({ version: '6.0.0' }, 'FAILED');
+    world.faults.length = 0;
+    cloud.builder = 'hang';
+    await expectOutcome({ version: '7.0.0' }, 'FAILED'); // the builder is cancelled mid-bake
+    cloud.builder = 'succeed';
+
+    // prod: approved in Slack by a signed click, then shifted in weighted steps.
+    const guarded = world.start(world.request({ version: '4.0.0', environment: 'prod' }));
+    const approvalId = await Promise.race([
+      slack.approvalIdAsked(20_000),
+      guarded.outcome.then((o) => {
+        throw new Error(`oracle flow prod ended before its approval: ${o.status} ${o.cause}`);
+      }),
+    ]);
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U-ALICE', username: 'alice' },
+      actions: [{ action_id: 'bakeshift_approve', value: approvalId }],
+      channel: { id: 'C-PROD' },
+    };
+    await invoke(
+      'SlackInteractivity',
+      createSlackInteractivity(portsOf('SlackInteractivity')),
+      signedEvent(`payload=${encodeURIComponent(JSON.stringify(payload))}`, world.clock.now()),
+    );
+    const approved = await guarded.outcome;
+    if (approved.status !== 'SUCCEEDED') throw new Error(`oracle flow prod: ${approved.cause}`);
+
+    await invoke(
+      'StartDeploymentFromArtifact',
+      createStartDeploymentFromArtifact(portsOf('StartDeploymentFromArtifact')),
+      {
+        version: '0',
+        source: 'aws.s3',
+        'detail-type': 'Object Created',
+        account: '123456789012',
+        time: world.clock.now().toISOString(),
+        region,
+        resources: [
+          `arn:aws:s3:::${template.physicalName(template.logicalIdOf('AWS::S3::Bucket', 'Artifacts'))}`,
+        ],
+        detail: {
+          version: '0',
+          bucket: { name: template.physicalName(template.logicalIdOf('AWS::S3::Bucket', 'Artifacts')) },
+          object: {
+            key: 'web/staging/8.0.0.tgz',
+            size: 1024,
+            etag: 'abc123',
+            'version-id': 'v8',
+            sequencer: '01',
+          },
+          'request-id': 'R1',
+          requester: '123456789012',
+          'source-ip-address': '10.0.0.1',
+          reason: 'PutObject',
+        },
+      },
+    );
+    await invoke('StartCongruenceRun', createStartCongruenceRun(portsOf('StartCongruenceRun')), {
+      service: 'web',
+      environment: 'staging',
+    });
+    for (const text of ['status web staging', 'history web staging', 'rollback web staging'])
+      await invoke(
+        'SlackCommands',
+        createSlackCommands(portsOf('SlackCommands')),
+        signedEvent(
+          new URLSearchParams({
+            command: '/bakeshift',
+            text,
+            user_id: 'U-ALICE',
+            user_name: 'alice',
+          }).toString(),
+          world.clock.now(),
+        ),
+      );
+    const janitorPorts = world.portsOf('RunJanitor');
+    await runAsFunction('RunJanitor', () =>
+      runAwsJanitor({ clients: setup.clientsOf(), ...janitorPorts }, 'web', {
+        dryRun: false,
+      }),
+    );
+  } finally {
+    cloud.detach();
+    await slack.stop();
+  }
+  return cloud.calls;
+}
+
+/** A function URL event carrying a request signed as Slack signs it. */
+function signedEvent(rawBody: string, now: Date): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: signSlackRequest(rawBody, SIGNING_SECRET, Math.floor(now.getTime() / 1000)),
+    body: rawBody,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+  };
+}
