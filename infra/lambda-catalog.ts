@@ -46,7 +46,8 @@ export const PORT_NEEDS: Record<
   health: { iam: TARGET_GROUP_HEALTH_IAM, environment: [] },
   approvals: { iam: [], environment: ['slackBotTokenSecret'], secrets: ['botToken'] },
   notifier: {
-    iam: [...EVENTBRIDGE_NOTIFIER_IAM, ...SSM_SERVICE_CONFIGS_IAM],
+    // The Slack notifier reads the environment's channel from its configuration.
+    iam: [...EVENTBRIDGE_NOTIFIER_IAM, ...SSM_SERVICE_CONFIGS_IAM.map((s) => ({ ...s, serves: ['slack'] }))],
     environment: ['eventBus', 'slackBotTokenSecret'],
     secrets: ['botToken'],
   },
@@ -72,43 +73,73 @@ export interface LambdaSpec {
   /** The entry file under aws/lambda/entries/, which builds exactly these ports. */
   entry: string;
   ports: AwsPort[];
+  /**
+   * Where a function uses only some operations of a port, those operations: it is granted only the statements
+   * that serve them (IamStatement.serves). Held to what the function really calls by the IAM oracle.
+   */
+  operations?: Partial<Record<AwsPort, string[]>>;
   /** Below every ASL TimeoutSeconds of the Tasks that invoke it (checked by test/infra). */
   timeoutSeconds: number;
 }
 
-const spec = (name: LambdaSpec['name'], ports: AwsPort[], timeoutSeconds: number): LambdaSpec => ({
+const spec = (
+  name: LambdaSpec['name'],
+  ports: AwsPort[],
+  timeoutSeconds: number,
+  operations?: LambdaSpec['operations'],
+): LambdaSpec => ({
   name,
   entry: `aws/lambda/entries/${name.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()}.ts`,
   ports,
+  ...(operations ? { operations } : {}),
   timeoutSeconds,
 });
+
+/** The IAM statements a function is granted: its ports', narrowed to the operations it uses. */
+export function iamOf(spec: LambdaSpec): IamStatement[] {
+  return spec.ports.flatMap((port) => {
+    const used = spec.operations?.[port];
+    return PORT_NEEDS[port].iam.filter(
+      (statement) => !used || !statement.serves || statement.serves.some((op) => used.includes(op)),
+    );
+  });
+}
 
 /** Every Lambda function the CDK app deploys; `npm run bench` bundles and times each. */
 export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('PrepareDeployment', ['configs', 'store', 'notifier'], 50),
-  spec('BakeImage', ['baker', 'store', 'callbacks'], 50),
-  spec('LaunchGreen', ['images', 'fleets', 'traffic', 'store'], 100),
+  spec('BakeImage', ['baker', 'store', 'callbacks'], 50, {
+    baker: ['start', 'advance', 'resolveBase', 'discard'],
+  }),
+  spec('LaunchGreen', ['images', 'fleets', 'traffic', 'store'], 100, {
+    images: [],
+    fleets: ['launch'],
+    traffic: ['route'],
+  }),
   spec('AwaitGreenHealthy', ['health', 'store'], 50),
-  spec('RequestApproval', ['store', 'approvals', 'notifier', 'callbacks'], 50),
-  spec('ShiftTraffic', ['traffic', 'store', 'notifier'], 50),
+  spec('RequestApproval', ['store', 'approvals', 'notifier', 'callbacks'], 50, { notifier: [] }),
+  spec('ShiftTraffic', ['traffic', 'store', 'notifier'], 50, { traffic: ['read', 'route'] }),
   spec('CheckGreenAtWeight', ['health'], 50),
   spec('WatchGreen', ['health', 'store'], 50),
   spec('CommitRelease', ['store'], 50),
-  spec('DrainBlue', ['traffic', 'store'], 50),
-  spec('ReapBlue', ['fleets'], 240),
-  spec('PruneImages', ['images', 'store'], 100),
+  spec('DrainBlue', ['traffic', 'store'], 50, { traffic: ['drain'] }),
+  spec('ReapBlue', ['fleets'], 240, { fleets: ['destroy'] }),
+  spec('PruneImages', ['images', 'store'], 100, { images: ['discard'] }),
   spec('ReleaseLock', ['store'], 25),
   spec('AnnounceOutcome', ['notifier', 'store'], 25),
   spec('RecordCleanupWarnings', ['store'], 25),
   spec('RecordFailure', ['store'], 25),
-  spec('RestoreTraffic', ['traffic', 'store'], 50),
-  spec('DestroyGreen', ['fleets', 'store'], 240),
-  spec('DiscardBake', ['baker', 'store'], 100),
+  spec('RestoreTraffic', ['traffic', 'store'], 50, { traffic: ['route'] }),
+  spec('DestroyGreen', ['fleets', 'store'], 240, { fleets: ['destroy'] }),
+  spec('DiscardBake', ['baker', 'store'], 100, { baker: ['cancel', 'discard'] }),
   spec('RecordRollback', ['store', 'approvals'], 25),
   spec('StartDeploymentFromArtifact', ['starter'], 30),
-  spec('AdvanceBakeOnEvent', ['baker'], 60),
-  spec('StartCongruenceRun', ['configs', 'store', 'images', 'fleets', 'health', 'notifier', 'starter'], 120),
-  spec('RunJanitor', ['janitor'], 600),
+  spec('AdvanceBakeOnEvent', ['baker'], 60, { baker: ['advance', 'discard'] }),
+  spec('StartCongruenceRun', ['configs', 'store', 'images', 'fleets', 'health', 'notifier', 'starter'], 120, {
+    images: ['resolveBase'],
+    fleets: [],
+  }),
+  spec('RunJanitor', ['janitor'], 600, { janitor: ['discard'] }),
   spec('SlackInteractivity', ['store', 'callbacks', 'approvals', 'notifier', 'slackSigningSecret'], 10),
   spec('SlackCommands', ['store', 'configs', 'starter', 'slackSigningSecret'], 10),
 ];

@@ -16,6 +16,7 @@ const { writeHelloServiceConfig } = await import('../examples/hello/build-artifa
 const { fleetApiCalls } = await import('../test/support/aws-world.js');
 const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
 const { measureFunctionBundles } = await import('./bench/measure-function-bundles.js');
+const { runAwsOracles } = await import('../test/support/aws-oracles/run-aws-oracles.js');
 const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
@@ -40,8 +41,13 @@ const apiCalls = {
   fleet2: total(await fleetApiCalls(dynamo, 2)),
   fleet200: total(await fleetApiCalls(dynamo, 200)),
 };
-await dynamo.close();
 log(`  fleet of 2: ${apiCalls.fleet2} calls; fleet of 200: ${apiCalls.fleet200} calls`);
+
+log("- the AWS oracles: every function's calls against AWS's IAM authorization data and API models…");
+const oracles = await runAwsOracles(dynamo);
+const awsOracles = oracles.summary;
+log(`  ${awsOracles}`);
+await dynamo.close();
 
 log(
   `- each Lambda function bundled as the CDK app does, and its import (cold init) time on Node ${process.versions.node} (median of 5 fresh processes; target ≤ ${INIT_TARGET_MS} ms)…`,
@@ -105,6 +111,7 @@ const figures = {
   rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
   overheadMs,
   apiCalls,
+  awsOracles,
   functions,
 };
 if (json) console.log(JSON.stringify(figures));

@@ -8,6 +8,7 @@ export const EC2_IMAGE_CATALOG_IAM: IamStatement[] = [
     resources: [arns.image, arns.snapshot],
     conditions: MANAGED_BY_CONDITION,
     why: 'retention and compensation remove only images and snapshots bakeshift made',
+    serves: ['discard'],
   },
   {
     sid: 'DescribeImages',
@@ -20,10 +21,15 @@ export const EC2_IMAGE_CATALOG_IAM: IamStatement[] = [
     actions: ['ssm:GetParameter'],
     resources: [arns.publicParameter('/aws/service/*')],
     why: 'base AMIs are named by public SSM parameters (e.g. the latest Amazon Linux 2023), whose ARNs have no account',
+    serves: ['resolveBase'],
   },
 ];
 
-/** What the EC2 image baker needs (the catalog's too). `${ArtifactBucket}`, `${ReleaseTable}` are filled by the CDK app. */
+/**
+ * What the EC2 image baker needs (the catalog's too), by operation: `start` launches a builder, `advance` moves
+ * a bake on (report, image, outcome), `cancel` stops one. `${ArtifactBucket}`, `${ReleaseTable}` are filled by
+ * the CDK app.
+ */
 export const EC2_BAKER_IAM: IamStatement[] = [
   ...EC2_IMAGE_CATALOG_IAM,
   {
@@ -31,12 +37,14 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     actions: ['ec2:DescribeInstances'],
     resources: ['*'],
     why: 'EC2 Describe* actions support no resource-level permissions',
+    serves: ['start', 'advance'],
   },
   {
     sid: 'ReadProviderSettings',
     actions: ['ssm:GetParameter'],
     resources: [arns.parameter('/bakeshift/provider')],
     why: 'the builder network and artifact bucket, written by the CDK app',
+    serves: ['start', 'advance'],
   },
   {
     sid: 'LaunchTaggedBuilders',
@@ -44,26 +52,46 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     resources: [arns.ec2('instance'), arns.ec2('volume')],
     conditions: TAGGED_ON_CREATE,
     why: 'a builder and its volume must carry managed-by=bakeshift from the start',
+    serves: ['start'],
   },
   {
     sid: 'LaunchBuildersIntoTheBuilderNetwork',
     actions: ['ec2:RunInstances'],
     resources: [arns.ec2('subnet'), arns.ec2('security-group'), arns.ec2('network-interface'), arns.image],
     why: 'RunInstances also authorizes the subnet, security group, network interface and base image it uses',
+    serves: ['start'],
   },
   {
-    sid: 'TagOnlyWhatItCreates',
+    sid: 'TagBuildersOnLaunch',
     actions: ['ec2:CreateTags'],
-    resources: [arns.ec2('instance'), arns.ec2('volume'), arns.image, arns.snapshot],
-    conditions: { StringEquals: { 'ec2:CreateAction': ['RunInstances', 'CreateImage'] } },
-    why: 'tags are written only as part of the creating call',
+    resources: [arns.ec2('instance'), arns.ec2('volume')],
+    conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+    why: 'tags are written only as part of the launch',
+    serves: ['start'],
+  },
+  {
+    sid: 'TagImagesOnCreate',
+    actions: ['ec2:CreateTags'],
+    resources: [arns.image, arns.snapshot],
+    conditions: { StringEquals: { 'ec2:CreateAction': 'CreateImage' } },
+    why: 'tags are written only as part of CreateImage',
+    serves: ['advance'],
   },
   {
     sid: 'ImageOnlyItsBuilders',
-    actions: ['ec2:CreateImage', 'ec2:TerminateInstances', 'ec2:GetConsoleOutput'],
+    actions: ['ec2:CreateImage', 'ec2:GetConsoleOutput'],
     resources: [arns.ec2('instance')],
     conditions: MANAGED_BY_CONDITION,
-    why: 'images are made from, terminations hit and reports are read from only instances bakeshift launched',
+    why: 'images are made from, and reports read from the console of, only instances bakeshift launched',
+    serves: ['advance'],
+  },
+  {
+    sid: 'TerminateOnlyItsBuilders',
+    actions: ['ec2:TerminateInstances'],
+    resources: [arns.ec2('instance')],
+    conditions: MANAGED_BY_CONDITION,
+    why: 'terminations hit only instances bakeshift launched',
+    serves: ['advance', 'cancel'],
   },
   {
     sid: 'CreateTaggedImages',
@@ -71,24 +99,35 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     resources: [arns.image, arns.snapshot],
     conditions: TAGGED_ON_CREATE,
     why: 'the AMI and its snapshot carry managed-by=bakeshift from the start',
+    serves: ['advance'],
   },
   {
-    sid: 'PresignArtifactsAndReadBakeResults',
-    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    sid: 'PresignArtifacts',
+    actions: ['s3:GetObjectVersion'],
     resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}/*'],
-    why: "presigned GET URLs carry the signer's permission; the bake result is read back",
-  },
-  {
-    sid: 'TellMissingBakeResultsFromDenied',
-    actions: ['s3:ListBucket'],
-    resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}'],
-    why: 'without ListBucket, S3 answers 403 instead of 404 for a result not reported yet (S3 GetObject reference)',
+    why: "the builder downloads the exact artifact version through a presigned GET, which carries the signer's permission",
+    serves: ['start'],
   },
   {
     sid: 'PresignBakeResults',
     actions: ['s3:PutObject'],
     resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}/bake-results/*'],
     why: 'the builder uploads its outcome through a presigned PUT, only under bake-results/',
+    serves: ['start'],
+  },
+  {
+    sid: 'ReadBakeResults',
+    actions: ['s3:GetObject'],
+    resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}/bake-results/*'],
+    why: "the builder's report is read back",
+    serves: ['advance'],
+  },
+  {
+    sid: 'TellMissingBakeResultsFromDenied',
+    actions: ['s3:ListBucket'],
+    resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}'],
+    why: 'without ListBucket, S3 answers 403 instead of 404 for a result not reported yet (S3 GetObject reference)',
+    serves: ['advance'],
   },
   {
     sid: 'BakeLedger',

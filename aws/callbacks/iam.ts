@@ -7,5 +7,7 @@ export const STEP_FUNCTIONS_CALLBACKS_IAM: IamStatement[] = [
     actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
     resources: ['*'],
     why: 'the Service Authorization Reference lists no resource types for SendTaskSuccess/Failure (a task token names its execution): no resource-level permissions',
+    // In the baker: a bake's outcome is delivered when it is advanced to its end.
+    serves: ['advance'],
   },
 ];

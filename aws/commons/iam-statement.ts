@@ -9,6 +9,11 @@ export interface IamStatement {
   conditions?: Record<string, Record<string, string | string[]>>;
   /** Why, and for a `*` resource why nothing narrower is possible. */
   why: string;
+  /**
+   * The port operations this statement serves (e.g. `launch`, `destroy`). A function that uses only some of a
+   * port's operations (infra/lambda-catalog.ts) gets only their statements. Absent: every use needs it.
+   */
+  serves?: readonly string[];
 }
 
 /** The instance roles' ARNs: the CDK app lists every service's role here, so PassRole names each one. */

@@ -14,6 +14,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     resources: [arns.ec2('launch-template')],
     conditions: TAGGED_ON_CREATE,
     why: 'one launch template per service+environment, tagged managed-by=bakeshift',
+    serves: ['launch'],
   },
   {
     sid: 'TagLaunchTemplatesAndInstancesOnCreate',
@@ -26,6 +27,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
       },
     },
     why: 'tags on create need ec2:CreateTags: the launch template, and the instances and volumes Auto Scaling launches for the caller',
+    serves: ['launch'],
   },
   {
     sid: 'CreateTheAutoScalingServiceLinkedRole',
@@ -35,13 +37,23 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     ],
     conditions: { StringEquals: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } },
     why: "the first group in an account creates Auto Scaling's service-linked role (EC2 Auto Scaling user guide)",
+    serves: ['launch'],
   },
   {
     sid: 'VersionOnlyItsLaunchTemplates',
-    actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:DeleteLaunchTemplateVersions'],
+    actions: ['ec2:CreateLaunchTemplateVersion'],
     resources: [arns.ec2('launch-template')],
     conditions: MANAGED_BY_CONDITION,
-    why: 'a version per deployment, deleted with its fleet',
+    why: 'a version per deployment',
+    serves: ['launch'],
+  },
+  {
+    sid: 'DeleteOnlyItsLaunchTemplateVersions',
+    actions: ['ec2:DeleteLaunchTemplateVersions'],
+    resources: [arns.ec2('launch-template')],
+    conditions: MANAGED_BY_CONDITION,
+    why: "a fleet's version is deleted with it",
+    serves: ['destroy'],
   },
   {
     sid: 'LaunchFleetInstancesFromItsTemplates',
@@ -56,6 +68,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
       arns.image,
     ],
     why: 'Auto Scaling checks that the caller may launch from the launch template it is given',
+    serves: ['launch'],
   },
   {
     sid: 'CreateTaggedGroups',
@@ -63,13 +76,15 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     resources: [arns.autoScalingGroup],
     conditions: TAGGED_ON_CREATE,
     why: 'a group per deployment, named bakeshift-* and tagged managed-by=bakeshift',
+    serves: ['launch'],
   },
   {
-    sid: 'DeleteAndDetachOnlyItsGroups',
-    actions: ['autoscaling:DeleteAutoScalingGroup', 'autoscaling:DetachTrafficSources'],
+    sid: 'DeleteOnlyItsGroups',
+    actions: ['autoscaling:DeleteAutoScalingGroup'],
     resources: [arns.autoScalingGroup],
     conditions: MANAGED_BY_CONDITION,
-    why: 'blue is drained and reaped; no other group is touched',
+    why: 'a reaped or compensated fleet is deleted; no other group is touched',
+    serves: ['destroy'],
   },
   {
     sid: 'DescribeGroupsTemplatesImages',
@@ -88,6 +103,7 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     resources: [INSTANCE_ROLE_ARN],
     conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     why: 'fleet instances run with the instance role, and only EC2 may receive it',
+    serves: ['launch'],
   },
   {
     sid: 'SetGreensHealthCheck',
@@ -95,11 +111,13 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     resources: ['arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/*'],
     conditions: MANAGED_BY_CONDITION,
     why: "the free slot gets green's health check path (from its image) before green is attached",
+    serves: ['launch'],
   },
   {
     sid: 'ReadEnvironmentSettings',
     actions: ['ssm:GetParameter'],
     resources: [arns.parameter('/bakeshift/*')],
     why: 'subnets, security groups, target groups and listeners written by the CDK app',
+    serves: ['launch'],
   },
 ];

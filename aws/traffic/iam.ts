@@ -8,6 +8,7 @@ export const ALB_TRAFFIC_IAM: IamStatement[] = [
     resources: ['arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/*'],
     conditions: MANAGED_BY_CONDITION,
     why: "the CDK app tags each service's listener and preview listener managed-by=bakeshift",
+    serves: ['route'],
   },
   {
     sid: 'DrainOnlyItsGroups',
@@ -15,6 +16,7 @@ export const ALB_TRAFFIC_IAM: IamStatement[] = [
     resources: [arns.autoScalingGroup],
     conditions: MANAGED_BY_CONDITION,
     why: 'draining blue detaches its group from its target group',
+    serves: ['drain'],
   },
   {
     sid: 'DescribeListenersAndTargets',
@@ -26,12 +28,14 @@ export const ALB_TRAFFIC_IAM: IamStatement[] = [
     ],
     resources: ['*'],
     why: 'Describe* actions of Elastic Load Balancing and Auto Scaling support no resource-level permissions',
+    serves: ['read', 'drain'],
   },
   {
     sid: 'ReadEnvironmentSettings',
     actions: ['ssm:GetParameter'],
     resources: [arns.parameter('/bakeshift/*')],
     why: 'listener and target-group ARNs written by the CDK app',
+    serves: ['read', 'route'],
   },
 ];
 

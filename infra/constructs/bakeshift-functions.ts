@@ -7,7 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INSTANCE_ROLE_ARN } from '../../aws/commons/iam-statement.js';
 import { LAMBDA_ENVIRONMENT } from '../../aws/lambda/lambda-environment.js';
-import { ESBUILD_OPTIONS, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
+import { ESBUILD_OPTIONS, iamOf, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
 import { acknowledgeWildcards, type PlaceholderValues, policyStatementsOf } from '../policy-statements.js';
 
 const REPOSITORY_ROOT = new URL('../../', import.meta.url).pathname;
@@ -54,9 +54,7 @@ export class BakeshiftFunctions extends Construct {
   allowPassingInstanceRoles(instanceRoleArns: string[]): void {
     if (instanceRoleArns.length === 0) return;
     for (const spec of LAMBDA_FUNCTIONS) {
-      const passRole = spec.ports
-        .flatMap((port) => PORT_NEEDS[port].iam)
-        .filter((s) => s.resources.includes(INSTANCE_ROLE_ARN));
+      const passRole = iamOf(spec).filter((s) => s.resources.includes(INSTANCE_ROLE_ARN));
       const role = this.roles.get(spec.name);
       if (passRole.length === 0 || !role) continue;
       for (const statement of policyStatementsOf(passRole, { InstanceRoleArn: instanceRoleArns }))
@@ -66,7 +64,7 @@ export class BakeshiftFunctions extends Construct {
 
   private add(spec: LambdaSpec): void {
     const needs = spec.ports.map((port) => PORT_NEEDS[port]);
-    const iam = needs.flatMap((n) => n.iam);
+    const iam = iamOf(spec);
     const logGroup = new LogGroup(this, `${spec.name}Logs`, { retention: this.props.logRetention });
     // PassRole is added once the instance roles are known (allowPassingInstanceRoles).
     const statements = policyStatementsOf(
@@ -102,11 +100,7 @@ export class BakeshiftFunctions extends Construct {
       },
     });
     this.roles.set(spec.name, role);
-    acknowledgeWildcards(
-      role,
-      needs.flatMap((n) => n.iam),
-      this.props.placeholders,
-    );
+    acknowledgeWildcards(role, iam, this.props.placeholders);
 
     const values: Record<keyof typeof LAMBDA_ENVIRONMENT, string> = {
       releaseTable: this.props.releaseTableName,

@@ -1,72 +1,42 @@
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
-import { type ApiOracleReport, runApiOracle } from '../support/aws-oracles/api-oracle.js';
-import { type IamOracleReport, runIamOracle } from '../support/aws-oracles/iam-oracle.js';
-import type { IamRequest } from '../support/aws-oracles/iam-requests.js';
-import { runOracleFlows } from '../support/aws-oracles/oracle-flows.js';
-import {
-  ORACLE_ACCOUNT,
-  ORACLE_REGION,
-  type RolePolicies,
-  TemplatePolicies,
-} from '../support/aws-oracles/template-policies.js';
-import type { SimCall } from '../support/simulated-cloud.js';
-import { synthBakeshift } from '../support/synth-bakeshift.js';
+import { runApiOracle } from '../support/aws-oracles/api-oracle.js';
+import { type AwsOracles, runAwsOracles } from '../support/aws-oracles/run-aws-oracles.js';
+import { ORACLE_ACCOUNT, ORACLE_REGION } from '../support/aws-oracles/template-policies.js';
 
 /**
- * The AWS oracles (ADR 21): every call the Lambda functions make in the simulated-cloud flows, held against
- * AWS's own published data — IAM against the synthesized template's roles with AWS's authorization reference,
- * requests and responses against AWS's API models. A summary goes to `.bakeshift-oracles.json` for the bench.
+ * The AWS oracles (ADR 21): every call every Lambda function makes in the oracle flows, held against AWS's own
+ * published data — IAM against the synthesized template's roles with AWS's Service Authorization Reference,
+ * requests and responses against AWS's API models.
  */
 
 const dynamo: LocalDynamoDb = await startLocalDynamoDb();
 afterAll(async () => dynamo.close());
 
-let calls: SimCall[] = [];
-let roles = new Map<string, RolePolicies>();
-let instanceRole = '';
-let logGroupOf: (functionName: string) => string = () => '';
-
-/** The Lambda runtime writes each invoked function's logs with its role. */
-const runtimeLogs = (functionName: string): IamRequest[] =>
-  ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
-    action,
-    resource: `${logGroupOf(functionName).replace(/:\*$/, '')}:log-stream:2026/11/30/[$LATEST]0123`,
-    context: {},
-    because: 'the Lambda runtime (function logs)',
-  }));
-
-const iamOf = (policies = roles) =>
-  runIamOracle(calls, policies, { roleOfInstanceProfile: () => instanceRole }, runtimeLogs);
-
+let oracles: AwsOracles;
 beforeAll(async () => {
-  const { template } = await synthBakeshift({ bundle: false, region: ORACLE_REGION });
-  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
-  calls = await runOracleFlows(dynamo, policies);
-  roles = policies.byFunction();
-  instanceRole = policies.arnOf(policies.logicalIdOf('AWS::IAM::Role', 'hellostagingInstanceRole'));
-  logGroupOf = (functionName) => policies.logGroupArnOf(functionName);
+  oracles = await runAwsOracles(dynamo);
+  console.log(`AWS oracles: ${oracles.summary}`);
 }, 180_000);
 
-describe('IAM oracle: the synthesized roles against AWS authorization reference', () => {
-  let report: IamOracleReport;
-  beforeAll(async () => {
-    report = await iamOf();
-  });
-
+describe("IAM oracle: the synthesized roles against AWS's authorization reference", () => {
   it('builds every request as AWS authorizes it (every required resource type, * only where AWS has none)', () => {
-    expect(report.callsSimulated).toBeGreaterThan(100);
-    expect(report.oracleErrors).toEqual([]);
+    expect(oracles.iam.callsSimulated).toBeGreaterThan(1000);
+    expect(oracles.iam.oracleErrors).toEqual([]);
   });
 
   it('allows every call each function makes, from its own role', () => {
-    expect(report.denials.map((d) => d.message)).toEqual([]);
+    expect(oracles.iam.denials.map((d) => d.message)).toEqual([]);
+  });
+
+  it('uses every statement of every role, and invokes every function (least privilege)', () => {
+    expect(oracles.iam.unusedStatements).toEqual([]);
+    expect(oracles.iam.functionsNotExercised).toEqual([]);
   });
 
   it('names the function, call, resource and permission when a statement is missing', async () => {
-    const broken = new Map(
-      [...roles].map(([name, role]) => [
+    const withoutTagging = new Map(
+      [...oracles.roles].map(([name, role]) => [
         name,
         {
           ...role,
@@ -82,8 +52,8 @@ describe('IAM oracle: the synthesized roles against AWS authorization reference'
         },
       ]),
     );
-    const denied = (await iamOf(broken)).denials;
-    expect(denied).toContainEqual(
+    const { denials } = await oracles.iamWith(withoutTagging);
+    expect(denials).toContainEqual(
       expect.objectContaining({
         functionName: 'LaunchGreen',
         call: 'autoscaling:CreateAutoScalingGroup',
@@ -91,27 +61,16 @@ describe('IAM oracle: the synthesized roles against AWS authorization reference'
         resource: `arn:aws:ec2:${ORACLE_REGION}:${ORACLE_ACCOUNT}:instance/*`,
       }),
     );
-    expect(denied[0]?.message).toMatch(/^\w+ \(role \w+\) is denied [\w:]+ on arn:aws:\S+ for \S+/);
-  });
-
-  it('reports what the flows leave unchecked (statements no call used, functions never invoked)', () => {
-    writeSummary({ iam: report });
-    // Listed, never hidden: least privilege per function is only as proven as this list is short.
-    expect(report.unusedStatements.every((s) => /^\w+: [\w-]+\/\w+$/.test(s))).toBe(true);
+    expect(denials[0]?.message).toMatch(/^\w+ \(role \w+\) is denied [\w:]+ on arn:aws:\S+ for \S+/);
   });
 });
 
-describe('API oracle: requests and responses against AWS API models', () => {
-  let report: ApiOracleReport;
-  beforeAll(() => {
-    report = runApiOracle(calls);
-  });
-
+describe("API oracle: requests and responses against AWS's API models", () => {
   it('validates every request the adapters send and every response the simulated cloud gives', () => {
-    expect(report.requestsValidated).toBeGreaterThan(100);
-    expect(report.responsesValidated).toBeGreaterThan(100);
-    expect(report.invalid).toEqual([]);
-    writeSummary({ api: report });
+    expect(oracles.api.requestsValidated).toBeGreaterThan(1000);
+    expect(oracles.api.responsesValidated).toBeGreaterThan(500);
+    expect(oracles.api.invalid).toEqual([]);
+    expect(oracles.api.unchecked).toEqual([]);
   });
 
   it('fails a request AWS would refuse, naming the function, the operation and the field', () => {
@@ -150,25 +109,3 @@ describe('API oracle: requests and responses against AWS API models', () => {
     );
   });
 });
-
-const summary: { iam?: IamOracleReport; api?: ApiOracleReport } = {};
-/** The line `npm run bench -- --json` reports as awsOracles. */
-function writeSummary(part: typeof summary) {
-  Object.assign(summary, part);
-  const { iam, api } = summary;
-  const line = [
-    iam
-      ? `iam: ${iam.requestsSimulated} requests from ${iam.callsSimulated} calls simulated, ${iam.denials.length} denied, ${iam.unusedStatements.length} unused statements`
-      : undefined,
-    api
-      ? `api: ${api.requestsValidated} requests and ${api.responsesValidated} responses validated, ${api.invalid.length} invalid`
-      : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
-  writeFileSync(
-    new URL('../../.bakeshift-oracles.json', import.meta.url),
-    JSON.stringify({ line, iam: iam && { ...iam, denials: iam.denials.length }, api }, null, 1),
-  );
-  console.log(`AWS oracles: ${line}`);
-}

@@ -12,7 +12,7 @@ import {
 import { serviceConfigParameter } from '../../aws/configs/ssm-service-configs.js';
 import { parseServiceConfig } from '../../core/config/service-config.js';
 import { JANITOR_SCHEDULE } from '../../infra/constructs/nightly-schedules.js';
-import { LAMBDA_FUNCTIONS, PORT_NEEDS } from '../../infra/lambda-catalog.js';
+import { iamOf, LAMBDA_FUNCTIONS, PORT_NEEDS } from '../../infra/lambda-catalog.js';
 import {
   type AslDefinition,
   DEPLOY_DEFINITION_PATH,
@@ -226,14 +226,14 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it("every function's role holds exactly its ports' statements; no * action; * resource only for the listed actions", () => {
+  it("every function's role holds exactly its ports' statements for the operations it uses; no * action; * resource only for the listed actions", () => {
     for (const spec of LAMBDA_FUNCTIONS) {
       const { fn } = functionNamed(spec.name);
       const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const statements = statementsOfRole(roleId);
       const expected = new Set([
         'WriteOwnLogs',
-        ...spec.ports.flatMap((port) => PORT_NEEDS[port].iam.map((s) => s.sid)),
+        ...iamOf(spec).map((s) => s.sid),
         ...(spec.ports.some((p) => PORT_NEEDS[p].secrets) ? ['ReadSlackSecrets'] : []),
       ]);
       // Asynchronously invoked functions may also send their failed events to a dead-letter queue.

@@ -168,6 +168,13 @@ export class SimulatedCloud {
    * presigned URLs"): when set, a builder's report PUT fails and only its console output carries the report.
    */
   presignedUrlsExpired = false;
+  /** CreateImage ends in the `failed` state (as it does, e.g., when a snapshot cannot be taken). */
+  imagesFail = false;
+  /**
+   * EventBridge delivers EC2's and S3's events on a best-effort basis (EventBridge user guide): when set, none
+   * arrive, and only the Bake Task's own re-check moves a bake on.
+   */
+  dropEvents = false;
   /** The health path builders report (their manifest's healthPath). */
   builderHealthPath = '/health';
   readonly listeners = new Map<string, Action[]>();
@@ -482,8 +489,8 @@ export class SimulatedCloud {
     for (const image of this.images.values()) {
       image.steps += 1;
       if (image.state === 'pending' && image.steps >= 2) {
-        image.state = 'available';
-        this.emit('aws.ec2', 'EC2 AMI State Change', { ImageId: image.id, State: 'available' });
+        image.state = this.imagesFail ? 'failed' : 'available';
+        this.emit('aws.ec2', 'EC2 AMI State Change', { ImageId: image.id, State: image.state });
       }
     }
     for (const group of this.targetGroups.values()) {
@@ -576,7 +583,7 @@ export class SimulatedCloud {
 
   private emit(source: string, detailType: string, detail: Record<string, unknown>) {
     const event = { source, 'detail-type': detailType, time: new Date().toISOString(), detail };
-    setImmediate(() => this.onEvent(event));
+    if (!this.dropEvents) setImmediate(() => this.onEvent(event));
   }
 
   private runInstances(input: {

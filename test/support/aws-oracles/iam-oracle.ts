@@ -142,8 +142,9 @@ async function simulate(
   }
   const analyses = result.resultType === 'single' ? [result.result] : result.results;
   const allowedBy = analyses.flatMap((a) =>
+    // iam-policy numbers statements from 1; the report names them as the template does, from 0.
     (a.analysis?.identityAnalysis?.allowStatements ?? []).map(
-      (s) => `${s.policyId}/${s.statement.sid() ?? s.statement.index()}`,
+      (s) => `${s.policyId}/${s.statement.sid() ?? s.statement.index() - 1}`,
     ),
   );
   return { allowed: result.overallResult === 'Allowed', allowedBy };

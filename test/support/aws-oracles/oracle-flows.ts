@@ -1,4 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -101,6 +102,20 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
   };
   const invoke = <T>(name: string, handler: (event: never, context: never) => Promise<T>, event: unknown) =>
     runAsFunction(name, () => handler(event as never, localLambdaContext(name, 60) as never));
+  /** Alice clicks Approve or Reject: a signed request to the interactivity function. */
+  const clickInSlack = async (approvalId: string, approve: boolean) => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U-ALICE', username: 'alice' },
+      actions: [{ action_id: approve ? 'bakeshift_approve' : 'bakeshift_reject', value: approvalId }],
+      channel: { id: 'C-PROD' },
+    };
+    await invoke(
+      'SlackInteractivity',
+      createSlackInteractivity(portsOf('SlackInteractivity')),
+      signedEvent(`payload=${encodeURIComponent(JSON.stringify(payload))}`, world.clock.now()),
+    );
+  };
   const portsOf = (name: string) => ({
     ...world.portsOf(name),
     ...announcementAdapters(setup.clientsOf().ssm),
@@ -117,28 +132,49 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     cloud.builder = 'hang';
     await expectOutcome({ version: '7.0.0' }, 'FAILED'); // the builder is cancelled mid-bake
     cloud.builder = 'succeed';
+    // The report's presigned PUT died with its credentials: read from the console, after a 404.
+    cloud.presignedUrlsExpired = true;
+    await expectOutcome({ version: '7.1.0' }, 'SUCCEEDED');
+    cloud.presignedUrlsExpired = false;
+    // CreateImage fails: the failed image is discarded by whichever function sees it, with or without events.
+    cloud.imagesFail = true;
+    await expectOutcome({ version: '7.2.0' }, 'FAILED');
+    cloud.dropEvents = true;
+    await expectOutcome({ version: '7.3.0' }, 'FAILED');
+    cloud.imagesFail = false;
+    cloud.dropEvents = false;
 
-    // prod: approved in Slack by a signed click, then shifted in weighted steps.
-    const guarded = world.start(world.request({ version: '4.0.0', environment: 'prod' }));
-    const approvalId = await Promise.race([
-      slack.approvalIdAsked(20_000),
-      guarded.outcome.then((o) => {
-        throw new Error(`oracle flow prod ended before its approval: ${o.status} ${o.cause}`);
-      }),
-    ]);
-    const payload = {
-      type: 'block_actions',
-      user: { id: 'U-ALICE', username: 'alice' },
-      actions: [{ action_id: 'bakeshift_approve', value: approvalId }],
-      channel: { id: 'C-PROD' },
-    };
-    await invoke(
-      'SlackInteractivity',
-      createSlackInteractivity(portsOf('SlackInteractivity')),
-      signedEvent(`payload=${encodeURIComponent(JSON.stringify(payload))}`, world.clock.now()),
-    );
-    const approved = await guarded.outcome;
-    if (approved.status !== 'SUCCEEDED') throw new Error(`oracle flow prod: ${approved.cause}`);
+    // prod, twice: approved in Slack by a signed click; the second shifts in weighted steps (blue exists).
+    for (const version of ['3.0.0', '4.0.0']) {
+      const guarded = world.start(world.request({ version, environment: 'prod' }));
+      const approvalId = await Promise.race([
+        slack.approvalIdAsked(20_000),
+        guarded.outcome.then((o) => {
+          throw new Error(`oracle flow prod ${version} ended before its approval: ${o.status} ${o.cause}`);
+        }),
+      ]);
+      await clickInSlack(approvalId, true);
+      const approved = await guarded.outcome;
+      if (approved.status !== 'SUCCEEDED') throw new Error(`oracle flow prod ${version}: ${approved.cause}`);
+    }
+
+    // A rejection in Slack: compensated, and the approval message shows the outcome.
+    const rejected = world.start(world.request({ version: '5.0.0', environment: 'prod' }));
+    await clickInSlack(await slack.approvalIdAsked(20_000), false);
+    if ((await rejected.outcome).status !== 'FAILED')
+      throw new Error('oracle flow: a rejection did not roll back');
+    // RequestApproval fails after asking: compensation closes the pending approval and updates its message.
+    world.faults.push({ stateName: 'RequestApproval', when: 'after', times: 1 });
+    await expectOutcome({ version: '5.0.1', environment: 'prod' }, 'FAILED');
+    await slack.approvalIdAsked(20_000);
+    world.faults.length = 0;
+    // The approval's callback is lost (SendTaskSuccess throttled): the re-armed RequestApproval delivers it.
+    const lost = world.start(world.request({ version: '5.1.0', environment: 'prod' }));
+    const lostId = await slack.approvalIdAsked(20_000);
+    cloud.fail('SendTaskSuccess', 'ThrottlingException', 1);
+    await clickInSlack(lostId, true);
+    const delivered = await lost.outcome;
+    if (delivered.status !== 'SUCCEEDED') throw new Error(`oracle flow: lost callback: ${delivered.cause}`);
 
     await invoke(
       'StartDeploymentFromArtifact',
@@ -188,6 +224,32 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
           world.clock.now(),
         ),
       );
+    // What the janitor is for: an image nothing needs and a builder an abandoned bake left.
+    cloud.addImage('ami-orphan', [
+      { Key: 'managed-by', Value: 'bakeshift' },
+      { Key: 'bakeshift:service', Value: 'web' },
+      { Key: 'bakeshift:version', Value: '0.0.1' },
+      { Key: 'bakeshift:bake-key', Value: 'orphan' },
+      { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
+    ]);
+    await setup.clientsOf().ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-base',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'managed-by', Value: 'bakeshift' },
+              { Key: 'bakeshift:role', Value: 'builder' },
+              { Key: 'bakeshift:service', Value: 'web' },
+              { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
+            ],
+          },
+        ],
+      }),
+    );
     const janitorPorts = world.portsOf('RunJanitor');
     await runAsFunction('RunJanitor', () =>
       runAwsJanitor({ clients: setup.clientsOf(), ...janitorPorts }, 'web', {

@@ -68,6 +68,25 @@ export class TemplatePolicies {
     return this.arnOf(group);
   }
 
+  /**
+   * The queue Lambda sends a function's failed asynchronous events to (its EventInvokeConfig's OnFailure
+   * destination): Lambda sends them with the function's own role (Lambda developer guide, "Destinations").
+   */
+  failureDestinationOf(functionName: string): string | undefined {
+    const fnId = Object.entries(this.template.Resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' && r.Properties?.Description === `bakeshift ${functionName}`,
+    )?.[0];
+    const config = Object.values(this.template.Resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+        (r.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === fnId,
+    );
+    const destination = (config?.Properties?.DestinationConfig as { OnFailure?: { Destination?: unknown } })
+      ?.OnFailure?.Destination;
+    return destination ? String(this.resolve(destination)) : undefined;
+  }
+
   /** Every policy attached to a role: its inline policies and each AWS::IAM::Policy naming it. */
   rolePolicies(roleLogicalId: string): RolePolicies {
     const role = this.template.Resources[roleLogicalId];

@@ -1,0 +1,61 @@
+import type { LocalDynamoDb } from '../../../local/store/local-dynamodb.js';
+import type { SimCall } from '../simulated-cloud.js';
+import { synthBakeshift } from '../synth-bakeshift.js';
+import { type ApiOracleReport, runApiOracle } from './api-oracle.js';
+import { type IamOracleReport, runIamOracle } from './iam-oracle.js';
+import type { IamRequest } from './iam-requests.js';
+import { runOracleFlows } from './oracle-flows.js';
+import { ORACLE_REGION, type RolePolicies, TemplatePolicies } from './template-policies.js';
+
+export interface AwsOracles {
+  calls: SimCall[];
+  roles: Map<string, RolePolicies>;
+  /** The IAM oracle over these calls, with other roles (e.g. with a statement removed on purpose). */
+  iamWith(roles: Map<string, RolePolicies>): Promise<IamOracleReport>;
+  iam: IamOracleReport;
+  api: ApiOracleReport;
+  /** `iam: N calls simulated, 0 denied, 0 unused statements; api: N requests and N responses validated, 0 invalid` */
+  summary: string;
+}
+
+/**
+ * Both AWS oracles (ADR 21) over the oracle flows: the synthesized template (as `cdk deploy` would create it),
+ * every function run over the simulated cloud, every call held to AWS's authorization data and API models.
+ * Used by the tests and by `npm run bench` (awsOracles).
+ */
+export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> {
+  const { template } = await synthBakeshift({ bundle: false, region: ORACLE_REGION });
+  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
+  const calls = await runOracleFlows(dynamo, policies);
+  const roles = policies.byFunction();
+  const instanceRole = policies.arnOf(policies.logicalIdOf('AWS::IAM::Role', 'hellostagingInstanceRole'));
+
+  /**
+   * What Lambda itself does with each invoked function's role: write its logs, and send a failed asynchronous
+   * event to its failure destination (Lambda developer guide, "Destinations").
+   */
+  const lambdaRuntime = (functionName: string): IamRequest[] => {
+    const logGroup = policies.logGroupArnOf(functionName).replace(/:\*$/, '');
+    const queue = policies.failureDestinationOf(functionName);
+    return [
+      ...['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+        action,
+        resource: `${logGroup}:log-stream:2026/11/30/[$LATEST]0123`,
+        context: {},
+        because: 'the Lambda runtime (function logs)',
+      })),
+      ...(queue
+        ? [{ action: 'sqs:SendMessage', resource: queue, context: {}, because: 'Lambda (a failed event)' }]
+        : []),
+    ];
+  };
+  const iamWith = (withRoles: Map<string, RolePolicies>) =>
+    runIamOracle(calls, withRoles, { roleOfInstanceProfile: () => instanceRole }, lambdaRuntime);
+  const iam = await iamWith(roles);
+  const api = runApiOracle(calls);
+  const summary =
+    `iam: ${iam.callsSimulated} calls simulated (${iam.requestsSimulated} authorizations), ` +
+    `${iam.denials.length} denied, ${iam.unusedStatements.length} unused statements; ` +
+    `api: ${api.requestsValidated} requests and ${api.responsesValidated} responses validated, ${api.invalid.length} invalid`;
+  return { calls, roles, iamWith, iam, api, summary };
+}
