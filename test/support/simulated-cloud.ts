@@ -201,6 +201,8 @@ export class SimulatedCloud {
   /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
   readonly calls: SimCall[] = [];
   builder: 'succeed' | 'fail' | 'hang' = 'succeed';
+  /** How many steps (calls and 5 ms ticks) a builder takes to bake and report. */
+  builderSteps = 3;
   /** Instances from these images never pass their health checks. */
   readonly unhealthyImages = new Set<string>();
   onEvent: (event: SimEvent) => void = () => undefined;
@@ -481,7 +483,7 @@ export class SimulatedCloud {
       else if (
         instance.role === 'builder' &&
         instance.state === 'running' &&
-        instance.steps >= 3 &&
+        instance.steps >= this.builderSteps &&
         this.builder !== 'hang'
       )
         this.builderReports(instance);

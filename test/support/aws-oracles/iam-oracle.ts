@@ -37,6 +37,8 @@ export async function runIamOracle(
   world: IamWorld,
   /** Requests every invoked function makes without an SDK call of its own (e.g. the Lambda runtime's logs). */
   implicit: (functionName: string) => IamRequest[] = () => [],
+  /** Requests AWS services make with roles of their own (the state machine's, the scheduler's), by role name. */
+  services: { role: string; requests: IamRequest[] }[] = [],
 ): Promise<IamOracleReport> {
   const report: IamOracleReport = {
     callsSimulated: 0,
@@ -58,6 +60,10 @@ export async function runIamOracle(
     work.push({ functionName: call.functionName, requests });
   }
   for (const functionName of invoked) work.push({ functionName, requests: implicit(functionName) });
+  for (const { role, requests } of services) {
+    invoked.add(role);
+    work.push({ functionName: role, requests });
+  }
 
   const seen = new Set<string>();
   for (const { functionName, requests } of work) {

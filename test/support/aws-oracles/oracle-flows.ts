@@ -80,6 +80,9 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     moreAdapters: (_, clients) => announcementAdapters(clients.ssm),
   });
   const { world, cloud } = setup;
+  // Builders report after the Bake Task has started waiting, as on AWS (minutes, not milliseconds): which
+  // function moves a bake on is then decided by the events, not by a race with the simulation's clock.
+  cloud.builderSteps = 60;
   cloud.secrets.set(botTokenSecret, 'xoxb-oracle');
   cloud.secrets.set(signingSecretArn, SIGNING_SECRET);
   cloud.onTaskResult = async (token, result) =>

@@ -49,8 +49,16 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
         : []),
     ];
   };
+  const services = policies.serviceRoleRequests();
+  for (const service of services) roles.set(service.role, service.policies);
   const iamWith = (withRoles: Map<string, RolePolicies>) =>
-    runIamOracle(calls, withRoles, { roleOfInstanceProfile: () => instanceRole }, lambdaRuntime);
+    runIamOracle(
+      calls,
+      withRoles,
+      { roleOfInstanceProfile: () => instanceRole },
+      lambdaRuntime,
+      services.map(({ role, requests }) => ({ role, requests })),
+    );
   const iam = await iamWith(roles);
   const api = runApiOracle(calls);
   const summary =

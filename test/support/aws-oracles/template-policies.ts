@@ -4,7 +4,28 @@
  * create), never from the adapters' own IAM lists, so the IAM oracle checks what would actually be deployed.
  */
 
+import type { IamRequest } from './iam-requests.js';
+
 export const ORACLE_ACCOUNT = '123456789012';
+
+/** Step Functions developer guide, "IAM policies for logging to CloudWatch Logs": what the role needs. */
+const STEP_FUNCTIONS_LOGGING = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
+/** Step Functions developer guide, "AWS X-Ray and Step Functions": what the role needs to send traces. */
+const STEP_FUNCTIONS_TRACING = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+];
 export const ORACLE_REGION = 'us-east-1';
 
 export interface PolicyDocument {
@@ -43,6 +64,66 @@ export class TemplatePolicies {
       const name = /^bakeshift (\w+)$/.exec(String(resource.Properties?.Description ?? ''))?.[1];
       const role = (resource.Properties?.Role as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
       if (name && role) found.set(name, this.rolePolicies(role));
+    }
+    return found;
+  }
+
+  /**
+   * What AWS services do with roles of their own, as documented: the state machine invokes its Task functions
+   * and, with logging and tracing on, manages log delivery and writes traces (Step Functions developer guide,
+   * "Logging using CloudWatch Logs", "AWS X-Ray"); each schedule invokes its target and sends what it cannot
+   * deliver to its dead-letter queue (EventBridge Scheduler user guide, "Setting up the execution role").
+   */
+  serviceRoleRequests(): { role: string; policies: RolePolicies; requests: IamRequest[] }[] {
+    const found: { role: string; policies: RolePolicies; requests: IamRequest[] }[] = [];
+    const roleOf = (value: unknown) =>
+      (value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0] ?? '';
+    const request = (action: string, resource: string, because: string): IamRequest => ({
+      action,
+      resource,
+      context: {},
+      because,
+    });
+    for (const [id, r] of Object.entries(this.template.Resources)) {
+      if (r.Type === 'AWS::StepFunctions::StateMachine') {
+        const role = roleOf(r.Properties?.RoleArn);
+        const substitutions = (r.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
+        const because = `the state machine ${id}`;
+        found.push({
+          role: `StateMachine ${id}`,
+          policies: this.rolePolicies(role),
+          requests: [
+            ...Object.values(substitutions).map((arn) =>
+              request('lambda:InvokeFunction', String(this.resolve(arn)), because),
+            ),
+            ...STEP_FUNCTIONS_LOGGING.map((action) => request(action, '*', `${because} (logging)`)),
+            ...STEP_FUNCTIONS_TRACING.map((action) => request(action, '*', `${because} (X-Ray)`)),
+          ],
+        });
+      }
+      if (r.Type === 'AWS::Scheduler::Schedule') {
+        const target = (r.Properties?.Target ?? {}) as {
+          Arn?: unknown;
+          RoleArn?: unknown;
+          DeadLetterConfig?: { Arn?: unknown };
+        };
+        const role = roleOf(target.RoleArn);
+        const existing = found.find((f) => f.role === `Scheduler ${role}`);
+        const requests = [
+          request('lambda:InvokeFunction', String(this.resolve(target.Arn)), `schedule ${id}`),
+          ...(target.DeadLetterConfig?.Arn
+            ? [
+                request(
+                  'sqs:SendMessage',
+                  String(this.resolve(target.DeadLetterConfig.Arn)),
+                  `schedule ${id} (undelivered)`,
+                ),
+              ]
+            : []),
+        ];
+        if (existing) existing.requests.push(...requests);
+        else found.push({ role: `Scheduler ${role}`, policies: this.rolePolicies(role), requests });
+      }
     }
     return found;
   }
