@@ -1,5 +1,4 @@
-/** Shell-quotes one value for a bash script. */
-const quote = (value: string) => `'${value.replaceAll("'", `'"'"'`)}'`;
+import { shellQuote } from '../commons/shell-quote.js';
 
 export interface BuilderScript {
   artifactUrl: string;
@@ -7,17 +6,54 @@ export interface BuilderScript {
   timeoutSeconds: number;
 }
 
+/** Where the app's unit writes its output: the file the CloudWatch agent ships (fleets/instance-user-data.ts). */
+export const APP_LOG_FILE = '/var/log/bakeshift/app.log';
+
+/**
+ * The app's systemd unit, installed at bake. It starts only once the instance's user data has written its
+ * environment (`ConditionPathExists`): enabled at boot without it, a unit needing the file would fail, be
+ * restarted into systemd's start limit and refuse the later start. Hardened as an immutable server: the app
+ * runs unprivileged, the whole file system read-only but its own state directory and a private /tmp.
+ * `$START` is expanded by the builder's shell; `exec` lets SIGTERM reach the app itself.
+ */
+const APP_UNIT = `[Unit]
+Description=bakeshift app
+After=network-online.target
+Wants=network-online.target
+ConditionPathExists=/etc/bakeshift/app.env
+[Service]
+User=bakeshift
+WorkingDirectory=/opt/app
+EnvironmentFile=/etc/bakeshift/app.env
+Environment=HOME=/var/lib/bakeshift-app TMPDIR=/var/lib/bakeshift-app
+ExecStart=/bin/sh -c "exec $START"
+Restart=always
+RestartSec=2
+StateDirectory=bakeshift-app
+LogsDirectory=bakeshift
+StandardOutput=append:${APP_LOG_FILE}
+StandardError=append:${APP_LOG_FILE}
+ProtectSystem=strict
+ProtectHome=yes
+ReadOnlyPaths=/opt/app
+PrivateTmp=yes
+NoNewPrivileges=yes
+KillSignal=SIGTERM
+[Install]
+WantedBy=multi-user.target`;
+
 /**
  * The builder's user data: the Packer amazon-ebs steps without SSH. Downloads the artifact through a presigned
- * URL, refuses unsafe entries, runs the manifest's bake command with a time limit, installs a systemd unit that
- * starts the app with the environment written at launch (never baked), reports the outcome (with the tail of
- * the log) through a presigned PUT, and powers off. The manifest is read on the builder, from the artifact.
+ * URL, refuses unsafe entries, installs the manifest's operating-system packages with the base image's package
+ * manager (and, on Amazon Linux, the CloudWatch agent), runs the bake command with a time limit, installs the
+ * app's unit, reports the outcome with the tail of its log (on its console, and through a presigned PUT),
+ * removes what must not be in an image, and powers off. The manifest is read on the builder, from the artifact.
  */
 export function builderUserData(script: BuilderScript): string {
   const text = `#!/bin/bash
 set -uo pipefail
 exec > /var/log/bakeshift-bake.log 2>&1
-RESULT_URL=${quote(script.resultUrl)}
+RESULT_URL=${shellQuote(script.resultUrl)}
 report() {
   local tail body
   tail=$(tail -c 3000 /var/log/bakeshift-bake.log | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
@@ -28,52 +64,58 @@ report() {
   curl -sSf --retry 5 -X PUT -H 'Content-Type: application/json' --data-binary "$body" "$RESULT_URL" \\
     || echo "the report upload failed: the console output carries it"
 }
-fail() { echo "bake failed: $1"; report failed; shutdown -h now; exit 1; }
-curl -sSf --retry 5 -o /tmp/artifact.tgz ${quote(script.artifactUrl)} || fail "artifact download"
+# What must not be in an image: this instance's cloud-init state, journal and logs, its machine id (each
+# instance makes its own), the download, the bake log.
+clean_for_image() {
+  rm -f /tmp/artifact.tgz /var/log/bakeshift-bake.log
+  cloud-init clean --logs >/dev/null 2>&1 || rm -rf /var/lib/cloud/instance /var/lib/cloud/instances /var/log/cloud-init*
+  journalctl --relinquish-var >/dev/null 2>&1 || true
+  rm -rf /var/log/journal/*
+  truncate -s 0 /etc/machine-id
+  sync
+}
+# cloud-init is still running this script: the image is cleaned, and the builder powered off, by a unit
+# ordered after cloud-init's last stage, so that nothing of this instance is written after the cleaning.
+finish() {
+  report "$1"
+  systemd-run --no-block --unit=bakeshift-image-clean --property=After=cloud-final.service \
+    /bin/bash -c "$(declare -f clean_for_image); clean_for_image; systemctl poweroff" \
+    || { clean_for_image; shutdown -h now; }
+  exit 0
+}
+fail() { echo "bake failed: $1"; finish failed; }
+curl -sSf --retry 5 -o /tmp/artifact.tgz ${shellQuote(script.artifactUrl)} || fail "artifact download"
 if tar -tzf /tmp/artifact.tgz | grep -Eq '^/|(^|/)\\.\\.(/|$)'; then fail "artifact has entries outside its root"; fi
 useradd --system --home /opt/app --shell /sbin/nologin bakeshift || true
 mkdir -p /opt/app /etc/bakeshift
 tar -xzf /tmp/artifact.tgz -C /opt/app --no-same-owner --no-same-permissions || fail "artifact unpack"
 MANIFEST=/opt/app/bakeshift.json
 [ -f "$MANIFEST" ] || fail "bakeshift.json missing at the artifact's root"
-START=$(python3 -c 'import json; print(json.load(open("/opt/app/bakeshift.json"))["start"])') || fail "bakeshift.json has no start command"
-BAKE=$(python3 -c 'import json; print(json.load(open("/opt/app/bakeshift.json")).get("bake", ""))')
-HEALTH_PATH=$(python3 -c 'import json; print(json.load(open("/opt/app/bakeshift.json")).get("healthPath", "/health"))')
+field() { python3 -c "import json,sys; m=json.load(open('$MANIFEST')); v=m.get(sys.argv[1], sys.argv[2]); print(' '.join(v) if isinstance(v, list) else v)" "$1" "$2"; }
+START=$(field start '') && [ -n "$START" ] || fail "bakeshift.json has no start command"
+BAKE=$(field bake '')
+HEALTH_PATH=$(field healthPath /health)
+PACKAGES=$(field packages '')
+if command -v dnf >/dev/null; then
+  # Amazon Linux: the runtime the app needs, and the agent that ships its logs to CloudWatch Logs.
+  dnf install -y $PACKAGES amazon-cloudwatch-agent || fail "installing packages: $PACKAGES"
+elif [ -n "$PACKAGES" ] && command -v apt-get >/dev/null; then
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PACKAGES) \\
+    || fail "installing packages: $PACKAGES"
+elif [ -n "$PACKAGES" ]; then
+  fail "no dnf or apt-get on the base image to install: $PACKAGES"
+fi
 if [ -n "$BAKE" ]; then
   (cd /opt/app && timeout ${script.timeoutSeconds} sh -c "$BAKE") || fail "bake command: $BAKE"
 fi
+chown -R root:root /opt/app && chmod -R a+rX,go-w /opt/app
+# systemd opens the unit's log file before it would create LogsDirectory: the directory is made here.
+mkdir -p /var/log/bakeshift && chown bakeshift: /var/log/bakeshift
 cat > /etc/systemd/system/bakeshift-app.service <<UNIT
-[Unit]
-Description=bakeshift app
-After=network-online.target
-[Service]
-User=bakeshift
-WorkingDirectory=/opt/app
-EnvironmentFile=/etc/bakeshift/app.env
-ExecStart=/bin/sh -c "$START"
-Restart=always
-[Install]
-WantedBy=multi-user.target
+${APP_UNIT}
 UNIT
 systemctl enable bakeshift-app.service || fail "systemd unit"
-report succeeded
-shutdown -h now
-`;
-  return Buffer.from(text).toString('base64');
-}
-
-/** The user data of a fleet instance: writes the environment's variables (given at launch), starts the unit. */
-export function instanceUserData(variables: Record<string, string>, port: number): string {
-  const lines = Object.entries({ ...variables, PORT: String(port) }).map(
-    ([key, value]) => `${key}=${quote(value)}`,
-  );
-  const text = `#!/bin/bash
-set -euo pipefail
-umask 077
-cat > /etc/bakeshift/app.env <<'ENV'
-${lines.join('\n')}
-ENV
-systemctl restart bakeshift-app.service
+finish succeeded
 `;
   return Buffer.from(text).toString('base64');
 }

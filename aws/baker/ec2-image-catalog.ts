@@ -16,7 +16,8 @@ import { TAG, tagValue } from '../commons/tags.js';
  * congruence, janitor) bundle no S3 or Step Functions client, which keeps their cold start short (ADR 19).
  */
 export class Ec2ImageCatalog implements ImageCatalog {
-  readonly recipe = 'ec2-user-data-v1';
+  // Changes with the builder's user data: an image baked by another script is not reused.
+  readonly recipe = 'ec2-user-data-v2';
 
   constructor(protected readonly clients: { ec2: EC2Client; ssm: SSMClient }) {}
 

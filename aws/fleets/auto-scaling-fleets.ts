@@ -18,11 +18,12 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LaunchFailed } from '../../core/errors.js';
 import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
-import { instanceUserData } from '../baker/builder-user-data.js';
+
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { FleetDirectory } from './fleet-directory.js';
+import { instanceUserData } from './instance-user-data.js';
 
 const launchTemplateName = (service: string, environment: string) => `bakeshift-${service}-${environment}`;
 
@@ -253,7 +254,12 @@ export class AutoScalingFleets implements Fleets {
           Ebs: { Encrypted: true, VolumeType: 'gp3' as const, DeleteOnTermination: true },
         },
       ],
-      UserData: instanceUserData(spec.variables, env.appPort),
+      UserData: instanceUserData({
+        variables: spec.variables,
+        port: env.appPort,
+        drainSeconds: spec.drainSeconds,
+        logGroup: `/bakeshift/${spec.service}/${spec.environment}`,
+      }),
       TagSpecifications: [
         { ResourceType: 'instance' as const, Tags: instanceTags },
         { ResourceType: 'volume' as const, Tags: instanceTags },

@@ -16,6 +16,14 @@ export const ArtifactManifest = z
     healthPath: z.string().startsWith('/', 'must start with "/"').default('/health'),
     /** Optional command run once at bake time, e.g. a dependency install. */
     bake: z.string().min(1).optional(),
+    /**
+     * Operating-system packages the app needs, by the base image's names (e.g. `nodejs22` on Amazon Linux
+     * 2023), installed at bake with its package manager. Stock images carry no language runtime.
+     */
+    packages: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._:-]*$/, 'must be a package name'))
+      .max(50)
+      .default([]),
   })
   .strict();
 export type ArtifactManifest = z.infer<typeof ArtifactManifest>;

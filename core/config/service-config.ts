@@ -37,7 +37,10 @@ const Variables = z
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"'),
     z.string(),
   )
-  .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' });
+  .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' })
+  .refine((vars) => !('HOST' in vars), {
+    message: 'HOST is set by bakeshift (where the app listens); remove it',
+  });
 
 const Approval = z.discriminatedUnion('required', [
   z.object({ required: z.literal(false) }).strict(),

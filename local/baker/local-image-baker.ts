@@ -8,6 +8,7 @@ import type { BakeRequest, BakeStatus, Image, ImageBaker } from '../../core/port
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import type { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
 import { type UnpackLimits, unpackArtifact } from '../artifacts/unpack-artifact.js';
+import { checkLocalBasePackages } from './local-base-packages.js';
 
 interface BakeState {
   request: BakeRequest;
@@ -146,6 +147,7 @@ export class LocalImageBaker implements ImageBaker {
         join(building, 'root'),
         this.limits,
       );
+      checkLocalBasePackages(manifest.packages);
       if (manifest.bake) await this.runBakeCommand(request, manifest.bake, join(building, 'root'), logFile);
       const image: LocalImage = {
         imageId,

@@ -167,6 +167,8 @@ export class LocalFleets implements Fleets {
       PATH: process.env.PATH ?? '',
       ...spec.variables,
       PORT: String(port),
+      // Only the local load balancer reaches an instance (on AWS: 0.0.0.0, behind the ALB's security group).
+      HOST: '127.0.0.1',
       HOME: scratch,
       TMPDIR: scratch,
       BAKESHIFT_INSTANCE_ID: instanceId,

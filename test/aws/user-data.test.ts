@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { builderUserData, instanceUserData } from '../../aws/baker/builder-user-data.js';
+import { builderUserData } from '../../aws/baker/builder-user-data.js';
+import { instanceUserData } from '../../aws/fleets/instance-user-data.js';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 const bashSyntaxErrors = (script: string) => {
@@ -32,9 +33,9 @@ describe('builder user data', () => {
     );
     expect(script).toContain("grep -Eq '^/|(^|/)\\.\\.(/|$)'");
     expect(script).toContain('timeout 900 sh -c "$BAKE"');
-    expect(script).toContain('EnvironmentFile=/etc/bakeshift/app.env');
+    expect(script).toContain('ConditionPathExists=/etc/bakeshift/app.env');
     expect(script).toContain('"healthPath\\":\\"${HEALTH_PATH:-/health}');
-    expect(script.trimEnd().endsWith('report succeeded\nshutdown -h now')).toBe(true);
+    expect(script.trimEnd().endsWith('finish succeeded')).toBe(true);
     expect(script).not.toContain('aws s3');
   });
 });
@@ -42,11 +43,18 @@ describe('builder user data', () => {
 describe('instance user data', () => {
   it('writes the environment’s variables at launch (not baked) and starts the unit', () => {
     const script = decode(
-      instanceUserData({ GREETING: "it's live", DATABASE_URL: 'postgres://db/web' }, 8080),
+      instanceUserData({
+        variables: { GREETING: "it's live", DATABASE_URL: 'postgres://db/web' },
+        port: 8080,
+        drainSeconds: 60,
+        logGroup: '/bakeshift/web/staging',
+      }),
     );
     expect(bashSyntaxErrors(script)).toBe('');
     expect(script).toContain("GREETING='it'\"'\"'s live'");
     expect(script).toContain("PORT='8080'");
+    expect(script).toContain('TimeoutStopSec=90');
+    expect(script).toContain('"log_group_name": "/bakeshift/web/staging"');
     expect(script).toContain('systemctl restart bakeshift-app.service');
   });
 });

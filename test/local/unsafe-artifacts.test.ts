@@ -80,7 +80,7 @@ describe('unpacking an artifact safely', () => {
     await packDirectory(app, file);
 
     const manifest = await unpackArtifact(file, join(dir, 'image'));
-    expect(manifest).toEqual({ start: 'node lib/server.js', healthPath: '/up' });
+    expect(manifest).toEqual({ start: 'node lib/server.js', healthPath: '/up', packages: [] });
     expect(await readFile(join(dir, 'image', 'main.js'), 'utf8')).toBe('// app');
   });
 });

@@ -14,6 +14,12 @@ function healthy() {
 }
 
 const server = createServer((req, res) => {
+  // A request that takes a while: in-flight work a shutdown must let finish.
+  const slow = /^\/slow\?ms=(\d+)$/.exec(req.url ?? '');
+  if (slow) {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('done\n'), Number(slow[1]));
+    return;
+  }
   if (req.url === '/health') {
     const ok = healthy();
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'unhealthy\n');
@@ -28,8 +34,9 @@ const server = createServer((req, res) => {
 });
 // Longer than the load balancer's upstream idle timeout, so the balancer closes idle connections first.
 server.keepAliveTimeout = 30_000;
-server.listen(Number(process.env.PORT), '127.0.0.1', () => {
-  console.log(`hello ${release.version} listening on ${process.env.PORT}`);
+// HOST and PORT are given by bakeshift: 127.0.0.1 locally, 0.0.0.0 on AWS (the ALB reaches the instance).
+server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', () => {
+  console.log(`hello ${release.version} listening on ${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT}`);
 });
 process.on('SIGTERM', () => {
   console.log('SIGTERM: finishing in-flight requests');

@@ -85,6 +85,18 @@ export class TemplatePolicies {
       because,
     });
     for (const [id, r] of Object.entries(this.template.Resources)) {
+      // An instance role: the CloudWatch agent ships the app's log with it (one stream per instance).
+      if (r.Type === 'AWS::IAM::Role' && r.Properties?.Path === '/bakeshift/') {
+        const group = this.logicalIdOf('AWS::Logs::LogGroup', id.replace(/InstanceRole.*$/, 'InstanceLogs'));
+        const stream = `${this.arnOf(group).replace(/:\*$/, '')}:log-stream:i-0123456789abcdef0`;
+        found.push({
+          role: `Instances ${id}`,
+          policies: this.rolePolicies(id),
+          requests: ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) =>
+            request(action, stream, 'the CloudWatch agent on an instance'),
+          ),
+        });
+      }
       if (r.Type === 'AWS::StepFunctions::StateMachine') {
         const role = roleOf(r.Properties?.RoleArn);
         const substitutions = (r.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
@@ -188,8 +200,13 @@ export class TemplatePolicies {
     return { roleLogicalId, policies: [...inline, ...attached] };
   }
 
-  /** The physical name the world gives a resource (by logical-id prefix), else its logical id. */
+  /** The physical name: the one the template gives, or the world's (by logical-id prefix), else the logical id. */
   physicalName(logicalId: string): string {
+    const properties = this.template.Resources[logicalId]?.Properties ?? {};
+    const named = ['LogGroupName', 'TableName', 'BucketName', 'QueueName', 'FunctionName', 'RoleName'].find(
+      (key) => typeof properties[key] === 'string',
+    );
+    if (named) return properties[named] as string;
     const prefix = Object.keys(this.names).find((p) => logicalId.startsWith(p));
     return prefix ? (this.names[prefix] as string) : logicalId;
   }
