@@ -55,7 +55,13 @@ export const createRequestApproval = (
       if (opened.approvalId === fresh.approvalId) {
         log.info('approval requested', { approvalId: opened.approvalId, approvers: policy.approvers });
         const message = await ports.approvals.ask(approvalViewOf(opened));
-        if (message) await ports.store.attachApprovalMessage(opened.approvalId, message);
+        if (message) {
+          await ports.store.attachApprovalMessage(opened.approvalId, message);
+          // A click between the post and this write found no message to update: show its outcome now.
+          const decided = await ports.store.getApproval(opened.approvalId);
+          if (decided && decided.status !== 'pending')
+            await ports.approvals.showOutcome(approvalViewOf({ ...decided, message }));
+        }
         await notifyQuietly(
           ports.notifier,
           {

@@ -14,6 +14,8 @@ export const ArtifactManifest = z
     /** Shell command that starts the app, run from the image's root. */
     start: z.string().min(1),
     healthPath: z.string().startsWith('/', 'must start with "/"').default('/health'),
+    /** The release's version, when the deploy command is given none. */
+    version: z.string().min(1).max(64).optional(),
     /** Optional command run once at bake time, e.g. a dependency install. */
     bake: z.string().min(1).optional(),
     /**

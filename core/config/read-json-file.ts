@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 import { ConfigInvalid } from '../errors.js';
 
-/** A JSON file's content; an unreadable file or bad JSON is a ConfigInvalid naming the file. */
+/**
+ * A JSON file's content, line and block comments allowed (a configuration explains itself); an unreadable
+ * file or bad JSON is a ConfigInvalid naming the file, the line and the reason.
+ */
 export async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -11,9 +15,12 @@ export async function readJsonFile(path: string): Promise<unknown> {
       cause: error,
     });
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigInvalid(`${path}: not valid JSON (${(error as Error).message})`, { cause: error });
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: false });
+  const [first] = errors;
+  if (first) {
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw new ConfigInvalid(`${path}: not valid JSON at line ${line} (${printParseErrorCode(first.error)})`);
   }
+  return value;
 }

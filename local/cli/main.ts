@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -6,51 +7,44 @@ import { summarizeDrift } from '../../core/congruence/drift-report.js';
 import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import { packDirectory } from '../artifacts/pack-directory.js';
+import { rawManifestOf } from '../artifacts/read-manifest.js';
 import { startApiServer } from '../control-plane/api-server.js';
 import { ControlPlane } from '../control-plane/control-plane.js';
+import { routeStructuredLogs } from '../control-plane/route-structured-logs.js';
 import type { EventLog } from '../engine/local-execution.js';
 import { progressLines } from '../progress/progress-printer.js';
-
-const USAGE = `bakeshift: deploy immutable releases, blue/green, on this machine
-
-  bakeshift up [--api-port N] [--services DIR]     start the control plane (stays in the foreground)
-  bakeshift deploy <service> <artifact.tgz|dir> [--env staging] [--version V] [--no-follow]
-  bakeshift status                                  live releases, locks, listeners
-  bakeshift history <service> [--env staging]       past deployments with phases and causes
-  bakeshift logs <service> [--lines 50]             the service's central instance log
-  bakeshift approve|reject <deploymentId> [--as NAME]
-  bakeshift events [--follow]                       deployment events (started, approvals, shifted, outcomes)
-  bakeshift congruence <service> [--env staging]    rebuild what is live now, as the nightly run does
-  bakeshift promote <service> --from staging --to prod   deploy the exact image live in --from to --to
-  bakeshift rollback <service> [--env staging] [--to VERSION]
-  bakeshift janitor [--dry-run]                    remove what no release, deployment or rollback needs
-
-Every command takes --json (one JSON document) and --home DIR (default $BAKESHIFT_HOME or ./.bakeshift).
-Service configurations are <services>/<service>.json (default <home>/services).`;
+import { COMMON_OPTIONS, commandHelp, commandNamed, overview } from './command-table.js';
+import { initApp } from './init-app.js';
 
 class UsageError extends Error {}
 
-const { values: flags, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    home: { type: 'string' },
-    services: { type: 'string' },
-    'api-port': { type: 'string' },
-    env: { type: 'string', default: 'staging' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    version: { type: 'string' },
-    'no-follow': { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    follow: { type: 'boolean', default: false },
-    lines: { type: 'string', default: '50' },
-    as: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
+const [commandName = '', ...commandArgs] = process.argv.slice(2);
+const command = commandNamed(commandName);
+const parsed = (() => {
+  try {
+    return parseArgs({
+      args: commandArgs,
+      allowPositionals: true,
+      strict: true,
+      options: { ...COMMON_OPTIONS, ...command?.options },
+    });
+  } catch (error) {
+    // node:util names the option: "Unknown option '--foo'".
+    const reason = (error as Error).message.split('. ')[0];
+    console.error(`bakeshift ${commandName}: ${reason} (see bakeshift ${commandName} --help)`);
+    process.exit(2);
+  }
+})();
+const flags = parsed.values as Record<string, string | boolean | undefined> & {
+  json: boolean;
+  help: boolean;
+  env?: string;
+  lines?: string;
+};
+const positionals = [commandName, ...parsed.positionals];
+const text = (name: string) => flags[name] as string | undefined;
 
-const home = resolve(flags.home ?? process.env.BAKESHIFT_HOME ?? '.bakeshift');
+const home = resolve(text('home') ?? process.env.BAKESHIFT_HOME ?? '.bakeshift');
 const apiFile = join(home, 'api.json');
 const print = (human: string, json: unknown) => console.log(flags.json ? JSON.stringify(json) : human);
 
@@ -74,8 +68,11 @@ async function api<T>(method: string, path: string, payload?: unknown): Promise<
 }
 
 async function up() {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  const servicesDir = resolve(flags.services ?? join(home, 'services'));
+  await mkdir(join(home, 'logs'), { recursive: true });
+  routeStructuredLogs(join(home, 'logs', 'control-plane.jsonl'), {
+    echo: flags.verbose === true || text('log-level') !== undefined,
+  });
+  const servicesDir = resolve(text('services') ?? join(home, 'services'));
   await mkdir(servicesDir, { recursive: true });
   const slack =
     process.env.SLACK_BOT_TOKEN && process.env.SLACK_SIGNING_SECRET
@@ -86,7 +83,7 @@ async function up() {
     servicesDir,
     ...(slack ? { slack } : {}),
   });
-  const { url, server } = await startApiServer(controlPlane, Number(flags['api-port'] ?? '0'));
+  const { url, server } = await startApiServer(controlPlane, Number(text('api-port') ?? '0'));
   await writeFile(apiFile, JSON.stringify({ url, pid: process.pid }));
   controlPlane.events.subscribe((event) => {
     if (event.type === 'deployment')
@@ -132,6 +129,27 @@ async function up() {
   process.on('SIGTERM', () => void stop());
 }
 
+/**
+ * A release's version when none is given: bakeshift.json's, else package.json's, else the tarball's name's
+ * (`app-1.2.3.tgz`), else a digest of its content. Never a directory's name: that says nothing of what is in it.
+ */
+async function defaultVersion(given: string, packed: string): Promise<string> {
+  const manifest = await rawManifestOf(given).catch(() => undefined);
+  const fromManifest = manifest ? (JSON.parse(manifest) as { version?: unknown }).version : undefined;
+  if (typeof fromManifest === 'string' && fromManifest) return fromManifest;
+  const pkg = (await stat(given)).isDirectory()
+    ? await readFile(join(given, 'package.json'), 'utf8').catch(() => undefined)
+    : undefined;
+  const fromPackage = pkg ? (JSON.parse(pkg) as { version?: unknown }).version : undefined;
+  if (typeof fromPackage === 'string' && fromPackage) return fromPackage;
+  const named = /-(\d[\w.+-]*)\.tgz$/.exec(basename(given))?.[1];
+  if (named) return named;
+  return `sha-${createHash('sha256')
+    .update(await readFile(packed))
+    .digest('hex')
+    .slice(0, 12)}`;
+}
+
 async function deploy() {
   const [service, artifact] = positionals.slice(1);
   if (!service || !artifact)
@@ -146,11 +164,7 @@ async function deploy() {
     await packDirectory(file, packed);
     file = packed;
   }
-  const version =
-    flags.version ??
-    basename(file)
-      .replace(/\.tgz$/, '')
-      .replace(/^.*?-(?=\d)/, '');
+  const version = text('version') ?? (await defaultVersion(resolve(artifact), file));
   const started = await api<{ deploymentId: string; started: boolean }>('POST', '/deployments', {
     service,
     environment: flags.env,
@@ -213,9 +227,35 @@ async function events() {
 }
 
 async function main() {
-  const command = positionals[0];
-  if (flags.help || !command) return console.log(USAGE);
-  switch (command) {
+  if (!command) {
+    if (commandName && !commandName.startsWith('-'))
+      throw new UsageError(`unknown command "${commandName}"\n\n${overview()}`);
+    return console.log(overview());
+  }
+  if (flags.help) return console.log(commandHelp(command));
+  switch (command.name) {
+    case 'init': {
+      const dir = positionals[1] ?? '.';
+      const result = await initApp({
+        dir,
+        servicesDir: text('services') ?? join(home, 'services'),
+        force: flags.force === true,
+        ...(text('start') ? { start: text('start') } : {}),
+        ...(text('health-path') ? { healthPath: text('health-path') } : {}),
+        ...(text('service') ? { service: text('service') } : {}),
+      });
+      return print(
+        [
+          `wrote ${result.manifestFile}`,
+          `wrote ${result.configFile}`,
+          ...result.notes.map((note) => `  ${note}`),
+          '',
+          'next: `bakeshift up` (in another terminal), then',
+          `      bakeshift deploy ${result.service} ${dir}`,
+        ].join('\n'),
+        result,
+      );
+    }
     case 'up':
       return up();
     case 'deploy':
@@ -265,10 +305,10 @@ async function main() {
     case 'approve':
     case 'reject': {
       const deploymentId = positionals[1];
-      if (!deploymentId) throw new UsageError(`usage: bakeshift ${command} <deploymentId> [--as NAME]`);
-      const by = flags.as ?? process.env.USER ?? 'cli';
+      if (!deploymentId) throw new UsageError(`usage: bakeshift ${command.name} <deploymentId> [--as NAME]`);
+      const by = text('as') ?? process.env.USER ?? 'cli';
       const result = await api<{ outcome: string }>('POST', `/deployments/${deploymentId}/decision`, {
-        approve: command === 'approve',
+        approve: command.name === 'approve',
         by,
       });
       return print(`${deploymentId}: ${result.outcome}`, result);
@@ -277,20 +317,20 @@ async function main() {
       return events();
     case 'promote': {
       const service = positionals[1];
-      if (!service || !flags.from || !flags.to)
+      if (!service || !text('from') || !text('to'))
         throw new UsageError('usage: bakeshift promote <service> --from staging --to prod');
       const started = await api<{ deploymentId: string; version: string; imageId: string }>(
         'POST',
         '/promotions',
         {
           service,
-          from: flags.from,
-          to: flags.to,
+          from: text('from'),
+          to: text('to'),
           requestedBy: process.env.USER ?? 'cli',
         },
       );
       return print(
-        `promoting ${service} ${started.version} (${started.imageId}) from ${flags.from} to ${flags.to}: ${started.deploymentId}`,
+        `promoting ${service} ${started.version} (${started.imageId}) from ${text('from')} to ${text('to')}: ${started.deploymentId}`,
         started,
       );
     }
@@ -304,7 +344,7 @@ async function main() {
         {
           service,
           environment: flags.env,
-          ...(flags.to ? { toVersion: flags.to } : {}),
+          ...(text('to') ? { toVersion: text('to') } : {}),
           requestedBy: process.env.USER ?? 'cli',
         },
       );
@@ -333,11 +373,12 @@ async function main() {
       return print(`congruence run ${started.deploymentId} started for ${service}/${flags.env}`, started);
     }
     default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+      throw new UsageError(`unknown command "${command.name}"`);
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `bakeshift: ${error.message}` : error);
+  const refused = error instanceof UsageError || (error as Error).name === 'Refused';
+  console.error(refused ? `bakeshift: ${(error as Error).message}` : error);
   process.exitCode = 2;
 });

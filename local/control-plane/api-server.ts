@@ -155,7 +155,7 @@ async function route(cp: ControlPlane, req: IncomingMessage, res: ServerResponse
   }
   if (method === 'POST' && url.pathname === '/deployments') {
     const input = await body(req, DeployBody);
-    return send(res, 202, await cp.deploy(input));
+    return send(res, 202, await refusable(() => cp.deploy(input)));
   }
   if (method === 'GET' && url.pathname === '/history') {
     const service = url.searchParams.get('service') ?? '';

@@ -8,6 +8,7 @@ import { SlackNotifier } from '../../chatops/slack/slack-notifier.js';
 import { environmentOf } from '../../core/config/service-config.js';
 import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
+import { Refused } from '../../core/errors.js';
 import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
 import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
@@ -16,6 +17,8 @@ import { taskFunctions } from '../../functions/catalog.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
 import { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
+import { readManifest } from '../artifacts/read-manifest.js';
+import { checkLocalBasePackages } from '../baker/local-base-packages.js';
 import { LocalImageBaker } from '../baker/local-image-baker.js';
 import { FileServiceConfigs } from '../config/file-service-configs.js';
 import { localLambdaContext } from '../engine/lambda-context.js';
@@ -199,6 +202,7 @@ export class ControlPlane {
     artifactFile: string;
     requestedBy?: string;
   }) {
+    await this.checkDeployable(input.service, input.environment, input.artifactFile);
     const key = `${input.service}/${input.environment}/${input.version}.tgz`;
     const artifact = await this.artifacts.put(input.artifactFile, key);
     const event = {
@@ -213,6 +217,31 @@ export class ControlPlane {
       },
     };
     return this.trigger(event, localLambdaContext('StartDeploymentFromArtifact', 30));
+  }
+
+  /**
+   * Before anything is stored: the service and its environment are configured, the artifact's manifest is valid
+   * and the local base provides its packages. Each refusal says how to fix it; nothing is started or kept.
+   */
+  private async checkDeployable(service: string, environment: string, artifact: string): Promise<void> {
+    let loaded: Awaited<ReturnType<FileServiceConfigs['load']>>;
+    try {
+      loaded = await this.configs.load(service);
+    } catch (error) {
+      throw new Refused(
+        `${(error as Error).message}. Write one with \`bakeshift init <app-dir> --service ${service}\`, or put ${service}.json in ${this.options.servicesDir}`,
+      );
+    }
+    const configured = Object.keys(loaded.config.environments);
+    if (!configured.includes(environment))
+      throw new Refused(
+        `${loaded.source}: service ${service} has no environment ${environment} (it has ${configured.join(', ')}); add it there, or deploy with --env ${configured[0]}`,
+      );
+    try {
+      checkLocalBasePackages((await readManifest(artifact)).packages);
+    } catch (error) {
+      throw new Refused(`${artifact}: ${(error as Error).message}`);
+    }
   }
 
   execution(deploymentId: string): LocalExecution | undefined {

@@ -1,11 +1,12 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateVersionCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { AWS_JANITOR_IAM } from '../../aws/janitor/iam.js';
 import { inspectLiveFleet } from '../../core/congruence/inspect-live-fleet.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { awsArns, awsWorld } from '../support/aws-world.js';
+import { launchForgottenBuilder } from '../support/forgotten-builder.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
 
 const dynamo: LocalDynamoDb = await startLocalDynamoDb();
@@ -29,24 +30,7 @@ describe('the janitor on the simulated cloud', () => {
     const v2 = await world.deploy({ version: '2.0.0' });
     expect(v2.outcome.status).toBe('SUCCEEDED');
     expect(v2.record?.warnings.join()).toContain('ReapBlue failed');
-    await clients.ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-base',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'managed-by', Value: 'bakeshift' },
-              { Key: 'bakeshift:role', Value: 'builder' },
-              { Key: 'bakeshift:service', Value: 'web' },
-              { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
-            ],
-          },
-        ],
-      }),
-    );
+    await launchForgottenBuilder(clients.ec2);
     const forgotten = cloud
       .liveInstances('builder')
       .find((i) => i.tags.some((t) => t.Value === 'web-staging-long-gone'));

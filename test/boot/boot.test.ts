@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builderUserData } from '../../aws/baker/builder-user-data.js';
 import { instanceUserData } from '../../aws/fleets/instance-user-data.js';
 import { packDirectory } from '../../local/artifacts/pack-directory.js';
+import { freePort } from '../../local/fleets/free-port.js';
 import { S3StandIn } from '../support/s3-stand-in.js';
 import { BOOT_CACHE, baseRootfs, boot, copyRoot, listenerPid, seed } from './machine.js';
 
@@ -84,14 +84,6 @@ async function bake(name: string, manifest: Record<string, unknown>) {
   if (report?.status !== 'succeeded') console.log(`builder ${name}'s log tail:\n${report?.logTail}`);
   if (name !== 'good') await rm(root, { recursive: true, force: true });
   return { root, exit, report, console: machine.console() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function get(url: string, timeoutMs = 2000): Promise<{ status: number; body: string } | undefined> {

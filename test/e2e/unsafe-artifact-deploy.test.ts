@@ -40,9 +40,24 @@ afterAll(async () => {
 describe('deploying an unsafe artifact', () => {
   it.each(UNSAFE_ARTIFACTS)(
     '%s is rejected by the bake and 1.0.0 keeps serving',
-    async (_, entries, reason) => {
+    async (name, entries, reason) => {
       const artifactFile = join(home, `unsafe-${++sequence}.tgz`);
       await craftTarball(artifactFile, entries);
+      if (name === 'no manifest') {
+        // Refused before anything is stored or started, naming what is missing.
+        const before = (await controlPlane.store.listDeployments('hello', 'staging', 100)).length;
+        await expect(
+          controlPlane.deploy({
+            service: 'hello',
+            environment: 'staging',
+            version: `9.0.${sequence}`,
+            artifactFile,
+          }),
+        ).rejects.toThrow(reason);
+        expect(await controlPlane.store.listDeployments('hello', 'staging', 100)).toHaveLength(before);
+        expect(((await (await fetch(url)).json()) as { version: string }).version).toBe('1.0.0');
+        return;
+      }
       const { deploymentId } = await controlPlane.deploy({
         service: 'hello',
         environment: 'staging',

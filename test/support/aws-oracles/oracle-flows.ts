@@ -1,5 +1,4 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -21,6 +20,7 @@ import { createStartDeploymentFromArtifact } from '../../../functions/start-depl
 import { localLambdaContext } from '../../../local/engine/lambda-context.js';
 import type { LocalDynamoDb } from '../../../local/store/local-dynamodb.js';
 import { awsWorld } from '../aws-world.js';
+import { launchForgottenBuilder } from '../forgotten-builder.js';
 import { runAsFunction } from '../invoking-function.js';
 import type { SimCall } from '../simulated-cloud.js';
 import { SlackStandIn } from '../slack-stand-in.js';
@@ -235,24 +235,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       { Key: 'bakeshift:bake-key', Value: 'orphan' },
       { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
     ]);
-    await setup.clientsOf().ec2.send(
-      new RunInstancesCommand({
-        ImageId: 'ami-base',
-        MinCount: 1,
-        MaxCount: 1,
-        TagSpecifications: [
-          {
-            ResourceType: 'instance',
-            Tags: [
-              { Key: 'managed-by', Value: 'bakeshift' },
-              { Key: 'bakeshift:role', Value: 'builder' },
-              { Key: 'bakeshift:service', Value: 'web' },
-              { Key: 'bakeshift:deployment', Value: 'web-staging-long-gone' },
-            ],
-          },
-        ],
-      }),
-    );
+    await launchForgottenBuilder(setup.clientsOf().ec2);
     const janitorPorts = world.portsOf('RunJanitor');
     await runAsFunction('RunJanitor', () =>
       runAwsJanitor({ clients: setup.clientsOf(), ...janitorPorts }, 'web', {

@@ -1,0 +1,195 @@
+import type { ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** What every command takes. */
+export const COMMON_OPTIONS = {
+  home: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const satisfies Options;
+
+export interface CommandSpec {
+  name: string;
+  /** One line for `bakeshift --help`. */
+  summary: string;
+  /** Positional arguments, as shown in usage. */
+  args: string;
+  options: Options;
+  /** Each option's meaning, for `bakeshift <command> --help`. */
+  optionHelp: Record<string, string>;
+  example: string;
+}
+
+const env = { env: { type: 'string', default: 'staging' } } as const satisfies Options;
+const ENV_HELP = { env: 'the environment (default staging)' };
+
+/** Every command of the local CLI: its arguments, options and an example. One table, read by help and parsing. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'init',
+    summary: 'write bakeshift.json and a service configuration for an app',
+    args: '[dir]',
+    options: {
+      start: { type: 'string' },
+      'health-path': { type: 'string' },
+      service: { type: 'string' },
+      services: { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
+    optionHelp: {
+      start: "the command that starts the app (default: package.json's start script, or its main file)",
+      'health-path':
+        'the path that answers 200 when the app is healthy (default: found by starting the app once)',
+      service: "the service's name (default: package.json's name, or the directory's)",
+      services: 'where service configurations live (default <home>/services)',
+      force: 'overwrite files that exist',
+    },
+    example: 'bakeshift init ./my-app',
+  },
+  {
+    name: 'up',
+    summary: 'start the control plane (stays in the foreground)',
+    args: '',
+    options: {
+      'api-port': { type: 'string' },
+      services: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
+    },
+    optionHelp: {
+      'api-port': "the local API's port (default: any free one)",
+      services: 'where service configurations live (default <home>/services)',
+      verbose: 'also print the structured logs (always in <home>/logs/control-plane.jsonl)',
+      'log-level': 'the structured logs’ level (DEBUG, INFO, WARN, ERROR; default INFO); implies --verbose',
+    },
+    example: 'bakeshift up --api-port 7000',
+  },
+  {
+    name: 'deploy',
+    summary: 'deploy an artifact (a .tgz, or a directory packed for you) by blue/green, following it live',
+    args: '<service> <artifact.tgz|dir>',
+    options: { ...env, version: { type: 'string' }, 'no-follow': { type: 'boolean', default: false } },
+    optionHelp: {
+      ...ENV_HELP,
+      version:
+        "the release's version (default: bakeshift.json's or package.json's version, else a content digest)",
+      'no-follow': 'return once the deployment has started',
+    },
+    example: 'bakeshift deploy my-app ./my-app --env staging',
+  },
+  {
+    name: 'status',
+    summary: 'live releases, locks and listeners',
+    args: '',
+    options: {},
+    optionHelp: {},
+    example: 'bakeshift status --json',
+  },
+  {
+    name: 'history',
+    summary: 'past deployments with phases, who asked and approved, causes',
+    args: '<service>',
+    options: { ...env },
+    optionHelp: ENV_HELP,
+    example: 'bakeshift history my-app --env staging',
+  },
+  {
+    name: 'logs',
+    summary: "the service's central instance log",
+    args: '<service>',
+    options: { lines: { type: 'string', default: '50' } },
+    optionHelp: { lines: 'how many of the last lines (default 50, at most 1000)' },
+    example: 'bakeshift logs my-app --lines 100',
+  },
+  {
+    name: 'approve',
+    summary: 'approve a deployment waiting for a decision',
+    args: '<deploymentId>',
+    options: { as: { type: 'string' } },
+    optionHelp: { as: 'the approver (default $USER)' },
+    example: 'bakeshift approve my-app-prod-0123456789abcdef',
+  },
+  {
+    name: 'reject',
+    summary: 'reject a deployment waiting for a decision (it rolls back)',
+    args: '<deploymentId>',
+    options: { as: { type: 'string' } },
+    optionHelp: { as: 'who rejects (default $USER)' },
+    example: 'bakeshift reject my-app-prod-0123456789abcdef',
+  },
+  {
+    name: 'events',
+    summary: 'deployment events: started, approvals, shifted, outcomes',
+    args: '',
+    options: { follow: { type: 'boolean', default: false } },
+    optionHelp: { follow: 'keep printing new events until interrupted' },
+    example: 'bakeshift events --follow',
+  },
+  {
+    name: 'congruence',
+    summary: 'rebuild what is live now, as the nightly run does',
+    args: '<service>',
+    options: { ...env },
+    optionHelp: ENV_HELP,
+    example: 'bakeshift congruence my-app --env prod',
+  },
+  {
+    name: 'promote',
+    summary: 'deploy the exact image live in one environment to another',
+    args: '<service>',
+    options: { from: { type: 'string' }, to: { type: 'string' } },
+    optionHelp: { from: 'the environment whose live image is promoted', to: 'the environment it goes to' },
+    example: 'bakeshift promote my-app --from staging --to prod',
+  },
+  {
+    name: 'rollback',
+    summary: 'back to the previous release (a traffic switch while blue is warm, else a redeploy)',
+    args: '<service>',
+    options: { ...env, to: { type: 'string' } },
+    optionHelp: { ...ENV_HELP, to: 'the version to go back to (default: the previous release)' },
+    example: 'bakeshift rollback my-app --env staging',
+  },
+  {
+    name: 'janitor',
+    summary: 'remove what no release, deployment or rollback needs',
+    args: '',
+    options: { 'dry-run': { type: 'boolean', default: false } },
+    optionHelp: { 'dry-run': 'say what would be removed, remove nothing' },
+    example: 'bakeshift janitor --dry-run',
+  },
+];
+
+export const commandNamed = (name: string) => COMMANDS.find((c) => c.name === name);
+
+export function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => `${c.name} ${c.args}`.length));
+  return [
+    'bakeshift: deploy immutable releases, blue/green, on this machine',
+    '',
+    ...COMMANDS.map((c) => `  bakeshift ${`${c.name} ${c.args}`.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --json (one JSON document), --home DIR (default $BAKESHIFT_HOME or ./.bakeshift) and',
+    '--help (its options and an example).',
+  ].join('\n');
+}
+
+export function commandHelp(command: CommandSpec): string {
+  const flag = (name: string) => {
+    const option = command.options[name];
+    return `--${name}${option?.type === 'string' ? ' VALUE' : ''}`;
+  };
+  const names = Object.keys(command.options);
+  const width = Math.max(0, ...names.map((n) => flag(n).length));
+  return [
+    `bakeshift ${command.name} ${command.args}`.trimEnd(),
+    `  ${command.summary}`,
+    '',
+    ...(names.length
+      ? ['Options:', ...names.map((n) => `  ${flag(n).padEnd(width)}  ${command.optionHelp[n] ?? ''}`)]
+      : []),
+    '  --json, --home DIR, --help',
+    '',
+    `Example: ${command.example}`,
+  ].join('\n');
+}
