@@ -98,6 +98,14 @@ describe('a newcomer deploys their own app from the README alone', () => {
     const again = await bakeshift('init', app);
     expect(again.code).toBe(2);
     expect(again.out).toContain('bakeshift.json exists: keep it, or pass --force');
+
+    // A directory with nothing to start: init asks for the command, and writes nothing.
+    const empty = join(work, 'empty');
+    await import('node:fs/promises').then((fs) => fs.mkdir(empty));
+    const unknown = await bakeshift('init', empty);
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toContain('say how it starts with --start "command"');
+    expect(await readdir(empty)).toEqual([]);
   }, 30_000);
 
   it('deploy refuses, before storing anything, what is not configured or has no manifest, saying how to fix it', async () => {
