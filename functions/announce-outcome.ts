@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { summarizeFailure } from '../core/deployment/describe-failure.js';
 import { formatDurations, phaseDurations } from '../core/deployment/phase-durations.js';
 import type { Ports } from '../core/ports/index.js';

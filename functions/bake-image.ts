@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bakeKeyOf } from '../core/deployment/bake-key.js';
 import { deliverBakeOutcome } from '../core/deployment/bake-outcome.js';
 import { ArtifactRef } from '../core/deployment/deployment-request.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { greenCapacity } from '../core/deployment/green-capacity.js';
 import { InvalidInput, LaunchFailed } from '../core/errors.js';
 import type { ImageCatalog } from '../core/ports/image-baker.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeploymentRequest } from '../core/deployment/deployment-request.js';
 import { describeFailure, summarizeFailure } from '../core/deployment/describe-failure.js';
 import { greenFleetIdOf } from '../core/deployment/resource-names.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeFailure, summarizeFailure } from '../core/deployment/describe-failure.js';
 import { approvalViewOf } from '../core/ports/approval-channel.js';
 import type { Ports } from '../core/ports/index.js';

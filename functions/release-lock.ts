@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApprovalRejected, ApprovalTimedOut, InvalidInput } from '../core/errors.js';
 import { approvalViewOf } from '../core/ports/approval-channel.js';
 import type { Ports } from '../core/ports/index.js';

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../core/config/describe-issues.js';
 import { InvalidInput } from '../core/errors.js';
 import type { JanitorReport } from '../core/releases/run-janitor.js';

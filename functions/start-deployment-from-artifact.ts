@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../core/config/describe-issues.js';
 import { deriveDeploymentId } from '../core/deployment/deployment-id.js';
 import type { DeploymentRequest } from '../core/deployment/deployment-request.js';

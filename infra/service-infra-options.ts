@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsEnvironmentSettings, awsArn } from '../aws/commons/aws-settings.js';
 
 /**

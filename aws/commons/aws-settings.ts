@@ -1,5 +1,5 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../../core/config/describe-issues.js';
 import { ConfigInvalid } from '../../core/errors.js';
 import { withAwsErrors } from './aws-errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DecisionDeps, decideApproval } from '../../core/approvals/decide-approval.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.js';
 import { type SlackClientSource, slackClientOf } from './slack-client-source.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigInvalid } from '../errors.js';
 import { describeIssues } from './describe-issues.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bounds the report so it always fits in a deployment request (Step Functions payloads: 256 KiB). */
 export const MAX_REPORTED_INSTANCES = 100;

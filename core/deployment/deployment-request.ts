@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Trigger } from '../config/service-config.js';
 import { DriftReport } from '../congruence/drift-report.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Trigger } from '../../core/config/service-config.js';
 import { InvalidInput } from '../../core/errors.js';
 

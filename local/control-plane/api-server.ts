@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleInteractivity } from '../../chatops/slack/interactivity.js';
 import { handleSlashCommand } from '../../chatops/slack/slash-command.js';
 import { decideApproval } from '../../core/approvals/decide-approval.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionAlreadyExists } from '../../local/engine/local-engine.js';
 import type { LocalExecution } from '../../local/engine/local-execution.js';
-import { FakeWorld } from '../support/fake-world.js';
+import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /** When did this execution hold the lock: from Prepare's success to the lock's release. */
 function lockWindow(execution: LocalExecution) {
@@ -75,5 +75,23 @@ describe('idempotency and the service+environment lock', () => {
     expect((await world.store.getDeployment(older.deploymentId))?.status).toBe('superseded');
     expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('3.0.0');
     expect(world.fleets.fleets.has(older.deploymentId)).toBe(false);
+  });
+});
+
+describe('waiting for the lock', () => {
+  it('ends at the configured lock wait (7200 s) with LockTimeout, not when the Retry schedule runs out', async () => {
+    const world = new FakeWorld();
+    world.configs.set('web', { ...webConfig(), lockWaitSeconds: 7200 });
+    // Another deployment holds the lock and never lets go.
+    await world.store.acquireLock({
+      service: 'web',
+      environment: 'staging',
+      deploymentId: 'web-staging-stuck',
+      requestedAt: '2000-01-01T00:00:00.000Z',
+    });
+    const waiting = world.start(world.request({ version: '2.0.0' }));
+    const outcome = await waiting.outcome;
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'LockTimeout' });
+    expect(outcome.cause).toContain('after 7200s');
   });
 });

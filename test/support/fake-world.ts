@@ -24,6 +24,7 @@ import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
 import { FakeTraffic } from './fakes/fake-traffic.js';
 import { RecordingNotifier } from './fakes/recording-notifier.js';
 import { runAsFunction } from './invoking-function.js';
+import { pollingRetrierOf, waitBeforeRetry } from './retry-schedule.js';
 
 /** A test service with a plain environment and a guarded one (approval, weighted shift). */
 export function webConfig() {
@@ -65,13 +66,6 @@ export interface InjectedFault {
   error?: string;
 }
 
-/** Fake seconds that pass on each invocation of a polling state: the ASL's retry interval, simulated. */
-const SIMULATED_POLL_SECONDS: Record<string, number> = {
-  Prepare: 10,
-  AwaitGreenHealthy: 5,
-  WatchGreenWhileBlueWarm: 30,
-};
-
 /**
  * The real state machine and the real handlers over stateful fakes of every port: the harness of the flow
  * tests and of the fault matrix.
@@ -92,8 +86,14 @@ export class FakeWorld {
   readonly faults: InjectedFault[] = [];
   /** Every Task state invoked, in order. */
   readonly calls: TaskCall[] = [];
-  /** Fake seconds added on every invocation of a state (simulating time that passes while it waits). */
-  readonly advanceOnCall: Record<string, number> = { ...SIMULATED_POLL_SECONDS };
+  /**
+   * Fake seconds added on every invocation of a state, where a test sets them. Otherwise a polling state's
+   * retries advance the clock by what its Retry would wait on AWS (Interval × Backoff^n, capped): a limit the
+   * schedule cannot reach shows up as it would on AWS.
+   */
+  readonly advanceOnCall: Record<string, number> = {};
+  /** The last Task each execution invoked, and how many times in a row: its retry count. */
+  private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
   private requestSequence = 0;
 
   private readonly adapters: Partial<Ports>;
@@ -208,9 +208,18 @@ export class FakeWorld {
     return execution.events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
   }
 
+  /** The wait Step Functions makes before this invocation, if it is a retry of a polling state. */
+  private retryWait(call: TaskCall): number {
+    const previous = this.lastCall.get(call.executionName);
+    const attempt = previous?.stateName === call.stateName ? previous.attempt + 1 : 0;
+    this.lastCall.set(call.executionName, { stateName: call.stateName, attempt });
+    const retrier = pollingRetrierOf(this.definition, call.stateName);
+    return retrier && attempt > 0 ? waitBeforeRetry(retrier, attempt) : 0;
+  }
+
   private async intercept(call: TaskCall, invoke: () => Promise<unknown>): Promise<unknown> {
     this.calls.push(call);
-    this.clock.advance(this.advanceOnCall[call.stateName] ?? 0);
+    this.clock.advance(this.advanceOnCall[call.stateName] ?? this.retryWait(call));
     const fault = this.faults.find(
       (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,
     );

@@ -10,6 +10,8 @@ import type { SimCall } from '../simulated-cloud.js';
  */
 
 const require = createRequire(import.meta.url);
+// The v2 package is read for its models only: its end-of-support notice is not for us.
+process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
 
 interface V2Shape {
   type?: string;
