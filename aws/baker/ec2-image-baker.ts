@@ -181,10 +181,6 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       const report =
         (await this.readReport(entry.bakeId)) ??
         (state === 'stopped' ? await this.consoleReport(entry.builderInstanceId) : undefined);
-      if (!report && state === 'stopped') {
-        await this.terminate(entry.builderInstanceId);
-        return { step: 'failed', reason: `builder ${entry.builderInstanceId} powered off without a report` };
-      }
       if (report?.status === 'failed') {
         await this.terminate(entry.builderInstanceId);
         return {
@@ -205,9 +201,13 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       }
       if (overdue) {
         await this.terminate(entry.builderInstanceId);
+        // A stopped builder's console output can lag its stop: it is waited for until the deadline.
         return {
           step: 'failed',
-          reason: `no image after the bake deadline of ${entry.request.timeoutSeconds}s`,
+          reason:
+            state === 'stopped'
+              ? `builder ${entry.builderInstanceId} powered off without a report (none in S3 or on its console by the bake deadline of ${entry.request.timeoutSeconds}s)`
+              : `no image after the bake deadline of ${entry.request.timeoutSeconds}s`,
         };
       }
       return undefined;

@@ -58,7 +58,8 @@ if [ -x ${AGENT_CTL} ]; then
   cat > ${AGENT_CONFIG} <<'AGENT'
 ${JSON.stringify(cloudWatchAgentConfig(script.logGroup), null, 2)}
 AGENT
-  ${AGENT_CTL} -a fetch-config -m ec2 -s -c file:${AGENT_CONFIG}
+  # Logs that cannot be shipped must not keep the app from starting.
+  ${AGENT_CTL} -a fetch-config -m ec2 -s -c file:${AGENT_CONFIG} || echo "the CloudWatch agent did not start"
 fi
 systemctl daemon-reload
 systemctl restart bakeshift-app.service
