@@ -3,6 +3,7 @@
  * (or the directory in the `services` context value), with cdk-nag's AwsSolutions checks.
  */
 import { App, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigInvalid } from '../core/errors.js';
 import { BakeshiftStack, type ExistingVpc } from './bakeshift-stack.js';
@@ -13,6 +14,19 @@ const servicesDir = String(
   app.node.tryGetContext('services') ?? new URL('./services', import.meta.url).pathname,
 );
 const vpc = app.node.tryGetContext('vpc') as ExistingVpc | undefined;
+// How long every log group keeps its logs (functions, state machine, the instances' central logs).
+const retentionContext = app.node.tryGetContext('logRetentionDays');
+const logRetention = retentionContext === undefined ? undefined : Number(retentionContext);
+if (logRetention !== undefined && !Object.values(RetentionDays).includes(logRetention)) {
+  console.error(
+    `bakeshift: context logRetentionDays: ${retentionContext} is no CloudWatch Logs retention (one of ${Object.values(
+      RetentionDays,
+    )
+      .filter((v) => typeof v === 'number')
+      .join(', ')})`,
+  );
+  process.exit(1);
+}
 const region = process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION;
 if (!region) {
   console.error('bakeshift: set AWS_REGION (the ALB access logs need the region at synth)');
@@ -31,6 +45,7 @@ new BakeshiftStack(app, String(app.node.tryGetContext('stackName') ?? 'bakeshift
   env: { region, ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}) },
   services,
   ...(vpc ? { vpc } : {}),
+  ...(logRetention !== undefined ? { logRetention: logRetention as RetentionDays } : {}),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -84,6 +84,22 @@ describe('cdk synth refuses, naming what is wrong, before anything is deployed',
     expect(run.stderr).not.toContain('    at ');
   });
 
+  it('a log retention CloudWatch Logs does not offer is refused, naming the context value', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        AWS_REGION: 'eu-west-1',
+        CDK_CONTEXT_JSON: JSON.stringify({ logRetentionDays: 42 }),
+      },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'bakeshift: context logRetentionDays: 42 is no CloudWatch Logs retention (one of',
+    );
+  });
+
   it('a configuration whose service name is not its file name', async () => {
     const dir = servicesWith('hello.json', (json) => {
       json.service = 'other';
