@@ -374,18 +374,16 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   }
 
   private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {
-    try {
-      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-      );
-      const state = Reservations?.[0]?.Instances?.[0]?.State?.Name;
-      return state ?? (this.withinVisibilityDelay(launchedAt) ? 'pending' : undefined);
-    } catch (error) {
-      if ((error as Error).name === 'InvalidInstanceID.NotFound' && this.withinVisibilityDelay(launchedAt))
-        return 'pending';
-      if ((error as Error).name === 'InvalidInstanceID.NotFound') return undefined;
-      throw error;
-    }
+    const state = await withAwsErrors('DescribeInstances', () =>
+      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+    ).then(
+      ({ Reservations }) => Reservations?.[0]?.Instances?.[0]?.State?.Name,
+      (error: Error) => {
+        if (error.name === 'InvalidInstanceID.NotFound') return undefined;
+        throw error;
+      },
+    );
+    return state ?? (this.withinVisibilityDelay(launchedAt) ? 'pending' : undefined);
   }
 
   private withinVisibilityDelay(since: string | undefined): boolean {

@@ -12,16 +12,13 @@ import {
   DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import {
-  type ElasticLoadBalancingV2Client,
-  ModifyTargetGroupCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LaunchFailed } from '../../core/errors.js';
 import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
+import type { SlotHealthCheck } from '../traffic/slot-health-check.js';
 import type { FleetDirectory } from './fleet-directory.js';
 import { instanceUserData } from './instance-user-data.js';
 
@@ -35,14 +32,11 @@ const launchTemplateName = (service: string, environment: string) => `bakeshift-
  */
 export class AutoScalingFleets implements Fleets {
   constructor(
-    /** `elb` configures the slot's health check at launch; functions that only destroy fleets go without it. */
-    private readonly clients: {
-      ec2: EC2Client;
-      autoScaling: AutoScalingClient;
-      elb?: ElasticLoadBalancingV2Client;
-    },
+    private readonly clients: { ec2: EC2Client; autoScaling: AutoScalingClient },
     private readonly settings: AwsSettings,
     private readonly directory: FleetDirectory,
+    /** Sets green's health check at launch; functions that only destroy or inspect fleets go without it. */
+    private readonly healthChecks?: SlotHealthCheck,
   ) {}
 
   async launch(spec: FleetSpec): Promise<Fleet> {
@@ -50,7 +44,9 @@ export class AutoScalingFleets implements Fleets {
     if (existing) return this.describeGroup(existing.group, spec.fleetId);
     const env = await this.settings.environment(spec.service, spec.environment);
     const slot = await this.freeSlot(spec, env.targetGroupArns);
-    await this.configureHealthCheck(slot, spec);
+    if (!this.healthChecks)
+      throw new LaunchFailed('these fleets were built without a slot health check: they cannot launch');
+    await this.healthChecks.configure(slot, spec.healthCheck);
     const version = await this.createLaunchTemplateVersion(spec, env);
     const groupTags = tags({
       service: spec.service,
@@ -181,30 +177,6 @@ export class AutoScalingFleets implements Fleets {
         ),
       );
     }
-  }
-
-  /**
-   * The slot's health check is green's, set before green is attached: the path comes from the image's manifest
-   * (or the environment's override), which the CDK app cannot know at synth. The slot is free, so no live
-   * fleet is checked differently by this.
-   */
-  private async configureHealthCheck(slot: string, spec: FleetSpec): Promise<void> {
-    const elb = this.clients.elb;
-    if (!elb)
-      throw new LaunchFailed('these fleets were built without a load balancer client: they cannot launch');
-    const check = spec.healthCheck;
-    await withAwsErrors('ModifyTargetGroup', () =>
-      elb.send(
-        new ModifyTargetGroupCommand({
-          TargetGroupArn: slot,
-          HealthCheckPath: check.path,
-          HealthCheckIntervalSeconds: check.intervalSeconds,
-          HealthCheckTimeoutSeconds: check.timeoutSeconds,
-          HealthyThresholdCount: check.healthyThreshold,
-          UnhealthyThresholdCount: check.unhealthyThreshold,
-        }),
-      ),
-    );
   }
 
   /** The target-group slot no other fleet of this service+environment is attached to. */

@@ -18,6 +18,7 @@ import { runAwsJanitor } from '../janitor/aws-janitor.js';
 import { DynamoDbReleaseStore } from '../release-store/dynamodb-release-store.js';
 import { StepFunctionsStarter } from '../starter/step-functions-starter.js';
 import { AlbTraffic } from '../traffic/alb-traffic.js';
+import { SlotHealthCheck } from '../traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../traffic/target-group-health.js';
 import { requiredEnvironment } from './lambda-environment.js';
 
@@ -75,16 +76,22 @@ export function awsImageCatalog() {
   return new Ec2ImageCatalog({ ec2: ec2Client(), ssm: ssmClient() });
 }
 
-/** `launches`: with the load balancer client that sets green's health check (not bundled where only reaping). */
-export function awsFleets(options: { launches: boolean } = { launches: false }) {
+/** Fleets to destroy or inspect: without the load balancer client, which only launching needs. */
+export function awsFleets() {
   return new AutoScalingFleets(
-    {
-      ec2: ec2Client(),
-      autoScaling: autoScalingClient(),
-      ...(options.launches ? { elb: elbClient() } : {}),
-    },
+    { ec2: ec2Client(), autoScaling: autoScalingClient() },
     awsSettings(),
     fleetDirectory(),
+  );
+}
+
+/** Fleets that launch: with the slot health check (and so the load balancer client), for LaunchGreen only. */
+export function awsLaunchingFleets() {
+  return new AutoScalingFleets(
+    { ec2: ec2Client(), autoScaling: autoScalingClient() },
+    awsSettings(),
+    fleetDirectory(),
+    new SlotHealthCheck(elbClient()),
   );
 }
 

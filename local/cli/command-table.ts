@@ -24,6 +24,18 @@ export interface CommandSpec {
 const env = { env: { type: 'string', default: 'staging' } } as const satisfies Options;
 const ENV_HELP = { env: 'the environment (default staging)' };
 
+/** `approve` and `reject`: the same arguments and option, the other decision. */
+function decision(name: 'approve' | 'reject', summary: string, asHelp: string): CommandSpec {
+  return {
+    name,
+    summary,
+    args: '<deploymentId>',
+    options: { as: { type: 'string' } },
+    optionHelp: { as: asHelp },
+    example: `bakeshift ${name} my-app-prod-0123456789abcdef`,
+  };
+}
+
 /** Every command of the local CLI: its arguments, options and an example. One table, read by help and parsing. */
 export const COMMANDS: CommandSpec[] = [
   {
@@ -102,22 +114,12 @@ export const COMMANDS: CommandSpec[] = [
     optionHelp: { lines: 'how many of the last lines (default 50, at most 1000)' },
     example: 'bakeshift logs my-app --lines 100',
   },
-  {
-    name: 'approve',
-    summary: 'approve a deployment waiting for a decision',
-    args: '<deploymentId>',
-    options: { as: { type: 'string' } },
-    optionHelp: { as: 'the approver (default $USER)' },
-    example: 'bakeshift approve my-app-prod-0123456789abcdef',
-  },
-  {
-    name: 'reject',
-    summary: 'reject a deployment waiting for a decision (it rolls back)',
-    args: '<deploymentId>',
-    options: { as: { type: 'string' } },
-    optionHelp: { as: 'who rejects (default $USER)' },
-    example: 'bakeshift reject my-app-prod-0123456789abcdef',
-  },
+  decision('approve', 'approve a deployment waiting for a decision', 'the approver (default $USER)'),
+  decision(
+    'reject',
+    'reject a deployment waiting for a decision (it rolls back)',
+    'who rejects (default $USER)',
+  ),
   {
     name: 'events',
     summary: 'deployment events: started, approvals, shifted, outcomes',

@@ -15,6 +15,7 @@ import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
+import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
 import { bakeIdOf } from '../../core/deployment/resource-names.js';
@@ -46,7 +47,7 @@ const world = new FakeWorld({
     return {
       store: new DynamoDbReleaseStore(dynamo, table),
       baker,
-      fleets: new AutoScalingFleets(clients, settings, directory),
+      fleets: new AutoScalingFleets(clients, settings, directory, new SlotHealthCheck(clients.elb)),
       traffic: new AlbTraffic(clients, settings, directory),
       health: new TargetGroupHealth(clients.elb, directory),
     };

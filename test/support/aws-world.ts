@@ -11,6 +11,7 @@ import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
+import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import type { Ports } from '../../core/ports/index.js';
 import { createAdvanceBakeOnEvent } from '../../functions/advance-bake-on-event.js';
@@ -115,7 +116,7 @@ export async function awsWorld(
     const ledger = new BakeLedger(dynamoClient, table);
     return {
       baker: new Ec2ImageBaker(clients, settings, ledger, callbacks, w.clock),
-      fleets: new AutoScalingFleets(clients, settings, directory),
+      fleets: new AutoScalingFleets(clients, settings, directory, new SlotHealthCheck(clients.elb)),
       traffic: new AlbTraffic(clients, settings, directory),
       health: new TargetGroupHealth(clients.elb, directory),
       ...(options.releaseStore === 'dynamodb'

@@ -1,10 +1,10 @@
 import { systemClock } from '../../../core/ports/clock.js';
 import { createLaunchGreen } from '../../../functions/launch-green.js';
-import { awsFleets, awsImageCatalog, awsStore, awsTraffic } from '../aws-ports.js';
+import { awsImageCatalog, awsLaunchingFleets, awsStore, awsTraffic } from '../aws-ports.js';
 
 export const handler = createLaunchGreen({
   baker: awsImageCatalog(),
-  fleets: awsFleets({ launches: true }),
+  fleets: awsLaunchingFleets(),
   traffic: awsTraffic(),
   store: awsStore(),
   clock: systemClock,
