@@ -143,17 +143,3 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('SlackInteractivity', ['store', 'callbacks', 'approvals', 'notifier', 'slackSigningSecret'], 10),
   spec('SlackCommands', ['store', 'configs', 'starter', 'slackSigningSecret'], 10),
 ];
-
-/**
- * How every function is bundled, by the CDK app and by `npm run bench` alike: ESM for Node 22, minified, with
- * source maps, and a `require` for the CommonJS dependencies esbuild inlines.
- */
-export const ESBUILD_OPTIONS = {
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  minify: true,
-  sourcemap: true,
-  mainFields: ['module', 'main'],
-  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-} as const;

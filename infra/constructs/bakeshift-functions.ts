@@ -1,16 +1,14 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INSTANCE_ROLE_ARN } from '../../aws/commons/iam-statement.js';
 import { LAMBDA_ENVIRONMENT } from '../../aws/lambda/lambda-environment.js';
-import { ESBUILD_OPTIONS, iamOf, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
+import { functionCode } from '../bundling/function-code.js';
+import { iamOf, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
 import { acknowledgeWildcards, type PlaceholderValues, policyStatementsOf } from '../policy-statements.js';
-
-const REPOSITORY_ROOT = new URL('../../', import.meta.url).pathname;
 
 export interface BakeshiftFunctionsProps {
   releaseTableName: string;
@@ -27,7 +25,7 @@ export interface BakeshiftFunctionsProps {
  * statements of the ports its entry builds, and its own log group.
  */
 export class BakeshiftFunctions extends Construct {
-  private readonly byName = new Map<LambdaSpec['name'], NodejsFunction>();
+  private readonly byName = new Map<LambdaSpec['name'], LambdaFunction>();
   private readonly roles = new Map<LambdaSpec['name'], Role>();
 
   constructor(
@@ -44,7 +42,7 @@ export class BakeshiftFunctions extends Construct {
     });
   }
 
-  get(name: LambdaSpec['name']): NodejsFunction {
+  get(name: LambdaSpec['name']): LambdaFunction {
     const fn = this.byName.get(name);
     if (!fn) throw new Error(`no Lambda function ${name}`);
     return fn;
@@ -116,11 +114,9 @@ export class BakeshiftFunctions extends Construct {
     };
     for (const key of needs.flatMap((n) => n.environment)) environment[LAMBDA_ENVIRONMENT[key]] = values[key];
 
-    const fn = new NodejsFunction(this, spec.name, {
-      entry: `${REPOSITORY_ROOT}${spec.entry}`,
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: `${REPOSITORY_ROOT}package-lock.json`,
+    const fn = new LambdaFunction(this, spec.name, {
+      code: functionCode(spec.entry),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -129,17 +125,6 @@ export class BakeshiftFunctions extends Construct {
       logGroup,
       environment,
       description: `bakeshift ${spec.name}`,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: ESBUILD_OPTIONS.target,
-        minify: ESBUILD_OPTIONS.minify,
-        sourceMap: ESBUILD_OPTIONS.sourcemap,
-        mainFields: [...ESBUILD_OPTIONS.mainFields],
-        banner: ESBUILD_OPTIONS.banner,
-        // Bundled and tree-shaken, the SDK clients start faster than the runtime's full copies (ADR 19).
-        bundleAwsSDK: true,
-        logLevel: LogLevel.ERROR,
-      },
     });
     this.byName.set(spec.name, fn);
   }

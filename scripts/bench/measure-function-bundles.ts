@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { ESBUILD_OPTIONS, LAMBDA_FUNCTIONS } from '../../infra/lambda-catalog.js';
+import { BUNDLE_FILE, bundleFunction } from '../../infra/bundling/bundle-function.js';
+import { LAMBDA_FUNCTIONS } from '../../infra/lambda-catalog.js';
 
 export interface FunctionBundle {
   name: string;
@@ -45,16 +45,8 @@ export async function measureFunctionBundles(
   try {
     const results: FunctionBundle[] = [];
     for (const fn of LAMBDA_FUNCTIONS) {
-      const outfile = join(out, fn.name, 'index.mjs');
-      await build({
-        ...ESBUILD_OPTIONS,
-        mainFields: [...ESBUILD_OPTIONS.mainFields],
-        banner: { js: ESBUILD_OPTIONS.banner },
-        entryPoints: [join(ROOT, fn.entry)],
-        bundle: true,
-        outfile,
-        logLevel: 'error',
-      });
+      await bundleFunction(join(ROOT, fn.entry), join(out, fn.name));
+      const outfile = join(out, fn.name, BUNDLE_FILE);
       const times = Array.from({ length: IMPORTS_PER_FUNCTION }, () => importMs(outfile)).sort(
         (a, b) => a - b,
       );

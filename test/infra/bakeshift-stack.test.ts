@@ -456,5 +456,7 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
     // Launching reads images with EC2 alone: no S3 client (ADR 19).
     expect(bundles('BakeImage', 'GetObject')).toBe(true);
     expect(bundles('LaunchGreen', 'GetObject')).toBe(false);
+    // Only the EC2 schemas it reaches: an operation BakeImage never calls is not in its bundle (ADR 24).
+    expect(bundles('BakeImage', 'WithdrawByoipCidr')).toBe(false);
   });
 });
