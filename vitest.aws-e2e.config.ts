@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run test:e2e`: against a real AWS account, only through scripts/aws-e2e.ts (which checks credentials). */
+/** `npm run test:aws-account`: against a real AWS account, only through scripts/aws-e2e.ts (which checks credentials). */
 export default defineConfig({
   test: {
     include: ['test/aws-e2e/**/*.test.ts'],

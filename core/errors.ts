@@ -45,6 +45,10 @@ export class TrafficShiftFailed extends named('TrafficShiftFailed') {}
 export class RollbackRequested extends named('RollbackRequested') {}
 /** A promotion or rollback that cannot be done, with the reason. */
 export class Refused extends named('Refused') {}
+/** An operator asked about something that does not exist (a deployment, an approval request). */
+export class NotFound extends named('NotFound') {}
+/** An operator may not do this (not one of the environment's approvers). */
+export class NotAllowed extends named('NotAllowed') {}
 
 /** Errors the state machine retries as a bounded poll: expected while waiting, not failures. */
 export const POLLING_SIGNALS: ReadonlySet<string> = new Set([

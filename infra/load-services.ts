@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIssues } from '../core/config/describe-issues.js';
-import { loadServiceConfigFile } from '../core/config/load-service-config-file.js';
-import { readJsonFile } from '../core/config/read-json-file.js';
 import type { ServiceConfig } from '../core/config/service-config.js';
 import { ConfigInvalid } from '../core/errors.js';
+import { loadServiceConfigFile } from '../shared-adapters/config-files/load-service-config-file.js';
+import { readJsonFile } from '../shared-adapters/config-files/read-json-file.js';
 import { ServiceInfraOptions } from './service-infra-options.js';
 
 export interface ServiceDefinition {

@@ -1,5 +1,5 @@
 /**
- * `npm run test:e2e`: the AWS adapters against a real account. Without AWS credentials it says so and runs
+ * `npm run test:aws-account`: the AWS adapters against a real account. Without AWS credentials it says so and runs
  * nothing. It has not been run by bakeshift's developers (no account is reachable where it was written).
  */
 import { spawnSync } from 'node:child_process';
@@ -10,13 +10,13 @@ try {
   await Promise.race([fromNodeProviderChain()(), timeout]);
 } catch (error) {
   console.log(
-    `test:e2e skipped: no AWS credentials (${(error as Error).message}). Nothing was run against AWS.`,
+    `test:aws-account skipped: no AWS credentials (${(error as Error).message}). Nothing was run against AWS.`,
   );
   process.exit(0);
 }
 if (!process.env.BAKESHIFT_E2E_TABLE) {
   console.log(
-    'test:e2e skipped: set BAKESHIFT_E2E_TABLE (and the SSM settings; see README "End-to-end on AWS").',
+    'test:aws-account skipped: set BAKESHIFT_E2E_TABLE (and the SSM settings; see README "End-to-end on AWS").',
   );
   process.exit(0);
 }

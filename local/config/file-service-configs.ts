@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadServiceConfigFile } from '../../core/config/load-service-config-file.js';
 import { ConfigInvalid } from '../../core/errors.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import { loadServiceConfigFile } from '../../shared-adapters/config-files/load-service-config-file.js';
 
 /** Service configurations as files: `<directory>/<service>.json`. */
 export class FileServiceConfigs implements ServiceConfigs {

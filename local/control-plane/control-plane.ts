@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebClient } from '@slack/web-api';
-import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { SlackApprovalChannel } from '../../chatops/slack/slack-approval-channel.js';
 import { SlackNotifier } from '../../chatops/slack/slack-notifier.js';
 import { environmentOf } from '../../core/config/service-config.js';
@@ -15,7 +14,9 @@ import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
 import type { Ports } from '../../core/ports/index.js';
 import { taskFunctions } from '../../functions/catalog.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
+import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import type { TaskStateName } from '../../statemachines/state-names.js';
 import { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
 import { readManifest } from '../artifacts/read-manifest.js';
 import { checkLocalBasePackages } from '../baker/local-base-packages.js';
@@ -44,10 +45,10 @@ export const RELEASE_TABLE_NAME = 'bakeshift-releases';
  */
 const LOCAL_TIMING = {
   retryIntervalMs: {
-    Prepare: [300, 1000],
+    PrepareDeployment: [300, 1000],
     AwaitGreenHealthy: [300, 500],
-    WatchGreenWhileBlueWarm: [300, 1000],
-  } as Record<string, number | number[]>,
+    WatchGreen: [300, 1000],
+  } satisfies Partial<Record<TaskStateName, number | number[]>>,
 };
 
 export interface ControlPlaneOptions {
@@ -60,7 +61,7 @@ export interface ControlPlaneOptions {
   /** Wraps every Task invocation (tracing; fault injection in tests). */
   interceptTask?: LocalEngineOptions['interceptTask'];
   /** Retry intervals by state, over the local defaults (tests use 0 to fail fast). */
-  retryIntervalMs?: Record<string, number | number[]>;
+  retryIntervalMs?: Partial<Record<TaskStateName, number | number[]>>;
   /** With a bot token and signing secret, approvals and notifications also go to Slack (the same code as on AWS). */
   slack?: { botToken: string; signingSecret: string; apiUrl?: string };
 }

@@ -9,6 +9,7 @@ import {
   type TaskState,
   taskStatesOf,
 } from '../../statemachines/deploy-definition.js';
+import type { TaskStateName } from '../../statemachines/state-names.js';
 import { assertSupportedNode } from './assert-supported-node.js';
 import { localLambdaContext } from './lambda-context.js';
 import { LocalExecution } from './local-execution.js';
@@ -43,7 +44,7 @@ export interface LocalEngineOptions {
   /** Shortened timings, for tests and the local demo. */
   timing?: {
     waitMs?: Record<string, number>;
-    retryIntervalMs?: Record<string, number | number[]>;
+    retryIntervalMs?: Partial<Record<TaskStateName, number | number[]>>;
     /** A callback Task's wait ends (States.Timeout) after this long instead of its TimeoutSeconds. */
     callbackTimeoutMs?: number;
   };

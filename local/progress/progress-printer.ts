@@ -1,5 +1,5 @@
 import { POLLING_SIGNALS } from '../../core/errors.js';
-import type { EventLog } from '../engine/local-execution.js';
+import type { StepEvent } from '../../core/operations/operations.js';
 
 /**
  * Turns an execution's events into progress lines: each step when it ends, with its time; a retried poll is
@@ -9,33 +9,29 @@ export function progressLines(label: string, write: (line: string) => void) {
   const started = new Map<string, number>();
   const reportedWaiting = new Set<string>();
   const failed = new Set<string>();
-  return (event: EventLog) => {
+  return (event: StepEvent) => {
+    const state = event.state ?? { name: '', type: '' };
     switch (event.type) {
       case 'StateEntered':
-        started.set(event.state.name, event.timestamp);
+        started.set(state.name, event.timestamp);
         return;
       case 'StateRetried':
-        if (!reportedWaiting.has(event.state.name)) {
-          reportedWaiting.add(event.state.name);
-          write(`${label}  … ${event.state.name}: waiting`);
+        if (!reportedWaiting.has(state.name)) {
+          reportedWaiting.add(state.name);
+          write(`${label}  … ${state.name}: waiting`);
         }
         return;
       case 'StateExited': {
-        if (event.state.type === 'Choice' || failed.has(event.state.name)) return;
-        const seconds = (
-          (event.timestamp - (started.get(event.state.name) ?? event.timestamp)) /
-          1000
-        ).toFixed(1);
-        write(`${label}  ✓ ${event.state.name} (${seconds}s)`);
+        if (state.type === 'Choice' || failed.has(state.name)) return;
+        const seconds = ((event.timestamp - (started.get(state.name) ?? event.timestamp)) / 1000).toFixed(1);
+        write(`${label}  ✓ ${state.name} (${seconds}s)`);
         return;
       }
       case 'StateFailed':
-        if (event.state.type === 'Fail') return;
+        if (state.type === 'Fail') return;
         if (event.Error && !POLLING_SIGNALS.has(event.Error)) {
-          failed.add(event.state.name);
-          write(
-            `${label}  ✗ ${event.state.name}: ${event.Error}: ${String(event.Cause ?? '').slice(0, 200)}`,
-          );
+          failed.add(state.name);
+          write(`${label}  ✗ ${state.name}: ${event.Error}: ${String(event.Cause ?? '').slice(0, 200)}`);
         }
         return;
       case 'ExecutionSucceeded':

@@ -7,7 +7,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { RELEASE_TABLE } from '../../aws/release-store/release-table.js';
+import { RELEASE_TABLE } from '../../shared-adapters/release-store/release-table.js';
 
 export interface LocalDynamoDb {
   client: DynamoDBClient;

@@ -13,17 +13,17 @@ import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
 import { AwsSettings } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
-import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
 import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
 import { bakeIdOf } from '../../core/deployment/resource-names.js';
 import { buildHelloArtifact, HELLO_SERVICE_CONFIG } from '../../examples/hello/build-artifact.js';
+import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { FakeWorld } from '../support/fake-world.js';
 
 /**
- * Opt-in, against a real account (run through `npm run test:e2e`): the real state machine run by the local
+ * Opt-in, against a real account (run through `npm run test:aws-account`): the real state machine run by the local
  * engine, with the AWS adapters. Needs the SSM settings the CDK app writes (`/bakeshift/provider`,
  * `/bakeshift/services/hello/staging`) and the release table in BAKESHIFT_E2E_TABLE. Deploys hello 1.0.0 and 2.0.0,
  * then removes every fleet and image it made.
@@ -91,7 +91,7 @@ async function deploy(version: string) {
     trigger: 'artifact' as const,
     version,
     artifact,
-    requestedBy: 'test:e2e',
+    requestedBy: 'test:aws-account',
     requestedAt,
   };
   deployed.push(request.deploymentId);

@@ -115,7 +115,7 @@ describe('AWS fault matrix: the cloud misbehaves', () => {
     setup.cloud.fail('RunInstances', 'InsufficientInstanceCapacity');
     const run = await setup.world.deploy({ version: '2.0.0' });
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'TransientFailure' });
-    expect(run.record?.failure?.step).toBe('Bake');
+    expect(run.record?.failure?.step).toBe('BakeImage');
     await expectOutcome(setup, run);
   });
 

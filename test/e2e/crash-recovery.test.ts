@@ -97,7 +97,7 @@ describe('crash safety', () => {
   it.each([
     ['LaunchGreen', '1.0.0', 'rolled_back'],
     ['AwaitGreenHealthy', '1.0.0', 'rolled_back'],
-    ['WatchGreenWhileBlueWarm', '1.0.0', 'rolled_back'],
+    ['WatchGreen', '1.0.0', 'rolled_back'],
     ['WaitForBlueDrain', '2.0.0', 'succeeded'],
   ])(
     'killed during %s, it recovers with %s serving',

@@ -38,7 +38,7 @@ beforeAll(async () => {
     // A persistent fault is retried as the ASL says; without the waits between attempts.
     retryIntervalMs: Object.fromEntries(
       taskStatesOf(definition)
-        .filter((t) => !['AwaitGreenHealthy', 'WatchGreenWhileBlueWarm'].includes(t.stateName))
+        .filter((t) => !['AwaitGreenHealthy', 'WatchGreen'].includes(t.stateName))
         .map((t) => [t.stateName, 0]),
     ),
     interceptTask: async (call, invoke) => {

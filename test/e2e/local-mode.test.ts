@@ -59,7 +59,7 @@ describe('local mode end to end, under load', () => {
 
     // v4 takes traffic, then its health fails while blue is warm: traffic goes back to v2, none failed.
     expect(v4?.shiftedAt).toBeDefined();
-    expect(v4?.cause).toContain('WatchGreenWhileBlueWarm failed with HealthCheckFailed');
+    expect(v4?.cause).toContain('WatchGreen failed with HealthCheckFailed');
     expect(v4?.failedRequests).toBe(0);
 
     expect(result.failedRequests).toBe(0);

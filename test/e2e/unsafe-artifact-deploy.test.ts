@@ -69,7 +69,10 @@ describe('deploying an unsafe artifact', () => {
       expect(outcome).toMatchObject({ status: 'FAILED', error: 'BakeFailed' });
       expect(outcome?.cause).toContain(reason);
       const record = await controlPlane.store.getDeployment(deploymentId);
-      expect(record).toMatchObject({ status: 'rolled_back', failure: { step: 'Bake', error: 'BakeFailed' } });
+      expect(record).toMatchObject({
+        status: 'rolled_back',
+        failure: { step: 'BakeImage', error: 'BakeFailed' },
+      });
       expect((await controlPlane.store.getLiveRelease('hello', 'staging'))?.version).toBe('1.0.0');
       expect(((await (await fetch(url)).json()) as { version: string }).version).toBe('1.0.0');
     },

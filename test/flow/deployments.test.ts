@@ -27,7 +27,7 @@ describe('deployment flows', () => {
     expect(world.traffic.draining.has(v1.request.deploymentId)).toBe(true);
     expect(v2.record?.blue?.version).toBe('1.0.0');
     const entered = world.statesEntered(v2.execution);
-    expect(entered.indexOf('WatchGreenWhileBlueWarm')).toBeLessThan(entered.indexOf('DrainBlue'));
+    expect(entered.indexOf('WatchGreen')).toBeLessThan(entered.indexOf('DrainBlue'));
     expect(entered.indexOf('DrainBlue')).toBeLessThan(entered.indexOf('ReapBlue'));
     expect(Object.keys(v2.record?.phases ?? {})).toEqual(
       expect.arrayContaining([
@@ -147,7 +147,7 @@ describe('deployment flows', () => {
 
     expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
     expect(world.statesEntered(v2.execution)).toContain('ShiftTraffic');
-    await expectCompensated(world, v2.request, blue, 'WatchGreenWhileBlueWarm');
+    await expectCompensated(world, v2.request, blue, 'WatchGreen');
   });
 
   it('a failed bake leaves no image and keeps blue serving; its cause is recorded', async () => {
@@ -159,7 +159,7 @@ describe('deployment flows', () => {
 
     expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'BakeFailed' });
     expect(v2.record?.failure?.cause).toContain('npm ci failed');
-    await expectCompensated(world, v2.request, blue, 'Bake');
+    await expectCompensated(world, v2.request, blue, 'BakeImage');
   });
 
   it('reuses an image whose bake key already exists instead of baking again', async () => {
@@ -195,7 +195,7 @@ describe('deployment flows', () => {
 
       const back = await world.deploy({ version: '1.0.0', trigger, imageId });
       expect(back.outcome.status).toBe('SUCCEEDED');
-      expect(world.statesEntered(back.execution)).not.toContain('Bake');
+      expect(world.statesEntered(back.execution)).not.toContain('BakeImage');
       expect(world.baker.bakes.size).toBe(bakesBefore);
       expect((await world.store.getLiveRelease('web', 'staging'))?.imageId).toBe(imageId);
     },
@@ -234,7 +234,7 @@ describe('deployment flows', () => {
     expect(v2.record?.failure?.cause).toBe(
       'services/web.json: environments.staging.capacity: must satisfy min <= desired <= max',
     );
-    await expectCompensated(world, v2.request, blue, 'Prepare');
+    await expectCompensated(world, v2.request, blue, 'PrepareDeployment');
   });
 
   it('a notifier that is down never fails a deployment; the miss is a cleanup warning', async () => {

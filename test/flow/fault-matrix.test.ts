@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-definition.js';
+import type { TaskStateName } from '../../statemachines/state-names.js';
 import { FakeWorld } from '../support/fake-world.js';
 import { flowRegions } from '../support/flow-graph.js';
 import { expectCommitted, expectCompensated } from '../support/invariants.js';
@@ -83,22 +84,24 @@ describe.each(Object.entries(SCENARIOS))('fault matrix: %s', (name, scenario) =>
 });
 
 /** How to make each waiting state wait forever, and what its timeout must lead to. */
-const WAITS: Record<
-  string,
-  { setUp: (world: FakeWorld) => void; error?: string; succeeds?: boolean; lockHeldBy?: string }
+const WAITS: Partial<
+  Record<
+    TaskStateName,
+    { setUp: (world: FakeWorld) => void; error?: string; succeeds?: boolean; lockHeldBy?: string }
+  >
 > = {
-  Prepare: {
+  PrepareDeployment: {
     setUp: (world) => {
       world.store.locks.set('web/prod', 'web-prod-someone-else');
-      world.advanceOnCall.Prepare = 60;
+      world.advanceOnCall.PrepareDeployment = 60;
     },
     error: 'LockTimeout',
     lockHeldBy: 'web-prod-someone-else',
   },
-  Bake: {
+  BakeImage: {
     setUp: (world) => {
       world.baker.behaviour = 'never-finish';
-      world.advanceOnCall.Bake = 1800;
+      world.advanceOnCall.BakeImage = 1800;
     },
     error: 'BakeFailed',
   },
@@ -117,7 +120,7 @@ const WAITS: Record<
     error: 'ApprovalTimedOut',
   },
   // Its wait is the keep-warm window: when it ends, the deployment goes on.
-  WatchGreenWhileBlueWarm: { setUp: () => undefined, succeeds: true },
+  WatchGreen: { setUp: () => undefined, succeeds: true },
 };
 
 const POLLING_ERRORS = ['States.Timeout', 'LockHeld', 'HealthPending', 'StillWarm'];
@@ -138,7 +141,7 @@ describe('fault matrix: every waiting state times out', () => {
 
   it.each(waitingStates)('%s waits past its deadline', async (stateName) => {
     const { world, blue } = await scenarioWorld(SCENARIOS['replacing blue']);
-    const wait = WAITS[stateName];
+    const wait = WAITS[stateName as TaskStateName];
     if (!wait) throw new Error(`no stall for ${stateName}`);
     wait.setUp(world);
     const run = await world.deploy({ version: '2.0.0', environment: 'prod' });

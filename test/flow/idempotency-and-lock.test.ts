@@ -7,7 +7,7 @@ import { FakeWorld, webConfig } from '../support/fake-world.js';
 function lockWindow(execution: LocalExecution) {
   const at = (type: string, state: string) =>
     execution.events.find((e) => e.type === type && 'state' in e && e.state.name === state)?.timestamp;
-  const from = at('StateExited', 'Prepare');
+  const from = at('StateExited', 'PrepareDeployment');
   const to = at('StateExited', 'ReleaseLock') ?? at('StateExited', 'ReleaseLockAfterRollback');
   if (from === undefined || to === undefined)
     throw new Error(`${execution.name} never held and released the lock`);
@@ -45,7 +45,7 @@ describe('idempotency and the service+environment lock', () => {
 
   it('two deployments of one service+environment never hold the lock at the same time', async () => {
     // A waiting deployment retries Prepare every 5 ms of real time, up to the ASL's bound.
-    const world = new FakeWorld({ timing: { retryIntervalMs: { Prepare: 5 } } });
+    const world = new FakeWorld({ timing: { retryIntervalMs: { PrepareDeployment: 5 } } });
     world.baker.bakeDelayMs = 20;
     const a = world.start(world.request({ version: '1.0.0' }));
     const b = world.start(world.request({ version: '2.0.0' }));
@@ -55,12 +55,14 @@ describe('idempotency and the service+environment lock', () => {
     expect(outcomeB.status).toBe('SUCCEEDED');
     const [first, second] = [lockWindow(a), lockWindow(b)].sort((x, y) => x.from - y.from);
     expect(first && second && first.to <= second.from).toBe(true);
-    expect(b.events.some((e) => e.type === 'StateRetried' && e.state.name === 'Prepare')).toBe(true);
+    expect(b.events.some((e) => e.type === 'StateRetried' && e.state.name === 'PrepareDeployment')).toBe(
+      true,
+    );
     expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('2.0.0');
   });
 
   it('latest wins: a newer request supersedes an older one still waiting for the lock', async () => {
-    const world = new FakeWorld({ timing: { retryIntervalMs: { Prepare: 5 } } });
+    const world = new FakeWorld({ timing: { retryIntervalMs: { PrepareDeployment: 5 } } });
     world.baker.bakeDelayMs = 30;
     const running = world.start(world.request({ version: '1.0.0' }));
     const older = world.request({ version: '2.0.0' });

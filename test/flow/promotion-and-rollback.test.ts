@@ -45,12 +45,12 @@ describe('rollback', () => {
   it('while blue is warm, is a traffic shift back: the deployment stops and no fleet is launched', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0' });
-    world.advanceOnCall.WatchGreenWhileBlueWarm = 1;
+    world.advanceOnCall.WatchGreen = 1;
     const execution = world.start(world.request({ version: '2.0.0' }));
     let plan: Awaited<ReturnType<typeof planRollback>> | undefined;
     let launchesWhenRequested = 0;
     execution.onEvent((event) => {
-      if (event.type === 'StateRetried' && event.state.name === 'WatchGreenWhileBlueWarm' && !plan) {
+      if (event.type === 'StateRetried' && event.state.name === 'WatchGreen' && !plan) {
         launchesWhenRequested = world.fleets.launches;
         void planRollback(world.ports(), { service: 'web', environment: 'staging', requestedBy: 'ann' }).then(
           (p) => {

@@ -30,7 +30,7 @@ function largestAccepted(set: (config: ReturnType<typeof webConfig>, value: numb
 describe('every polling retrier covers the largest limit it serves', () => {
   it.each([
     [
-      'Prepare',
+      'PrepareDeployment',
       'lockWaitSeconds',
       (c: ReturnType<typeof webConfig>, v: number) => Object.assign(c, { lockWaitSeconds: v }),
     ],
@@ -41,7 +41,7 @@ describe('every polling retrier covers the largest limit it serves', () => {
         Object.assign(c.environments.staging, { healthCheck: { deadlineSeconds: v } }),
     ],
     [
-      'WatchGreenWhileBlueWarm',
+      'WatchGreen',
       'keepBlueWarmSeconds',
       (c: ReturnType<typeof webConfig>, v: number) =>
         Object.assign(c.environments.staging, { keepBlueWarmSeconds: v }),

@@ -14,6 +14,7 @@ import {
   loadDeployDefinition,
   taskStatesOf,
 } from '../../statemachines/deploy-definition.js';
+import type { TaskStateName } from '../../statemachines/state-names.js';
 import { FakeApprovalChannel } from './fakes/fake-approval-channel.js';
 import { FakeClock } from './fakes/fake-clock.js';
 import { FakeFleets } from './fakes/fake-fleets.js';
@@ -91,7 +92,7 @@ export class FakeWorld {
    * retries advance the clock by what its Retry would wait on AWS (Interval × Backoff^n, capped): a limit the
    * schedule cannot reach shows up as it would on AWS.
    */
-  readonly advanceOnCall: Record<string, number> = {};
+  readonly advanceOnCall: Partial<Record<TaskStateName, number>> = {};
   /** The last Task each execution invoked, and how many times in a row: its retry count. */
   private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
   private requestSequence = 0;
@@ -219,7 +220,7 @@ export class FakeWorld {
 
   private async intercept(call: TaskCall, invoke: () => Promise<unknown>): Promise<unknown> {
     this.calls.push(call);
-    this.clock.advance(this.advanceOnCall[call.stateName] ?? this.retryWait(call));
+    this.clock.advance(this.advanceOnCall[call.stateName as TaskStateName] ?? this.retryWait(call));
     const fault = this.faults.find(
       (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,
     );

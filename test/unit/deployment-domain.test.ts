@@ -109,8 +109,8 @@ describe('traffic plan', () => {
 describe('failure descriptions', () => {
   it('take the message out of a Lambda error document', () => {
     const cause = JSON.stringify({ errorType: 'BakeFailed', errorMessage: 'npm ci failed', trace: [] });
-    expect(describeFailure('Bake', { Error: 'BakeFailed', Cause: cause })).toEqual({
-      step: 'Bake',
+    expect(describeFailure('BakeImage', { Error: 'BakeFailed', Cause: cause })).toEqual({
+      step: 'BakeImage',
       error: 'BakeFailed',
       cause: 'npm ci failed',
     });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbReleaseStore } from '../../aws/release-store/dynamodb-release-store.js';
 import type { DeploymentRecord, Release } from '../../core/deployment/deployment-record.js';
 import type { ApprovalTicket, ReleaseStore } from '../../core/ports/release-store.js';
 import {
@@ -7,6 +6,7 @@ import {
   type LocalDynamoDb,
   startLocalDynamoDb,
 } from '../../local/store/local-dynamodb.js';
+import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { FakeReleaseStore } from '../support/fakes/fake-release-store.js';
 
 /**

@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadServiceConfigFile } from '../../core/config/load-service-config-file.js';
 import { environmentOf, parseServiceConfig } from '../../core/config/service-config.js';
 import { ConfigInvalid } from '../../core/errors.js';
+import { loadServiceConfigFile } from '../../shared-adapters/config-files/load-service-config-file.js';
 import { webConfig } from '../support/fake-world.js';
 
 const SOURCE = 'services/web.json';

@@ -1,5 +1,5 @@
+import { parseServiceConfig, type ServiceConfig } from '../../core/config/service-config.js';
 import { readJsonFile } from './read-json-file.js';
-import { parseServiceConfig, type ServiceConfig } from './service-config.js';
 
 /** Reads and validates a service configuration file; every error names the file. */
 export async function loadServiceConfigFile(path: string): Promise<ServiceConfig> {

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Ec2ImageBaker } from '../aws/baker/ec2-image-baker.js';
-import { logger } from './commons/logger.js';
+import { logger } from '../../functions/commons/logger.js';
+import type { Ec2ImageBaker } from './ec2-image-baker.js';
 
 type BakeEvent = Parameters<Ec2ImageBaker['bakeIdOfEvent']>[0];
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
-import { ConfigInvalid } from '../errors.js';
+import { ConfigInvalid } from '../../core/errors.js';
 
 /**
  * A JSON file's content, line and block comments allowed (a configuration explains itself); an unreadable

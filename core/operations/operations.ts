@@ -1,0 +1,56 @@
+import type { DeploymentRecord } from '../deployment/deployment-record.js';
+import type { JanitorReport } from '../releases/run-janitor.js';
+import type { OperationInput, OperationName } from './operation-inputs.js';
+
+/** One step event of a deployment's execution, as the progress display reads it (local engine or Step Functions). */
+export interface StepEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string };
+  Error?: string;
+  Cause?: unknown;
+}
+
+export interface ServiceStatus {
+  service: string;
+  environment: string;
+  live: { version: string; imageId: string; fleetId: string; since: string } | null;
+  lock: string | null;
+  inFlight: { deploymentId: string; version: string; status: string }[];
+  url: string | null;
+  previewUrl: string | null;
+  instances: number;
+}
+
+export interface OperationResults {
+  status: {
+    services: ServiceStatus[];
+    congruence: {
+      service: string;
+      environment: string;
+      schedule: string;
+      timeZone: string;
+      nextRun: string | undefined;
+    }[];
+  };
+  deploy: { deploymentId: string; started: boolean };
+  deployment: { record: DeploymentRecord | null; status: string; events: StepEvent[] };
+  history: DeploymentRecord[];
+  logs: { time: string; instanceId: string; stream: string; message: string }[];
+  events: { events: Record<string, unknown>[]; next: number };
+  decide: { outcome: 'approved' | 'rejected' };
+  promote: { deploymentId: string; version: string; imageId: string };
+  rollback:
+    | { kind: 'traffic-shift'; deploymentId: string }
+    | { kind: 'redeploy'; deploymentId: string; version: string; imageId: string };
+  congruence: { deploymentId: string };
+  janitor: JanitorReport[];
+}
+
+/**
+ * The operator's operations, one port for every target: the local control plane implements it, the CLI (and
+ * any console) calls only it. Each refusal is a named error (core/errors.ts): Refused, NotFound, NotAllowed.
+ */
+export type Operations = {
+  [N in OperationName]: (input: OperationInput<N>) => Promise<OperationResults[N]>;
+};

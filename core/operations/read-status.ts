@@ -1,0 +1,54 @@
+import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
+import type { ReleaseStore } from '../ports/release-store.js';
+import type { ServiceConfigs } from '../ports/service-configs.js';
+import type { OperationResults, ServiceStatus } from './operations.js';
+
+/** Where a target serves a service+environment, and how many instances its live fleet runs. */
+export interface ServingView {
+  endpoints(service: string, environment: string): { url: string; previewUrl: string } | undefined;
+  instanceCount(fleetId: string): Promise<number>;
+  congruenceSchedules(): OperationResults['status']['congruence'];
+}
+
+/** The configured services, listed (a directory of files locally, parameters on AWS). */
+export type ListedServiceConfigs = ServiceConfigs & { services(): Promise<string[]> };
+
+/** Every configured service × environment: its live release, lock, deployments in flight and endpoints. */
+export async function readStatus(deps: {
+  configs: ListedServiceConfigs;
+  store: ReleaseStore;
+  serving: ServingView;
+}): Promise<OperationResults['status']> {
+  const services: ServiceStatus[] = [];
+  for (const service of await deps.configs.services()) {
+    const { config } = await deps.configs.load(service);
+    for (const environment of Object.keys(config.environments)) {
+      services.push(await statusOf(deps, service, environment));
+    }
+  }
+  return { services, congruence: deps.serving.congruenceSchedules() };
+}
+
+async function statusOf(
+  deps: { store: ReleaseStore; serving: ServingView },
+  service: string,
+  environment: string,
+): Promise<ServiceStatus> {
+  const live = await deps.store.getLiveRelease(service, environment);
+  const inFlight = (await deps.store.listDeployments(service, environment, 10)).filter(
+    (d) => !TERMINAL_STATUSES.includes(d.status),
+  );
+  const endpoints = deps.serving.endpoints(service, environment);
+  return {
+    service,
+    environment,
+    live: live
+      ? { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince }
+      : null,
+    lock: (await deps.store.lockHolder(service, environment)) ?? null,
+    inFlight: inFlight.map((d) => ({ deploymentId: d.deploymentId, version: d.version, status: d.status })),
+    url: endpoints?.url ?? null,
+    previewUrl: endpoints?.previewUrl ?? null,
+    instances: live ? await deps.serving.instanceCount(live.fleetId) : 0,
+  };
+}

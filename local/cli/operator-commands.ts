@@ -1,0 +1,121 @@
+import { summarizeDrift } from '../../core/congruence/drift-report.js';
+import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
+import type { OperationResults } from '../../core/operations/operations.js';
+import { type CliContext, required, UsageError } from './cli-context.js';
+
+/** Who asks: the operating-system user running the CLI. */
+const requester = () => process.env.USER ?? 'cli';
+const environmentOf = (ctx: CliContext) => ctx.text('env') ?? 'staging';
+
+function statusLine(s: OperationResults['status']['services'][number]): string {
+  const live = s.live ? `${s.live.version} on ${s.instances} instances` : 'nothing live';
+  return `${s.service}/${s.environment}: ${live}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
+}
+
+function historyLines(r: OperationResults['history'][number]): string {
+  const durations = formatDurations(phaseDurations(r, new Date(r.finishedAt ?? Date.now())));
+  const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}` : ''}`;
+  const cause = r.failure ? `\n    ${r.failure.step}: ${r.failure.error}: ${r.failure.cause}` : '';
+  const drift = r.drift ? `\n    drift before the run: ${summarizeDrift(r.drift)}` : '';
+  return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}${drift}`;
+}
+
+function eventLine(event: Record<string, unknown>): string {
+  const view = event.view as { deploymentId?: string; status?: string } | undefined;
+  if (event.type !== 'deployment') return `${event.time} ${event.type} ${view?.deploymentId} ${view?.status}`;
+  const detail = event.detail ? ` (${event.detail})` : '';
+  return `${event.time} ${event.kind} ${event.service}/${event.environment} ${event.version}${detail}`;
+}
+
+/** How often `events --follow` looks for new events. */
+const EVENTS_INTERVAL_MS = 500;
+
+async function decide(ctx: CliContext, approve: boolean) {
+  const name = approve ? 'approve' : 'reject';
+  const deploymentId = required(ctx, 0, `bakeshift ${name} <deploymentId> [--as NAME]`);
+  const result = await (await ctx.operations()).decide({
+    deploymentId,
+    approve,
+    by: ctx.text('as') ?? requester(),
+  });
+  ctx.print(`${deploymentId}: ${result.outcome}`, result);
+}
+
+/** The commands that are one operation of the control plane: each calls it and prints its result. */
+export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void>> = {
+  async status(ctx) {
+    const result = await (await ctx.operations()).status({});
+    ctx.print(result.services.map(statusLine).join('\n') || 'no services configured', result);
+  },
+  async history(ctx) {
+    const service = required(ctx, 0, 'bakeshift history <service> [--env staging]');
+    const records = await (await ctx.operations()).history({
+      service,
+      environment: environmentOf(ctx),
+      limit: 20,
+    });
+    ctx.print(records.map(historyLines).join('\n') || 'no deployments yet', records);
+  },
+  async logs(ctx) {
+    const service = required(ctx, 0, 'bakeshift logs <service> [--lines 50]');
+    const lines = await (await ctx.operations()).logs({ service, lines: Number(ctx.text('lines') ?? 50) });
+    ctx.print(lines.map((l) => `${l.time} ${l.instanceId} ${l.stream}: ${l.message}`).join('\n'), lines);
+  },
+  /** Prints the control plane's events; with --follow, keeps printing new ones until interrupted. */
+  async events(ctx) {
+    const operations = await ctx.operations();
+    let after = 0;
+    for (;;) {
+      const page = await operations.events({ after });
+      for (const event of page.events) console.log(ctx.flags.json ? JSON.stringify(event) : eventLine(event));
+      after = page.next;
+      if (!ctx.flags.follow) return;
+      await new Promise((r) => setTimeout(r, EVENTS_INTERVAL_MS));
+    }
+  },
+  approve: (ctx) => decide(ctx, true),
+  reject: (ctx) => decide(ctx, false),
+  async promote(ctx) {
+    const usage = 'bakeshift promote <service> --from staging --to prod';
+    const service = required(ctx, 0, usage);
+    const [from, to] = [ctx.text('from'), ctx.text('to')];
+    if (!from || !to) throw new UsageError(`usage: ${usage}`);
+    const started = await (await ctx.operations()).promote({ service, from, to, requestedBy: requester() });
+    ctx.print(
+      `promoting ${service} ${started.version} (${started.imageId}) from ${from} to ${to}: ${started.deploymentId}`,
+      started,
+    );
+  },
+  async rollback(ctx) {
+    const service = required(ctx, 0, 'bakeshift rollback <service> [--env staging] [--to VERSION]');
+    const environment = environmentOf(ctx);
+    const toVersion = ctx.text('to');
+    const started = await (await ctx.operations()).rollback({
+      service,
+      environment,
+      ...(toVersion ? { toVersion } : {}),
+      requestedBy: requester(),
+    });
+    ctx.print(
+      started.kind === 'traffic-shift'
+        ? `${service}/${environment}: ${started.deploymentId} returns traffic to the warm blue now`
+        : `${service}/${environment}: redeploying ${started.version} by blue/green: ${started.deploymentId}`,
+      started,
+    );
+  },
+  async janitor(ctx) {
+    const dryRun = ctx.flags['dry-run'] === true;
+    const reports = await (await ctx.operations()).janitor({ dryRun });
+    const verb = dryRun ? 'would remove' : 'removed';
+    const lines = reports.map(
+      (r) => `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
+    );
+    ctx.print(lines.join('\n'), reports);
+  },
+  async congruence(ctx) {
+    const service = required(ctx, 0, 'bakeshift congruence <service> [--env staging]');
+    const environment = environmentOf(ctx);
+    const started = await (await ctx.operations()).congruence({ service, environment });
+    ctx.print(`congruence run ${started.deploymentId} started for ${service}/${environment}`, started);
+  },
+};

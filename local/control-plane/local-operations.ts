@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotFound, Refused } from '../../core/errors.js';
+import { decideDeployment } from '../../core/operations/decide-deployment.js';
+import type { OperationInput } from '../../core/operations/operation-inputs.js';
+import type { OperationResults, Operations } from '../../core/operations/operations.js';
+import { readStatus } from '../../core/operations/read-status.js';
+import { startPromotion } from '../../core/operations/start-promotion.js';
+import { startRollback } from '../../core/operations/start-rollback.js';
+import type { ControlPlane } from './control-plane.js';
+
+/** The last lines of a JSON-lines file, parsed; none when it does not exist yet. */
+async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The operator's operations on the local control plane: the core's use cases over its adapters. */
+export class LocalOperations implements Operations {
+  constructor(private readonly cp: ControlPlane) {}
+
+  status(): Promise<OperationResults['status']> {
+    const { cp } = this;
+    return readStatus({
+      configs: cp.configs,
+      store: cp.store,
+      serving: {
+        endpoints: (service, environment) =>
+          cp.listeners().find((l) => l.service === service && l.environment === environment),
+        instanceCount: async (fleetId) => cp.fleets.processIds(fleetId).length,
+        congruenceSchedules: () => cp.scheduler.scheduled(),
+      },
+    });
+  }
+
+  deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
+    return this.cp.deploy(input);
+  }
+
+  async deployment({ deploymentId }: OperationInput<'deployment'>): Promise<OperationResults['deployment']> {
+    // Right after a start, the execution exists before PrepareDeployment has written the record.
+    const record = (await this.cp.store.getDeployment(deploymentId)) ?? null;
+    const execution = this.cp.execution(deploymentId);
+    if (!record && !execution) throw new NotFound(`no deployment ${deploymentId}`);
+    return {
+      record,
+      status: execution?.status ?? 'UNKNOWN',
+      events: (execution?.events ?? []) as OperationResults['deployment']['events'],
+    };
+  }
+
+  history({ service, environment, limit }: OperationInput<'history'>): Promise<OperationResults['history']> {
+    return this.cp.store.listDeployments(service, environment, limit);
+  }
+
+  async logs({ service, lines }: OperationInput<'logs'>): Promise<OperationResults['logs']> {
+    return (await jsonLines(this.cp.centralLog.fileOf(service))).slice(-lines) as OperationResults['logs'];
+  }
+
+  async events({ after }: OperationInput<'events'>): Promise<OperationResults['events']> {
+    const all = await jsonLines(join(this.cp.options.home, 'events.jsonl'));
+    return { events: all.slice(after), next: all.length };
+  }
+
+  decide(input: OperationInput<'decide'>): Promise<OperationResults['decide']> {
+    return decideDeployment(this.cp.ports, input);
+  }
+
+  promote(input: OperationInput<'promote'>): Promise<OperationResults['promote']> {
+    return startPromotion({ ...this.cp.ports, starter: this.cp.starter }, input);
+  }
+
+  rollback(input: OperationInput<'rollback'>): Promise<OperationResults['rollback']> {
+    return startRollback({ ...this.cp.ports, starter: this.cp.starter }, input);
+  }
+
+  async congruence({ service, environment }: OperationInput<'congruence'>) {
+    const deploymentId = await this.cp.scheduler.runNow(service, environment);
+    if (!deploymentId) throw new Refused(`${service}/${environment} has no live release to rebuild`);
+    return { deploymentId };
+  }
+
+  janitor({ dryRun }: OperationInput<'janitor'>): Promise<OperationResults['janitor']> {
+    return this.cp.janitor({ dryRun });
+  }
+}

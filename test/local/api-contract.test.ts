@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OPERATION_INPUTS, type OperationName } from '../../core/operations/operation-inputs.js';
+import { startApiServer } from '../../local/api/api-server.js';
+import { httpOperations } from '../../local/api/http-operations.js';
+import { OPERATION_ROUTES } from '../../local/api/operation-routes.js';
+import { recordingOperations } from '../support/fakes/recording-operations.js';
+
+const fake = recordingOperations({ history: [], decide: { outcome: 'approved' } });
+let api: Awaited<ReturnType<typeof startApiServer>>;
+beforeAll(async () => {
+  api = await startApiServer({ operations: fake.operations }, 0);
+});
+afterAll(() => api.server.close());
+beforeEach(() => {
+  fake.calls.length = 0;
+  fake.refuse.error = undefined;
+});
+
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+
+describe('the local API: one contract for server and client (core/operations, local/api)', () => {
+  it('the client reaches each operation with its input validated, defaults filled in', async () => {
+    const client = httpOperations(api.url);
+    await client.history({ service: 'web', environment: 'prod', limit: 5 });
+    await client.decide({ deploymentId: 'web-prod-1', approve: true, by: 'alice' });
+    await client.congruence({ service: 'web', environment: 'prod' });
+    const raw = await fetch(`${api.url}/history?service=web`);
+    expect(raw.status).toBe(200);
+    expect(fake.calls).toEqual([
+      { name: 'history', input: { service: 'web', environment: 'prod', limit: 5 } },
+      { name: 'decide', input: { deploymentId: 'web-prod-1', approve: true, by: 'alice' } },
+      { name: 'congruence', input: { service: 'web', environment: 'prod' } },
+      { name: 'history', input: { service: 'web', environment: 'staging', limit: 20 } },
+    ]);
+  });
+
+  it.each([
+    ['/deployments', '{"service":"web","environment":"prod","version":"1"}', 'artifactFile'],
+    ['/rollbacks', '{"service":"web","environment":7,"requestedBy":"a"}', 'environment'],
+    ['/deployments/web-1/decision', '{"approve":"yes","by":"a"}', 'approve'],
+    ['/janitor', '[]', 'JSON object'],
+    ['/promotions', '{not json', 'not valid JSON'],
+    ['/promotions', JSON.stringify({ service: 'x'.repeat(70_000) }), 'bytes'],
+  ])('POST %s with %s is refused with 400 naming %s, and nothing runs', async (path, body, named) => {
+    const response = await post(path, body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain(named);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('an unknown route is 404; a refusal keeps its name and status through the client', async () => {
+    expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
+    fake.refuse.error = 'NotAllowed';
+    const response = await post('/deployments/web-1/decision', '{"approve":true,"by":"mallory"}');
+    expect(response.status).toBe(403);
+    await expect(
+      httpOperations(api.url).decide({ deploymentId: 'web-1', approve: true, by: 'mallory' }),
+    ).rejects.toMatchObject({ name: 'NotAllowed' });
+  });
+
+  it('any JSON body on any route is answered 2xx or 4xx, never 500, and runs only what its schema accepts', async () => {
+    const routes = Object.entries(OPERATION_ROUTES) as [OperationName, (typeof OPERATION_ROUTES)['status']][];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue(), async ([name, route], body) => {
+        fake.calls.length = 0;
+        const path = route.path.replace(/:(\w+)/g, 'x');
+        const response =
+          route.method === 'POST'
+            ? await post(path, JSON.stringify(body))
+            : await fetch(`${api.url}${path}?q=${encodeURIComponent(JSON.stringify(body))}`);
+        expect(response.status).toBeLessThan(500);
+        for (const call of fake.calls)
+          expect(OPERATION_INPUTS[name].safeParse(call.input).success).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
