@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { summarizeFailure } from '../core/deployment/describe-failure.js';
+import { deploymentRef } from '../core/deployment/notify-quietly.js';
 import { formatDurations, phaseDurations } from '../core/deployment/phase-durations.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
-import { deploymentRef } from './commons/notify-quietly.js';
 import { LockOwner } from './release-lock.js';
 
 /** Announces how the deployment ended: succeeded with per-phase durations, or rolled back with the cause. */

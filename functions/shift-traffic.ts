@@ -1,9 +1,9 @@
+import { deploymentRef, notifyQuietly } from '../core/deployment/notify-quietly.js';
 import { weightsAt } from '../core/deployment/traffic-plan.js';
 import { InvalidInput } from '../core/errors.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { ShiftResult, WithGreen } from './commons/flow-state.js';
-import { deploymentRef, notifyQuietly } from './commons/notify-quietly.js';
 
 /**
  * Applies the next traffic step. Before the first change it records the routing as it was, once: a retry

@@ -67,6 +67,7 @@ export class BakeshiftStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly artifacts: Bucket;
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the stack's resources declared in dependency order, each one construct call
   constructor(scope: Construct, id: string, props: BakeshiftStackProps) {
     super(scope, id, props);
     // Access logs are delivered under a bucket policy, not ACLs (every bucket has ACLs disabled).

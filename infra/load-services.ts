@@ -25,6 +25,7 @@ const ALB_HEALTH_CHECK = {
  * Every `<service>.json` in the directory, with its optional `<service>.aws.json`, validated at synth: a bad
  * file fails `cdk synth` naming the file and field, before anything is deployed.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: each kind of bad file (no config, bad JSON, a mismatched name, a stray .aws.json) is its own refusal naming the file
 export async function loadServices(directory: string): Promise<ServiceDefinition[]> {
   if (!existsSync(directory)) throw new ConfigInvalid(`${directory}: no such services directory`);
   const files = readdirSync(directory).filter((f) => f.endsWith('.json') && !f.endsWith('.aws.json'));

@@ -176,58 +176,70 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   private async nextStep(entry: BakeEntry): Promise<Partial<BakeEntry> | undefined> {
     const overdue =
       this.clock.now().getTime() - Date.parse(entry.startedAt) > entry.request.timeoutSeconds * 1000;
-    if (entry.step === 'building') {
-      const state = await this.instanceState(entry.builderInstanceId, entry.startedAt);
-      const report =
-        (await this.readReport(entry.bakeId)) ??
-        (state === 'stopped' ? await this.consoleReport(entry.builderInstanceId) : undefined);
-      if (report?.status === 'failed') {
-        await this.terminate(entry.builderInstanceId);
-        return {
-          step: 'failed',
-          reason: `the bake failed on the builder; last lines of its log:\n${report.logTail ?? ''}`,
-        };
-      }
-      if (report?.status === 'succeeded' && state === 'stopped') {
-        // Claimed by a conditional write before CreateImage: of two racing events, one goes on.
-        return {
-          step: 'imaging',
-          healthPath: report.healthPath ?? '/health',
-          imagingAt: this.clock.now().toISOString(),
-        };
-      }
-      if (state === 'terminated' || state === 'shutting-down' || state === undefined) {
-        return { step: 'failed', reason: `builder ${entry.builderInstanceId} ended before reporting` };
-      }
-      if (overdue) {
-        await this.terminate(entry.builderInstanceId);
-        // A stopped builder's console output can lag its stop: it is waited for until the deadline.
-        return {
-          step: 'failed',
-          reason:
-            state === 'stopped'
-              ? `builder ${entry.builderInstanceId} powered off without a report (none in S3 or on its console by the bake deadline of ${entry.request.timeoutSeconds}s)`
-              : `no image after the bake deadline of ${entry.request.timeoutSeconds}s`,
-        };
-      }
-      return undefined;
+    if (entry.step === 'building') return this.nextBuildingStep(entry, overdue);
+    if (entry.step === 'imaging' && !entry.imageId) return { imageId: await this.adoptOrCreateImage(entry) };
+    if (entry.step === 'imaging' && entry.imageId) return this.nextImagingStep(entry, entry.imageId, overdue);
+    return undefined;
+  }
+
+  /** While the builder builds: its report decides; a builder gone or overdue fails the bake. */
+  private async nextBuildingStep(
+    entry: BakeEntry,
+    overdue: boolean,
+  ): Promise<Partial<BakeEntry> | undefined> {
+    const state = await this.instanceState(entry.builderInstanceId, entry.startedAt);
+    const report =
+      (await this.readReport(entry.bakeId)) ??
+      (state === 'stopped' ? await this.consoleReport(entry.builderInstanceId) : undefined);
+    if (report?.status === 'failed') {
+      await this.terminate(entry.builderInstanceId);
+      return {
+        step: 'failed',
+        reason: `the bake failed on the builder; last lines of its log:\n${report.logTail ?? ''}`,
+      };
     }
-    if (entry.step === 'imaging' && !entry.imageId) {
-      return { imageId: await this.adoptOrCreateImage(entry) };
+    if (report?.status === 'succeeded' && state === 'stopped') {
+      // Claimed by a conditional write before CreateImage: of two racing events, one goes on.
+      return {
+        step: 'imaging',
+        healthPath: report.healthPath ?? '/health',
+        imagingAt: this.clock.now().toISOString(),
+      };
     }
-    if (entry.step === 'imaging' && entry.imageId) {
-      const image = await this.getRawImage(entry.imageId);
-      // EC2 is eventually consistent: a DescribeImages right after CreateImage may not see the image yet.
-      if (!image && this.withinVisibilityDelay(entry.imagingAt)) return undefined;
-      if (image?.State === 'available') {
-        await this.terminate(entry.builderInstanceId);
-        return { step: 'succeeded' };
-      }
-      if (!image || image.State === 'failed' || image.State === 'error' || overdue) {
-        await this.terminate(entry.builderInstanceId);
-        if (image) await this.discardImage(entry.imageId);
-        return { step: 'failed', reason: `CreateImage ended ${image?.State ?? 'without an image'}` };
-      }
+    if (state === 'terminated' || state === 'shutting-down' || state === undefined) {
+      return { step: 'failed', reason: `builder ${entry.builderInstanceId} ended before reporting` };
+    }
+    if (overdue) {
+      await this.terminate(entry.builderInstanceId);
+      // A stopped builder's console output can lag its stop: it is waited for until the deadline.
+      return {
+        step: 'failed',
+        reason:
+          state === 'stopped'
+            ? `builder ${entry.builderInstanceId} powered off without a report (none in S3 or on its console by the bake deadline of ${entry.request.timeoutSeconds}s)`
+            : `no image after the bake deadline of ${entry.request.timeoutSeconds}s`,
+      };
+    }
+    return undefined;
+  }
+
+  /** While the image is made: available succeeds, failed or overdue fails (and the image is discarded). */
+  private async nextImagingStep(
+    entry: BakeEntry,
+    imageId: string,
+    overdue: boolean,
+  ): Promise<Partial<BakeEntry> | undefined> {
+    const image = await this.getRawImage(imageId);
+    // EC2 is eventually consistent: a DescribeImages right after CreateImage may not see the image yet.
+    if (!image && this.withinVisibilityDelay(entry.imagingAt)) return undefined;
+    if (image?.State === 'available') {
+      await this.terminate(entry.builderInstanceId);
+      return { step: 'succeeded' };
+    }
+    if (!image || image.State === 'failed' || image.State === 'error' || overdue) {
+      await this.terminate(entry.builderInstanceId);
+      if (image) await this.discardImage(imageId);
+      return { step: 'failed', reason: `CreateImage ended ${image?.State ?? 'without an image'}` };
     }
     return undefined;
   }

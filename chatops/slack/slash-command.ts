@@ -22,6 +22,7 @@ const reply = (text: string): SlackResponse => ({
 });
 
 /** `/bakeshift status|history|rollback`: signed like every Slack request; rollback only for its allowlist. */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one reply per subcommand (status, history, rollback), each refusal worded for the person in Slack
 export async function handleSlashCommand(
   request: SlackRequest,
   deps: SlashCommandDeps,

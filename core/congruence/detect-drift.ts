@@ -23,29 +23,37 @@ export interface ObservedFleet {
   now: Date;
 }
 
+/** The fleet's own differences: gone, resized, its launch configuration changed, a wrong instance count. */
+function fleetFindings({ expected, fleet, instances, launchChanges }: ObservedFleet): DriftFinding[] {
+  if (!fleet)
+    return [
+      { kind: 'fleet_missing', detail: `fleet ${expected.fleetId} of the live release no longer exists` },
+    ];
+  const findings: DriftFinding[] = [];
+  const { min, desired, max } = fleet.capacity;
+  const want = expected.capacity;
+  if (min !== want.min || desired !== want.desired || max !== want.max)
+    findings.push({
+      kind: 'capacity_changed',
+      detail: `capacity is ${min}/${desired}/${max} (min/desired/max), bakeshift set ${want.min}/${want.desired}/${want.max}`,
+    });
+  for (const change of launchChanges) findings.push({ kind: 'launch_configuration_changed', detail: change });
+  if (instances.length !== desired)
+    findings.push({
+      kind: 'instance_count',
+      detail: `${instances.length} instances run, desired capacity is ${desired}`,
+    });
+  return findings;
+}
+
 /** Compares a live fleet with what bakeshift made of it: every difference is drift. */
 export function detectDrift(observed: ObservedFleet): DriftReport {
-  const { expected, fleet, instances, targets, now } = observed;
+  const { expected, instances, targets, now } = observed;
   const findings: DriftFinding[] = [];
   const add = (kind: DriftFinding['kind'], detail: string) => findings.push({ kind, detail });
   const ageOf = (at: string) => Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000));
 
-  if (!fleet) {
-    add('fleet_missing', `fleet ${expected.fleetId} of the live release no longer exists`);
-  } else {
-    const { min, desired, max } = fleet.capacity;
-    const want = expected.capacity;
-    if (min !== want.min || desired !== want.desired || max !== want.max) {
-      add(
-        'capacity_changed',
-        `capacity is ${min}/${desired}/${max} (min/desired/max), bakeshift set ${want.min}/${want.desired}/${want.max}`,
-      );
-    }
-    for (const change of observed.launchChanges) add('launch_configuration_changed', change);
-    if (instances.length !== desired) {
-      add('instance_count', `${instances.length} instances run, desired capacity is ${desired}`);
-    }
-  }
+  findings.push(...fleetFindings(observed));
   for (const instance of instances) {
     if (instance.imageId !== expected.imageId)
       add(

@@ -1,50 +1,12 @@
 import * as z from 'zod';
-import { Trigger } from '../../core/config/service-config.js';
+import { CapacitySnapshot, Plan } from '../../core/deployment/deployment-plan.js';
 import { InvalidInput } from '../../core/errors.js';
 
 /**
  * The data the state machine carries between Tasks (statemachines/deploy.asl.json). Each handler parses the
  * part it needs with these schemas; unknown keys are dropped, so adding a field never breaks an old handler.
  */
-const CapacitySnapshot = z.object({ min: z.number(), desired: z.number(), max: z.number() });
-
-export const Plan = z.object({
-  deploymentId: z.string(),
-  service: z.string(),
-  environment: z.string(),
-  version: z.string(),
-  trigger: Trigger,
-  needsBake: z.boolean(),
-  hasBlue: z.boolean(),
-  approvalRequired: z.boolean(),
-  /** Set when the request names an existing image (rollback, promote). */
-  imageId: z.string().optional(),
-  greenFleetId: z.string(),
-  blue: z
-    .object({ fleetId: z.string(), imageId: z.string(), version: z.string(), capacity: CapacitySnapshot })
-    .nullable(),
-  /** The environment's configuration as it was when the deployment started: later edits do not leak in. */
-  settings: z.object({
-    capacity: CapacitySnapshot,
-    variables: z.record(z.string(), z.string()),
-    trafficSteps: z.array(z.object({ percent: z.number(), holdSeconds: z.number() })),
-    healthCheck: z.object({
-      path: z.string().optional(),
-      intervalSeconds: z.number(),
-      timeoutSeconds: z.number(),
-      healthyThreshold: z.number(),
-      unhealthyThreshold: z.number(),
-      deadlineSeconds: z.number(),
-    }),
-    keepBlueWarmSeconds: z.number(),
-    drainSeconds: z.number(),
-    approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number() }).nullable(),
-    slackChannel: z.string().optional(),
-    bake: z.object({ baseImage: z.string(), timeoutSeconds: z.number() }),
-    retainImages: z.number(),
-  }),
-});
-export type Plan = z.infer<typeof Plan>;
+export { Plan };
 
 export const ImageResult = z.object({
   imageId: z.string(),

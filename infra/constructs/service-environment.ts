@@ -74,6 +74,7 @@ export class ServiceEnvironment extends Construct {
     });
   }
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: one environment's resources (ALB, listeners, target groups, launch role) declared in dependency order
   private create(props: ServiceEnvironmentProps): AdoptedEnvironment & { instanceRoleArn: string } {
     const { vpc, appPort, config } = props;
     const name = `${props.service}-${props.environment}`;

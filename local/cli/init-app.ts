@@ -43,6 +43,7 @@ const HEALTH_PROBE_MS = 10_000;
  * once on a free port) and its service configuration (safe defaults, one environment, a second one commented).
  * Refuses to overwrite either without `force`.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the start command and health path are each found one of several ways, in a stated order
 export async function initApp(options: InitOptions): Promise<InitResult> {
   const dir = resolve(options.dir);
   const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(

@@ -5,8 +5,8 @@ import { WebClient } from '@slack/web-api';
 import { SlackApprovalChannel } from '../../chatops/slack/slack-approval-channel.js';
 import { SlackNotifier } from '../../chatops/slack/slack-notifier.js';
 import { environmentOf } from '../../core/config/service-config.js';
-import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
+import { endInterruptedDeployments } from '../../core/deployment/end-interrupted-deployments.js';
 import { Refused } from '../../core/errors.js';
 import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
@@ -73,6 +73,16 @@ export interface ReconcileReport {
   restored: { service: string; environment: string; version: string }[];
 }
 
+/** Slack's client and signing secret, when local mode is given a bot token. */
+function slackOf(slack: NonNullable<ControlPlaneOptions['slack']>) {
+  // The client's default retries last about 30 minutes; a deployment step retries on its own.
+  const client = new WebClient(slack.botToken, {
+    retryConfig: { retries: 2 },
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+  });
+  return { client, signingSecret: slack.signingSecret };
+}
+
 /** Bounds how long stop() waits for a janitor run to end. */
 const BACKGROUND_STOP_WAIT_MS = 10_000;
 
@@ -121,16 +131,7 @@ export class ControlPlane {
     });
     this.events = new LocalEventLog(join(home, 'events.jsonl'));
     this.configs = new FileServiceConfigs(options.servicesDir);
-    this.slack = options.slack
-      ? {
-          // The client's default retries last about 30 minutes; a deployment step retries on its own.
-          client: new WebClient(options.slack.botToken, {
-            retryConfig: { retries: 2 },
-            ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
-          }),
-          signingSecret: options.slack.signingSecret,
-        }
-      : undefined;
+    this.slack = options.slack ? slackOf(options.slack) : undefined;
     const channelOf = async (service: string, environment: string) =>
       (await this.configs.load(service)).config.environments[environment]?.slack?.channel;
     this.ports = {
@@ -269,7 +270,13 @@ export class ControlPlane {
     for (const service of await this.configs.services()) {
       const { config, source } = await this.configs.load(service);
       for (const environment of Object.keys(config.environments)) {
-        report.compensated.push(...(await this.endInterruptedDeployments(service, environment)));
+        report.compensated.push(
+          ...(await endInterruptedDeployments(
+            { ...this.ports, isRunning: (id) => this.engine.get(id) !== undefined },
+            service,
+            environment,
+          )),
+        );
         const live = await this.store.getLiveRelease(service, environment);
         if (!live) continue;
         const env = environmentOf(config, environment, source);
@@ -319,46 +326,5 @@ export class ControlPlane {
     await this.balancers.close();
     await this.centralLog.close();
     await this.dynamo.close();
-  }
-
-  private async endInterruptedDeployments(service: string, environment: string): Promise<string[]> {
-    const interrupted = (await this.store.listDeployments(service, environment, 25)).filter(
-      (d) => !TERMINAL_STATUSES.includes(d.status) && !this.engine.get(d.deploymentId),
-    );
-    for (const record of interrupted) {
-      const now = new Date().toISOString();
-      const step =
-        Object.entries(record.phases).sort(([, a], [, b]) => (b ?? '').localeCompare(a ?? ''))[0]?.[0] ??
-        'unknown';
-      await this.store.revertRelease(service, environment, record.deploymentId, record.previousRelease);
-      const live = new Set((await this.store.listLiveReleases(service)).map((r) => r.imageId));
-      for (const image of await this.baker.listImages(service)) {
-        if (image.createdByDeployment === record.deploymentId && !live.has(image.imageId))
-          await this.baker.discardImage(image.imageId);
-      }
-      await this.store.updateDeployment(record.deploymentId, {
-        status: 'rolled_back',
-        finishedAt: now,
-        failure: {
-          step,
-          error: 'ControlPlaneRestarted',
-          cause: `the control plane stopped during ${step}; the previous release serves`,
-        },
-      });
-      await this.store.releaseLock(service, environment, record.deploymentId);
-    }
-    // A deployment stopped after its commit point is succeeded, but may still hold the lock.
-    const holder = await this.store.lockHolder(service, environment);
-    if (holder && !this.engine.get(holder)) {
-      await this.store
-        .updateDeployment(holder, {
-          addWarnings: [
-            'cleanup: the control plane stopped after the commit point; leftovers are for the janitor',
-          ],
-        })
-        .catch(() => undefined);
-      await this.store.releaseLock(service, environment, holder);
-    }
-    return interrupted.map((d) => d.deploymentId);
   }
 }

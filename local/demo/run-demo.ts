@@ -50,6 +50,8 @@ export interface DemoOptions {
  * The main job in local mode: a control plane, the hello service deployed version after version through the
  * real state machine, under steady keep-alive load from the first shift on. Leaves no process behind.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the demo's script, deployment by deployment as the README tells it, with its load windows
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the demo's script, deployment by deployment as the README tells it
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'bakeshift-demo-')));
   const servicesDir = options.servicesDir ?? join(home, 'services');

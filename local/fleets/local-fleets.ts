@@ -157,6 +157,7 @@ export class LocalFleets implements Fleets {
     return killed;
   }
 
+  // biome-ignore lint/complexity/noExcessiveLinesPerFunction: an instance's start is one supervised sequence: process group, environment, logs, restart policy, registration
   private async startInstance(fleet: RunningFleet): Promise<void> {
     const { spec, image } = fleet;
     const instanceId = `i-${randomBytes(5).toString('hex')}`;

@@ -113,25 +113,29 @@ export class TargetGroup {
     await Promise.all([...this.targets.keys()].map((id) => this.check(id)));
   }
 
-  private async check(id: string) {
-    const target = this.targets.get(id);
-    if (!target || target.state === 'draining') return;
-    let passed = false;
-    let reason = '';
+  /** One health check of a target, as an ALB reports its result: passed, or the reason code. */
+  private async probe(target: Target): Promise<{ passed: boolean; reason: string }> {
     try {
       const response = await request(`${target.origin}${this.health.path}`, {
         signal: AbortSignal.timeout(this.health.timeoutSeconds * 1000),
         reset: true,
       });
       await response.body.dump();
-      passed = response.statusCode === 200;
-      reason = passed ? '' : `Target.ResponseCodeMismatch (${response.statusCode})`;
+      const passed = response.statusCode === 200;
+      return { passed, reason: passed ? '' : `Target.ResponseCodeMismatch (${response.statusCode})` };
     } catch (error) {
-      reason =
-        (error as Error).name === 'TimeoutError'
-          ? 'Target.Timeout'
-          : 'Target.FailedHealthChecks (connection refused)';
+      const timedOut = (error as Error).name === 'TimeoutError';
+      return {
+        passed: false,
+        reason: timedOut ? 'Target.Timeout' : 'Target.FailedHealthChecks (connection refused)',
+      };
     }
+  }
+
+  private async check(id: string) {
+    const target = this.targets.get(id);
+    if (!target || target.state === 'draining') return;
+    const { passed, reason } = await this.probe(target);
     // It may have been deregistered while the check ran.
     if (!this.targets.has(id) || isDraining(target)) return;
     target.streak = passed ? Math.max(target.streak, 0) + 1 : Math.min(target.streak, 0) - 1;

@@ -9,39 +9,25 @@ export function progressLines(label: string, write: (line: string) => void) {
   const started = new Map<string, number>();
   const reportedWaiting = new Set<string>();
   const failed = new Set<string>();
-  return (event: StepEvent) => {
-    const state = event.state ?? { name: '', type: '' };
-    switch (event.type) {
-      case 'StateEntered':
-        started.set(state.name, event.timestamp);
-        return;
-      case 'StateRetried':
-        if (!reportedWaiting.has(state.name)) {
-          reportedWaiting.add(state.name);
-          write(`${label}  … ${state.name}: waiting`);
-        }
-        return;
-      case 'StateExited': {
-        if (state.type === 'Choice' || failed.has(state.name)) return;
-        const seconds = ((event.timestamp - (started.get(state.name) ?? event.timestamp)) / 1000).toFixed(1);
-        write(`${label}  ✓ ${state.name} (${seconds}s)`);
-        return;
-      }
-      case 'StateFailed':
-        if (state.type === 'Fail') return;
-        if (event.Error && !POLLING_SIGNALS.has(event.Error)) {
-          failed.add(state.name);
-          write(`${label}  ✗ ${state.name}: ${event.Error}: ${String(event.Cause ?? '').slice(0, 200)}`);
-        }
-        return;
-      case 'ExecutionSucceeded':
-        write(`${label}  deployed`);
-        return;
-      case 'ExecutionFailed':
-        write(`${label}  rolled back: ${String(event.Cause ?? event.Error)}`);
-        return;
-      default:
-        return;
-    }
+  const on: Record<string, (event: StepEvent, state: { name: string; type: string }) => void> = {
+    StateEntered: (event, state) => started.set(state.name, event.timestamp),
+    StateRetried: (_, state) => {
+      if (reportedWaiting.has(state.name)) return;
+      reportedWaiting.add(state.name);
+      write(`${label}  … ${state.name}: waiting`);
+    },
+    StateExited: (event, state) => {
+      if (state.type === 'Choice' || failed.has(state.name)) return;
+      const seconds = ((event.timestamp - (started.get(state.name) ?? event.timestamp)) / 1000).toFixed(1);
+      write(`${label}  ✓ ${state.name} (${seconds}s)`);
+    },
+    StateFailed: (event, state) => {
+      if (state.type === 'Fail' || !event.Error || POLLING_SIGNALS.has(event.Error)) return;
+      failed.add(state.name);
+      write(`${label}  ✗ ${state.name}: ${event.Error}: ${String(event.Cause ?? '').slice(0, 200)}`);
+    },
+    ExecutionSucceeded: () => write(`${label}  deployed`),
+    ExecutionFailed: (event) => write(`${label}  rolled back: ${String(event.Cause ?? event.Error)}`),
   };
+  return (event: StepEvent) => on[event.type]?.(event, event.state ?? { name: '', type: '' });
 }

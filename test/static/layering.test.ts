@@ -28,6 +28,27 @@ function lintImports(path: string, specifiers: string[]): string {
   return run.stdout + run.stderr;
 }
 
+describe('the size rules (biome.json: no product function over 60 lines or cognitive complexity 15)', () => {
+  it('a 61-line function and a deeply branching one in product code fail lint', () => {
+    const file = join(probe, 'core/deployment/too-big.ts');
+    mkdirSync(dirname(file), { recursive: true });
+    const long = Array.from({ length: 61 }, (_, i) => `  total += ${i};`).join('\n');
+    const branching = Array.from({ length: 8 }, (_, i) => `if (a > ${i}) { if (b) { total++; } }`).join('\n');
+    writeFileSync(
+      file,
+      `export function long(): number {\n  let total = 0;\n${long}\n  return total;\n}\n` +
+        `export function branching(a: number, b: boolean): number {\n  let total = 0;\n${branching}\n  return total;\n}\n`,
+    );
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/biome'), ['lint', `--config-path=${probe}`, file], {
+      cwd: probe,
+      encoding: 'utf8',
+    });
+    const findings = run.stdout + run.stderr;
+    expect(findings).toContain('lint/complexity/noExcessiveLinesPerFunction');
+    expect(findings).toContain('lint/complexity/noExcessiveCognitiveComplexity');
+  });
+});
+
 describe('the layering rule (biome.json noRestrictedImports, docs/ARCHITECTURE.md)', () => {
   it.each([
     ['core/deployment/breach.ts', '../../aws/baker/ec2-image-baker.js', "'core is pure'"],

@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DeploymentEvent, Notifier } from '../../core/ports/notifier.js';
+import type { Log } from '../ports/log.js';
+import type { DeploymentEvent, Notifier } from '../ports/notifier.js';
 
 /** Side notifications (started, shifted) must never fail a step; the outcome announcement is its own Task. */
-export async function notifyQuietly(notifier: Notifier, event: DeploymentEvent, log: Logger): Promise<void> {
+export async function notifyQuietly(notifier: Notifier, event: DeploymentEvent, log: Log): Promise<void> {
   try {
     await notifier.notify(event);
   } catch (error) {

@@ -1,0 +1,46 @@
+import * as z from 'zod';
+import { Trigger } from '../config/service-config.js';
+
+/**
+ * What PrepareDeployment decides and every later step follows: the deployment's identity, whether it bakes, blue,
+ * and the environment's settings as they were when it started, so later edits do not leak in (ADR 7).
+ */
+export const CapacitySnapshot = z.object({ min: z.number(), desired: z.number(), max: z.number() });
+
+export const Plan = z.object({
+  deploymentId: z.string(),
+  service: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  trigger: Trigger,
+  needsBake: z.boolean(),
+  hasBlue: z.boolean(),
+  approvalRequired: z.boolean(),
+  /** Set when the request names an existing image (rollback, promote). */
+  imageId: z.string().optional(),
+  greenFleetId: z.string(),
+  blue: z
+    .object({ fleetId: z.string(), imageId: z.string(), version: z.string(), capacity: CapacitySnapshot })
+    .nullable(),
+  /** The environment's configuration as it was when the deployment started: later edits do not leak in. */
+  settings: z.object({
+    capacity: CapacitySnapshot,
+    variables: z.record(z.string(), z.string()),
+    trafficSteps: z.array(z.object({ percent: z.number(), holdSeconds: z.number() })),
+    healthCheck: z.object({
+      path: z.string().optional(),
+      intervalSeconds: z.number(),
+      timeoutSeconds: z.number(),
+      healthyThreshold: z.number(),
+      unhealthyThreshold: z.number(),
+      deadlineSeconds: z.number(),
+    }),
+    keepBlueWarmSeconds: z.number(),
+    drainSeconds: z.number(),
+    approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number() }).nullable(),
+    slackChannel: z.string().optional(),
+    bake: z.object({ baseImage: z.string(), timeoutSeconds: z.number() }),
+    retainImages: z.number(),
+  }),
+});
+export type Plan = z.infer<typeof Plan>;

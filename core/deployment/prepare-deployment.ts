@@ -1,0 +1,134 @@
+import { type EnvironmentConfig, environmentOf, type ServiceConfig } from '../config/service-config.js';
+import { ConfigInvalid, DeploymentAlreadyExists, LockHeld, LockTimeout, Superseded } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Log } from '../ports/log.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { ReleaseStore } from '../ports/release-store.js';
+import type { ServiceConfigs } from '../ports/service-configs.js';
+import type { Plan } from './deployment-plan.js';
+import type { Release } from './deployment-record.js';
+import { TERMINAL_STATUSES } from './deployment-record.js';
+import type { DeploymentRequest } from './deployment-request.js';
+import { deploymentRef, notifyQuietly } from './notify-quietly.js';
+import { greenFleetIdOf } from './resource-names.js';
+import { trafficSteps } from './traffic-plan.js';
+
+export interface PrepareDeps {
+  configs: ServiceConfigs;
+  store: ReleaseStore;
+  notifier: Notifier;
+  clock: Clock;
+}
+
+/** Records the deployment (once: a repeated start of an ended one is refused) and announces a new one. */
+async function recordDeployment(deps: PrepareDeps, request: DeploymentRequest, now: Date, log: Log) {
+  const { created, record } = await deps.store.createDeployment({
+    ...request,
+    status: 'in_progress',
+    greenFleetId: greenFleetIdOf(request.deploymentId),
+    phases: { prepare: now.toISOString() },
+    warnings: [],
+  });
+  if (!created && TERMINAL_STATUSES.includes(record.status))
+    throw new DeploymentAlreadyExists(`deployment ${request.deploymentId} already ended ${record.status}`);
+  if (created)
+    await notifyQuietly(
+      deps.notifier,
+      {
+        kind: 'started',
+        ...deploymentRef(request),
+        at: now.toISOString(),
+        detail: `${request.trigger} by ${request.requestedBy}`,
+      },
+      log,
+    );
+}
+
+/**
+ * Takes the service+environment lock, latest request wins: a newer waiting request supersedes this one; while
+ * another deployment holds it, this one waits (LockHeld, retried by the ASL) until `lockWaitSeconds` have passed.
+ */
+async function takeLock(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  lockWaitSeconds: number,
+  now: Date,
+  log: Log,
+) {
+  const lock = await deps.store.acquireLock(request);
+  const target = `${request.service}/${request.environment}`;
+  if (lock.outcome === 'superseded')
+    throw new Superseded(`a newer request (${lock.by}) for ${target} replaced this one`);
+  if (lock.outcome !== 'held') return;
+  const waitedSeconds = (now.getTime() - Date.parse(request.requestedAt)) / 1000;
+  if (waitedSeconds >= lockWaitSeconds)
+    throw new LockTimeout(`${lock.holder} still holds ${target} after ${lockWaitSeconds}s`);
+  log.info('waiting for the lock', { holder: lock.holder });
+  throw new LockHeld(`${lock.holder} is deploying ${target}`);
+}
+
+/** The environment's approval policy for this request: none when not required or the trigger is exempt. */
+function approvalOf(env: EnvironmentConfig, request: DeploymentRequest) {
+  const { approval } = env;
+  return approval.required && !approval.exemptTriggers.includes(request.trigger) ? approval : null;
+}
+
+/** The plan every later step follows: the request, blue, and the settings snapshot (ADR 7). */
+function planOf(
+  request: DeploymentRequest,
+  config: ServiceConfig,
+  env: EnvironmentConfig,
+  live: Release | undefined,
+): Plan {
+  const approval = approvalOf(env, request);
+  return {
+    deploymentId: request.deploymentId,
+    service: request.service,
+    environment: request.environment,
+    version: request.version,
+    trigger: request.trigger,
+    needsBake: request.imageId === undefined,
+    hasBlue: live !== undefined,
+    approvalRequired: approval !== null,
+    ...(request.imageId ? { imageId: request.imageId } : {}),
+    greenFleetId: greenFleetIdOf(request.deploymentId),
+    blue: live
+      ? { fleetId: live.fleetId, imageId: live.imageId, version: live.version, capacity: live.capacity }
+      : null,
+    settings: {
+      capacity: env.capacity,
+      variables: env.variables,
+      trafficSteps: trafficSteps(env.traffic),
+      healthCheck: env.healthCheck,
+      keepBlueWarmSeconds: live ? env.keepBlueWarmSeconds : 0,
+      drainSeconds: env.drainSeconds,
+      approval: approval ? { approvers: approval.approvers, timeoutSeconds: approval.timeoutSeconds } : null,
+      ...(env.slack ? { slackChannel: env.slack.channel } : {}),
+      bake: config.bake,
+      retainImages: config.retention.images,
+    },
+  };
+}
+
+/**
+ * The first step of every deployment: checks the request against its service's configuration, records it,
+ * takes the lock, resolves blue under the lock (what is live cannot change until this deployment ends) and plans.
+ */
+export async function prepareDeployment(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  log: Log,
+): Promise<Plan> {
+  const { config, source } = await deps.configs.load(request.service);
+  if (config.service !== request.service)
+    throw new ConfigInvalid(`${source}: service: is "${config.service}", expected "${request.service}"`);
+  const env = environmentOf(config, request.environment, source);
+  const now = deps.clock.now();
+  await recordDeployment(deps, request, now, log);
+  await takeLock(deps, request, config.lockWaitSeconds, now, log);
+  const live = await deps.store.getLiveRelease(request.service, request.environment);
+  if (live) await deps.store.updateDeployment(request.deploymentId, { previousRelease: live, blue: live });
+  const plan = planOf(request, config, env, live);
+  log.info('planned', { blue: live?.version ?? null, approval: plan.approvalRequired });
+  return plan;
+}
