@@ -17,6 +17,7 @@ const { fleetApiCalls } = await import('../test/support/aws-world.js');
 const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
 const { measureFunctionBundles } = await import('./bench/measure-function-bundles.js');
 const { runAwsOracles } = await import('../test/support/aws-oracles/run-aws-oracles.js');
+const { measureLiveLatencyDuringBake } = await import('./bench/live-latency-during-bake.js');
 const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
@@ -103,6 +104,14 @@ log(
 );
 log(`  orchestration overhead of the 2.0.0 deployment: ${overheadMs} ms (of ${cutoverRun.durationMs} ms)`);
 
+log(
+  '- the live service under 50 connections (load from its own thread), idle and while a 256 MiB release is baked…',
+);
+const liveLatencyDuringBake = await measureLiveLatencyDuringBake();
+log(
+  `  p99 ${liveLatencyDuringBake.p99IdleMs} ms idle, ${liveLatencyDuringBake.p99BakingMs} ms while baking (max ${liveLatencyDuringBake.maxBakingMs} ms; bake ${liveLatencyDuringBake.bakeMs} ms)`,
+);
+
 const figures = {
   stateTransitions,
   stateTransitionsLongBake: longBake,
@@ -113,5 +122,6 @@ const figures = {
   apiCalls,
   awsOracles,
   functions,
+  liveLatencyDuringBake,
 };
 if (json) console.log(JSON.stringify(figures));

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +10,36 @@ import { packDirectory } from '../../local/artifacts/pack-directory.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const HELLO_SERVICE_CONFIG = join(here, 'hello.service.json');
 
-/** Packs the hello app with one release's settings into `<directory>/hello-<version>.tgz`. */
-export async function buildHelloArtifact(version: string, directory: string): Promise<string> {
+/**
+ * Packs the hello app with one release's settings into `<directory>/hello-<version>.tgz`; `ballastBytes` adds a
+ * file of that many incompressible bytes (a large release, for the bench).
+ */
+export async function buildHelloArtifact(
+  version: string,
+  directory: string,
+  options: { ballastBytes?: number } = {},
+): Promise<string> {
   const staging = await mkdtemp(join(tmpdir(), `hello-${version}-`));
   try {
     await cp(join(here, 'app'), staging, { recursive: true });
     await writeFile(join(staging, 'release.json'), await readFile(join(here, 'releases', `${version}.json`)));
+    if (options.ballastBytes) await writeBallast(join(staging, 'ballast.bin'), options.ballastBytes);
     const file = join(directory, `hello-${version}.tgz`);
     await packDirectory(staging, file);
     return file;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** Random bytes (gzip cannot shrink them), written in 1 MiB pieces. */
+async function writeBallast(file: string, bytes: number): Promise<void> {
+  const out = createWriteStream(file);
+  for (let written = 0; written < bytes; written += 1 << 20) {
+    if (!out.write(randomBytes(Math.min(1 << 20, bytes - written)))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
 }
 
 /** Writes `<directory>/hello.json`: the example configuration, with staging settings overridden. */

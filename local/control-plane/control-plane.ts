@@ -29,8 +29,8 @@ import { LocalTaskTokens } from '../engine/local-task-tokens.js';
 import { CentralLog } from '../fleets/central-log.js';
 import { LocalFleets } from '../fleets/local-fleets.js';
 import { runLocalJanitor } from '../janitor/local-janitor.js';
+import { LocalDataPlane } from '../load-balancer/local-data-plane.js';
 import { LocalHealth } from '../load-balancer/local-health.js';
-import { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
 import { LocalTraffic } from '../load-balancer/local-traffic.js';
 import { CongruenceScheduler } from '../scheduler/congruence-scheduler.js';
 import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
@@ -95,7 +95,8 @@ export class ControlPlane {
   readonly engine: LocalEngine;
   readonly ports: Ports;
   readonly fleets: LocalFleets;
-  readonly balancers: LocalLoadBalancers;
+  /** Listeners, target groups and health checks, in a thread of their own (ADR 26). */
+  readonly dataPlane: LocalDataPlane;
   readonly centralLog: CentralLog;
   readonly configs: FileServiceConfigs;
   readonly store: DynamoDbReleaseStore;
@@ -120,12 +121,12 @@ export class ControlPlane {
     this.store = new DynamoDbReleaseStore(dynamo.client, RELEASE_TABLE_NAME);
     this.artifacts = new LocalArtifactStore(join(home, 'artifacts'));
     this.baker = new LocalImageBaker(home, this.artifacts, this.tokens, systemClock);
-    this.balancers = new LocalLoadBalancers(join(home, 'listeners.json'));
+    this.dataPlane = new LocalDataPlane(join(home, 'listeners.json'));
     this.centralLog = new CentralLog(join(home, 'logs'));
     this.fleets = new LocalFleets({
       home,
       baker: this.baker,
-      balancers: this.balancers,
+      dataPlane: this.dataPlane,
       log: this.centralLog,
       ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
     });
@@ -139,8 +140,8 @@ export class ControlPlane {
       store: this.store,
       baker: this.baker,
       fleets: this.fleets,
-      traffic: new LocalTraffic(this.balancers),
-      health: new LocalHealth(this.balancers),
+      traffic: new LocalTraffic(this.dataPlane),
+      health: new LocalHealth(this.dataPlane),
       approvals: this.slack
         ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])
         : this.events,
@@ -252,7 +253,7 @@ export class ControlPlane {
 
   /** Listener URLs by service+environment. */
   listeners() {
-    return this.balancers.urls();
+    return this.dataPlane.urls();
   }
 
   /**
@@ -323,7 +324,7 @@ export class ControlPlane {
       sleep(BACKGROUND_STOP_WAIT_MS, undefined, { ref: false }),
     ]);
     await this.fleets.stopAll();
-    await this.balancers.close();
+    await this.dataPlane.close();
     await this.centralLog.close();
     await this.dynamo.close();
   }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LaunchFailed } from '../../core/errors.js';
 import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
 import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js';
-import type { LocalLoadBalancers } from '../load-balancer/local-load-balancers.js';
+import type { LocalDataPlane } from '../load-balancer/local-data-plane.js';
 import type { CentralLog } from './central-log.js';
 import { freePort } from './free-port.js';
 
@@ -36,7 +36,7 @@ interface RunningFleet {
 export interface LocalFleetsOptions {
   home: string;
   baker: LocalImageBaker;
-  balancers: LocalLoadBalancers;
+  dataPlane: LocalDataPlane;
   log: CentralLog;
   /** Between SIGTERM and SIGKILL when an instance stops. */
   stopGraceMs?: number;
@@ -61,8 +61,8 @@ export class LocalFleets implements Fleets {
     if (existing) return describe(existing);
     const image = await this.options.baker.getImage(spec.imageId);
     if (!image) throw new LaunchFailed(`image ${spec.imageId} does not exist`);
-    await this.options.balancers.listenerFor(spec);
-    this.options.balancers.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
+    await this.options.dataPlane.listenerFor(spec);
+    await this.options.dataPlane.commands.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
     const fleet: RunningFleet = { spec, image, instances: new Map(), restarts: [], destroying: false };
     this.fleets.set(spec.fleetId, fleet);
     for (let i = 0; i < spec.capacity.desired; i++) await this.startInstance(fleet);
@@ -87,13 +87,13 @@ export class LocalFleets implements Fleets {
   async destroy({ fleetId }: FleetRef): Promise<void> {
     const fleet = this.fleets.get(fleetId);
     if (!fleet) {
-      await this.options.balancers.removeGroup(fleetId);
+      await this.options.dataPlane.commands.removeGroup(fleetId);
       return;
     }
     fleet.destroying = true;
-    await this.options.balancers.group(fleetId)?.deregisterAll();
+    await this.options.dataPlane.commands.deregisterAll(fleetId);
     await Promise.all([...fleet.instances.values()].map((instance) => this.stopInstance(fleet, instance)));
-    await this.options.balancers.removeGroup(fleetId);
+    await this.options.dataPlane.commands.removeGroup(fleetId);
     this.fleets.delete(fleetId);
   }
 
@@ -232,11 +232,11 @@ export class LocalFleets implements Fleets {
       void rm(scratch, { recursive: true, force: true });
       if (instance.stopping || fleet.destroying) return;
       log('lifecycle', `exited unexpectedly (${appExit ?? signal ?? `code ${code}`}); replacing it`);
-      void this.options.balancers.group(spec.fleetId)?.deregister(instanceId);
+      void this.options.dataPlane.commands.deregister(spec.fleetId, instanceId).catch(() => undefined);
       void this.replace(fleet);
     });
     log('lifecycle', `started on port ${port} from ${image.imageId} (${spec.version})`);
-    this.options.balancers.group(spec.fleetId)?.register(instanceId, port);
+    await this.options.dataPlane.commands.register(spec.fleetId, instanceId, port);
   }
 
   private async replace(fleet: RunningFleet) {

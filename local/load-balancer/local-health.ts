@@ -1,14 +1,13 @@
 import type { FleetHealth, Health } from '../../core/ports/health.js';
-import type { LocalLoadBalancers } from './local-load-balancers.js';
+import type { LocalDataPlane } from './local-data-plane.js';
 
-/** The Health port: what the local load balancer's health checks say about a fleet's targets. */
+/** The Health port: what the local data plane's health checks say about a fleet's targets. */
 export class LocalHealth implements Health {
-  constructor(private readonly balancers: LocalLoadBalancers) {}
+  constructor(private readonly dataPlane: LocalDataPlane) {}
 
   async check(target: { fleetId: string }): Promise<FleetHealth> {
-    const group = this.balancers.group(target.fleetId);
     return (
-      group?.describe() ?? {
+      (await this.dataPlane.commands.describe(target.fleetId)) ?? {
         healthy: 0,
         unhealthy: 0,
         total: 0,
@@ -18,6 +17,6 @@ export class LocalHealth implements Health {
   }
 
   async registeredTargets(target: { fleetId: string }): Promise<string[]> {
-    return this.balancers.group(target.fleetId)?.targetIds() ?? [];
+    return this.dataPlane.commands.targetIds(target.fleetId);
   }
 }

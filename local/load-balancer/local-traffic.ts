@@ -1,33 +1,30 @@
 import type { TrafficSnapshot } from '../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import type { ListenerKey, Traffic } from '../../core/ports/traffic.js';
-import type { LocalLoadBalancers } from './local-load-balancers.js';
+import type { LocalDataPlane } from './local-data-plane.js';
 
-/** The Traffic port on the local load balancers. */
+/** The Traffic port on the local data plane: each change is one message to its thread. */
 export class LocalTraffic implements Traffic {
-  constructor(private readonly balancers: LocalLoadBalancers) {}
+  constructor(private readonly dataPlane: LocalDataPlane) {}
 
   async current(listener: ListenerKey): Promise<TrafficSnapshot> {
-    return { weights: (await this.balancers.listenerFor(listener)).main.currentWeights() };
+    return { weights: await this.dataPlane.commands.currentWeights(listener) };
   }
 
   async shift(listener: ListenerKey, weights: FleetWeight[]) {
-    (await this.balancers.listenerFor(listener)).main.setWeights(weights);
+    await this.dataPlane.commands.setWeights(listener, weights);
   }
 
   /** Throws if a fleet of the snapshot is gone: routing to nothing is never a restore. */
   async restore(listener: ListenerKey, snapshot: TrafficSnapshot) {
-    (await this.balancers.listenerFor(listener)).main.setWeights(snapshot.weights);
+    await this.dataPlane.commands.setWeights(listener, snapshot.weights);
   }
 
   async preview(listener: ListenerKey, fleetId: string) {
-    return { url: await this.balancers.previewTo(listener, fleetId) };
+    return { url: await this.dataPlane.commands.previewTo(listener, fleetId) };
   }
 
   async drain(_listener: ListenerKey, fleetId: string) {
-    const group = this.balancers.group(fleetId);
-    if (!group) return { drainSeconds: 0 };
-    group.startDraining();
-    return { drainSeconds: group.deregistrationDelaySeconds };
+    return { drainSeconds: (await this.dataPlane.commands.startDraining(fleetId)) ?? 0 };
   }
 }

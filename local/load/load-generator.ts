@@ -3,6 +3,8 @@ import { Agent, request } from 'undici';
 export interface LoadSample {
   /** When the request was sent (ms since epoch). */
   sentAt: number;
+  /** From sending the request to having read its whole answer. */
+  latencyMs: number;
   version?: string;
   ok: boolean;
   error?: string;
@@ -67,6 +69,8 @@ export class LoadGenerator {
 
   private async once(): Promise<LoadSample> {
     const sentAt = Date.now();
+    const started = performance.now();
+    const latencyMs = () => performance.now() - started;
     try {
       const response = await request(this.options.url, {
         dispatcher: this.agent,
@@ -75,10 +79,20 @@ export class LoadGenerator {
       });
       const text = await response.body.text();
       if (response.statusCode !== 200)
-        return { sentAt, ok: false, error: `HTTP ${response.statusCode}: ${text.trim()}` };
-      return { sentAt, ok: true, version: (JSON.parse(text) as { version?: string }).version };
+        return {
+          sentAt,
+          latencyMs: latencyMs(),
+          ok: false,
+          error: `HTTP ${response.statusCode}: ${text.trim()}`,
+        };
+      return {
+        sentAt,
+        latencyMs: latencyMs(),
+        ok: true,
+        version: (JSON.parse(text) as { version?: string }).version,
+      };
     } catch (error) {
-      return { sentAt, ok: false, error: (error as Error).message };
+      return { sentAt, latencyMs: latencyMs(), ok: false, error: (error as Error).message };
     }
   }
 }

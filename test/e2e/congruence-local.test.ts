@@ -56,9 +56,11 @@ describe('a congruence run in local mode', () => {
     const firstImage = (await controlPlane.store.getLiveRelease('hello', 'staging'))?.imageId;
 
     await new Promise<void>((resolve) => strayServer.listen(0, '127.0.0.1', resolve));
-    controlPlane.balancers
-      .group(first)
-      ?.register('stray-by-hand', (strayServer.address() as AddressInfo).port);
+    await controlPlane.dataPlane.commands.register(
+      first,
+      'stray-by-hand',
+      (strayServer.address() as AddressInfo).port,
+    );
     const events: ControlPlaneEvent[] = [];
     controlPlane.events.subscribe((event) => events.push(event));
 

@@ -74,7 +74,7 @@ async function deploy(version: string) {
 }
 
 async function routing() {
-  const listener = controlPlane.balancers.urls().find((l) => l.service === 'hello');
+  const listener = controlPlane.dataPlane.urls().find((l) => l.service === 'hello');
   const weights = (await controlPlane.ports.traffic.current({ service: 'hello', environment: 'staging' }))
     .weights;
   const answer = listener ? ((await (await fetch(listener.url)).json()) as { version: string }) : undefined;
