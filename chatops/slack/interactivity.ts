@@ -51,6 +51,7 @@ export async function handleInteractivity(
     approvalId: action.value,
     approve: action.action_id === APPROVE_ACTION,
     by,
+    via: `Slack user id ${user.id}`,
     aliases: [user.id],
   });
   const reply = {

@@ -26,7 +26,7 @@ export interface DecisionDeps {
  */
 export async function decideApproval(
   deps: DecisionDeps,
-  request: { approvalId: string; approve: boolean; by: string; aliases?: string[] },
+  request: { approvalId: string; approve: boolean; by: string; via?: string; aliases?: string[] },
 ): Promise<DecisionOutcome> {
   const ticket = await deps.store.getApproval(request.approvalId);
   if (!ticket) return { outcome: 'unknown_approval' };
@@ -66,7 +66,12 @@ export async function decideApproval(
   // People see the outcome; a channel or notifier failure never undoes a decision.
   await Promise.allSettled([
     ...(request.approve
-      ? [deps.store.updateDeployment(decided.deploymentId, { approvedBy: request.by })]
+      ? [
+          deps.store.updateDeployment(decided.deploymentId, {
+            approvedBy: request.by,
+            ...(request.via ? { approvedVia: request.via } : {}),
+          }),
+        ]
       : []),
     deps.approvals.showOutcome(approvalViewOf(decided)),
     deps.notifier.notify({
@@ -76,7 +81,7 @@ export async function decideApproval(
       environment: decided.environment,
       version: decided.version,
       at: now.toISOString(),
-      detail: `${status} by ${request.by}`,
+      detail: `${status} by ${request.by}${request.via ? ` (${request.via})` : ''}`,
     }),
   ]);
   return { outcome: status, ticket: decided };

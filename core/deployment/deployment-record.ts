@@ -59,6 +59,8 @@ export interface DeploymentRecord {
   imageReused?: boolean;
   trafficBefore?: TrafficSnapshot;
   approvedBy?: string;
+  /** How the approver's identity was established (local user, Slack user id, IAM ARN). */
+  approvedVia?: string;
   /** Set by `rollback` while blue is warm: the keep-warm watch ends the deployment and compensation restores blue. */
   rollbackRequestedBy?: string;
   phases: Partial<Record<Phase, string>>;

@@ -17,6 +17,7 @@ export async function decideDeployment(
     approvalId: ticket.approvalId,
     approve: input.approve,
     by: input.by,
+    ...(input.via ? { via: input.via } : {}),
   });
   switch (result.outcome) {
     case 'approved':

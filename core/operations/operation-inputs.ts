@@ -24,7 +24,14 @@ export const OPERATION_INPUTS = {
   }),
   logs: z.object({ service: name, lines: z.coerce.number().int().min(1).max(1000).default(50) }),
   events: z.object({ after: z.coerce.number().int().min(0).default(0) }),
-  decide: z.object({ deploymentId: name, approve: z.boolean(), by: name }),
+  decide: z.object({
+    deploymentId: name,
+    approve: z.boolean(),
+    /** The approver: the identity the caller was authenticated as, never a name it claims. */
+    by: name,
+    /** How that identity was established (local user, Slack user id, IAM ARN). */
+    via: name.optional(),
+  }),
   promote: z.object({ service: name, from: name, to: name, requestedBy: name }),
   rollback: z.object({
     service: name,

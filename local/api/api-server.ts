@@ -8,7 +8,9 @@ import { OPERATION_INPUTS, type OperationName } from '../../core/operations/oper
 import type { Operations } from '../../core/operations/operations.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { LocalOperations } from '../control-plane/local-operations.js';
+import type { ApiAccess } from './api-access.js';
 import { matchPath, OPERATION_ROUTES, REFUSAL_STATUS } from './operation-routes.js';
+import { asAuthenticated, guardRequest } from './request-guard.js';
 
 /** Bodies larger than this are refused: every operation's input is a few hundred bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -41,7 +43,8 @@ const send = (res: ServerResponse, status: number, value: unknown) =>
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 
 /** Runs the operation a request names, its input validated by the operation's schema. */
-async function runOperation(operations: Operations, req: IncomingMessage, res: ServerResponse, url: URL) {
+async function runOperation(backends: ApiBackends, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const { operations, access } = backends;
   for (const [name, route] of Object.entries(OPERATION_ROUTES) as [
     OperationName,
     typeof OPERATION_ROUTES.status,
@@ -49,7 +52,7 @@ async function runOperation(operations: Operations, req: IncomingMessage, res: S
     const params = route.method === req.method ? matchPath(route, url.pathname) : undefined;
     if (!params) continue;
     const fields = route.method === 'GET' ? Object.fromEntries(url.searchParams) : await jsonBody(req);
-    const parsed = OPERATION_INPUTS[name].safeParse({ ...fields, ...params });
+    const parsed = OPERATION_INPUTS[name].safeParse(asAuthenticated({ ...fields, ...params }, name, access));
     if (!parsed.success) throw new InvalidInput(describeIssues('request', parsed.error.issues));
     const run = operations[name] as (input: unknown) => Promise<unknown>;
     return send(res, route.status, await run.call(operations, parsed.data));
@@ -66,6 +69,8 @@ export type SlackEndpoint = (request: {
 /** What the API serves: the operator's operations, and Slack's endpoints when Slack is configured. */
 export interface ApiBackends {
   operations: Operations;
+  /** The owner's token and identity: every operation needs the token, and is done as that identity. */
+  access: ApiAccess;
   slack?: { interactivity: SlackEndpoint; commands: SlackEndpoint };
 }
 
@@ -84,12 +89,13 @@ async function runSlack(backends: ApiBackends, req: IncomingMessage, res: Server
 }
 
 /** The local control plane's backends: its operations, and Slack's handlers over its ports. */
-export function localApiBackends(cp: ControlPlane): ApiBackends {
+export function localApiBackends(cp: ControlPlane, access: ApiAccess): ApiBackends {
   const { slack } = cp;
-  if (!slack) return { operations: new LocalOperations(cp) };
+  if (!slack) return { operations: new LocalOperations(cp), access };
   const deps = { ...cp.ports, slack: slack.client, signingSecret: slack.signingSecret };
   return {
     operations: new LocalOperations(cp),
+    access,
     slack: {
       interactivity: (request) => handleInteractivity(request, deps),
       commands: (request) => handleSlashCommand(request, { ...deps, starter: cp.starter }),
@@ -112,7 +118,9 @@ export async function startApiServer(
     const handled =
       req.method === 'POST' && SLACK_PATHS.includes(url.pathname)
         ? runSlack(backends, req, res, url.pathname)
-        : runOperation(backends.operations, req, res, url);
+        : Promise.resolve()
+            .then(() => guardRequest(req, backends.access, (server.address() as AddressInfo).port))
+            .then(() => runOperation(backends, req, res, url));
     void handled.catch((error: unknown) => {
       const status = REFUSAL_STATUS[(error as Error).name] ?? 500;
       if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' });

@@ -12,7 +12,7 @@ const REFUSAL_OF_STATUS = new Map(Object.entries(REFUSAL_STATUS).map(([name, sta
  * The operations of a control plane at `baseUrl`, over its local API: what the CLI calls. A refusal comes back
  * as the named error the server threw (Refused, NotFound, NotAllowed, InvalidInput), with its message.
  */
-export function httpOperations(baseUrl: string): Operations {
+export function httpOperations(baseUrl: string, token: string): Operations {
   const call = async (name: OperationName, input: Record<string, unknown>) => {
     const route = OPERATION_ROUTES[name];
     const { path, rest } = fillPath(route, input);
@@ -25,9 +25,11 @@ export function httpOperations(baseUrl: string): Operations {
       response = await fetch(url, {
         method: route.method,
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-        ...(route.method === 'POST'
-          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(rest) }
-          : {}),
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(route.method === 'POST' ? { body: JSON.stringify(rest) } : {}),
       });
     } catch (error) {
       throw new BakeshiftError(

@@ -53,7 +53,9 @@ export function fillPath(route: OperationRoute, input: Record<string, unknown>) 
 /** HTTP statuses of the core's named refusals. */
 export const REFUSAL_STATUS: Record<string, number> = {
   InvalidInput: 400,
+  Unauthenticated: 401,
   NotAllowed: 403,
+  UnsupportedMediaType: 415,
   NotFound: 404,
   Refused: 409,
   ConfigInvalid: 409,

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Operations } from '../../core/operations/operations.js';
+import { readApiFile } from '../api/api-access.js';
 import { httpOperations } from '../api/http-operations.js';
 
 /** A mistake in how the CLI was called, or something the user must do first: printed, exit status 2. */
@@ -31,9 +30,9 @@ export function cliContext(
     text: (name) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined),
     print: (human, json) => console.log(flags.json ? JSON.stringify(json) : human),
     operations: async () => {
-      const api = await readFile(join(home, 'api.json'), 'utf8').catch(() => undefined);
+      const api = await readApiFile(home);
       if (!api) throw new UsageError(`no control plane for ${home}: start one with \`bakeshift up\``);
-      return httpOperations((JSON.parse(api) as { url: string }).url);
+      return httpOperations(api.url, api.token);
     },
   };
 }

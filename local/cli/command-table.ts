@@ -68,8 +68,10 @@ export const COMMANDS: CommandSpec[] = [
       services: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       'log-level': { type: 'string' },
+      as: { type: 'string' },
     },
     optionHelp: {
+      as: "the name approvals are made as, bound to this control plane's token (default: your operating-system user)",
       'api-port': "the local API's port (default: any free one)",
       services: 'where service configurations live (default <home>/services)',
       verbose: 'also print the structured logs (always in <home>/logs/control-plane.jsonl)',
@@ -114,11 +116,15 @@ export const COMMANDS: CommandSpec[] = [
     optionHelp: { lines: 'how many of the last lines (default 50, at most 1000)' },
     example: 'bakeshift logs my-app --lines 100',
   },
-  decision('approve', 'approve a deployment waiting for a decision', 'the approver (default $USER)'),
+  decision(
+    'approve',
+    'approve a deployment waiting for a decision',
+    "refused unless it is the name this control plane's token is bound to (`up --as`, else your user)",
+  ),
   decision(
     'reject',
     'reject a deployment waiting for a decision (it rolls back)',
-    'who rejects (default $USER)',
+    "refused unless it is the name this control plane's token is bound to (`up --as`, else your user)",
   ),
   {
     name: 'events',

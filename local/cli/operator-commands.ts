@@ -1,6 +1,7 @@
 import { summarizeDrift } from '../../core/congruence/drift-report.js';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import type { OperationResults } from '../../core/operations/operations.js';
+import { readApiFile } from '../api/api-access.js';
 import { type CliContext, required, UsageError } from './cli-context.js';
 
 /** Who asks: the operating-system user running the CLI. */
@@ -14,7 +15,8 @@ function statusLine(s: OperationResults['status']['services'][number]): string {
 
 function historyLines(r: OperationResults['history'][number]): string {
   const durations = formatDurations(phaseDurations(r, new Date(r.finishedAt ?? Date.now())));
-  const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}` : ''}`;
+  const via = r.approvedVia ? ` (${r.approvedVia})` : '';
+  const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}${via}` : ''}`;
   const cause = r.failure ? `\n    ${r.failure.step}: ${r.failure.error}: ${r.failure.cause}` : '';
   const drift = r.drift ? `\n    drift before the run: ${summarizeDrift(r.drift)}` : '';
   return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}${drift}`;
@@ -33,10 +35,12 @@ const EVENTS_INTERVAL_MS = 500;
 async function decide(ctx: CliContext, approve: boolean) {
   const name = approve ? 'approve' : 'reject';
   const deploymentId = required(ctx, 0, `bakeshift ${name} <deploymentId> [--as NAME]`);
+  const api = await readApiFile(ctx.home);
+  // The API decides as its token's owner; --as only states whom the caller expects to be (refused otherwise).
   const result = await (await ctx.operations()).decide({
     deploymentId,
     approve,
-    by: ctx.text('as') ?? requester(),
+    by: ctx.text('as') ?? api?.identity ?? requester(),
   });
   ctx.print(`${deploymentId}: ${result.outcome}`, result);
 }

@@ -1,5 +1,6 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { apiFileOf, newApiAccess, writeApiFile } from '../api/api-access.js';
 import { localApiBackends, startApiServer } from '../api/api-server.js';
 import { ControlPlane, type ReconcileReport } from '../control-plane/control-plane.js';
 import { routeStructuredLogs } from '../control-plane/route-structured-logs.js';
@@ -62,12 +63,13 @@ export async function runUp(ctx: CliContext): Promise<void> {
     servicesDir,
     ...(slack ? { slack } : {}),
   });
+  const access = newApiAccess(ctx.text('as'));
   const { url, server } = await startApiServer(
-    localApiBackends(controlPlane),
+    localApiBackends(controlPlane, access),
     Number(ctx.text('api-port') ?? '0'),
   );
-  const apiFile = join(home, 'api.json');
-  await writeFile(apiFile, JSON.stringify({ url, pid: process.pid }));
+  await writeApiFile(home, { url, pid: process.pid, ...access });
+  const apiFile = apiFileOf(home);
   printEvents(controlPlane);
   printStarted(controlPlane, reconciled, url, slack !== undefined);
   let stopping = false;

@@ -43,7 +43,8 @@ beforeAll(async () => {
   await import('node:fs/promises').then((fs) =>
     fs.writeFile(join(home, 'services', 'hello.json'), JSON.stringify(config)),
   );
-  controlPlane = spawn(process.execPath, [CLI, 'up', '--home', home], {
+  // Approvals are made as the name bound to this control plane's token, never as a name a command claims.
+  controlPlane = spawn(process.execPath, [CLI, 'up', '--home', home, '--as', 'release-manager'], {
     stdio: 'ignore',
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
@@ -123,14 +124,19 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
     ).json as {
       deploymentId: string;
     };
-    let decision = await bakeshift('approve', started.deploymentId, '--as', 'release-manager');
-    for (let i = 0; i < 100 && decision.code !== 0; i++) {
+    // The intruder tries only once the approval is open, so its refusal is about who it is.
+    for (let i = 0; i < 100; i++) {
+      const events = (await run(process.execPath, [CLI, 'events', '--home', home, '--json'])).stdout;
+      if (events.includes(`"approval"`) && events.includes(started.deploymentId)) break;
       await sleep(100);
-      expect(await bakeshift('approve', started.deploymentId, '--as', 'intruder')).toMatchObject({ code: 2 });
-      decision = await bakeshift('approve', started.deploymentId, '--as', 'release-manager');
     }
+    expect(await bakeshift('approve', started.deploymentId, '--as', 'intruder')).toMatchObject({
+      code: 2,
+      json: expect.stringContaining('made as release-manager'),
+    });
+    const decision = await bakeshift('approve', started.deploymentId);
     expect(decision.json).toEqual({ outcome: 'approved' });
-    expect((await bakeshift('approve', started.deploymentId, '--as', 'release-manager')).code).toBe(2);
+    expect((await bakeshift('approve', started.deploymentId)).code).toBe(2);
     for (let i = 0; i < 100; i++) {
       const history = (await bakeshift('history', 'hello', '--env', 'prod')).json as { status: string }[];
       if (history[0]?.status === 'succeeded') return;
@@ -148,7 +154,7 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
   it('shows history with image, who approved and per-phase durations; refuses a rollback with nothing to go back to', async () => {
     const history = await run(process.execPath, [CLI, 'history', 'hello', '--env', 'prod', '--home', home]);
     expect(history.stdout).toMatch(
-      /2\.0\.0 succeeded \(artifact by .*, approved by release-manager\) image img-/,
+      /2\.0\.0 succeeded \(artifact by release-manager, approved by release-manager \(name bound at up\)\) image img-/,
     );
     expect(history.stdout).toMatch(/prepare \d+\.\ds, bake \d+\.\ds, launch/);
     const refused = await bakeshift('rollback', 'hello', '--env', 'staging');
@@ -169,10 +175,10 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
       imageId: string;
     };
     expect(promoted.imageId).toBe(staging?.live?.imageId);
-    let decision = await bakeshift('approve', promoted.deploymentId, '--as', 'release-manager');
+    let decision = await bakeshift('approve', promoted.deploymentId);
     for (let i = 0; i < 100 && decision.code !== 0; i++) {
       await sleep(100);
-      decision = await bakeshift('approve', promoted.deploymentId, '--as', 'release-manager');
+      decision = await bakeshift('approve', promoted.deploymentId);
     }
     for (let i = 0; i < 100; i++) {
       const status = (await bakeshift('status')).json as {

@@ -13,6 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Up {
   process: ChildProcess;
   api: string;
+  token: string;
 }
 
 /** `bakeshift up` as its own process, as a user runs it. */
@@ -24,7 +25,10 @@ async function up(home: string): Promise<Up> {
   });
   for (let i = 0; i < 100; i++) {
     const text = await readFile(join(home, 'api.json'), 'utf8').catch(() => undefined);
-    if (text) return { process: child, api: (JSON.parse(text) as { url: string }).url };
+    if (text) {
+      const api = JSON.parse(text) as { url: string; token: string };
+      return { process: child, api: api.url, token: api.token };
+    }
     await sleep(100);
   }
   throw new Error('bakeshift up did not start');
@@ -33,7 +37,7 @@ async function up(home: string): Promise<Up> {
 async function call<T>(up: Up, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${up.api}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${up.token}` },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return (await response.json()) as T;

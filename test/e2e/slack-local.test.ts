@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../chatops/slack/verify-slack-request.js';
 import { writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
+import { newApiAccess } from '../../local/api/api-access.js';
 import { localApiBackends, startApiServer } from '../../local/api/api-server.js';
 import { ControlPlane } from '../../local/control-plane/control-plane.js';
 import { SlackStandIn } from '../support/slack-stand-in.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
     servicesDir: join(home, 'services'),
     slack: { botToken: 'xoxb-local', signingSecret: SECRET, apiUrl: client.slackApiUrl },
   }));
-  api = await startApiServer(localApiBackends(controlPlane), 0);
+  api = await startApiServer(localApiBackends(controlPlane, newApiAccess()), 0);
 }, 30_000);
 
 afterAll(async () => {

@@ -1,15 +1,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OPERATION_INPUTS, type OperationName } from '../../core/operations/operation-inputs.js';
+import { newApiAccess } from '../../local/api/api-access.js';
 import { startApiServer } from '../../local/api/api-server.js';
 import { httpOperations } from '../../local/api/http-operations.js';
 import { OPERATION_ROUTES } from '../../local/api/operation-routes.js';
 import { recordingOperations } from '../support/fakes/recording-operations.js';
 
 const fake = recordingOperations({ history: [], decide: { outcome: 'approved' } });
+const access = newApiAccess('alice');
+const auth = { authorization: `Bearer ${access.token}` };
 let api: Awaited<ReturnType<typeof startApiServer>>;
 beforeAll(async () => {
-  api = await startApiServer({ operations: fake.operations }, 0);
+  api = await startApiServer({ operations: fake.operations, access }, 0);
 });
 afterAll(() => api.server.close());
 beforeEach(() => {
@@ -17,37 +20,47 @@ beforeEach(() => {
   fake.refuse.error = undefined;
 });
 
-const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+const post = (path: string, body: string) =>
   fetch(`${api.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...auth },
     body,
   });
+const get = (path: string) => fetch(`${api.url}${path}`, { headers: auth });
 
 describe('the local API: one contract for server and client (core/operations, local/api)', () => {
-  it('the client reaches each operation with its input validated, defaults filled in', async () => {
-    const client = httpOperations(api.url);
+  it('the client reaches each operation with its input validated, defaults and the caller’s identity filled in', async () => {
+    const client = httpOperations(api.url, access.token);
     await client.history({ service: 'web', environment: 'prod', limit: 5 });
     await client.decide({ deploymentId: 'web-prod-1', approve: true, by: 'alice' });
+    await client.rollback({ service: 'web', environment: 'prod', requestedBy: 'whoever' });
     await client.congruence({ service: 'web', environment: 'prod' });
-    const raw = await fetch(`${api.url}/history?service=web`);
-    expect(raw.status).toBe(200);
+    expect((await get('/history?service=web')).status).toBe(200);
     expect(fake.calls).toEqual([
       { name: 'history', input: { service: 'web', environment: 'prod', limit: 5 } },
-      { name: 'decide', input: { deploymentId: 'web-prod-1', approve: true, by: 'alice' } },
+      {
+        name: 'decide',
+        input: { deploymentId: 'web-prod-1', approve: true, by: 'alice', via: 'name bound at up' },
+      },
+      { name: 'rollback', input: { service: 'web', environment: 'prod', requestedBy: 'alice' } },
       { name: 'congruence', input: { service: 'web', environment: 'prod' } },
       { name: 'history', input: { service: 'web', environment: 'staging', limit: 20 } },
     ]);
   });
 
   it.each([
-    ['/deployments', '{"service":"web","environment":"prod","version":"1"}', 'artifactFile'],
-    ['/rollbacks', '{"service":"web","environment":7,"requestedBy":"a"}', 'environment'],
-    ['/deployments/web-1/decision', '{"approve":"yes","by":"a"}', 'approve'],
-    ['/janitor', '[]', 'JSON object'],
-    ['/promotions', '{not json', 'not valid JSON'],
-    ['/promotions', JSON.stringify({ service: 'x'.repeat(70_000) }), 'bytes'],
-  ])('POST %s with %s is refused with 400 naming %s, and nothing runs', async (path, body, named) => {
+    [
+      'a missing field',
+      '/deployments',
+      '{"service":"web","environment":"prod","version":"1"}',
+      'artifactFile',
+    ],
+    ['a wrong type', '/rollbacks', '{"service":"web","environment":7}', 'environment'],
+    ['a string for a boolean', '/deployments/web-1/decision', '{"approve":"yes"}', 'approve'],
+    ['an array body', '/janitor', '[]', 'JSON object'],
+    ['bad JSON', '/promotions', '{not json', 'not valid JSON'],
+    ['a 70 KB body', '/promotions', JSON.stringify({ service: 'x'.repeat(70_000) }), 'bytes'],
+  ])('%s (POST %s) is refused with 400 naming it, and nothing runs', async (_, path, body, named) => {
     const response = await post(path, body);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toContain(named);
@@ -55,12 +68,11 @@ describe('the local API: one contract for server and client (core/operations, lo
   });
 
   it('an unknown route is 404; a refusal keeps its name and status through the client', async () => {
-    expect((await fetch(`${api.url}/nothing-here`)).status).toBe(404);
+    expect((await get('/nothing-here')).status).toBe(404);
     fake.refuse.error = 'NotAllowed';
-    const response = await post('/deployments/web-1/decision', '{"approve":true,"by":"mallory"}');
-    expect(response.status).toBe(403);
+    expect((await post('/deployments/web-1/decision', '{"approve":true}')).status).toBe(403);
     await expect(
-      httpOperations(api.url).decide({ deploymentId: 'web-1', approve: true, by: 'mallory' }),
+      httpOperations(api.url, access.token).decide({ deploymentId: 'web-1', approve: true, by: 'alice' }),
     ).rejects.toMatchObject({ name: 'NotAllowed' });
   });
 
@@ -73,7 +85,7 @@ describe('the local API: one contract for server and client (core/operations, lo
         const response =
           route.method === 'POST'
             ? await post(path, JSON.stringify(body))
-            : await fetch(`${api.url}${path}?q=${encodeURIComponent(JSON.stringify(body))}`);
+            : await get(`${path}?q=${encodeURIComponent(JSON.stringify(body))}`);
         expect(response.status).toBeLessThan(500);
         for (const call of fake.calls)
           expect(OPERATION_INPUTS[name].safeParse(call.input).success).toBe(true);
