@@ -53,7 +53,7 @@ for (const d of result.deployments) {
 }
 say(`  requests sent under load: ${result.requests}, failed: ${result.failedRequests}`);
 say(
-  `  cutover 1.0.0 → 2.0.0: ${result.cutoverMs} ms from the shift until every new request was answered by 2.0.0`,
+  `  cutover 1.0.0 → 2.0.0: ${result.cutoverMs} ms from the load balancer’s switch until every new request was answered by 2.0.0`,
 );
 say(`  serving at the end: ${JSON.stringify(result.servedAtEnd)}`);
 if (result.failedRequests > 0) say(`  failures: ${result.failureSamples.join('; ')}`);

@@ -25,6 +25,7 @@ import { FileServiceConfigs } from '../config/file-service-configs.js';
 import { localLambdaContext } from '../engine/lambda-context.js';
 import { ExecutionAlreadyExists, LocalEngine, type LocalEngineOptions } from '../engine/local-engine.js';
 import type { LocalExecution } from '../engine/local-execution.js';
+import { withLocalPolling } from '../engine/local-polling.js';
 import { LocalTaskTokens } from '../engine/local-task-tokens.js';
 import { CentralLog } from '../fleets/central-log.js';
 import { LocalFleets } from '../fleets/local-fleets.js';
@@ -41,13 +42,14 @@ export const RELEASE_TABLE_NAME = 'bakeshift-releases';
 
 /**
  * Local polling cadence: the ASL's retry intervals are sized for AWS (ALB checks every 5-30 s); locally
- * health checks run every second or two, so the polling states look again sooner. Per retrier, in ASL order.
+ * health checks run every second or two, so the polling states look again sooner (and as long as on AWS:
+ * withLocalPolling). Per retrier, in ASL order.
  */
-const LOCAL_TIMING = {
+export const LOCAL_TIMING = {
   retryIntervalMs: {
     PrepareDeployment: [300, 1000],
     AwaitGreenHealthy: [300, 500],
-    WatchGreen: [300, 1000],
+    WatchGreen: [300, 100],
   } satisfies Partial<Record<TaskStateName, number | number[]>>,
 };
 
@@ -152,13 +154,14 @@ export class ControlPlane {
       clock: systemClock,
     };
     const ports = this.ports;
+    const timing = { ...LOCAL_TIMING.retryIntervalMs, ...options.retryIntervalMs };
     this.engine = new LocalEngine({
-      definition: loadDeployDefinition(),
+      definition: withLocalPolling(loadDeployDefinition(), timing),
       functions: Object.fromEntries(
         Object.entries(taskFunctions).map(([name, create]) => [name, create(ports)]),
       ),
       tokens: this.tokens,
-      timing: { retryIntervalMs: { ...LOCAL_TIMING.retryIntervalMs, ...options.retryIntervalMs } },
+      timing: { retryIntervalMs: timing },
       ...(options.interceptTask ? { interceptTask: options.interceptTask } : {}),
     });
     this.starter = {

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
+import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
 import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../control-plane/control-plane.js';
-import { LoadGenerator } from '../load/load-generator.js';
+import { LoadThread } from '../load/load-in-thread.js';
 import { progressLines } from '../progress/progress-printer.js';
 
 export interface DemoDeployment {
@@ -47,6 +48,22 @@ export interface DemoOptions {
 }
 
 /**
+ * From the moment the load balancer sent every new request to the second version until the last request sent
+ * after it that the first version still answered. Throws when the second deployment never switched traffic:
+ * a missing switch is never a cutover of 0 ms.
+ */
+function cutoverMsOf(
+  load: LoadThread | undefined,
+  switchedAt: number | undefined,
+  deployments: DemoDeployment[],
+) {
+  const [first, second] = deployments;
+  if (!load || !first || second?.outcome !== 'succeeded') return 0;
+  if (switchedAt === undefined) throw new Error(`no traffic switch to ${second.version} was recorded`);
+  return load.cutoverMs(switchedAt, first.version);
+}
+
+/**
  * The main job in local mode: a control plane, the hello service deployed version after version through the
  * real state machine, under steady keep-alive load from the first shift on. Leaves no process behind.
  */
@@ -63,7 +80,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   options.onStarted?.(controlPlane);
   const deployments: DemoDeployment[] = [];
   const pids = new Set<number>();
-  let load: LoadGenerator | undefined;
+  let load: LoadThread | undefined;
   try {
     for (const { version } of options.plan) {
       const artifactFile = await buildHelloArtifact(version, home);
@@ -77,18 +94,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       });
       const execution = controlPlane.execution(deploymentId);
       if (!execution) throw new Error(`deployment ${deploymentId} did not start`);
-      let shiftedAt: number | undefined;
       execution.onEvent(progressLines(`  ${version}`, options.log));
       execution.onEvent((event) => {
-        if (event.type === 'StateEntered' && event.state.name === 'ShiftTraffic')
-          shiftedAt ??= event.timestamp;
         if (event.type === 'StateExited' && event.state.name === 'AwaitGreenHealthy') {
           for (const pid of controlPlane.fleets.processIds(deploymentId)) pids.add(pid);
         }
       });
       const outcome = await execution.outcome;
+      const endedAt = new Date();
+      // When the load balancer sent every new request to this version: the data plane's own time of the change.
+      const green = greenFleetIdOf(deploymentId);
+      const shiftedAt = controlPlane.dataPlane.weightChanges.find((c) =>
+        c.weights.some((w) => w.fleetId === green && w.percent === 100),
+      )?.at;
       const record = await controlPlane.store.getDeployment(deploymentId);
-      const window = load?.between(requestedAt, Date.now()) ?? { requests: 0, failed: 0 };
+      await load?.refresh();
+      const window = load?.between(requestedAt, endedAt.getTime()) ?? { requests: 0, failed: 0 };
       deployments.push({
         version,
         outcome:
@@ -97,24 +118,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
             : record?.status === 'rolled_back'
               ? 'rolled_back'
               : 'failed',
-        durationMs: Date.now() - requestedAt,
-        phases: record ? (phaseDurations(record, new Date()) as Record<string, number>) : {},
+        durationMs: endedAt.getTime() - requestedAt,
+        phases: record ? (phaseDurations(record, endedAt) as Record<string, number>) : {},
         ...(outcome.status === 'FAILED' ? { cause: outcome.cause ?? outcome.error ?? 'unknown' } : {}),
         ...(shiftedAt ? { shiftedAt } : {}),
         requests: window.requests,
         failedRequests: window.failed,
       });
-      if (record) options.log(`  ${version}  phases: ${formatDurations(phaseDurations(record, new Date()))}`);
+      if (record) options.log(`  ${version}  phases: ${formatDurations(phaseDurations(record, endedAt))}`);
       if (!load) {
         const url = controlPlane.listeners().find((l) => l.service === 'hello')?.url;
         if (!url) throw new Error('the hello listener is not up');
-        load = new LoadGenerator({
+        load = new LoadThread({
           url,
           connections: options.connections,
           maxDurationMs: 10 * 60_000,
           maxRequests: 5_000_000,
         });
-        load.start();
         options.log(`  load: ${options.connections} keep-alive connections against ${url}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -131,8 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       requests: overall.requests,
       failedRequests: overall.failed,
       failureSamples: overall.errors ?? [],
-      cutoverMs:
-        firstShift && deployments[0] && load ? load.cutoverMs(firstShift, deployments[0].version) : 0,
+      cutoverMs: cutoverMsOf(load, firstShift, deployments),
       servedAtEnd: last.versions,
       instancePids: [...pids],
     };

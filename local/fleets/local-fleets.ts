@@ -65,7 +65,8 @@ export class LocalFleets implements Fleets {
     await this.options.dataPlane.commands.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
     const fleet: RunningFleet = { spec, image, instances: new Map(), restarts: [], destroying: false };
     this.fleets.set(spec.fleetId, fleet);
-    for (let i = 0; i < spec.capacity.desired; i++) await this.startInstance(fleet);
+    // Started together, as an Auto Scaling group launches its instances.
+    await Promise.all(Array.from({ length: spec.capacity.desired }, () => this.startInstance(fleet)));
     return describe(fleet);
   }
 

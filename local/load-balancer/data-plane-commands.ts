@@ -43,8 +43,10 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
     async currentWeights(key: ListenerKey): Promise<FleetWeight[]> {
       return (await balancers.listenerFor(key)).main.currentWeights();
     },
-    async setWeights(key: ListenerKey, weights: FleetWeight[]): Promise<void> {
+    /** Replaces the listener's weights in one step; answers when they took effect (ms since the epoch). */
+    async setWeights(key: ListenerKey, weights: FleetWeight[]): Promise<number> {
       (await balancers.listenerFor(key)).main.setWeights(weights);
+      return Date.now();
     },
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
     close: (): Promise<void> => balancers.close(),

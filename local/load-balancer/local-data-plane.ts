@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import { BakeshiftError } from '../../core/errors.js';
 import type {
   DataPlaneAnswer,
@@ -8,6 +9,8 @@ import type {
 } from './data-plane-commands.js';
 
 /** Bounds every command: the data plane answers in microseconds unless it is gone. */
+const MAX_REMEMBERED_CHANGES = 100;
+/** Bounds every command's wait for an answer. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
 type Remote<T> = {
@@ -24,6 +27,8 @@ export class LocalDataPlane {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<string, ListenerUrls>();
+  /** The latest weight changes (for the demo's cutover figure and a look at what moved when). */
+  readonly weightChanges: { service: string; environment: string; weights: FleetWeight[]; at: number }[] = [];
   private nextId = 0;
 
   constructor(portsFile: string) {
@@ -47,6 +52,13 @@ export class LocalDataPlane {
     const urls = await this.commands.listenerFor(key);
     this.listeners.set(`${key.service}/${key.environment}`, urls);
     return urls;
+  }
+
+  /** The listener's weights, replaced in one step; each change is remembered with when it took effect. */
+  async setWeights(key: { service: string; environment: string }, weights: FleetWeight[]): Promise<void> {
+    const at = await this.commands.setWeights(key, weights);
+    this.weightChanges.push({ ...key, weights, at });
+    this.weightChanges.splice(0, this.weightChanges.length - MAX_REMEMBERED_CHANGES);
   }
 
   /** Every listener's URLs, for `status` and `bakeshift up`. */

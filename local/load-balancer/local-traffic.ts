@@ -12,12 +12,12 @@ export class LocalTraffic implements Traffic {
   }
 
   async shift(listener: ListenerKey, weights: FleetWeight[]) {
-    await this.dataPlane.commands.setWeights(listener, weights);
+    await this.dataPlane.setWeights(listener, weights);
   }
 
   /** Throws if a fleet of the snapshot is gone: routing to nothing is never a restore. */
   async restore(listener: ListenerKey, snapshot: TrafficSnapshot) {
-    await this.dataPlane.commands.setWeights(listener, snapshot.weights);
+    await this.dataPlane.setWeights(listener, snapshot.weights);
   }
 
   async preview(listener: ListenerKey, fleetId: string) {

@@ -51,20 +51,12 @@ export class LoadGenerator {
 
   /** Requests sent in [from, to), with how many failed and which versions answered. */
   between(from: number, to = Number.POSITIVE_INFINITY) {
-    const window = this.samples.filter((s) => s.sentAt >= from && s.sentAt < to);
-    const failures = window.filter((s) => !s.ok);
-    return {
-      requests: window.length,
-      failed: failures.length,
-      errors: [...new Set(failures.map((f) => f.error))].slice(0, 5),
-      versions: countBy(window.flatMap((s) => (s.version ? [s.version] : []))),
-    };
+    return loadWindow(this.samples, from, to);
   }
 
   /** Milliseconds from `shiftAt` to the last request sent after it that `oldVersion` still answered. */
   cutoverMs(shiftAt: number, oldVersion: string): number {
-    const late = this.samples.filter((s) => s.sentAt >= shiftAt && s.version === oldVersion);
-    return late.length === 0 ? 0 : Math.max(...late.map((s) => s.sentAt)) - shiftAt;
+    return cutoverOf(this.samples, shiftAt, oldVersion);
   }
 
   private async once(): Promise<LoadSample> {
@@ -95,6 +87,24 @@ export class LoadGenerator {
       return { sentAt, latencyMs: latencyMs(), ok: false, error: (error as Error).message };
     }
   }
+}
+
+/** Requests sent in [from, to), with how many failed and which versions answered. */
+export function loadWindow(samples: LoadSample[], from: number, to = Number.POSITIVE_INFINITY) {
+  const window = samples.filter((s) => s.sentAt >= from && s.sentAt < to);
+  const failures = window.filter((s) => !s.ok);
+  return {
+    requests: window.length,
+    failed: failures.length,
+    errors: [...new Set(failures.map((f) => f.error))].slice(0, 5),
+    versions: countBy(window.flatMap((s) => (s.version ? [s.version] : []))),
+  };
+}
+
+/** Milliseconds from `shiftAt` to the last request sent after it that `oldVersion` still answered. */
+export function cutoverOf(samples: LoadSample[], shiftAt: number, oldVersion: string): number {
+  const late = samples.filter((s) => s.sentAt >= shiftAt && s.version === oldVersion);
+  return late.reduce((latest, s) => Math.max(latest, s.sentAt - shiftAt), 0);
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../../local/control-plane/control-plane.js';
 import type { LoadSample } from '../../local/load/load-generator.js';
-import { loadInThread } from '../../local/load/load-in-thread.js';
+import { LoadThread } from '../../local/load/load-in-thread.js';
 
 const CONNECTIONS = 50;
 const BALLAST_BYTES = 256 * 1024 * 1024;
@@ -68,7 +68,7 @@ export async function measureLiveLatencyDuringBake(): Promise<LiveLatencyDuringB
     const big = await buildHelloArtifact('2.0.0', home, { ballastBytes: BALLAST_BYTES });
     const url = controlPlane.listeners()[0]?.url;
     if (!url) throw new Error('no listener for hello/staging');
-    const load = loadInThread({
+    const load = new LoadThread({
       url,
       connections: CONNECTIONS,
       maxDurationMs: 600_000,
@@ -80,7 +80,8 @@ export async function measureLiveLatencyDuringBake(): Promise<LiveLatencyDuringB
     const bakeFrom = Date.now();
     await deployUntilPast(controlPlane, '2.0.0', big, 'BakeImage');
     const bakeTo = Date.now();
-    const samples = await load.stop();
+    await load.stop();
+    const { samples } = load;
     const within = (from: number, to: number) =>
       samples.filter((s: LoadSample) => s.sentAt >= from && s.sentAt < to && s.ok).map((s) => s.latencyMs);
     const idle = within(idleFrom, bakeFrom);

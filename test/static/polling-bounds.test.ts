@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../core/config/service-config.js';
+import { LOCAL_TIMING } from '../../local/control-plane/control-plane.js';
+import { withLocalPolling } from '../../local/engine/local-polling.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import { pollingRetrierOf, totalPollingSeconds } from '../../statemachines/retry-schedule.js';
 import { webConfig } from '../support/fake-world.js';
-import { pollingRetrierOf, totalPollingSeconds } from '../support/retry-schedule.js';
 
 /**
  * A polling state's Retry must outlast the largest limit its handler enforces: if the schedule gives up first,
@@ -52,5 +54,16 @@ describe('every polling retrier covers the largest limit it serves', () => {
     const limit = largestAccepted(set);
     expect(limit).toBeGreaterThan(0);
     expect(totalPollingSeconds(retrier as NonNullable<typeof retrier>)).toBeGreaterThanOrEqual(limit);
+
+    // Local mode polls sooner (local/control-plane LOCAL_TIMING): it must still poll as long.
+    const localDefinition = withLocalPolling(definition, LOCAL_TIMING.retryIntervalMs);
+    const local = pollingRetrierOf(localDefinition, state);
+    const retry = definition.States[state]?.Retry ?? [];
+    const override = LOCAL_TIMING.retryIntervalMs[state];
+    const localMs = Array.isArray(override)
+      ? override[retry.indexOf(retrier as (typeof retry)[number])]
+      : override;
+    expect(localMs).toBeGreaterThan(0);
+    expect((localMs ?? 0) * (local?.MaxAttempts ?? 0)).toBeGreaterThanOrEqual(limit * 1000);
   });
 });

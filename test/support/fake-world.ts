@@ -14,6 +14,7 @@ import {
   loadDeployDefinition,
   taskStatesOf,
 } from '../../statemachines/deploy-definition.js';
+import { pollingRetrierOf, waitBeforeRetry } from '../../statemachines/retry-schedule.js';
 import type { TaskStateName } from '../../statemachines/state-names.js';
 import { FakeApprovalChannel } from './fakes/fake-approval-channel.js';
 import { FakeClock } from './fakes/fake-clock.js';
@@ -25,7 +26,6 @@ import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
 import { FakeTraffic } from './fakes/fake-traffic.js';
 import { RecordingNotifier } from './fakes/recording-notifier.js';
 import { runAsFunction } from './invoking-function.js';
-import { pollingRetrierOf, waitBeforeRetry } from './retry-schedule.js';
 
 /** A test service with a plain environment and a guarded one (approval, weighted shift). */
 export function webConfig() {

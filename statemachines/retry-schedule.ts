@@ -1,7 +1,7 @@
-import { POLLING_SIGNALS } from '../../core/errors.js';
-import type { AslDefinition } from '../../statemachines/deploy-definition.js';
+import { POLLING_SIGNALS } from '../core/errors.js';
+import type { AslDefinition } from './deploy-definition.js';
 
-interface Retrier {
+export interface Retrier {
   ErrorEquals: string[];
   IntervalSeconds?: number;
   MaxAttempts?: number;
