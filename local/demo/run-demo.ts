@@ -96,7 +96,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (!execution) throw new Error(`deployment ${deploymentId} did not start`);
       execution.onEvent(progressLines(`  ${version}`, options.log));
       execution.onEvent((event) => {
-        if (event.type === 'StateExited' && event.state.name === 'AwaitGreenHealthy') {
+        // Every instance launched, also those of a version that never becomes healthy (seen while it is polled).
+        if (event.type !== 'StateEntered' && 'state' in event && event.state.name === 'AwaitGreenHealthy') {
           for (const pid of controlPlane.fleets.processIds(deploymentId)) pids.add(pid);
         }
       });

@@ -64,11 +64,13 @@ describe('local mode end to end, under load', () => {
 
     expect(result.failedRequests).toBe(0);
     expect(Object.keys(result.servedAtEnd)).toEqual(['2.0.0']);
-    expect(result.cutoverMs).toBeLessThan(2000);
+    // The data plane switches in one step: no request sent after the switch is answered by the old version.
+    expect(result.cutoverMs).toBeLessThanOrEqual(10);
   }, 180_000);
 
   it('leaves no instance process behind', () => {
-    expect(result.instancePids.length).toBeGreaterThanOrEqual(6);
+    // Four deployments of two instances each (none crashed, so none was replaced).
+    expect(result.instancePids).toHaveLength(8);
     expect(result.instancePids.filter(isRunning)).toEqual([]);
   });
 });

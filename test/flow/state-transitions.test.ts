@@ -3,11 +3,10 @@ import { FakeWorld } from '../support/fake-world.js';
 import { transitionsOfPlainDeployment, USD_PER_TRANSITION } from '../support/measure-transitions.js';
 
 describe('state transitions (what a deployment costs in Step Functions)', () => {
-  it('a plain all-at-once deployment with no approval takes at most 40 transitions (≤ $0.001)', async () => {
+  it('a plain all-at-once deployment with no approval takes 30 transitions (the README’s figure, $0.00075)', async () => {
     const transitions = await transitionsOfPlainDeployment(1);
-    expect(transitions).toBeGreaterThan(15);
-    expect(transitions).toBeLessThanOrEqual(40);
-    expect(transitions * USD_PER_TRANSITION).toBeLessThanOrEqual(0.001);
+    expect(transitions).toBe(30);
+    expect(transitions * USD_PER_TRANSITION).toBeCloseTo(0.00075, 8);
   });
 
   it('waiting costs no transitions in proportion to time: a 1-minute and a 30-minute bake cost the same', async () => {
