@@ -64,6 +64,8 @@ export interface ControlPlaneOptions {
   interceptTask?: LocalEngineOptions['interceptTask'];
   /** Retry intervals by state, over the local defaults (tests use 0 to fail fast). */
   retryIntervalMs?: Partial<Record<TaskStateName, number | number[]>>;
+  /** Runs the janitor when a deployment ends (default true); off where compensation itself is under test. */
+  janitorAfterEachDeployment?: boolean;
   /** With a bot token and signing secret, approvals and notifications also go to Slack (the same code as on AWS). */
   slack?: { botToken: string; signingSecret: string; apiUrl?: string };
 }
@@ -168,6 +170,7 @@ export class ControlPlane {
       start: async (request: DeploymentRequest) => {
         try {
           const execution = this.engine.start(request.deploymentId, request);
+          if (this.options.janitorAfterEachDeployment === false) return { started: true };
           // The janitor runs after each deployment (and so after each nightly congruence run).
           const janitor = execution.outcome
             .then(() => (this.stopping ? undefined : this.janitor({ dryRun: false })))

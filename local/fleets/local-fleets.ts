@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -136,11 +136,12 @@ export class LocalFleets implements Fleets {
    */
   async killOrphans(): Promise<number> {
     let killed = 0;
-    for (const file of await readdir(this.instancesDir).catch(() => [] as string[])) {
-      const record = JSON.parse(await readFile(join(this.instancesDir, file), 'utf8').catch(() => '{}')) as {
-        shimPid?: number;
-        appPid?: number;
-      };
+    const all = await readdir(this.instancesDir).catch(() => [] as string[]);
+    // A record being written when the control plane died: never renamed into place, nothing to read.
+    for (const aside of all.filter((f) => f.endsWith('.tmp')))
+      await rm(join(this.instancesDir, aside), { force: true });
+    for (const file of all.filter((f) => f.endsWith('.json'))) {
+      const record = await readInstanceRecord(join(this.instancesDir, file));
       // The shim leads the instance's process group: killing the group kills the app with it.
       for (const pid of [record.shimPid, record.appPid]) {
         if (pid && isAlive(pid)) {
@@ -214,7 +215,7 @@ export class LocalFleets implements Fleets {
     }
     const recordFile = join(this.instancesDir, `${instanceId}.json`);
     await mkdir(this.instancesDir, { recursive: true });
-    await writeFile(recordFile, JSON.stringify({ fleetId: spec.fleetId, shimPid: shim.pid }));
+    await writeInstanceRecord(recordFile, { fleetId: spec.fleetId, shimPid: shim.pid });
     let appExit: string | undefined;
     shim.on('message', (message: { appPid?: number; appExit?: string }) => {
       if (message.appExit) {
@@ -222,10 +223,11 @@ export class LocalFleets implements Fleets {
         return;
       }
       instance.appPid = message.appPid;
-      void writeFile(
-        recordFile,
-        JSON.stringify({ fleetId: spec.fleetId, shimPid: shim.pid, appPid: message.appPid }),
-      );
+      void writeInstanceRecord(recordFile, {
+        fleetId: spec.fleetId,
+        shimPid: shim.pid,
+        appPid: message.appPid,
+      });
     });
     shim.once('exit', (code, signal) => {
       fleet.instances.delete(instanceId);
@@ -288,3 +290,28 @@ function killGroup(pid: number) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface InstanceRecord {
+  fleetId?: string;
+  shimPid?: number;
+  appPid?: number;
+}
+
+/**
+ * An instance's record, replaced whole (written aside, then renamed): a control plane killed mid-write leaves
+ * the old record or the new one, never half of one.
+ */
+async function writeInstanceRecord(file: string, record: InstanceRecord): Promise<void> {
+  const aside = `${file}.${process.pid}.tmp`;
+  await writeFile(aside, JSON.stringify(record));
+  await rename(aside, file);
+}
+
+/** A record as written; an unreadable one (from an older version) names no process. */
+async function readInstanceRecord(file: string): Promise<InstanceRecord> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as InstanceRecord;
+  } catch {
+    return {};
+  }
+}

@@ -69,7 +69,7 @@ async function deployAndWait(up: Up, home: string, version: string, until?: stri
 
 async function instanceProcesses(home: string): Promise<number[]> {
   const dir = join(home, 'instances');
-  const files = await readdir(dir).catch(() => [] as string[]);
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
   const records = await Promise.all(
     files.map(
       async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { shimPid?: number; appPid?: number },
