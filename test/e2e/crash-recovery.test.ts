@@ -49,8 +49,14 @@ interface Progress {
   events: { type: string; state?: { name: string } }[];
 }
 
-async function deployAndWait(up: Up, home: string, version: string, until?: string): Promise<string> {
-  const artifactFile = await buildHelloArtifact(version, home);
+async function deployAndWait(
+  up: Up,
+  home: string,
+  version: string,
+  until?: string,
+  ballastBytes?: number,
+): Promise<string> {
+  const artifactFile = await buildHelloArtifact(version, home, ballastBytes ? { ballastBytes } : {});
   const { deploymentId } = await call<{ deploymentId: string }>(up, 'POST', '/deployments', {
     service: 'hello',
     environment: 'staging',
@@ -142,4 +148,41 @@ describe('crash safety', () => {
     },
     90_000,
   );
+
+  it('killed while a bake is half built, it removes the half-built image and cancels the bake', async () => {
+    home = await mkdtemp(join(tmpdir(), 'bakeshift-crash-'));
+    await mkdir(join(home, 'services'));
+    await writeHelloServiceConfig(join(home, 'services'), { keepBlueWarmSeconds: 4 });
+    running = await up(home);
+    await deployAndWait(running, home, '1.0.0');
+    // A large release, so the bake is still unpacking when the control plane dies.
+    const deploymentId = await deployAndWait(running, home, '2.0.0', 'BakeImage', 96 * 1024 * 1024);
+    const building = async () =>
+      (await readdir(join(home, 'images')).catch(() => [] as string[])).filter((d) =>
+        d.startsWith('.building-'),
+      );
+    for (let i = 0; i < 200 && (await building()).length === 0; i++) await sleep(10);
+    expect(await building()).toHaveLength(1);
+    running.process.kill('SIGKILL');
+    await sleep(1500);
+
+    running = await up(home);
+    expect(await building()).toEqual([]);
+    const bakes = await readdir(join(home, 'bakes'));
+    const states = await Promise.all(
+      bakes.map(
+        async (f) =>
+          JSON.parse(await readFile(join(home, 'bakes', f), 'utf8')) as { status: { state: string } },
+      ),
+    );
+    expect(states.map((b) => b.status.state)).toContain('cancelled');
+    const record = (await call<Progress>(running, 'GET', `/deployments/${deploymentId}`)).record;
+    expect(record).toMatchObject({ status: 'rolled_back', failure: { error: 'ControlPlaneRestarted' } });
+    let answered: string | undefined;
+    for (let i = 0; i < 60 && answered !== '1.0.0'; i++) {
+      answered = await answeringVersion(running).catch(() => undefined);
+      if (answered !== '1.0.0') await sleep(100);
+    }
+    expect(answered).toBe('1.0.0');
+  }, 90_000);
 });

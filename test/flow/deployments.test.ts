@@ -210,6 +210,20 @@ describe('deployment flows', () => {
     expect(kept).toEqual(['3.0.0', '4.0.0', '5.0.0']);
   });
 
+  it('never prunes an older image that is live elsewhere, nor the release before the live one (the rollback window)', async () => {
+    const world = new FakeWorld();
+    // 1.0.0 goes live in prod and stays there while staging moves on: the oldest image, and live.
+    expect((await world.deploy({ version: '1.0.0', environment: 'prod' })).outcome.status).toBe('SUCCEEDED');
+    for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0']) {
+      expect((await world.deploy({ version })).outcome.status).toBe('SUCCEEDED');
+    }
+    const kept = [...world.baker.images.values()].map((i) => i.version).sort();
+    expect(kept).toContain('1.0.0');
+    expect(kept).toContain('5.0.0');
+    expect(kept).not.toContain('2.0.0');
+    expect(kept).not.toContain('3.0.0');
+  });
+
   it('invalid input is rejected with the field named, and nothing is recorded or locked', async () => {
     const world = new FakeWorld();
     const request = { ...world.request({ version: '1.0.0' }), trigger: 'sideways' };
