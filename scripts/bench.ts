@@ -102,6 +102,7 @@ log(
 log(
   `  rollback after the shift (4.0.0 → back to 2.0.0): ${rollbackRun.requests} requests, ${rollbackRun.failedRequests} failed`,
 );
+log(`  requests the load balancer retried on another target (each a 502 on an ALB): ${demo.retriedRequests}`);
 log(`  orchestration overhead of the 2.0.0 deployment: ${overheadMs} ms (of ${cutoverRun.durationMs} ms)`);
 
 log(
@@ -117,6 +118,7 @@ const figures = {
   stateTransitionsLongBake: longBake,
   stepFunctionsUsdPerDeployment: Number(costUsd.toFixed(6)),
   cutover: { requests: cutoverRun.requests, failed: cutoverRun.failedRequests, ms: demo.cutoverMs },
+  retriedRequests: demo.retriedRequests,
   rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
   overheadMs,
   apiCalls,

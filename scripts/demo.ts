@@ -51,7 +51,9 @@ for (const d of result.deployments) {
     `  ${d.version}: ${d.outcome} in ${(d.durationMs / 1000).toFixed(1)}s (${phases})${d.cause ? `\n          cause: ${d.cause}` : ''}`,
   );
 }
-say(`  requests sent under load: ${result.requests}, failed: ${result.failedRequests}`);
+say(
+  `  requests sent under load: ${result.requests}, failed: ${result.failedRequests}; retried by the load balancer on another target (502s on an ALB): ${result.retriedRequests}`,
+);
 say(
   `  cutover 1.0.0 → 2.0.0: ${result.cutoverMs} ms from the load balancer’s switch until every new request was answered by 2.0.0`,
 );
@@ -75,6 +77,7 @@ if (json) {
       })),
       requests: result.requests,
       failedRequests: result.failedRequests,
+      retriedRequests: result.retriedRequests,
       cutoverMs: result.cutoverMs,
       servedAtEnd: result.servedAtEnd,
     }),

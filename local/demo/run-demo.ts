@@ -27,6 +27,11 @@ export interface DemoResult {
   requests: number;
   failedRequests: number;
   failureSamples: (string | undefined)[];
+  /**
+   * Requests the local load balancer sent to a second target after the first failed before any response byte:
+   * each would have been a 502 on an ALB, so zero failed requests means little unless this is small.
+   */
+  retriedRequests: number;
   /** From the v1→v2 shift until every new request was answered by v2. */
   cutoverMs: number;
   servedAtEnd: Record<string, number>;
@@ -153,6 +158,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       failedRequests: overall.failed,
       failureSamples: overall.errors ?? [],
       cutoverMs: cutoverMsOf(load, firstShift, deployments),
+      retriedRequests: await controlPlane.dataPlane.commands.retriedRequests(),
       servedAtEnd: last.versions,
       instancePids: [...pids],
     };

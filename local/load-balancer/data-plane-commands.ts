@@ -49,6 +49,7 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
       return Date.now();
     },
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
+    retriedRequests: (): number => balancers.retriedRequests(),
     close: (): Promise<void> => balancers.close(),
   };
 }

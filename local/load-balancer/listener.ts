@@ -36,6 +36,8 @@ export class Listener {
   private weights: FleetWeight[] = [];
   private readonly server: Server;
   port = 0;
+  /** Requests sent to a second target after the first failed before any response byte (an ALB answers 502). */
+  retriedRequests = 0;
 
   constructor(
     readonly name: string,
@@ -111,6 +113,7 @@ export class Listener {
     } catch (error) {
       const second = retryable && !res.headersSent ? group.pick(first.id) : undefined;
       if (second) {
+        this.retriedRequests += 1;
         try {
           await this.forward(req, res, second);
           return;

@@ -75,6 +75,14 @@ export class LocalLoadBalancers {
     return pair.preview.url;
   }
 
+  /** Requests every listener retried on a second target (where an ALB would have answered 502). */
+  retriedRequests(): number {
+    return [...this.listeners.values()].reduce(
+      (n, p) => n + p.main.retriedRequests + p.preview.retriedRequests,
+      0,
+    );
+  }
+
   /** Every listener's URL, for `bakeshift up` and `status`. */
   urls(): { service: string; environment: string; url: string; previewUrl: string }[] {
     return [...this.listeners.entries()].map(([key, pair]) => {

@@ -63,6 +63,8 @@ describe('local mode end to end, under load', () => {
     expect(v4?.failedRequests).toBe(0);
 
     expect(result.failedRequests).toBe(0);
+    // Zero failed requests is not zero by retrying: the load balancer retried at most 1 in 1,000 on another target.
+    expect(result.retriedRequests).toBeLessThanOrEqual(result.requests / 1000);
     expect(Object.keys(result.servedAtEnd)).toEqual(['2.0.0']);
     // The data plane switches in one step: no request sent after the switch is answered by the old version.
     expect(result.cutoverMs).toBeLessThanOrEqual(10);

@@ -137,6 +137,27 @@ describe('the local load balancer', () => {
     expect(await (await fetch(main.url)).text()).toBe('blue');
   });
 
+  it('retries an idempotent request whose target failed before answering, and counts each retry', async () => {
+    const { main } = await setUp();
+    const group = balancers.createGroup('blue', HEALTH, 1);
+    group.register('a', await target('a'));
+    // A target that passes its health check but drops every other request before answering.
+    const dropper = createServer((req, res) => {
+      if (req.url === '/health') res.writeHead(200).end();
+      else req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(dropper);
+    group.register('b', (dropper.address() as AddressInfo).port);
+    main.setWeights([{ fleetId: 'blue', percent: 100 }]);
+    await until(() => group.describe().healthy === 2, 6000);
+
+    const answers = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(main.url)).text()));
+    expect(new Set(answers)).toEqual(new Set(['a']));
+    expect(main.retriedRequests).toBeGreaterThanOrEqual(5);
+    expect(balancers.retriedRequests()).toBe(main.retriedRequests);
+  });
+
   it('keeps a listener’s port across restarts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bakeshift-lb-ports-'));
     balancers = new LocalLoadBalancers(join(dir, 'listeners.json'));
