@@ -6,7 +6,10 @@ import { fillPath, OPERATION_ROUTES, REFUSAL_STATUS } from './operation-routes.j
 /** Bounds each call: a control plane that accepts a connection but never answers must not hang the CLI. */
 const CALL_TIMEOUT_MS = 30_000;
 
-const REFUSAL_OF_STATUS = new Map(Object.entries(REFUSAL_STATUS).map(([name, status]) => [status, name]));
+/** A status's refusal name: the first listed for it (409 is Refused; a ConfigInvalid comes back as Refused). */
+const REFUSAL_OF_STATUS = new Map<number, string>();
+for (const [name, status] of Object.entries(REFUSAL_STATUS))
+  if (!REFUSAL_OF_STATUS.has(status)) REFUSAL_OF_STATUS.set(status, name);
 
 /**
  * The operations of a control plane at `baseUrl`, over its local API: what the CLI calls. A refusal comes back

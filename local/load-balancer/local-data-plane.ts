@@ -8,9 +8,9 @@ import type {
   ListenerUrls,
 } from './data-plane-commands.js';
 
-/** Bounds every command: the data plane answers in microseconds unless it is gone. */
+/** How many weight changes are remembered (the latest). */
 const MAX_REMEMBERED_CHANGES = 100;
-/** Bounds every command's wait for an answer. */
+/** Bounds every command: the data plane answers in microseconds unless it is gone. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
 type Remote<T> = {

@@ -74,6 +74,10 @@ describe('the local API: one contract for server and client (core/operations, lo
     await expect(
       httpOperations(api.url, access.token).decide({ deploymentId: 'web-1', approve: true, by: 'alice' }),
     ).rejects.toMatchObject({ name: 'NotAllowed' });
+    fake.refuse.error = 'Refused';
+    await expect(httpOperations(api.url, access.token).janitor({ dryRun: true })).rejects.toMatchObject({
+      name: 'Refused',
+    });
   });
 
   it('any body, query or path segment on any route: 2xx or 4xx, never 500; a 400 names what is wrong; only schema-valid input runs', async () => {
