@@ -9,4 +9,5 @@ process.env.POWERTOOLS_LOG_LEVEL =
   level > 0 ? (process.argv[level + 1] ?? 'INFO') : (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO');
 
 register();
-await import('../local/cli/main.ts');
+const { runCli } = await import('../operator/cli/main.ts');
+process.exitCode = await runCli(process.argv.slice(2));

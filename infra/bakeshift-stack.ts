@@ -40,6 +40,7 @@ import { RELEASE_TABLE } from '../shared-adapters/release-store/release-table.js
 import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
+import { OperatorAccess } from './constructs/operator-access.js';
 import { ServiceEnvironment } from './constructs/service-environment.js';
 import { deadLetterQueue, keepFailedInvocations } from './dead-letters.js';
 import type { ServiceDefinition } from './load-services.js';
@@ -182,6 +183,17 @@ export class BakeshiftStack extends Stack {
     const environments = props.services.flatMap((service) => this.service(service, vpc, logs, logRetention));
     this.functions.allowPassingInstanceRoles(environments.map((e) => e.instanceRoleArn));
     new NightlySchedules(this, 'Schedules', { services: props.services, functions: this.functions });
+    new OperatorAccess(this, 'Operator', {
+      stateMachineName,
+      stateMachineArn,
+      releaseTableName: table.tableName,
+      artifactBucketName: this.artifacts.bucketName,
+      services: props.services.map((s) => s.config.service),
+      decision: this.functions.get('OperatorDecision'),
+      congruence: this.functions.get('StartCongruenceRun'),
+      janitor: this.functions.get('RunJanitor'),
+      logRetention,
+    });
 
     new CfnOutput(this, 'ArtifactBucketName', { value: this.artifacts.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });

@@ -69,7 +69,8 @@ export interface LambdaSpec {
     | 'StartCongruenceRun'
     | 'RunJanitor'
     | 'SlackInteractivity'
-    | 'SlackCommands';
+    | 'SlackCommands'
+    | 'OperatorDecision';
   /** The entry file under aws/lambda/entries/, which builds exactly these ports. */
   entry: string;
   ports: AwsPort[];
@@ -142,4 +143,5 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('RunJanitor', ['janitor'], 600, { janitor: ['discard'] }),
   spec('SlackInteractivity', ['store', 'callbacks', 'approvals', 'notifier', 'slackSigningSecret'], 10),
   spec('SlackCommands', ['store', 'configs', 'starter', 'slackSigningSecret'], 10),
+  spec('OperatorDecision', ['store', 'callbacks', 'approvals', 'notifier'], 10),
 ];

@@ -9,6 +9,7 @@ export const AdoptedEnvironment = AwsEnvironmentSettings.pick({
   listenerArn: true,
   previewListenerArn: true,
   previewUrl: true,
+  url: true,
   targetGroupArns: true,
   subnetIds: true,
   securityGroupIds: true,

@@ -13,6 +13,8 @@ export const AwsEnvironmentSettings = z
     listenerArn: awsArn('elasticloadbalancing'),
     previewListenerArn: awsArn('elasticloadbalancing'),
     previewUrl: z.string().url(),
+    /** Where the environment serves (the live listener), for the operator's status; absent when adopted. */
+    url: z.string().url().optional(),
     /** The two target-group slots that alternate between blue and green. */
     targetGroupArns: z.tuple([awsArn('elasticloadbalancing'), awsArn('elasticloadbalancing')]),
     subnetIds: z.array(z.string().startsWith('subnet-')).min(1),
@@ -53,6 +55,10 @@ export class AwsSettings {
     return this.load(PROVIDER_PARAMETER, AwsProviderSettings);
   }
 
+  operator(): Promise<AwsOperatorSettings> {
+    return this.load(OPERATOR_PARAMETER, AwsOperatorSettings);
+  }
+
   environment(service: string, environment: string): Promise<AwsEnvironmentSettings> {
     return this.load(environmentParameter(service, environment), AwsEnvironmentSettings);
   }
@@ -80,3 +86,25 @@ export class AwsSettings {
     return loading;
   }
 }
+
+/**
+ * What the operator's interface (the CLI and console with `--target aws`) needs to find, written by the CDK app
+ * at `/bakeshift/operator`: read with the operator's own credentials (every operator policy may read it).
+ */
+export const AwsOperatorSettings = z
+  .object({
+    stateMachineArn: awsArn('states'),
+    releaseTable: z.string().min(3),
+    artifactBucket: z.string().min(3),
+    services: z.array(z.string().min(1)),
+    /** The approval endpoint: a function URL with AWS_IAM auth, so the approver is who AWS authenticated. */
+    decisionUrl: z.string().url(),
+    congruenceFunction: z.string().min(1),
+    janitorFunction: z.string().min(1),
+    /** Where an EventBridge rule keeps bakeshift's events (what `bakeshift events` reads). */
+    eventsLogGroup: z.string().min(1),
+  })
+  .strict();
+export type AwsOperatorSettings = z.infer<typeof AwsOperatorSettings>;
+
+export const OPERATOR_PARAMETER = '/bakeshift/operator';

@@ -5,11 +5,13 @@ import type { OperationResults } from './operations.js';
 
 /**
  * An operator approves or rejects a deployment's open approval request, exactly once (decideApproval); every
- * other outcome is a named refusal saying why nothing changed.
+ * other outcome is a named refusal saying why nothing changed. `aliases` are other names the same authenticated
+ * identity is listed by (e.g. the role of an assumed-role session).
  */
 export async function decideDeployment(
   deps: DecisionDeps,
   input: OperationInput<'decide'>,
+  aliases: string[] = [],
 ): Promise<OperationResults['decide']> {
   const ticket = await deps.store.approvalOf(input.deploymentId);
   if (!ticket) throw new NotFound(`deployment ${input.deploymentId} has no approval request`);
@@ -18,6 +20,7 @@ export async function decideDeployment(
     approve: input.approve,
     by: input.by,
     ...(input.via ? { via: input.via } : {}),
+    aliases,
   });
   switch (result.outcome) {
     case 'approved':

@@ -22,7 +22,12 @@ export const OPERATION_INPUTS = {
     environment: name.default('staging'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   }),
-  logs: z.object({ service: name, lines: z.coerce.number().int().min(1).max(1000).default(50) }),
+  logs: z.object({
+    service: name,
+    /** On AWS each environment has its own log group; locally a service's instances share one file. */
+    environment: name.default('staging'),
+    lines: z.coerce.number().int().min(1).max(1000).default(50),
+  }),
   events: z.object({ after: z.coerce.number().int().min(0).default(0) }),
   decide: z.object({
     deploymentId: name,

@@ -1,4 +1,5 @@
 import type { DeploymentRecord } from '../deployment/deployment-record.js';
+import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { JanitorReport } from '../releases/run-janitor.js';
 import type { OperationInput, OperationName } from './operation-inputs.js';
 
@@ -7,7 +8,7 @@ export interface StepEvent {
   type: string;
   timestamp: number;
   state?: { name: string; type: string };
-  Error?: string;
+  Error?: string | undefined;
   Cause?: unknown;
 }
 
@@ -20,6 +21,8 @@ export interface ServiceStatus {
   url: string | null;
   previewUrl: string | null;
   instances: number;
+  /** How the listener splits traffic now, by fleet (a fleet is the live release's or a deployment's). */
+  traffic: FleetWeight[];
 }
 
 export interface OperationResults {

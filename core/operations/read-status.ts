@@ -1,12 +1,17 @@
 import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
+import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import type { OperationResults, ServiceStatus } from './operations.js';
 
 /** Where a target serves a service+environment, and how many instances its live fleet runs. */
 export interface ServingView {
-  endpoints(service: string, environment: string): { url: string; previewUrl: string } | undefined;
+  endpoints(
+    service: string,
+    environment: string,
+  ): Promise<{ url: string | null; previewUrl: string } | undefined>;
   instanceCount(fleetId: string): Promise<number>;
+  traffic(service: string, environment: string): Promise<FleetWeight[]>;
   congruenceSchedules(): OperationResults['status']['congruence'];
 }
 
@@ -38,7 +43,7 @@ async function statusOf(
   const inFlight = (await deps.store.listDeployments(service, environment, 10)).filter(
     (d) => !TERMINAL_STATUSES.includes(d.status),
   );
-  const endpoints = deps.serving.endpoints(service, environment);
+  const endpoints = await deps.serving.endpoints(service, environment);
   return {
     service,
     environment,
@@ -50,5 +55,6 @@ async function statusOf(
     url: endpoints?.url ?? null,
     previewUrl: endpoints?.previewUrl ?? null,
     instances: live ? await deps.serving.instanceCount(live.fleetId) : 0,
+    traffic: await deps.serving.traffic(service, environment),
   };
 }

@@ -60,6 +60,7 @@ export class ServiceEnvironment extends Construct {
       listenerArn: pieces.listenerArn,
       previewListenerArn: pieces.previewListenerArn,
       previewUrl: pieces.previewUrl,
+      ...(pieces.url ? { url: pieces.url } : {}),
       targetGroupArns: pieces.targetGroupArns,
       subnetIds: props.adopt?.subnetIds ?? subnetIds,
       securityGroupIds: pieces.securityGroupIds,
@@ -169,6 +170,7 @@ export class ServiceEnvironment extends Construct {
     return {
       listenerArn: listener.listenerArn,
       previewListenerArn: preview.listenerArn,
+      url: `http://${alb.loadBalancerDnsName}`,
       previewUrl: `http://${alb.loadBalancerDnsName}:${props.previewPort}`,
       targetGroupArns,
       securityGroupIds: [instanceGroup.securityGroupId],

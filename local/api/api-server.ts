@@ -5,11 +5,11 @@ import { handleSlashCommand } from '../../chatops/slack/slash-command.js';
 import { describeIssues } from '../../core/config/describe-issues.js';
 import { InvalidInput, NotFound } from '../../core/errors.js';
 import { OPERATION_INPUTS, type OperationName } from '../../core/operations/operation-inputs.js';
+import { matchPath, OPERATION_ROUTES, REFUSAL_STATUS } from '../../core/operations/operation-routes.js';
 import type { Operations } from '../../core/operations/operations.js';
 import type { ControlPlane } from '../control-plane/control-plane.js';
 import { LocalOperations } from '../control-plane/local-operations.js';
 import type { ApiAccess } from './api-access.js';
-import { matchPath, OPERATION_ROUTES, REFUSAL_STATUS } from './operation-routes.js';
 import { asAuthenticated, guardRequest } from './request-guard.js';
 
 /** Bodies larger than this are refused: every operation's input is a few hundred bytes. */

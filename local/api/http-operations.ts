@@ -1,15 +1,10 @@
 import { BakeshiftError } from '../../core/errors.js';
 import type { OperationName } from '../../core/operations/operation-inputs.js';
+import { fillPath, OPERATION_ROUTES, refusalOfStatus } from '../../core/operations/operation-routes.js';
 import type { Operations } from '../../core/operations/operations.js';
-import { fillPath, OPERATION_ROUTES, REFUSAL_STATUS } from './operation-routes.js';
 
 /** Bounds each call: a control plane that accepts a connection but never answers must not hang the CLI. */
 const CALL_TIMEOUT_MS = 30_000;
-
-/** A status's refusal name: the first listed for it (409 is Refused; a ConfigInvalid comes back as Refused). */
-const REFUSAL_OF_STATUS = new Map<number, string>();
-for (const [name, status] of Object.entries(REFUSAL_STATUS))
-  if (!REFUSAL_OF_STATUS.has(status)) REFUSAL_OF_STATUS.set(status, name);
 
 /**
  * The operations of a control plane at `baseUrl`, over its local API: what the CLI calls. A refusal comes back
@@ -43,7 +38,7 @@ export function httpOperations(baseUrl: string, token: string): Operations {
     const result = (await response.json()) as { error?: string };
     if (!response.ok)
       throw new BakeshiftError(
-        REFUSAL_OF_STATUS.get(response.status) ?? 'ControlPlaneError',
+        refusalOfStatus(response.status),
         result.error ?? `${route.method} ${path} answered ${response.status}`,
       );
     return result;

@@ -28,9 +28,11 @@ export class LocalOperations implements Operations {
       configs: cp.configs,
       store: cp.store,
       serving: {
-        endpoints: (service, environment) =>
+        endpoints: async (service, environment) =>
           cp.listeners().find((l) => l.service === service && l.environment === environment),
         instanceCount: async (fleetId) => cp.fleets.processIds(fleetId).length,
+        traffic: async (service, environment) =>
+          (await cp.ports.traffic.current({ service, environment })).weights,
         congruenceSchedules: () => cp.scheduler.scheduled(),
       },
     });

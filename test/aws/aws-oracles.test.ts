@@ -65,6 +65,46 @@ describe("IAM oracle: the synthesized roles against AWS's authorization referenc
   });
 });
 
+describe("IAM oracle: the operator's managed policies (viewer, deployer, approver)", () => {
+  /** The denials when one kind of person's calls are made with another kind's policy. */
+  const deniedWith = async (kind: string, policyOf: string) => {
+    const roles = new Map(oracles.roles);
+    roles.set(kind, oracles.roles.get(policyOf) as never);
+    const { denials } = await oracles.iamWith(roles);
+    return [...new Set(denials.filter((d) => d.functionName === kind).map((d) => d.action))].sort();
+  };
+
+  it('each kind of person ran its commands through the CLI, every call allowed, every statement used', () => {
+    const kinds = new Set(oracles.calls.map((c) => c.functionName));
+    for (const kind of ['Viewer', 'Deployer', 'Approver']) expect(kinds).toContain(kind);
+    expect(oracles.iam.denials).toEqual([]);
+    expect(oracles.iam.unusedStatements).toEqual([]);
+  });
+
+  it('and nothing more: a viewer cannot deploy or decide, a deployer cannot decide, an approver cannot deploy', async () => {
+    expect(await deniedWith('Deployer', 'Viewer')).toEqual([
+      'elasticloadbalancing:DescribeTargetHealth',
+      'lambda:InvokeFunction',
+      's3:PutObject',
+      'states:StartExecution',
+    ]);
+    expect(await deniedWith('Approver', 'Viewer')).toEqual([
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
+    expect(await deniedWith('Approver', 'Deployer')).toEqual([
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
+    expect(await deniedWith('Deployer', 'Approver')).toEqual([
+      'elasticloadbalancing:DescribeTargetHealth',
+      'lambda:InvokeFunction',
+      's3:PutObject',
+      'states:StartExecution',
+    ]);
+  });
+});
+
 describe("API oracle: requests and responses against AWS's API models", () => {
   it('validates every request the adapters send and every response the simulated cloud gives', () => {
     expect(oracles.api.requestsValidated).toBeGreaterThan(1000);

@@ -5,8 +5,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AwsEnvironmentSettings,
+  AwsOperatorSettings,
   AwsProviderSettings,
   environmentParameter,
+  OPERATOR_PARAMETER,
   PROVIDER_PARAMETER,
 } from '../../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../../aws/configs/ssm-service-configs.js';
@@ -375,7 +377,24 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
       const text = JSON.stringify(lambda.Properties.Environment ?? {});
       expect(text).not.toMatch(/SecretString|resolve:secretsmanager|xoxb-/);
     }
-    synth.template.resourceCountIs('AWS::Lambda::Url', 2);
+    synth.template.resourceCountIs('AWS::Lambda::Url', 3);
+  });
+
+  it("the operator's access: the decision endpoint takes only IAM-signed calls; one managed policy per kind of person", () => {
+    const urls = ofType('AWS::Lambda::Url').map(([, url]) => url.Properties);
+    const decision = urls.find((url) => JSON.stringify(url.TargetFunctionArn).includes('OperatorDecision'));
+    expect(decision?.AuthType).toBe('AWS_IAM');
+    expect(urls.filter((url) => url.AuthType === 'NONE')).toHaveLength(2);
+    const policies = ofType('AWS::IAM::ManagedPolicy').map(([id]) => id);
+    expect(policies.map((id) => id.replace(/^Operator|Policy[0-9A-F]+$/g, '')).sort()).toEqual([
+      'Approver',
+      'Deployer',
+      'Viewer',
+    ]);
+    const outputs = Object.keys(synth.template.toJSON().Outputs ?? {});
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ViewerPolicyArn', 'DeployerPolicyArn', 'ApproverPolicyArn', 'DecisionUrl']),
+    );
   });
 
   it('per service and environment: an ALB, tagged listener and preview listener, two target groups, settings in SSM', () => {
@@ -413,7 +432,17 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
       };
       if (join) return join[1].map(fake).join(join[0]);
       const id = Ref ?? getAtt?.[0] ?? '';
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': 'eu-west-1',
+        'AWS::AccountId': '123456789012',
+      };
+      if (pseudo[id]) return pseudo[id];
       const plausible: Record<string, string> = {
+        'AWS::Lambda::Url': `https://${id.toLowerCase()}.lambda-url.eu-west-1.on.aws/`,
+        'AWS::Lambda::Function': id,
+        'AWS::Logs::LogGroup': id,
+        'AWS::DynamoDB::Table': id,
         'AWS::ElasticLoadBalancingV2::Listener': `arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/lb/1/${id}`,
         'AWS::ElasticLoadBalancingV2::TargetGroup': `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${id}/1`,
         'AWS::ElasticLoadBalancingV2::LoadBalancer': `${id}.eu-west-1.elb.amazonaws.com`,
@@ -436,6 +465,11 @@ describe('the CDK app (cdk synth, with cdk-nag)', () => {
       expect(settings.targetGroupArns[0]).not.toBe(settings.targetGroupArns[1]);
       expect(settings.subnetIds).toHaveLength(2);
     }
+    const operator = AwsOperatorSettings.parse(parameter(OPERATOR_PARAMETER));
+    expect(operator.services).toEqual(['hello']);
+    expect(operator.stateMachineArn).toBe(
+      'arn:aws:states:eu-west-1:123456789012:stateMachine:bakeshift-deploy',
+    );
     const config = parseServiceConfig(parameter(serviceConfigParameter('hello')), 'the config parameter');
     expect(config.environments.prod?.approval).toMatchObject({ required: true });
   });

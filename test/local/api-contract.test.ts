@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OPERATION_INPUTS, type OperationName } from '../../core/operations/operation-inputs.js';
+import { OPERATION_ROUTES } from '../../core/operations/operation-routes.js';
 import { newApiAccess } from '../../local/api/api-access.js';
 import { startApiServer } from '../../local/api/api-server.js';
 import { httpOperations } from '../../local/api/http-operations.js';
-import { OPERATION_ROUTES } from '../../local/api/operation-routes.js';
 import { recordingOperations } from '../support/fakes/recording-operations.js';
 
 const fake = recordingOperations({ history: [], decide: { outcome: 'approved' } });

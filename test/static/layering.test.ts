@@ -56,7 +56,10 @@ describe('the layering rule (biome.json noRestrictedImports, docs/ARCHITECTURE.m
     ['core/config/breach.ts', '../../shared-adapters/config-files/read-json-file.js', "'core is pure'"],
     ['functions/breach.ts', '../aws/baker/ec2-image-baker.js', "'handlers are provider-neutral'"],
     ['functions/breach.ts', '@aws-sdk/client-ec2', "'handlers are provider-neutral'"],
-    ['chatops/slack/breach.ts', '../../local/cli/main.js', "'chatops is provider-neutral'"],
+    ['chatops/slack/breach.ts', '../../operator/cli/main.js', "'chatops is provider-neutral'"],
+    ['aws/lambda/breach.ts', '../../operator/cli/main.js', "'targets stay apart'"],
+    ['operator/cli/breach.ts', '../../infra/app.js', "'operator interfaces sit on the port'"],
+    ['operator/console/breach.ts', '../../functions/catalog.js', "'operator interfaces sit on the port'"],
     [
       'shared-adapters/release-store/breach.ts',
       '../../aws/commons/tags.js',
@@ -79,6 +82,10 @@ describe('the layering rule (biome.json noRestrictedImports, docs/ARCHITECTURE.m
     ],
     ['local/control-plane/allowed.ts', ['../../shared-adapters/release-store/release-table.js', 'node:fs']],
     ['aws/lambda/allowed.ts', ['../../functions/catalog.js', '@aws-sdk/client-ec2']],
+    [
+      'operator/cli/allowed.ts',
+      ['../../aws/operations/aws-operations.js', '../../local/api/http-operations.js'],
+    ],
   ])('%s may import %j', (path, specifiers) => {
     const findings = lintImports(path, specifiers);
     expect(findings).toContain('Checked 1 file');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
@@ -6,6 +7,7 @@ import {
   DetachTrafficSourcesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateImageCommand,
   CreateLaunchTemplateCommand,
@@ -31,15 +33,20 @@ import {
   ModifyTargetGroupCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invokingFunction } from './invoking-function.js';
 
@@ -142,6 +149,15 @@ function awsError(name: string, message = name): Error {
  * on with every call (instances pending → running → stopped, images pending → available, targets initial →
  * healthy). Builders "run" their user data by reporting through the presigned result URL found in it.
  */
+/** An execution the simulation runs: what DescribeExecution and GetExecutionHistory answer for it. */
+export interface SimExecutionRun {
+  status(): 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  history(): HistoryEvent[];
+}
+
+/** Marks a middleware stack whose calls are recorded already. */
+const RECORDED = Symbol('recorded by the simulated cloud');
+
 export class SimulatedCloud {
   readonly instances = new Map<string, SimInstance>();
   readonly images = new Map<string, SimImage>();
@@ -198,6 +214,16 @@ export class SimulatedCloud {
     { input: string; startDate: Date; status: 'RUNNING' | 'SUCCEEDED' }
   >();
   readonly objects = new Map<string, string>();
+  /**
+   * Runs an execution StartExecution created (the flow tests' engine over the real ASL): its status and history
+   * answer DescribeExecution and GetExecutionHistory. Unset, executions are only recorded.
+   */
+  runExecution: ((name: string, input: string) => SimExecutionRun) | undefined;
+  private readonly runs = new Map<string, SimExecutionRun>();
+  /** CloudWatch Logs: log group → its events, oldest first. */
+  readonly logEvents = new Map<string, { timestamp: number; message: string; logStreamName: string }[]>();
+  /** Lambda functions Invoke reaches, by name: each returns its result or throws its error. */
+  readonly functions = new Map<string, (payload: unknown) => Promise<unknown>>();
   /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
   readonly calls: SimCall[] = [];
   builder: 'succeed' | 'fail' | 'hang' = 'succeed';
@@ -206,6 +232,8 @@ export class SimulatedCloud {
   /** Instances from these images never pass their health checks. */
   readonly unhealthyImages = new Set<string>();
   onEvent: (event: SimEvent) => void = () => undefined;
+  /** The time events carry (the world's clock, where the flows keep fake time). */
+  now: () => Date = () => new Date();
   private readonly faults: { command: string; error: string; times: number }[] = [];
   private throttling: { period: number; burst: number; seen: number } | undefined;
   private readonly clientTokens = new Map<string, { id: string; parameters: string }>();
@@ -216,6 +244,7 @@ export class SimulatedCloud {
   visibilityDelay = 0;
   private readonly hidden = new Map<string, number>();
   private readonly mocks: Stub[] = [];
+  private readonly restorers: (() => void)[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private sequence = 0;
 
@@ -253,6 +282,9 @@ export class SimulatedCloud {
    * function that made them.
    */
   record(client: { middlewareStack: { add: (...args: never[]) => void } }, service: string) {
+    const stack = client.middlewareStack as { add: (...args: never[]) => void; [RECORDED]?: boolean };
+    if (stack[RECORDED]) return;
+    stack[RECORDED] = true;
     const middleware =
       (
         next: (args: { input: AnyInput }) => Promise<{ output: unknown }>,
@@ -292,9 +324,29 @@ export class SimulatedCloud {
     });
   }
 
+  /**
+   * Records the calls of every DynamoDB document client that sends from now on (e.g. those the operator's CLI
+   * makes for itself), alongside the simulated ones, until `detach`.
+   */
+  recordEveryDynamoDbClient(): this {
+    const prototype = DynamoDBDocumentClient.prototype as unknown as {
+      send: (...args: unknown[]) => unknown;
+    };
+    const original = prototype.send;
+    const cloud = this;
+    prototype.send = function (this: Parameters<SimulatedCloud['record']>[0], ...args: unknown[]) {
+      cloud.record(this, 'dynamodb');
+      return original.apply(this, args);
+    };
+    this.restorers.push(() => {
+      prototype.send = original;
+    });
+    return this;
+  }
+
   /** Routes the SDK clients' commands to this simulation until `detach`. */
   attach(): this {
-    const [ec2, asg, elb, ssm, s3, sfn, events, secrets] = [
+    const [ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda] = [
       EC2Client,
       AutoScalingClient,
       ElasticLoadBalancingV2Client,
@@ -303,6 +355,8 @@ export class SimulatedCloud {
       SFNClient,
       EventBridgeClient,
       SecretsManagerClient,
+      CloudWatchLogsClient,
+      LambdaClient,
     ].map((client) => mockClient(client as never) as unknown as Stub) as Stub[] as [
       Stub,
       Stub,
@@ -312,8 +366,10 @@ export class SimulatedCloud {
       Stub,
       Stub,
       Stub,
+      Stub,
+      Stub,
     ];
-    this.mocks.push(ec2, asg, elb, ssm, s3, sfn, events, secrets);
+    this.mocks.push(ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda);
     const service = new Map<Stub, string>([
       [ec2, 'ec2'],
       [asg, 'autoscaling'],
@@ -323,6 +379,8 @@ export class SimulatedCloud {
       [sfn, 'states'],
       [events, 'events'],
       [secrets, 'secretsmanager'],
+      [logs, 'logs'],
+      [lambda, 'lambda'],
     ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
@@ -417,7 +475,12 @@ export class SimulatedCloud {
       // What the adapters read of a GetObject body.
       return { Body: { transformToString: async () => body } };
     });
+    route(s3, PutObjectCommand, 'PutObject', (i) => this.putObject(i));
     route(sfn, StartExecutionCommand, 'StartExecution', (i) => this.startExecution(i));
+    route(sfn, DescribeExecutionCommand, 'DescribeExecution', (i) => this.describeExecution(i));
+    route(sfn, GetExecutionHistoryCommand, 'GetExecutionHistory', (i) => this.executionHistory(i));
+    route(logs, FilterLogEventsCommand, 'FilterLogEvents', (i) => this.filterLogEvents(i));
+    route(lambda, InvokeCommand, 'Invoke', (i) => this.invoke(i));
     route(sfn, SendTaskSuccessCommand, 'SendTaskSuccess', async (i) => {
       await this.onTaskResult(i.taskToken, { output: JSON.parse(i.output) });
       return {};
@@ -445,6 +508,7 @@ export class SimulatedCloud {
   detach() {
     clearInterval(this.ticker);
     for (const mock of this.mocks.splice(0)) mock.restore();
+    for (const restore of this.restorers.splice(0)) restore();
   }
 
   /** The inputs of every call of one command. */
@@ -580,11 +644,86 @@ export class SimulatedCloud {
     if (existing) throw awsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     const startDate = new Date();
     this.executions.set(input.name, { input: input.input ?? '{}', startDate, status: 'RUNNING' });
+    const run = this.runExecution?.(input.name, input.input ?? '{}');
+    if (run) this.runs.set(input.name, run);
     return { executionArn, startDate };
   }
 
+  /**
+   * S3 API reference, PutObject: answers the object's ETag (quoted, an MD5 for a single-part upload) and, in a
+   * versioned bucket, its VersionId; S3 sends EventBridge an Object Created event (S3 user guide, "EventBridge
+   * event message structure").
+   */
+  private putObject(input: { Bucket: string; Key: string; Body?: Uint8Array | string }) {
+    const body = Buffer.from(input.Body ?? '');
+    this.objects.set(`${input.Bucket}/${input.Key}`, body.toString('utf8'));
+    const etag = createHash('md5').update(body).digest('hex');
+    const versionId = this.id('version');
+    this.emit('aws.s3', 'Object Created', {
+      version: '0',
+      bucket: { name: input.Bucket },
+      object: { key: input.Key, size: body.length, etag, 'version-id': versionId, sequencer: '0' },
+      'request-id': this.id('request'),
+      requester: '123456789012',
+      reason: 'PutObject',
+    });
+    return { ETag: `"${etag}"`, VersionId: versionId };
+  }
+
+  private runOf(executionArn: string): SimExecutionRun {
+    const name = executionArn.split(':').at(-1) ?? '';
+    const run = this.runs.get(name);
+    if (!run) throw awsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return run;
+  }
+
+  private describeExecution(input: { executionArn: string }) {
+    const run = this.runOf(input.executionArn);
+    const execution = this.executions.get(input.executionArn.split(':').at(-1) ?? '');
+    return {
+      executionArn: input.executionArn,
+      stateMachineArn: input.executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''),
+      status: run.status(),
+      startDate: execution?.startDate ?? new Date(),
+      input: execution?.input ?? '{}',
+    };
+  }
+
+  /** Step Functions API reference, GetExecutionHistory: pages of at most maxResults (default 100, max 1000). */
+  private executionHistory(input: { executionArn: string; maxResults?: number; nextToken?: string }) {
+    const history = this.runOf(input.executionArn).history();
+    const from = Number(input.nextToken ?? 0);
+    const to = from + (input.maxResults || 100);
+    return { events: history.slice(from, to), ...(to < history.length ? { nextToken: String(to) } : {}) };
+  }
+
+  private filterLogEvents(input: { logGroupName: string; startTime?: number; nextToken?: string }) {
+    const events = this.logEvents.get(input.logGroupName);
+    if (!events) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+    const from = events.filter((e) => e.timestamp >= (input.startTime ?? 0));
+    return {
+      events: from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
+      searchedLogStreams: [],
+    };
+  }
+
+  /** Lambda API reference, Invoke: a function error is FunctionError "Unhandled" with the error as payload. */
+  private async invoke(input: { FunctionName: string; Payload?: Uint8Array }) {
+    const handler = this.functions.get(input.FunctionName);
+    if (!handler) throw awsError('ResourceNotFoundException', `Function not found: ${input.FunctionName}`);
+    const payload = JSON.parse(new TextDecoder().decode(input.Payload ?? new Uint8Array()) || 'null');
+    try {
+      const result = await handler(payload);
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(result ?? null)) };
+    } catch (error) {
+      const { name, message } = error as Error;
+      const body = JSON.stringify({ errorType: name, errorMessage: message });
+      return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(body) };
+    }
+  }
+
   private emit(source: string, detailType: string, detail: Record<string, unknown>) {
-    const event = { source, 'detail-type': detailType, time: new Date().toISOString(), detail };
+    const event = { source, 'detail-type': detailType, time: this.now().toISOString(), detail };
     if (!this.dropEvents) setImmediate(() => this.onEvent(event));
   }
 

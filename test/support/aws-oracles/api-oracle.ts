@@ -35,6 +35,8 @@ const MODELS: Record<string, string> = {
   states: 'aws-sdk/clients/stepfunctions',
   events: 'aws-sdk/clients/eventbridge',
   secretsmanager: 'aws-sdk/clients/secretsmanager',
+  logs: 'aws-sdk/clients/cloudwatchlogs',
+  lambda: 'aws-sdk/clients/lambda',
 };
 
 const services = new Map<string, V2Service>();

@@ -160,6 +160,17 @@ async function simulate(
  * Holds the oracle's own request mapping against AWS's data: the action exists, a `*` resource only for an
  * action with no resource types, and every resource type the reference marks required is in the requests.
  */
+/**
+ * Required resource types the reference lists for one action that are alternatives, not all needed: a Step
+ * Functions execution is a Standard workflow's (`execution`) or an Express workflow's (`express`); the Step
+ * Functions API reference says DescribeExecution serves Standard executions and, of Express ones, only Map
+ * Runs' children.
+ */
+const ALTERNATIVE_TYPES: Record<string, string> = {
+  'states:execution': 'execution',
+  'states:express': 'execution',
+};
+
 async function missingResourceTypes(call: SimCall, requests: IamRequest[]): Promise<string[]> {
   const errors: string[] = [];
   for (const action of new Set(requests.map((r) => r.action))) {
@@ -178,7 +189,7 @@ async function missingResourceTypes(call: SimCall, requests: IamRequest[]): Prom
     // Required types of one family (listener/app, listener/net, listener/gwy) are alternatives: one of them.
     const families = new Map<string, string[]>();
     for (const type of details.resourceTypes.filter((t) => t.required)) {
-      const family = type.name.split('/')[0] ?? type.name;
+      const family = ALTERNATIVE_TYPES[`${service}:${type.name}`] ?? type.name.split('/')[0] ?? type.name;
       families.set(family, [...(families.get(family) ?? []), type.name]);
     }
     for (const types of families.values()) {

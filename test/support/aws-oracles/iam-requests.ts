@@ -184,6 +184,13 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
       return [one('secretsmanager:GetSecretValue', input.SecretId)];
     case 'states:StartExecution':
       return [one('states:StartExecution', input.stateMachineArn)];
+    case 'states:DescribeExecution':
+    case 'states:GetExecutionHistory':
+      return [one(`states:${call.name}`, input.executionArn)];
+    case 'logs:FilterLogEvents':
+      return [one('logs:FilterLogEvents', `arn:aws:logs:${at}:log-group:${input.logGroupName}`)];
+    case 'lambda:Invoke':
+      return [one('lambda:InvokeFunction', `arn:aws:lambda:${at}:function:${input.FunctionName}`)];
     case 's3:PutObject':
       return [one('s3:PutObject', `arn:aws:s3:::${input.Bucket}/${input.Key}`)];
     default:

@@ -24,6 +24,7 @@ import { launchForgottenBuilder } from '../forgotten-builder.js';
 import { runAsFunction } from '../invoking-function.js';
 import type { SimCall } from '../simulated-cloud.js';
 import { SlackStandIn } from '../slack-stand-in.js';
+import { runOperatorFlows } from './operator-flows.js';
 import type { TemplatePolicies } from './template-policies.js';
 
 const region = 'us-east-1';
@@ -35,7 +36,8 @@ const SIGNING_SECRET = 'oracle-signing-secret';
  * through its stand-in), through flows that reach each of them: deploys that bake, replace blue and prune;
  * a cleanup warning; a compensated shift; a bake that never reports; a guarded prod deployment approved in
  * Slack with weighted steps; the artifact trigger; a congruence run; slash commands; the janitor. Names and
- * ARNs (table, bucket, state machine, bus, secrets) are the synthesized template's. Returns every call made.
+ * ARNs (table, bucket, state machine, bus, secrets) are the synthesized template's; last, people use the
+ * operator's CLI on AWS (operator-flows.ts). Returns every call made.
  */
 export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePolicies): Promise<SimCall[]> {
   const slack = new SlackStandIn();
@@ -242,6 +244,13 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
         dryRun: false,
       }),
     );
+    await runOperatorFlows({
+      setup,
+      template,
+      dynamoEndpoint: dynamo.endpoint,
+      portsOf: portsOf as never,
+      approvalAsked: () => slack.approvalIdAsked(20_000),
+    });
   } finally {
     cloud.detach();
     await slack.stop();

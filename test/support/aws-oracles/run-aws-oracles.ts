@@ -28,6 +28,9 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
   const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
   const calls = await runOracleFlows(dynamo, policies);
   const roles = policies.byFunction();
+  // People: the managed policies the stack outputs, held to the calls of the commands each kind runs.
+  const people = policies.operatorPolicies();
+  for (const [kind, policy] of people) roles.set(kind, policy);
   const instanceRole = policies.arnOf(policies.logicalIdOf('AWS::IAM::Role', 'hellostagingInstanceRole'));
 
   /**
@@ -35,6 +38,7 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
    * event to its failure destination (Lambda developer guide, "Destinations").
    */
   const lambdaRuntime = (functionName: string): IamRequest[] => {
+    if (people.has(functionName)) return functionUrlCalls(functionName);
     const logGroup = policies.logGroupArnOf(functionName).replace(/:\*$/, '');
     const queue = policies.failureDestinationOf(functionName);
     return [
@@ -49,6 +53,31 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
         : []),
     ];
   };
+  /**
+   * A call to the decision endpoint, a function URL with AWS_IAM auth, is authorized as lambda:InvokeFunctionUrl
+   * and (since October 2025) lambda:InvokeFunction with lambda:InvokedViaFunctionUrl (Lambda developer guide,
+   * "Control access to function URLs"). Only an approver makes it.
+   */
+  const decisionFunction = policies.arnOf(
+    policies.logicalIdOf('AWS::Lambda::Function', 'FunctionsOperatorDecision'),
+  );
+  const functionUrlCalls = (kind: string): IamRequest[] =>
+    kind !== 'Approver'
+      ? []
+      : [
+          {
+            action: 'lambda:InvokeFunctionUrl',
+            resource: decisionFunction,
+            context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' },
+            because: 'the decision endpoint (function URL)',
+          },
+          {
+            action: 'lambda:InvokeFunction',
+            resource: decisionFunction,
+            context: { 'lambda:InvokedViaFunctionUrl': 'true' },
+            because: 'the decision endpoint (function URL)',
+          },
+        ];
   const services = policies.serviceRoleRequests();
   for (const service of services) roles.set(service.role, service.policies);
   const iamWith = (withRoles: Map<string, RolePolicies>) =>

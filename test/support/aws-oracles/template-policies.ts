@@ -140,6 +140,27 @@ export class TemplatePolicies {
     return found;
   }
 
+  /** The managed policies the stack outputs for people, by kind (Viewer, Deployer, Approver). */
+  operatorPolicies(): Map<string, RolePolicies> {
+    const found = new Map<string, RolePolicies>();
+    for (const [id, r] of Object.entries(this.template.Resources)) {
+      const kind = /^Operator(Viewer|Deployer|Approver)Policy/.exec(id)?.[1];
+      if (r.Type !== 'AWS::IAM::ManagedPolicy' || !kind) continue;
+      const document = this.resolve(r.Properties?.PolicyDocument) as PolicyDocument;
+      found.set(kind, { roleLogicalId: id, policies: [{ name: id, document }] });
+    }
+    return found;
+  }
+
+  /** An SSM parameter's value as the stack writes it, resolved (e.g. the operator's settings). */
+  parameterValue(name: string): string {
+    const found = Object.values(this.template.Resources).find(
+      (r) => r.Type === 'AWS::SSM::Parameter' && r.Properties?.Name === name,
+    );
+    if (!found) throw new Error(`no SSM parameter ${name} in the template`);
+    return String(this.resolve(found.Properties?.Value));
+  }
+
   /** A function's environment variables as deployed (names and ARNs the world must use too). */
   environmentOf(functionName: string): Record<string, string> {
     const fn = Object.values(this.template.Resources).find(

@@ -3,7 +3,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MANIFEST_FILE } from '../../core/config/artifact-manifest.js';
 import { Refused } from '../../core/errors.js';
-import { freePort } from '../fleets/free-port.js';
+import { freePort } from '../../local/fleets/free-port.js';
 
 export interface InitOptions {
   dir: string;

@@ -1,9 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { apiFileOf, newApiAccess, writeApiFile } from '../api/api-access.js';
-import { localApiBackends, startApiServer } from '../api/api-server.js';
-import { ControlPlane, type ReconcileReport } from '../control-plane/control-plane.js';
-import { routeStructuredLogs } from '../control-plane/route-structured-logs.js';
+import { apiFileOf, newApiAccess, writeApiFile } from '../../local/api/api-access.js';
+import { localApiBackends, startApiServer } from '../../local/api/api-server.js';
+import { ControlPlane, type ReconcileReport } from '../../local/control-plane/control-plane.js';
+import { routeStructuredLogs } from '../../local/control-plane/route-structured-logs.js';
 import type { CliContext } from './cli-context.js';
 
 /** Prints what the control plane does as it happens: deployments' moves and approvals to give. */

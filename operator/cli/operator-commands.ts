@@ -1,11 +1,11 @@
 import { summarizeDrift } from '../../core/congruence/drift-report.js';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import type { OperationResults } from '../../core/operations/operations.js';
-import { readApiFile } from '../api/api-access.js';
+import { approverName, requester } from '../approver-name.js';
 import { type CliContext, required, UsageError } from './cli-context.js';
+import { followDeployment } from './run-deploy.js';
+import { resolveTarget, saveTarget } from './target.js';
 
-/** Who asks: the operating-system user running the CLI. */
-const requester = () => process.env.USER ?? 'cli';
 const environmentOf = (ctx: CliContext) => ctx.text('env') ?? 'staging';
 
 function statusLine(s: OperationResults['status']['services'][number]): string {
@@ -35,15 +35,15 @@ const EVENTS_INTERVAL_MS = 500;
 async function decide(ctx: CliContext, approve: boolean) {
   const name = approve ? 'approve' : 'reject';
   const deploymentId = required(ctx, 0, `bakeshift ${name} <deploymentId> [--as NAME]`);
-  const api = await readApiFile(ctx.home);
-  // The API decides as its token's owner; --as only states whom the caller expects to be (refused otherwise).
-  const result = await (await ctx.operations()).decide({
-    deploymentId,
-    approve,
-    by: ctx.text('as') ?? api?.identity ?? requester(),
-  });
+  const by = await approverName(await ctx.target(), ctx.home, ctx.text('as'));
+  const result = await (await ctx.operations()).decide({ deploymentId, approve, by });
   ctx.print(`${deploymentId}: ${result.outcome}`, result);
 }
+
+/** How often `logs --follow` looks for new lines. */
+const LOGS_INTERVAL_MS = 2_000;
+const logLine = (l: OperationResults['logs'][number]) =>
+  `${l.time} ${l.instanceId} ${l.stream}: ${l.message}`;
 
 /** The commands that are one operation of the control plane: each calls it and prints its result. */
 export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void>> = {
@@ -60,10 +60,37 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     });
     ctx.print(records.map(historyLines).join('\n') || 'no deployments yet', records);
   },
+  /** The last lines; with --follow, then every new line (each shown once) until interrupted. */
   async logs(ctx) {
-    const service = required(ctx, 0, 'bakeshift logs <service> [--lines 50]');
-    const lines = await (await ctx.operations()).logs({ service, lines: Number(ctx.text('lines') ?? 50) });
-    ctx.print(lines.map((l) => `${l.time} ${l.instanceId} ${l.stream}: ${l.message}`).join('\n'), lines);
+    const service = required(ctx, 0, 'bakeshift logs <service> [--env staging] [--lines 50] [--follow]');
+    const operations = await ctx.operations();
+    const input = { service, environment: environmentOf(ctx), lines: Number(ctx.text('lines') ?? 50) };
+    // The lines of the last read: a line in the next read's window that was in it was shown already.
+    let shown = new Set<string>();
+    for (;;) {
+      const window = await operations.logs(input);
+      const lines = window.filter((l) => !shown.has(JSON.stringify(l)));
+      shown = new Set(window.map((l) => JSON.stringify(l)));
+      if (!ctx.flags.follow) return ctx.print(lines.map(logLine).join('\n'), lines);
+      for (const l of lines) console.log(ctx.flags.json ? JSON.stringify(l) : logLine(l));
+      await new Promise((r) => setTimeout(r, LOGS_INTERVAL_MS));
+    }
+  },
+  async follow(ctx) {
+    const deploymentId = required(ctx, 0, 'bakeshift follow <deploymentId>');
+    const operations = await ctx.operations();
+    const { record } = await operations.deployment({ deploymentId });
+    await followDeployment(ctx, operations, deploymentId, record?.version ?? deploymentId);
+  },
+  /** Saves where the commands go from now on (`--target` still overrides it for one command). */
+  async target(ctx) {
+    const kind = required(ctx, 0, 'bakeshift target <local|aws> [--region R]');
+    const target = await resolveTarget(ctx.home, { target: kind, region: ctx.text('region') });
+    await saveTarget(ctx.home, target);
+    ctx.print(
+      `commands in ${ctx.home} now go to ${kind === 'aws' ? `AWS${target.kind === 'aws' && target.region ? ` (${target.region})` : ''}` : 'the local control plane'}`,
+      target,
+    );
   },
   /** Prints the control plane's events; with --follow, keeps printing new ones until interrupted. */
   async events(ctx) {

@@ -7,7 +7,16 @@ export const COMMON_OPTIONS = {
   home: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
+  target: { type: 'string' },
+  region: { type: 'string' },
 } as const satisfies Options;
+
+/** What the common options mean, shown under every command's help. */
+export const COMMON_HELP: Record<string, string> = {
+  target:
+    "local (the home's control plane) or aws (the stack in --region, with your AWS credentials); default: the saved target",
+  region: "the AWS region of the bakeshift stack (default: your AWS configuration's)",
+};
 
 export interface CommandSpec {
   name: string;
@@ -112,9 +121,17 @@ export const COMMANDS: CommandSpec[] = [
     name: 'logs',
     summary: "the service's central instance log",
     args: '<service>',
-    options: { lines: { type: 'string', default: '50' } },
-    optionHelp: { lines: 'how many of the last lines (default 50, at most 1000)' },
-    example: 'bakeshift logs my-app --lines 100',
+    options: {
+      lines: { type: 'string', default: '50' },
+      ...env,
+      follow: { type: 'boolean', default: false },
+    },
+    optionHelp: {
+      lines: 'how many of the last lines (default 50, at most 1000)',
+      ...ENV_HELP,
+      follow: 'keep printing new lines until interrupted',
+    },
+    example: 'bakeshift logs my-app --env prod --follow',
   },
   decision(
     'approve',
@@ -126,6 +143,30 @@ export const COMMANDS: CommandSpec[] = [
     'reject a deployment waiting for a decision (it rolls back)',
     "refused unless it is the name this control plane's token is bound to (`up --as`, else your user)",
   ),
+  {
+    name: 'console',
+    summary: 'the web console: services, live deployments, approvals, history (on 127.0.0.1)',
+    args: '',
+    options: { port: { type: 'string' } },
+    optionHelp: { port: 'the port to serve on (default: any free one)' },
+    example: 'bakeshift console --target aws --region eu-west-1',
+  },
+  {
+    name: 'follow',
+    summary: "follow a deployment's steps to its end (exit 1 if it rolls back)",
+    args: '<deploymentId>',
+    options: {},
+    optionHelp: {},
+    example: 'bakeshift follow web-prod-0123456789abcdef',
+  },
+  {
+    name: 'target',
+    summary: "choose where commands go from now on: this home's control plane, or AWS",
+    args: '<local|aws>',
+    options: {},
+    optionHelp: {},
+    example: 'bakeshift target aws --region eu-west-1',
+  },
   {
     name: 'events',
     summary: 'deployment events: started, approvals, shifted, outcomes',
@@ -178,7 +219,7 @@ export function overview(): string {
     ...COMMANDS.map((c) => `  bakeshift ${`${c.name} ${c.args}`.padEnd(width)}  ${c.summary}`),
     '',
     'Every command takes --json (one JSON document), --home DIR (default $BAKESHIFT_HOME or ./.bakeshift) and',
-    '--help (its options and an example).',
+    '--help (its options and an example); the operator commands also --target local|aws and --region R.',
   ].join('\n');
 }
 
@@ -197,6 +238,8 @@ export function commandHelp(command: CommandSpec): string {
       ? ['Options:', ...names.map((n) => `  ${flag(n).padEnd(width)}  ${command.optionHelp[n] ?? ''}`)]
       : []),
     '  --json, --home DIR, --help',
+    `  --target local|aws  ${COMMON_HELP.target}`,
+    `  --region R          ${COMMON_HELP.region}`,
     '',
     `Example: ${command.example}`,
   ].join('\n');

@@ -8,7 +8,10 @@ export interface OperationRoute {
   status: 200 | 202;
 }
 
-/** The local API: one route per operation, shared by the server and its client (the CLI). */
+/**
+ * The operator API: one route per operation, shared by the local server and its client (the CLI), and by the
+ * AWS decision endpoint for `decide`.
+ */
 export const OPERATION_ROUTES: Record<OperationName, OperationRoute> = {
   status: { method: 'GET', path: '/status', status: 200 },
   deploy: { method: 'POST', path: '/deployments', status: 202 },
@@ -60,3 +63,10 @@ export const REFUSAL_STATUS: Record<string, number> = {
   Refused: 409,
   ConfigInvalid: 409,
 };
+
+/** A status's refusal name: the first listed for it (409 is Refused; a ConfigInvalid comes back as Refused). */
+const REFUSAL_OF_STATUS = new Map<number, string>();
+for (const [name, status] of Object.entries(REFUSAL_STATUS))
+  if (!REFUSAL_OF_STATUS.has(status)) REFUSAL_OF_STATUS.set(status, name);
+
+export const refusalOfStatus = (status: number) => REFUSAL_OF_STATUS.get(status) ?? 'OperatorApiError';

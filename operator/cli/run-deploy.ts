@@ -3,9 +3,9 @@ import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Operations } from '../../core/operations/operations.js';
-import { packDirectory } from '../artifacts/pack-directory.js';
-import { rawManifestOf } from '../artifacts/read-manifest.js';
-import { progressLines } from '../progress/progress-printer.js';
+import { packDirectory } from '../../local/artifacts/pack-directory.js';
+import { progressLines } from '../../local/progress/progress-printer.js';
+import { rawManifestOf } from '../../shared-adapters/artifacts/read-manifest.js';
 import { type CliContext, required, UsageError } from './cli-context.js';
 
 /** How often a followed deployment is looked at again. */

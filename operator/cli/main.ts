@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { type CliContext, cliContext, UsageError } from './cli-context.js';
 import { COMMON_OPTIONS, commandHelp, commandNamed, overview } from './command-table.js';
 import { OPERATOR_COMMANDS } from './operator-commands.js';
+import { runConsole } from './run-console.js';
 import { runDeploy } from './run-deploy.js';
 import { runInit } from './run-init.js';
 import { runUp } from './run-up.js';
@@ -12,10 +13,11 @@ const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
   init: runInit,
   up: runUp,
   deploy: runDeploy,
+  console: runConsole,
   ...OPERATOR_COMMANDS,
 };
 
-/** The parsed options, or exit 2 naming the option node:util refused ("Unknown option '--foo'"). */
+/** The parsed options, or a usage error naming the option node:util refused ("Unknown option '--foo'"). */
 function parseOptions(commandName: string, args: string[]) {
   try {
     return parseArgs({
@@ -26,13 +28,12 @@ function parseOptions(commandName: string, args: string[]) {
     });
   } catch (error) {
     const reason = (error as Error).message.split('. ')[0];
-    console.error(`bakeshift ${commandName}: ${reason} (see bakeshift ${commandName} --help)`);
-    process.exit(2);
+    throw new UsageError(`${commandName}: ${reason} (see bakeshift ${commandName} --help)`);
   }
 }
 
-async function main() {
-  const [commandName = '', ...args] = process.argv.slice(2);
+async function run(argv: string[]) {
+  const [commandName = '', ...args] = argv;
   const command = commandNamed(commandName);
   if (!command) {
     if (commandName && !commandName.startsWith('-'))
@@ -49,10 +50,31 @@ async function main() {
 }
 
 /** Refusals (the caller's to fix) print their message and exit 2; anything else is a bug, shown whole. */
-const REFUSALS = ['Refused', 'NotFound', 'NotAllowed', 'InvalidInput', 'ConfigInvalid', 'Unreachable'];
+const REFUSALS = [
+  'Refused',
+  'NotFound',
+  'NotAllowed',
+  'InvalidInput',
+  'ConfigInvalid',
+  'Unreachable',
+  'Unauthenticated',
+  'NoDeploymentStarted',
+];
 
-main().catch((error: unknown) => {
-  const refused = error instanceof UsageError || REFUSALS.includes((error as Error).name);
-  console.error(refused ? `bakeshift: ${(error as Error).message}` : error);
-  process.exitCode = 2;
-});
+/**
+ * Runs one command (`argv` without node and the script) and resolves to its exit status: 0, 1 for a deployment
+ * that rolled back, 2 for a refusal (printed as one line) or a fault (printed whole).
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  process.exitCode = 0;
+  try {
+    await run(argv);
+  } catch (error) {
+    const refused = error instanceof UsageError || REFUSALS.includes((error as Error).name);
+    console.error(refused ? `bakeshift: ${(error as Error).message}` : error);
+    process.exitCode = 2;
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return status;
+}

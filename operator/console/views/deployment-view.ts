@@ -1,0 +1,45 @@
+import { html } from 'hono/html';
+import { summarizeDrift } from '../../../core/congruence/drift-report.js';
+import type { OperationResults } from '../../../core/operations/operations.js';
+import { type Html, when } from './layout.js';
+import { decisionButtons } from './overview-view.js';
+import { timelineOf } from './timeline.js';
+
+const seconds = (from: number, to: number | undefined) =>
+  to === undefined ? '' : `${((to - from) / 1000).toFixed(1)}s`;
+
+/** Whether a deployment waits for a person: it asked for approval and nobody has decided yet. */
+export function awaitsApproval(record: OperationResults['deployment']['record']): boolean {
+  return (
+    !!record &&
+    record.status === 'in_progress' &&
+    !!record.phases.approval &&
+    !record.approvedBy &&
+    !record.phases.shift
+  );
+}
+
+/** One deployment: who and what, its steps as they happen, the preview, and the decision if it waits for one. */
+export function deploymentView(
+  deploymentId: string,
+  current: OperationResults['deployment'],
+  previewUrl: string | null,
+): Html {
+  const { record } = current;
+  const steps = timelineOf(current.events);
+  return html`<h2>${record ? `${record.service}/${record.environment} ${record.version}` : deploymentId}</h2>
+    <p id="outcome" data-status="${record?.status ?? current.status}">
+      ${record?.status ?? current.status} · ${record?.trigger ?? ''} by ${record?.requestedBy ?? '–'} at ${when(record?.requestedAt)}
+      ${record?.approvedBy ? html` · <span id="approved-by">approved by ${record.approvedBy}${record.approvedVia ? ` (${record.approvedVia})` : ''}</span>` : ''}
+    </p>
+    ${awaitsApproval(record) ? html`<p>Waiting for approval: ${decisionButtons(deploymentId)}</p>` : ''}
+    ${previewUrl && record?.status === 'in_progress' ? html`<p>Preview: <a href="${previewUrl}">${previewUrl}</a></p>` : ''}
+    ${record?.failure ? html`<p class="failed" id="cause">${record.failure.step}: ${record.failure.error}: ${record.failure.cause}</p>` : ''}
+    ${record?.drift ? html`<p>Drift before the run: ${summarizeDrift(record.drift)}</p>` : ''}
+    <table id="timeline"><tr><th>step</th><th></th><th>started</th><th>took</th></tr>
+    ${steps.map(
+      (s) => html`<tr class="step ${s.state}" data-step="${s.name}" data-state="${s.state}">
+        <td>${s.name}</td><td>${s.state}${s.error ? html` <span class="failed">${s.error}</span>` : ''}</td>
+        <td>${when(new Date(s.startedAt).toISOString())}</td><td>${seconds(s.startedAt, s.endedAt)}</td></tr>`,
+    )}</table>`;
+}

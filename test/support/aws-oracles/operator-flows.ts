@@ -1,0 +1,139 @@
+import { vi } from 'vitest';
+import { AwsOperatorSettings, OPERATOR_PARAMETER } from '../../../aws/commons/aws-settings.js';
+import { serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
+import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
+import { iamCallerOf } from '../../../aws/operations/iam-caller.js';
+import type { Ports } from '../../../core/ports/index.js';
+import { createOperatorDecision } from '../../../functions/operator-decision.js';
+import { createRunJanitor } from '../../../functions/run-janitor.js';
+import { createStartCongruenceRun } from '../../../functions/start-congruence-run.js';
+import { localLambdaContext } from '../../../local/engine/lambda-context.js';
+import { runCli } from '../../../operator/cli/main.js';
+import type { awsWorld } from '../aws-world.js';
+import { runAsFunction } from '../invoking-function.js';
+import {
+  APPROVER_ROLE_ARN,
+  asPerson,
+  connectOperator,
+  PEOPLE,
+  type Person,
+  startFunctionUrlStandIn,
+} from '../operator-stand-ins.js';
+import type { TemplatePolicies } from './template-policies.js';
+
+const APP = new URL('../../../examples/hello/app', import.meta.url).pathname;
+
+export interface OperatorFlowContext {
+  setup: Awaited<ReturnType<typeof awsWorld>>;
+  template: TemplatePolicies;
+  dynamoEndpoint: string;
+  /** What a function builds: the world's ports with the AWS adapters of the oracle flows. */
+  portsOf: (name: string) => Ports & Record<string, unknown>;
+  /** Resolves with the approval id the next approval request posts to Slack. */
+  approvalAsked: () => Promise<string>;
+}
+
+/**
+ * The operator's interface in the oracle flows: people with the stack's managed policies use `bakeshift
+ * --target aws` (the real CLI, their credentials), the decision endpoint decides as the caller, congruence and
+ * the janitor run as their functions. Every call is recorded under the person's kind or the function's name.
+ */
+export async function runOperatorFlows(context: OperatorFlowContext): Promise<void> {
+  const { setup, template, dynamoEndpoint, portsOf } = context;
+  const { world, cloud } = setup;
+  cloud.recordEveryDynamoDbClient();
+  const endpoint = await startFunctionUrlStandIn(
+    'OperatorDecision',
+    createOperatorDecision({ ...(portsOf('OperatorDecision') as Ports), callerOf: iamCallerOf }) as never,
+  );
+  const written = JSON.parse(template.parameterValue(OPERATOR_PARAMETER)) as Record<string, unknown>;
+  const settings = AwsOperatorSettings.parse({ ...written, decisionUrl: endpoint.url, services: ['web'] });
+  const config = JSON.parse(cloud.parameters.get(serviceConfigParameter('web')) ?? '{}');
+  config.environments.prod.approval.approvers.push(APPROVER_ROLE_ARN);
+  const { executions } = connectOperator(world, cloud, settings, config);
+  cloud.functions.set(settings.congruenceFunction, (payload) =>
+    runAsFunction('StartCongruenceRun', () =>
+      createStartCongruenceRun(portsOf('StartCongruenceRun') as never)(
+        payload,
+        localLambdaContext('StartCongruenceRun', 120),
+      ),
+    ),
+  );
+  const janitor = (service: string, options: { dryRun: boolean }) =>
+    runAwsJanitor({ clients: setup.clientsOf(), ...world.portsOf('RunJanitor') }, service, options);
+  cloud.functions.set(settings.janitorFunction, (payload) =>
+    runAsFunction('RunJanitor', () =>
+      createRunJanitor({ janitor })(payload, localLambdaContext('RunJanitor', 600)),
+    ),
+  );
+  const now = Date.now();
+  cloud.logEvents.set('/bakeshift/web/staging', [
+    { timestamp: now, message: 'listening', logStreamName: 'i-0a' },
+  ]);
+  cloud.logEvents.set('/bakeshift/events', []);
+
+  // The flows keep fake time, ahead of the machine's: the person's machine shows the same time (a promotion
+  // or rollback is requested "now", and must be newer than what the flows requested before).
+  const bakeshift = async (person: Person, ...args: string[]) => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: world.clock.now() });
+    const status = await asPerson(person, dynamoEndpoint, () =>
+      runCli([
+        ...args,
+        '--target',
+        'aws',
+        '--region',
+        'us-east-1',
+        '--home',
+        '/tmp/bakeshift-oracle-operator',
+      ]),
+    ).finally(() => vi.useRealTimers());
+    if (status !== 0)
+      throw new Error(`operator flow: \`bakeshift ${args.join(' ')}\` as ${person.kind} exited ${status}`);
+  };
+  const look = async (person: Person, deploymentId: string) => {
+    for (const args of [
+      ['status'],
+      ['history', 'web'],
+      ['logs', 'web'],
+      ['events'],
+      ['follow', deploymentId],
+    ])
+      await bakeshift(person, ...args, '--json');
+  };
+  const ended = (deploymentId: string) => executions.get(deploymentId)?.outcome;
+  const newest = async () => [...executions.keys()].at(-1) ?? '';
+  try {
+    await bakeshift(
+      PEOPLE.deployer,
+      'deploy',
+      'web',
+      APP,
+      '--env',
+      'staging',
+      '--version',
+      '9.0.0',
+      '--json',
+    );
+    const deployed = await newest();
+    await bakeshift(PEOPLE.deployer, 'promote', 'web', '--from', 'staging', '--to', 'prod', '--json');
+    const promotion = await newest();
+    await Promise.race([
+      context.approvalAsked(),
+      ended(promotion)?.then((o) => {
+        throw new Error(`operator flow: the promotion ended before its approval: ${o.status} ${o.cause}`);
+      }),
+    ]);
+    await bakeshift(PEOPLE.approver, 'approve', promotion, '--json');
+    await ended(promotion);
+    await look(PEOPLE.viewer, promotion);
+    await look(PEOPLE.approver, promotion);
+    await look(PEOPLE.deployer, deployed);
+    await bakeshift(PEOPLE.deployer, 'congruence', 'web', '--env', 'staging', '--json');
+    await ended(await newest());
+    await bakeshift(PEOPLE.deployer, 'rollback', 'web', '--env', 'staging', '--json');
+    await ended(await newest());
+    await bakeshift(PEOPLE.deployer, 'janitor', '--dry-run', '--json');
+  } finally {
+    await endpoint.stop();
+  }
+}
