@@ -18,6 +18,7 @@ const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
 const { measureFunctionBundles } = await import('./bench/measure-function-bundles.js');
 const { runAwsOracles } = await import('../test/support/aws-oracles/run-aws-oracles.js');
 const { measureLiveLatencyDuringBake } = await import('./bench/live-latency-during-bake.js');
+const { measureConsole } = await import('./bench/console-paint.js');
 const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
@@ -113,6 +114,12 @@ log(
   `  p99 ${liveLatencyDuringBake.p99IdleMs} ms idle, ${liveLatencyDuringBake.p99BakingMs} ms while baking (max ${liveLatencyDuringBake.maxBakingMs} ms; bake ${liveLatencyDuringBake.bakeMs} ms)`,
 );
 
+log('- the web console in headless Chromium: first meaningful paint, and a live update after an event…');
+const webConsole = await measureConsole();
+log(
+  `  first meaningful paint ${webConsole.firstMeaningfulPaintMs} ms; live updates ${webConsole.liveUpdateMs.join(', ')} ms after their events`,
+);
+
 const figures = {
   stateTransitions,
   stateTransitionsLongBake: longBake,
@@ -125,5 +132,6 @@ const figures = {
   awsOracles,
   functions,
   liveLatencyDuringBake,
+  console: webConsole,
 };
 if (json) console.log(JSON.stringify(figures));
