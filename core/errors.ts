@@ -36,6 +36,10 @@ export class LaunchFailed extends named('LaunchFailed') {}
 /** Green is not healthy yet and its deadline has not passed: the ASL polls by retrying this. */
 export class HealthPending extends named('HealthPending') {}
 export class HealthCheckFailed extends named('HealthCheckFailed') {}
+/** Green answers worse than its limits or than blue (core/analysis/judge-window.ts), or an alarm fired. */
+export class AnalysisFailed extends named('AnalysisFailed') {}
+/** A pre-traffic test of green's preview failed (its name and output are in the message). */
+export class PreTrafficTestFailed extends named('PreTrafficTestFailed') {}
 /** Blue is still being kept warm: the ASL watches green by retrying this until the window ends. */
 export class StillWarm extends named('StillWarm') {}
 export class ApprovalRejected extends named('ApprovalRejected') {}

@@ -18,6 +18,7 @@ import { createRecordRollback } from './record-rollback.js';
 import { createReleaseLock } from './release-lock.js';
 import { createRequestApproval } from './request-approval.js';
 import { createRestoreTraffic } from './restore-traffic.js';
+import { createRunPreTrafficTests } from './run-pre-traffic-tests.js';
 import { createShiftTraffic } from './shift-traffic.js';
 import { createWatchGreen } from './watch-green.js';
 
@@ -30,6 +31,7 @@ export const taskFunctions = {
   BakeImage: createBakeImage,
   LaunchGreen: createLaunchGreen,
   AwaitGreenHealthy: createAwaitGreenHealthy,
+  RunPreTrafficTests: createRunPreTrafficTests,
   RequestApproval: createRequestApproval,
   ShiftTraffic: createShiftTraffic,
   CheckGreenAtWeight: createCheckGreenAtWeight,

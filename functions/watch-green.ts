@@ -1,3 +1,4 @@
+import { judgeGreen, keepVerdict } from '../core/analysis/analyze-green.js';
 import { describeHealth, isFullyHealthy } from '../core/deployment/fleet-health.js';
 import { HealthCheckFailed, RollbackRequested, StillWarm } from '../core/errors.js';
 import type { Ports } from '../core/ports/index.js';
@@ -9,7 +10,7 @@ import { ShiftResult, WithGreen } from './commons/flow-state.js';
  * checks green: unhealthy fails the deployment, which moves traffic back to blue; inside the window StillWarm
  * (retried by the ASL); after it, green is verified and the deployment may commit.
  */
-export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'>) =>
+export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock' | 'metrics'>) =>
   defineTask(
     {
       name: 'WatchGreen',
@@ -32,6 +33,18 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
       }
       const warmUntil = Date.parse(shift.at) + plan.settings.keepBlueWarmSeconds * 1000;
       const remaining = Math.ceil((warmUntil - ports.clock.now().getTime()) / 1000);
+      // All traffic is green's since the shift: judged against the absolute limits and alarms, kept when it
+      // fails or at the window's end (not at every look).
+      const window = {
+        plan,
+        step: 'WatchGreen',
+        greenFleetId: green.fleetId,
+        blueFleetId: null,
+        from: new Date(shift.at),
+      };
+      const verdict = await judgeGreen(ports, window);
+      if (verdict && (!verdict.passed || remaining <= 0))
+        await keepVerdict(ports.store, plan.deploymentId, verdict);
       if (remaining > 0) throw new StillWarm(`green healthy; blue stays warm for ${remaining}s more`);
       return { verifiedAt: ports.clock.now().toISOString() };
     },

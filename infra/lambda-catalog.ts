@@ -1,3 +1,4 @@
+import { LAMBDA_PRE_TRAFFIC_TESTS_IAM } from '../aws/analysis/iam.js';
 import { EC2_BAKER_IAM, EC2_IMAGE_CATALOG_IAM } from '../aws/baker/iam.js';
 import { STEP_FUNCTIONS_CALLBACKS_IAM } from '../aws/callbacks/iam.js';
 import type { IamStatement } from '../aws/commons/iam-statement.js';
@@ -6,6 +7,7 @@ import { EVENTBRIDGE_NOTIFIER_IAM } from '../aws/events/iam.js';
 import { AUTO_SCALING_FLEETS_IAM } from '../aws/fleets/iam.js';
 import { AWS_JANITOR_IAM } from '../aws/janitor/iam.js';
 import type { LAMBDA_ENVIRONMENT } from '../aws/lambda/lambda-environment.js';
+import { CLOUDWATCH_TRAFFIC_METRICS_IAM } from '../aws/metrics/iam.js';
 import { RELEASE_STORE_IAM } from '../aws/release-store/iam.js';
 import { STEP_FUNCTIONS_STARTER_IAM } from '../aws/starter/iam.js';
 import { ALB_TRAFFIC_IAM, TARGET_GROUP_HEALTH_IAM } from '../aws/traffic/iam.js';
@@ -20,6 +22,8 @@ export type AwsPort =
   | 'fleets'
   | 'traffic'
   | 'health'
+  | 'metrics'
+  | 'preTraffic'
   | 'approvals'
   | 'notifier'
   | 'callbacks'
@@ -44,6 +48,8 @@ export const PORT_NEEDS: Record<
   fleets: { iam: AUTO_SCALING_FLEETS_IAM, environment: [] },
   traffic: { iam: ALB_TRAFFIC_IAM, environment: [] },
   health: { iam: TARGET_GROUP_HEALTH_IAM, environment: [] },
+  metrics: { iam: CLOUDWATCH_TRAFFIC_METRICS_IAM, environment: [] },
+  preTraffic: { iam: LAMBDA_PRE_TRAFFIC_TESTS_IAM, environment: [] },
   approvals: { iam: [], environment: ['slackBotTokenSecret'], secrets: ['botToken'] },
   notifier: {
     // The Slack notifier reads the environment's channel from its configuration.
@@ -118,10 +124,11 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
     traffic: ['route'],
   }),
   spec('AwaitGreenHealthy', ['health', 'store'], 50),
+  spec('RunPreTrafficTests', ['preTraffic', 'store'], 890),
   spec('RequestApproval', ['store', 'approvals', 'notifier', 'callbacks'], 50, { notifier: [] }),
   spec('ShiftTraffic', ['traffic', 'store', 'notifier'], 50, { traffic: ['read', 'route'] }),
-  spec('CheckGreenAtWeight', ['health'], 50),
-  spec('WatchGreen', ['health', 'store'], 50),
+  spec('CheckGreenAtWeight', ['health', 'metrics', 'store'], 50),
+  spec('WatchGreen', ['health', 'store', 'metrics'], 50),
   spec('CommitRelease', ['store'], 50),
   spec('DrainBlue', ['traffic', 'store'], 50, { traffic: ['drain'] }),
   spec('ReapBlue', ['fleets'], 240, { fleets: ['destroy'] }),

@@ -19,6 +19,7 @@ const { measureFunctionBundles } = await import('./bench/measure-function-bundle
 const { runAwsOracles } = await import('../test/support/aws-oracles/run-aws-oracles.js');
 const { measureLiveLatencyDuringBake } = await import('./bench/live-latency-during-bake.js');
 const { measureConsole } = await import('./bench/console-paint.js');
+const { measureAnalysis } = await import('./bench/analysis-figures.js');
 const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
@@ -120,6 +121,14 @@ log(
   `  first meaningful paint ${webConsole.firstMeaningfulPaintMs} ms; live updates ${webConsole.liveUpdateMs.join(', ')} ms after their events`,
 );
 
+log(
+  '- analysis under 50 connections: a version failing 5 % of requests, then 20 good ones (10 % for 5 s first)…',
+);
+const analysis = await measureAnalysis();
+log(
+  `  the bad version failed ${analysis.badVersionFailedRequests} requests, rolled back ${analysis.detectedAfterMs} ms after its shift began; ${analysis.falseRollbacks} of ${analysis.goodDeployments} good versions rolled back`,
+);
+
 const figures = {
   stateTransitions,
   stateTransitionsLongBake: longBake,
@@ -133,5 +142,6 @@ const figures = {
   functions,
   liveLatencyDuringBake,
   console: webConsole,
+  analysis,
 };
 if (json) console.log(JSON.stringify(figures));

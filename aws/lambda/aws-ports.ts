@@ -1,12 +1,15 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Clock } from '../../core/ports/clock.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
+import { LambdaPreTrafficTests } from '../analysis/lambda-pre-traffic-tests.js';
 import { BakeLedger } from '../baker/bake-ledger.js';
 import { Ec2ImageBaker } from '../baker/ec2-image-baker.js';
 import { Ec2ImageCatalog } from '../baker/ec2-image-catalog.js';
@@ -16,6 +19,7 @@ import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
 import { AutoScalingFleets } from '../fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../fleets/fleet-directory.js';
 import { runAwsJanitor } from '../janitor/aws-janitor.js';
+import { CloudWatchTrafficMetrics } from '../metrics/cloudwatch-traffic-metrics.js';
 import { StepFunctionsStarter } from '../starter/step-functions-starter.js';
 import { AlbTraffic } from '../traffic/alb-traffic.js';
 import { SlotHealthCheck } from '../traffic/slot-health-check.js';
@@ -40,6 +44,10 @@ let elb: ElasticLoadBalancingV2Client | undefined;
 const elbClient = () => (elb ??= new ElasticLoadBalancingV2Client({}));
 let ec2: EC2Client | undefined;
 const ec2Client = () => (ec2 ??= new EC2Client({}));
+let lambda: LambdaClient | undefined;
+const lambdaClient = () => (lambda ??= new LambdaClient({}));
+let cloudWatch: CloudWatchClient | undefined;
+const cloudWatchClient = () => (cloudWatch ??= new CloudWatchClient({}));
 let settings: AwsSettings | undefined;
 const awsSettings = () => (settings ??= new AwsSettings(ssmClient()));
 let directory: FleetDirectory | undefined;
@@ -101,6 +109,16 @@ export function awsTraffic() {
     awsSettings(),
     fleetDirectory(),
   );
+}
+
+/** The environments' pre-traffic test functions. */
+export function awsPreTrafficTests() {
+  return new LambdaPreTrafficTests(lambdaClient());
+}
+
+/** The load balancer's metrics and alarms (CloudWatch), for analysis. */
+export function awsMetrics() {
+  return new CloudWatchTrafficMetrics(cloudWatchClient(), awsSettings(), fleetDirectory());
 }
 
 export function awsHealth() {

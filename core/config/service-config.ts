@@ -125,6 +125,76 @@ const TimeZone = z.string().refine(
   { message: 'must be an IANA time zone such as Europe/Paris or UTC' },
 );
 
+/**
+ * Judgement beyond the health check (core/analysis/judge-window.ts): green's error rate and p99 at the end of
+ * every weighted step's hold (against blue's over the same window) and through the blue-warm window (against
+ * the absolute limits), and CloudWatch alarms on AWS. Defaults are on and safe: a version that answers more
+ * than 1 % errors (surely: at 99.5 % confidence) or twice blue's p99 (and 20 ms slower) is rolled back.
+ */
+const Analysis = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Below this many requests to green in a window, it is not judged (and passes). */
+    minRequests: z.number().int().min(10).max(1_000_000).default(100),
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    errorRateMargin: z.number().min(0).max(1).default(0.01),
+    latencyFactor: z.number().min(1).max(100).default(2),
+    minLatencyDeltaMs: z.number().int().min(0).max(60_000).default(20),
+    maxP99Ms: z.number().int().min(1).max(600_000).optional(),
+    /** CloudWatch alarms (AWS only): one in ALARM during a window rolls back, as CodeDeploy's alarms do. */
+    alarms: z.array(z.string().min(1).max(255)).max(10).default([]),
+  })
+  .strict();
+
+/** One HTTP check of green's preview endpoint before it takes traffic. */
+const HttpCheck = z
+  .object({
+    name: z.string().min(1).max(100),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+    path: z.string().startsWith('/', 'must start with "/"'),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.string().max(65_536).optional(),
+    expectStatus: z.number().int().min(100).max(599).default(200),
+    bodyContains: z.string().min(1).optional(),
+    /** A field of the JSON body (dot-separated path) and the value it must equal. */
+    jsonField: z
+      .object({ path: z.string().min(1), equals: z.union([z.string(), z.number(), z.boolean(), z.null()]) })
+      .strict()
+      .optional(),
+    maxLatencyMs: z.number().int().min(1).max(60_000).optional(),
+  })
+  .strict();
+
+/**
+ * Tests of green's preview endpoint after it is healthy and before any approval or shift (CodeDeploy's
+ * BeforeAllowTraffic hook): HTTP checks and a command locally; on AWS a Lambda function you name, invoked with
+ * the same (the preview listener is reachable only inside the VPC). Any failure compensates.
+ */
+export const PreTraffic = z
+  .object({
+    /** The whole run's bound; below the Task's own timeout (900 s). */
+    timeoutSeconds: seconds(1, 840).default(60),
+    checks: z.array(HttpCheck).max(50).default([]),
+    /** Locally: run with PREVIEW_URL and the deployment's identity in its environment; exit 0 passes. */
+    command: z.string().min(1).max(4096).optional(),
+    /**
+     * On AWS: a Lambda function invoked with the preview URL, the identity and the checks; its name starts with
+     * `bakeshift-pretraffic-`, which is all bakeshift may invoke (as CodeDeploy's hooks are `CodeDeployHook_*`).
+     */
+    function: z
+      .string()
+      .regex(
+        /^bakeshift-pretraffic-[A-Za-z0-9_-]{1,43}$/,
+        'must be a function name starting with bakeshift-pretraffic-',
+      )
+      .optional(),
+  })
+  .strict()
+  .refine((p) => p.checks.length > 0 || p.command || p.function, {
+    message: 'name at least one check, a command or a function',
+  });
+export type PreTrafficConfig = z.infer<typeof PreTraffic>;
+
 const Environment = z
   .object({
     capacity: Capacity,
@@ -132,6 +202,8 @@ const Environment = z
     approval: Approval.default({ required: false }),
     traffic: Traffic.default({ strategy: 'all-at-once' }),
     healthCheck: HealthCheck.prefault({}),
+    analysis: Analysis.prefault({}),
+    preTraffic: PreTraffic.optional(),
     /** How long blue stays warm after the shift, for a rollback that is only a traffic switch. */
     keepBlueWarmSeconds: seconds(0, 3600).default(300),
     /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Trigger } from '../config/service-config.js';
+import { PreTraffic, Trigger } from '../config/service-config.js';
 
 /**
  * What PrepareDeployment decides and every later step follows: the deployment's identity, whether it bakes, blue,
@@ -16,6 +16,8 @@ export const Plan = z.object({
   needsBake: z.boolean(),
   hasBlue: z.boolean(),
   approvalRequired: z.boolean(),
+  /** Whether green's preview is tested before traffic (the ASL's BeforeTraffic choice reads it). */
+  preTrafficTests: z.boolean().optional(),
   /** Set when the request names an existing image (rollback, promote). */
   imageId: z.string().optional(),
   greenFleetId: z.string(),
@@ -41,6 +43,20 @@ export const Plan = z.object({
     slackChannel: z.string().optional(),
     bake: z.object({ baseImage: z.string(), timeoutSeconds: z.number() }),
     retainImages: z.number(),
+    preTraffic: PreTraffic.optional(),
+    /** Absent in plans made before analysis existed: then nothing is judged. */
+    analysis: z
+      .object({
+        enabled: z.boolean(),
+        minRequests: z.number(),
+        maxErrorRate: z.number(),
+        errorRateMargin: z.number(),
+        latencyFactor: z.number(),
+        minLatencyDeltaMs: z.number(),
+        maxP99Ms: z.number().optional(),
+        alarms: z.array(z.string()),
+      })
+      .optional(),
   }),
 });
 export type Plan = z.infer<typeof Plan>;

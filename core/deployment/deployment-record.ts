@@ -1,3 +1,4 @@
+import type { WindowMetrics } from '../analysis/window-metrics.js';
 import type { Capacity, Trigger } from '../config/service-config.js';
 import type { DriftReport } from '../congruence/drift-report.js';
 import type { ArtifactRef } from './deployment-request.js';
@@ -64,9 +65,34 @@ export interface DeploymentRecord {
   /** Set by `rollback` while blue is warm: the keep-warm watch ends the deployment and compensation restores blue. */
   rollbackRequestedBy?: string;
   phases: Partial<Record<Phase, string>>;
+  /** The pre-traffic tests' results, when the environment has them. */
+  preTrafficResults?: PreTrafficResult[];
+  /** Each analysis verdict, with its numbers (core/analysis/judge-window.ts). */
+  analysis?: AnalysisEntry[];
   failure?: FailureDescription;
   warnings: string[];
   finishedAt?: string;
+}
+
+/** One pre-traffic test's outcome: a check, the command, or the function. */
+export interface PreTrafficResult {
+  name: string;
+  passed: boolean;
+  /** Why it failed, or what it measured: status, latency, the command's last output. */
+  detail: string;
+}
+
+/** One analysis verdict as the record keeps it. */
+export interface AnalysisEntry {
+  /** Where it was made: `CheckGreenAtWeight 10%`, `WatchGreen`. */
+  step: string;
+  at: string;
+  passed: boolean;
+  judged: boolean;
+  reason: string;
+  green: WindowMetrics;
+  blue: WindowMetrics | null;
+  alarmsFiring: string[];
 }
 
 /** What serves a service+environment now. */

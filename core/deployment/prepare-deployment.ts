@@ -90,6 +90,7 @@ function planOf(
     needsBake: request.imageId === undefined,
     hasBlue: live !== undefined,
     approvalRequired: approval !== null,
+    preTrafficTests: env.preTraffic !== undefined,
     ...(request.imageId ? { imageId: request.imageId } : {}),
     greenFleetId: greenFleetIdOf(request.deploymentId),
     blue: live
@@ -106,6 +107,8 @@ function planOf(
       ...(env.slack ? { slackChannel: env.slack.channel } : {}),
       bake: config.bake,
       retainImages: config.retention.images,
+      analysis: env.analysis,
+      ...(env.preTraffic ? { preTraffic: env.preTraffic } : {}),
     },
   };
 }

@@ -4,10 +4,12 @@ import type { Fleets } from './fleets.js';
 import type { Health } from './health.js';
 import type { ImageBaker } from './image-baker.js';
 import type { Notifier } from './notifier.js';
+import type { PreTrafficTests } from './pre-traffic-tests.js';
 import type { ReleaseStore } from './release-store.js';
 import type { ServiceConfigs } from './service-configs.js';
 import type { TaskCallbacks } from './task-callbacks.js';
 import type { Traffic } from './traffic.js';
+import type { TrafficMetrics } from './traffic-metrics.js';
 
 /** Everything the handlers need from the outside world; each handler declares the subset it uses. */
 export interface Ports {
@@ -16,6 +18,8 @@ export interface Ports {
   baker: ImageBaker;
   fleets: Fleets;
   traffic: Traffic;
+  metrics: TrafficMetrics;
+  preTraffic: PreTrafficTests;
   health: Health;
   approvals: ApprovalChannel;
   notifier: Notifier;

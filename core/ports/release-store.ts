@@ -1,4 +1,4 @@
-import type { DeploymentRecord, Release } from '../deployment/deployment-record.js';
+import type { AnalysisEntry, DeploymentRecord, Release } from '../deployment/deployment-record.js';
 
 export type LockAttempt =
   | { outcome: 'acquired' }
@@ -44,11 +44,15 @@ export interface ApprovalTicket {
   decidedAt?: string;
 }
 
-export type DeploymentUpdate = Partial<Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings'>> & {
+export type DeploymentUpdate = Partial<
+  Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings' | 'analysis'>
+> & {
   /** Merged into the record's phases (phase name → start time). */
   phases?: DeploymentRecord['phases'];
   /** Appended to the record's warnings. */
   addWarnings?: string[];
+  /** Appended to the record's analysis verdicts. */
+  addAnalysis?: AnalysisEntry[];
 };
 
 /**

@@ -22,7 +22,7 @@ export async function buildHelloArtifact(
   const staging = await mkdtemp(join(tmpdir(), `hello-${version}-`));
   try {
     await cp(join(here, 'app'), staging, { recursive: true });
-    await writeFile(join(staging, 'release.json'), await readFile(join(here, 'releases', `${version}.json`)));
+    await writeFile(join(staging, 'release.json'), JSON.stringify(await releaseOf(version)));
     if (options.ballastBytes) await writeBallast(join(staging, 'ballast.bin'), options.ballastBytes);
     const file = join(directory, `hello-${version}.tgz`);
     await packDirectory(staging, file);
@@ -30,6 +30,17 @@ export async function buildHelloArtifact(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * A release's settings: `releases/<version>.json`, or for `<version>-<label>` (e.g. `2.0.0-run.7`, a distinct
+ * artifact of the same behaviour) that version's settings under the longer name.
+ */
+async function releaseOf(version: string): Promise<Record<string, unknown>> {
+  const read = async (name: string) =>
+    JSON.parse(await readFile(join(here, 'releases', `${name}.json`), 'utf8')) as Record<string, unknown>;
+  const base = /^(\d+\.\d+\.\d+)-[\w.]+$/.exec(version)?.[1];
+  return base ? { ...(await read(base)), version } : read(version);
 }
 
 /** Random bytes (gzip cannot shrink them), written in 1 MiB pieces. */

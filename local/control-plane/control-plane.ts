@@ -18,6 +18,7 @@ import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
 import type { TaskStateName } from '../../statemachines/state-names.js';
+import { LocalPreTrafficTests } from '../analysis/local-pre-traffic-tests.js';
 import { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
 import { checkLocalBasePackages } from '../baker/local-base-packages.js';
 import { LocalImageBaker } from '../baker/local-image-baker.js';
@@ -33,6 +34,7 @@ import { runLocalJanitor } from '../janitor/local-janitor.js';
 import { LocalDataPlane } from '../load-balancer/local-data-plane.js';
 import { LocalHealth } from '../load-balancer/local-health.js';
 import { LocalTraffic } from '../load-balancer/local-traffic.js';
+import { LocalTrafficMetrics } from '../load-balancer/local-traffic-metrics.js';
 import { CongruenceScheduler } from '../scheduler/congruence-scheduler.js';
 import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
 import { FanOutApprovalChannel } from './fan-out-approval-channel.js';
@@ -145,6 +147,8 @@ export class ControlPlane {
       baker: this.baker,
       fleets: this.fleets,
       traffic: new LocalTraffic(this.dataPlane),
+      metrics: new LocalTrafficMetrics(this.dataPlane),
+      preTraffic: new LocalPreTrafficTests(),
       health: new LocalHealth(this.dataPlane),
       approvals: this.slack
         ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])

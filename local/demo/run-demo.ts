@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AnalysisEntry } from '../../core/deployment/deployment-record.js';
 import { formatDurations, phaseDurations } from '../../core/deployment/phase-durations.js';
 import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
 import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
@@ -20,6 +21,12 @@ export interface DemoDeployment {
   /** Requests sent while this deployment ran. */
   requests: number;
   failedRequests: number;
+  /** Which versions answered the load while it ran (version → requests). */
+  answeredBy: Record<string, number>;
+  /** The analysis verdicts kept in its record, with their numbers. */
+  analysis: AnalysisEntry[];
+  /** When its first traffic shift started (ms since the epoch), if it got that far. */
+  shiftStartedAt?: number;
 }
 
 export interface DemoResult {
@@ -115,7 +122,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       )?.at;
       const record = await controlPlane.store.getDeployment(deploymentId);
       await load?.refresh();
-      const window = load?.between(requestedAt, endedAt.getTime()) ?? { requests: 0, failed: 0 };
+      const window = load?.between(requestedAt, endedAt.getTime()) ?? {
+        requests: 0,
+        failed: 0,
+        versions: {},
+      };
       deployments.push({
         version,
         outcome:
@@ -130,6 +141,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         ...(shiftedAt ? { shiftedAt } : {}),
         requests: window.requests,
         failedRequests: window.failed,
+        analysis: record?.analysis ?? [],
+        answeredBy: window.versions ?? {},
+        ...(record?.phases.shift ? { shiftStartedAt: Date.parse(record.phases.shift) } : {}),
       });
       if (record) options.log(`  ${version}  phases: ${formatDurations(phaseDurations(record, endedAt))}`);
       if (!load) {

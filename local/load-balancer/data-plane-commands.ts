@@ -1,3 +1,4 @@
+import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import type { FleetHealth } from '../../core/ports/health.js';
 import type { ListenerKey } from '../../core/ports/traffic.js';
@@ -50,6 +51,9 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
     },
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
     retriedRequests: (): number => balancers.retriedRequests(),
+    /** What a fleet's group answered through the main listener from `fromMs` to `toMs`. */
+    requestMetrics: (fleetId: string, fromMs: number, toMs: number): WindowMetrics =>
+      group(fleetId)?.metrics.window(fromMs, toMs) ?? { requests: 0, errors: 0, p99Ms: null },
     close: (): Promise<void> => balancers.close(),
   };
 }

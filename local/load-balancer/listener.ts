@@ -42,6 +42,8 @@ export class Listener {
   constructor(
     readonly name: string,
     private readonly groupOf: (fleetId: string) => TargetGroup | undefined,
+    /** Whether what it forwards counts in the groups' metrics (the main listener's do; the preview's do not). */
+    private readonly measured = true,
   ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     // Like an ALB's idle timeout: clients may keep connections open across a deployment.
@@ -108,6 +110,7 @@ export class Listener {
       return;
     }
     const retryable = IDEMPOTENT.has(req.method ?? 'GET');
+    this.measure(group, res);
     try {
       await this.forward(req, res, first);
     } catch (error) {
@@ -125,6 +128,13 @@ export class Listener {
         res.writeHead(502, { 'content-type': 'text/plain' }).end(`502 ${(error as Error).message}\n`);
       else res.destroy();
     }
+  }
+
+  /** Counts the response in the group's metrics once it is over (status and time), unless this is the preview. */
+  private measure(group: TargetGroup, res: ServerResponse) {
+    if (!this.measured) return;
+    const started = performance.now();
+    res.once('close', () => group.metrics.record(res.statusCode, performance.now() - started));
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse, target: Target) {

@@ -31,7 +31,7 @@ export class LocalLoadBalancers {
     const known = book[keyOf(key)];
     const pair: ListenerPair = {
       main: new Listener(`${keyOf(key)}`, (fleetId) => this.groups.get(fleetId)),
-      preview: new Listener(`${keyOf(key)} (preview)`, (fleetId) => this.groups.get(fleetId)),
+      preview: new Listener(`${keyOf(key)} (preview)`, (fleetId) => this.groups.get(fleetId), false),
     };
     this.listeners.set(keyOf(key), pair);
     book[keyOf(key)] = {

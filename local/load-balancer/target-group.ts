@@ -1,6 +1,7 @@
 import { Pool, request } from 'undici';
 import type { FleetSpec } from '../../core/ports/fleets.js';
 import type { FleetHealth } from '../../core/ports/health.js';
+import { RequestMetrics } from './request-metrics.js';
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 
@@ -26,6 +27,8 @@ export type HealthCheckSettings = FleetSpec['healthCheck'];
  */
 export class TargetGroup {
   private readonly targets = new Map<string, Target>();
+  /** What the group answered through its service's main listener (not the preview): for analysis. */
+  readonly metrics = new RequestMetrics();
   private readonly timer: NodeJS.Timeout;
   private cursor = 0;
 

@@ -19,7 +19,10 @@ function historyLines(r: OperationResults['history'][number]): string {
   const who = `${r.trigger} by ${r.requestedBy}${r.approvedBy ? `, approved by ${r.approvedBy}${via}` : ''}`;
   const cause = r.failure ? `\n    ${r.failure.step}: ${r.failure.error}: ${r.failure.cause}` : '';
   const drift = r.drift ? `\n    drift before the run: ${summarizeDrift(r.drift)}` : '';
-  return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}${drift}`;
+  const analysis = (r.analysis ?? [])
+    .map((a) => `\n    ${a.passed ? '✓' : '✗'} ${a.step}: ${a.reason}`)
+    .join('');
+  return `${r.requestedAt} ${r.version} ${r.status} (${who}) image ${r.imageId ?? '-'}\n    ${durations}${cause}${drift}${analysis}`;
 }
 
 function eventLine(event: Record<string, unknown>): string {

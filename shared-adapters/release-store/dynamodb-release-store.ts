@@ -89,7 +89,7 @@ export class DynamoDbReleaseStore implements ReleaseStore {
   }
 
   async updateDeployment(deploymentId: string, update: DeploymentUpdate) {
-    const { phases, addWarnings, ...fields } = update;
+    const { phases, addWarnings, addAnalysis, ...fields } = update;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -107,6 +107,11 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     if (addWarnings && addWarnings.length > 0) {
       values[':w'] = addWarnings;
       sets.push('warnings = list_append(warnings, :w)');
+    }
+    if (addAnalysis && addAnalysis.length > 0) {
+      values[':a'] = addAnalysis;
+      values[':none'] = [];
+      sets.push('analysis = list_append(if_not_exists(analysis, :none), :a)');
     }
     if (sets.length === 0) {
       const record = await this.getDeployment(deploymentId);

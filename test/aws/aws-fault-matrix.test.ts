@@ -16,7 +16,11 @@ const { beforeCommit, afterCommit } = flowRegions(definition, 'RecordFailure', '
 const forwardTasks = taskStatesOf(definition)
   .map((t) => t.stateName)
   .filter((s) => beforeCommit.has(s) || afterCommit.has(s))
-  .filter((s) => !['RequestApproval', 'CheckGreenAtWeight', 'RecordCleanupWarnings'].includes(s));
+  // Staging has no approval, weighted steps or pre-traffic tests (prod's flow tests fail those Tasks).
+  .filter(
+    (s) =>
+      !['RequestApproval', 'CheckGreenAtWeight', 'RunPreTrafficTests', 'RecordCleanupWarnings'].includes(s),
+  );
 const { listenerArn, targetGroupArns } = awsArns('staging');
 
 // Started at collection time: the cases are generated from a baseline deployment.

@@ -30,7 +30,12 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'bakeshift-local-matrix-'));
   const servicesDir = join(home, 'services');
   await mkdir(servicesDir);
-  await writeHelloServiceConfig(servicesDir, { keepBlueWarmSeconds: 1, drainSeconds: 1 });
+  // With a pre-traffic check, so that RunPreTrafficTests runs (and fails) on the local adapters too.
+  await writeHelloServiceConfig(servicesDir, {
+    keepBlueWarmSeconds: 1,
+    drainSeconds: 1,
+    preTraffic: { checks: [{ name: 'healthy', path: '/health' }] },
+  });
   ({ controlPlane } = await ControlPlane.start({
     home,
     servicesDir,

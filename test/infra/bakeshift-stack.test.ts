@@ -44,6 +44,8 @@ const STAR_RESOURCE_ACTIONS: Record<string, string> = {
   'elasticloadbalancing:DescribeTargetHealth': 'ELB Describe* actions support no resource-level permissions',
   'elasticloadbalancing:DescribeTargetGroupAttributes':
     'ELB Describe* actions support no resource-level permissions',
+  'cloudwatch:GetMetricData':
+    "AWS's authorization reference lists only an optional dataset type for GetMetricData",
   'states:SendTaskSuccess': "AWS's authorization reference lists no resource type for SendTaskSuccess",
   'states:SendTaskFailure': "AWS's authorization reference lists no resource type for SendTaskFailure",
   // The state machine's role, granted by CDK for logging and tracing.

@@ -1,15 +1,19 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { LambdaPreTrafficTests } from '../../aws/analysis/lambda-pre-traffic-tests.js';
 import { createAdvanceBakeOnEvent } from '../../aws/baker/advance-bake-on-event.js';
 import { BakeLedger } from '../../aws/baker/bake-ledger.js';
 import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
+import { CloudWatchTrafficMetrics } from '../../aws/metrics/cloudwatch-traffic-metrics.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
 import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
@@ -51,6 +55,8 @@ export const awsClients = () => ({
   ssm: new SSMClient({ region: 'us-east-1', credentials }),
   autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
   elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
+  cloudWatch: new CloudWatchClient({ region: 'us-east-1', credentials }),
+  lambda: new LambdaClient({ region: 'us-east-1', credentials }),
 });
 
 /**
@@ -119,6 +125,8 @@ export async function awsWorld(
       fleets: new AutoScalingFleets(clients, settings, directory, new SlotHealthCheck(clients.elb)),
       traffic: new AlbTraffic(clients, settings, directory),
       health: new TargetGroupHealth(clients.elb, directory),
+      metrics: new CloudWatchTrafficMetrics(clients.cloudWatch, settings, directory),
+      preTraffic: new LambdaPreTrafficTests(clients.lambda),
       ...(options.releaseStore === 'dynamodb'
         ? { store: new DynamoDbReleaseStore(dynamoClient, table) }
         : {}),
@@ -132,6 +140,12 @@ export async function awsWorld(
   const baker = adaptersOf(world).baker as Ec2ImageBaker;
   const config = webConfig();
   config.bake.baseImage = BASE_AMI_PARAMETER;
+  // On AWS, pre-traffic tests run in a function in the VPC (the preview listener is reachable only there).
+  config.environments.prod.preTraffic = { function: 'bakeshift-pretraffic-web' } as never;
+  cloud.functions.set('bakeshift-pretraffic-web', async () => ({
+    passed: true,
+    output: 'smoke tests passed',
+  }));
   if (options.fleetSize) {
     for (const env of Object.values(config.environments))
       env.capacity = { min: options.fleetSize, desired: options.fleetSize, max: options.fleetSize };

@@ -21,9 +21,11 @@ import { FakeClock } from './fakes/fake-clock.js';
 import { FakeFleets } from './fakes/fake-fleets.js';
 import { FakeHealth } from './fakes/fake-health.js';
 import { FakeImageBaker } from './fakes/fake-image-baker.js';
+import { FakePreTrafficTests } from './fakes/fake-pre-traffic-tests.js';
 import { FakeReleaseStore } from './fakes/fake-release-store.js';
 import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
 import { FakeTraffic } from './fakes/fake-traffic.js';
+import { FakeTrafficMetrics } from './fakes/fake-traffic-metrics.js';
 import { RecordingNotifier } from './fakes/recording-notifier.js';
 import { runAsFunction } from './invoking-function.js';
 
@@ -51,6 +53,7 @@ export function webConfig() {
         },
         keepBlueWarmSeconds: 300,
         drainSeconds: 60,
+        preTraffic: { checks: [{ name: 'smoke', path: '/health' }] },
       },
     },
     bake: { baseImage: 'debian-base', timeoutSeconds: 1800 },
@@ -78,6 +81,8 @@ export class FakeWorld {
   readonly store = new FakeReleaseStore();
   readonly fleets = new FakeFleets();
   readonly traffic = new FakeTraffic(this.fleets);
+  readonly metrics = new FakeTrafficMetrics();
+  readonly preTraffic = new FakePreTrafficTests();
   readonly health = new FakeHealth(this.fleets);
   readonly baker = new FakeImageBaker(this.tokens, this.clock);
   readonly approvals = new FakeApprovalChannel();
@@ -152,6 +157,8 @@ export class FakeWorld {
       baker: this.baker,
       fleets: this.fleets,
       traffic: this.traffic,
+      metrics: this.metrics,
+      preTraffic: this.preTraffic,
       health: this.health,
       approvals: this.approvals,
       notifier: this.notifier,

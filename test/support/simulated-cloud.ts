@@ -7,6 +7,7 @@ import {
   DetachTrafficSourcesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateImageCommand,
@@ -222,6 +223,13 @@ export class SimulatedCloud {
   private readonly runs = new Map<string, SimExecutionRun>();
   /** CloudWatch Logs: log group → its events, oldest first. */
   readonly logEvents = new Map<string, { timestamp: number; message: string; logStreamName: string }[]>();
+  /** CloudWatch alarms by name → state (OK, ALARM, INSUFFICIENT_DATA). */
+  readonly alarms = new Map<string, string>();
+  /**
+   * What CloudWatch answers for a target group's ALB metric (`targetgroup/<name>/<id>`, metric name): a value
+   * per query; none when unset (a target group with no traffic has no datapoints).
+   */
+  readonly targetGroupMetrics = new Map<string, number>();
   /** Lambda functions Invoke reaches, by name: each returns its result or throws its error. */
   readonly functions = new Map<string, (payload: unknown) => Promise<unknown>>();
   /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
@@ -346,7 +354,7 @@ export class SimulatedCloud {
 
   /** Routes the SDK clients' commands to this simulation until `detach`. */
   attach(): this {
-    const [ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda] = [
+    const [ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda, cloudWatch] = [
       EC2Client,
       AutoScalingClient,
       ElasticLoadBalancingV2Client,
@@ -357,6 +365,7 @@ export class SimulatedCloud {
       SecretsManagerClient,
       CloudWatchLogsClient,
       LambdaClient,
+      CloudWatchClient,
     ].map((client) => mockClient(client as never) as unknown as Stub) as Stub[] as [
       Stub,
       Stub,
@@ -368,8 +377,9 @@ export class SimulatedCloud {
       Stub,
       Stub,
       Stub,
+      Stub,
     ];
-    this.mocks.push(ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda);
+    this.mocks.push(ec2, asg, elb, ssm, s3, sfn, events, secrets, logs, lambda, cloudWatch);
     const service = new Map<Stub, string>([
       [ec2, 'ec2'],
       [asg, 'autoscaling'],
@@ -381,6 +391,7 @@ export class SimulatedCloud {
       [secrets, 'secretsmanager'],
       [logs, 'logs'],
       [lambda, 'lambda'],
+      [cloudWatch, 'cloudwatch'],
     ]);
     const route = (stub: Stub, command: unknown, name: string, handle: (input: AnyInput) => unknown) => {
       stub.on(command).callsFake(async (input: AnyInput) => {
@@ -481,6 +492,18 @@ export class SimulatedCloud {
     route(sfn, GetExecutionHistoryCommand, 'GetExecutionHistory', (i) => this.executionHistory(i));
     route(logs, FilterLogEventsCommand, 'FilterLogEvents', (i) => this.filterLogEvents(i));
     route(lambda, InvokeCommand, 'Invoke', (i) => this.invoke(i));
+    route(cloudWatch, GetMetricDataCommand, 'GetMetricData', (i) => this.metricData(i));
+    route(
+      cloudWatch,
+      DescribeAlarmsCommand,
+      'DescribeAlarms',
+      (i: { AlarmNames?: string[]; StateValue?: string }) => ({
+        MetricAlarms: (i.AlarmNames ?? [])
+          .filter((name) => !i.StateValue || this.alarms.get(name) === i.StateValue)
+          .map((name) => ({ AlarmName: name, StateValue: this.alarms.get(name) ?? 'INSUFFICIENT_DATA' })),
+        CompositeAlarms: [],
+      }),
+    );
     route(sfn, SendTaskSuccessCommand, 'SendTaskSuccess', async (i) => {
       await this.onTaskResult(i.taskToken, { output: JSON.parse(i.output) });
       return {};
@@ -704,6 +727,31 @@ export class SimulatedCloud {
     return {
       events: from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
       searchedLogStreams: [],
+    };
+  }
+
+  /** CloudWatch API reference, GetMetricData: one result per query, its values and timestamps. */
+  private metricData(input: {
+    MetricDataQueries: {
+      Id: string;
+      MetricStat?: { Metric?: { MetricName?: string; Dimensions?: { Name: string; Value: string }[] } };
+    }[];
+    StartTime: Date;
+  }) {
+    return {
+      MetricDataResults: input.MetricDataQueries.map((query) => {
+        const metric = query.MetricStat?.Metric;
+        const group = metric?.Dimensions?.find((d) => d.Name === 'TargetGroup')?.Value ?? '';
+        const value = this.targetGroupMetrics.get(`${group} ${metric?.MetricName}`);
+        return {
+          Id: query.Id,
+          Label: metric?.MetricName,
+          StatusCode: 'Complete',
+          Timestamps: value === undefined ? [] : [new Date(input.StartTime)],
+          Values: value === undefined ? [] : [value],
+        };
+      }),
+      Messages: [],
     };
   }
 

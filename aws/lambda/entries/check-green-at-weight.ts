@@ -1,4 +1,10 @@
+import { systemClock } from '../../../core/ports/clock.js';
 import { createCheckGreenAtWeight } from '../../../functions/check-green-at-weight.js';
-import { awsHealth } from '../aws-ports.js';
+import { awsHealth, awsMetrics, awsStore } from '../aws-ports.js';
 
-export const handler = createCheckGreenAtWeight({ health: awsHealth() });
+export const handler = createCheckGreenAtWeight({
+  health: awsHealth(),
+  metrics: awsMetrics(),
+  store: awsStore(),
+  clock: systemClock,
+});

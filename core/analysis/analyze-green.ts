@@ -1,0 +1,57 @@
+import type { Plan } from '../deployment/deployment-plan.js';
+import type { AnalysisEntry } from '../deployment/deployment-record.js';
+import { AnalysisFailed } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { ReleaseStore } from '../ports/release-store.js';
+import type { TrafficMetrics } from '../ports/traffic-metrics.js';
+import { judgeWindow } from './judge-window.js';
+
+export interface GreenWindow {
+  plan: Plan;
+  /** Where the verdict is made, for the record: `CheckGreenAtWeight 10%`, `WatchGreen`. */
+  step: string;
+  greenFleetId: string;
+  /** Blue over the same window, when it takes traffic in it (the baseline). */
+  blueFleetId: string | null;
+  from: Date;
+}
+
+/**
+ * Green's verdict over a window, with the numbers: its figures (and blue's) from the load balancer's metrics,
+ * judged by the environment's limits (judge-window.ts), and the named alarms. Undefined when the environment
+ * turned analysis off (or the plan predates it).
+ */
+export async function judgeGreen(
+  deps: { metrics: TrafficMetrics; clock: Clock },
+  window: GreenWindow,
+): Promise<AnalysisEntry | undefined> {
+  const limits = window.plan.settings.analysis;
+  if (!limits?.enabled) return undefined;
+  const to = deps.clock.now();
+  const fleets = [window.greenFleetId, ...(window.blueFleetId ? [window.blueFleetId] : [])];
+  const figures = await deps.metrics.windows(window.plan, fleets, window.from, to);
+  const none = { requests: 0, errors: 0, p99Ms: null };
+  const blue = window.blueFleetId ? (figures[window.blueFleetId] ?? none) : null;
+  const verdict = judgeWindow(figures[window.greenFleetId] ?? none, blue, limits);
+  const alarmsFiring = limits.alarms.length ? await deps.metrics.alarmsFiring(limits.alarms) : [];
+  return {
+    step: window.step,
+    at: to.toISOString(),
+    passed: verdict.passed && alarmsFiring.length === 0,
+    judged: verdict.judged || alarmsFiring.length > 0,
+    reason: alarmsFiring.length ? `in ALARM: ${alarmsFiring.join(', ')}; ${verdict.reason}` : verdict.reason,
+    green: verdict.green,
+    blue: verdict.blue,
+    alarmsFiring,
+  };
+}
+
+/** Keeps a verdict in the deployment's record; a failed one then fails the step (compensation follows). */
+export async function keepVerdict(
+  store: ReleaseStore,
+  deploymentId: string,
+  entry: AnalysisEntry,
+): Promise<void> {
+  await store.updateDeployment(deploymentId, { addAnalysis: [entry] });
+  if (!entry.passed) throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
+}
