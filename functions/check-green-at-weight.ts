@@ -9,14 +9,16 @@ import { ShiftResult, WithGreen } from './commons/flow-state.js';
  * After a weighted step's hold, green must still be fully healthy and answer within its analysis limits over
  * the hold (against blue over the same window), or the shift is undone.
  */
-export const createCheckGreenAtWeight = (ports: Pick<Ports, 'health' | 'metrics' | 'store' | 'clock'>) =>
+export const createCheckGreenAtWeight = (
+  ports: Pick<Ports, 'health' | 'metrics' | 'store' | 'clock' | 'notifier'>,
+) =>
   defineTask(
     {
       name: 'CheckGreenAtWeight',
       input: WithGreen.extend({ shift: ShiftResult }),
       deploymentIdOf: (i) => i.deploymentId,
     },
-    async ({ plan, green, shift }) => {
+    async ({ plan, green, shift }, { log }) => {
       const health = await ports.health.check({ ...plan, fleetId: green.fleetId });
       if (!isFullyHealthy(health, green.capacity.desired)) {
         throw new HealthCheckFailed(
@@ -30,7 +32,7 @@ export const createCheckGreenAtWeight = (ports: Pick<Ports, 'health' | 'metrics'
         blueFleetId: plan.blue?.fleetId ?? null,
         from: new Date(shift.at),
       });
-      if (verdict) await keepVerdict(ports.store, plan.deploymentId, verdict);
+      if (verdict) await keepVerdict({ ...ports, log }, plan, verdict);
       return { healthy: health.healthy, total: health.total, analysis: verdict?.reason ?? 'off' };
     },
   );

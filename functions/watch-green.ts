@@ -10,7 +10,7 @@ import { ShiftResult, WithGreen } from './commons/flow-state.js';
  * checks green: unhealthy fails the deployment, which moves traffic back to blue; inside the window StillWarm
  * (retried by the ASL); after it, green is verified and the deployment may commit.
  */
-export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock' | 'metrics'>) =>
+export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock' | 'metrics' | 'notifier'>) =>
   defineTask(
     {
       name: 'WatchGreen',
@@ -18,7 +18,7 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
       deploymentIdOf: (i) => i.deploymentId,
       phase: { phase: 'warm', store: ports.store, clock: ports.clock },
     },
-    async ({ plan, green, shift }) => {
+    async ({ plan, green, shift }, { log }) => {
       const record = await ports.store.getDeployment(plan.deploymentId);
       if (record?.rollbackRequestedBy) {
         throw new RollbackRequested(
@@ -43,8 +43,7 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
         from: new Date(shift.at),
       };
       const verdict = await judgeGreen(ports, window);
-      if (verdict && (!verdict.passed || remaining <= 0))
-        await keepVerdict(ports.store, plan.deploymentId, verdict);
+      if (verdict && (!verdict.passed || remaining <= 0)) await keepVerdict({ ...ports, log }, plan, verdict);
       if (remaining > 0) throw new StillWarm(`green healthy; blue stays warm for ${remaining}s more`);
       return { verifiedAt: ports.clock.now().toISOString() };
     },

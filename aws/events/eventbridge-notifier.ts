@@ -12,6 +12,7 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   succeeded: 'Deployment Succeeded',
   rolled_back: 'Deployment Rolled Back',
   congruence_report: 'Congruence Drift Report',
+  analysis_verdict: 'Deployment Analysis Verdict',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

@@ -10,6 +10,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
   succeeded: '🎉',
   rolled_back: '↩️',
   congruence_report: '🔎',
+  analysis_verdict: '📊',
 };
 
 /**

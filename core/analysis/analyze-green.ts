@@ -1,7 +1,10 @@
 import type { Plan } from '../deployment/deployment-plan.js';
 import type { AnalysisEntry } from '../deployment/deployment-record.js';
+import { deploymentRef, notifyQuietly } from '../deployment/notify-quietly.js';
 import { AnalysisFailed } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { Log } from '../ports/log.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { TrafficMetrics } from '../ports/traffic-metrics.js';
 import { judgeWindow } from './judge-window.js';
@@ -46,12 +49,27 @@ export async function judgeGreen(
   };
 }
 
-/** Keeps a verdict in the deployment's record; a failed one then fails the step (compensation follows). */
+/**
+ * Keeps a verdict in the deployment's record and, when it judged something, announces it with its numbers
+ * (events, Slack; a failing notifier never fails the step); a failed verdict then fails the step, and
+ * compensation follows.
+ */
 export async function keepVerdict(
-  store: ReleaseStore,
-  deploymentId: string,
+  deps: { store: ReleaseStore; notifier: Notifier; log: Log },
+  plan: Plan,
   entry: AnalysisEntry,
 ): Promise<void> {
-  await store.updateDeployment(deploymentId, { addAnalysis: [entry] });
+  await deps.store.updateDeployment(plan.deploymentId, { addAnalysis: [entry] });
+  if (entry.judged)
+    await notifyQuietly(
+      deps.notifier,
+      {
+        kind: 'analysis_verdict',
+        ...deploymentRef(plan),
+        at: entry.at,
+        detail: `${entry.step} ${entry.passed ? 'passed' : 'failed'}: ${entry.reason}`,
+      },
+      deps.log,
+    );
   if (!entry.passed) throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
 }

@@ -6,7 +6,9 @@ export type DeploymentEventKind =
   | 'traffic_shifted'
   | 'succeeded'
   | 'rolled_back'
-  | 'congruence_report';
+  | 'congruence_report'
+  /** A judged analysis verdict (passed or failed), with its numbers in `detail`. */
+  | 'analysis_verdict';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

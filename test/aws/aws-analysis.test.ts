@@ -135,5 +135,10 @@ describe('analysis on AWS (CloudWatch over the simulated cloud)', () => {
     expect(outcome.cause).toMatch(
       /AnalysisFailed: CheckGreenAtWeight 10%: green's error rate is above 1\.00 %.*green 20\/400 errors.*blue 0\/4000 errors/,
     );
+    // The verdict is announced with its numbers (EventBridge, Slack).
+    const announced = world.notifier.events.filter((e) => e.kind === 'analysis_verdict');
+    expect(announced.map((e) => e.detail)).toEqual([
+      expect.stringMatching(/^CheckGreenAtWeight 10% failed: .*green 20\/400 errors/),
+    ]);
   }, 60_000);
 });

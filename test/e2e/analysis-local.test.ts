@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +71,19 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
     expect(good?.analysis.map((a) => [a.step, a.passed])).toEqual([
       ['CheckGreenAtWeight 10%', true],
       ['WatchGreen', true],
+    ]);
+    // Each judged verdict is an event too (and a Slack message where the environment has a channel).
+    const verdicts = (await readFile(join(home, 'events.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { kind?: string; version?: string; detail?: string })
+      .filter((e) => e.kind === 'analysis_verdict');
+    expect(verdicts.find((e) => e.version === '5.0.0')?.detail).toMatch(
+      /^CheckGreenAtWeight 10% failed: green's error rate/,
+    );
+    expect(verdicts.filter((e) => e.version === '2.0.0').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/^CheckGreenAtWeight 10% passed: within limits: green 0\/\d+ errors/),
+      expect.stringMatching(/^WatchGreen passed: within limits/),
     ]);
   }, 240_000);
 
