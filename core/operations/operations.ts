@@ -17,7 +17,8 @@ export interface ServiceStatus {
   environment: string;
   live: { version: string; imageId: string; fleetId: string; since: string } | null;
   lock: string | null;
-  inFlight: { deploymentId: string; version: string; status: string }[];
+  /** Deployments not ended yet; `awaitingApproval` when one waits for a person's decision. */
+  inFlight: { deploymentId: string; version: string; status: string; awaitingApproval: boolean }[];
   url: string | null;
   previewUrl: string | null;
   instances: number;

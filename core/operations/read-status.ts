@@ -1,3 +1,4 @@
+import { awaitsApproval } from '../approvals/awaits-approval.js';
 import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -51,7 +52,12 @@ async function statusOf(
       ? { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince }
       : null,
     lock: (await deps.store.lockHolder(service, environment)) ?? null,
-    inFlight: inFlight.map((d) => ({ deploymentId: d.deploymentId, version: d.version, status: d.status })),
+    inFlight: inFlight.map((d) => ({
+      deploymentId: d.deploymentId,
+      version: d.version,
+      status: d.status,
+      awaitingApproval: awaitsApproval(d),
+    })),
     url: endpoints?.url ?? null,
     previewUrl: endpoints?.previewUrl ?? null,
     instances: live ? await deps.serving.instanceCount(live.fleetId) : 0,

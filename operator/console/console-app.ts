@@ -7,7 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
 import type { Operations } from '../../core/operations/operations.js';
 import { ConsoleSessions } from './console-session.js';
-import { awaitsApproval, deploymentView } from './views/deployment-view.js';
+import { deploymentView } from './views/deployment-view.js';
 import { eventsView, historyView } from './views/history-view.js';
 import { type Html, live, page } from './views/layout.js';
 import { overviewView } from './views/overview-view.js';
@@ -36,16 +36,13 @@ export interface ConsoleOptions {
 
 const text = async (content: Html) => String(await content);
 
-/** In-flight deployments that wait for a person's decision, from the status. */
-async function pendingApprovals(operations: Operations, status: Awaited<ReturnType<Operations['status']>>) {
-  const pending = [];
-  for (const s of status.services)
-    for (const d of s.inFlight) {
-      const { record } = await operations.deployment({ deploymentId: d.deploymentId });
-      if (awaitsApproval(record)) pending.push({ ...d, service: s.service, environment: s.environment });
-    }
-  return pending;
-}
+/** In-flight deployments that wait for a person's decision, as the status says. */
+const pendingApprovals = (status: Awaited<ReturnType<Operations['status']>>) =>
+  status.services.flatMap((s) =>
+    s.inFlight
+      .filter((d) => d.awaitingApproval)
+      .map((d) => ({ ...d, service: s.service, environment: s.environment })),
+  );
 
 /** A stream that pushes the region whenever its rendering changes, until the page goes away. */
 function liveRegion(c: Context, event: string, render: () => Promise<string>, pollMs: number) {
@@ -96,14 +93,15 @@ export function consoleApp(options: ConsoleOptions): { app: Hono; sessions: Cons
 
   const overview = async () => {
     const status = await operations.status({});
-    return text(overviewView(status, await pendingApprovals(operations, status)));
+    return text(overviewView(status, pendingApprovals(status)));
   };
   app.get('/', (c) => pageOf(c, 'services', live('/stream/overview', 'overview', html`loading…`)));
   app.get('/stream/overview', (c) => liveRegion(c, 'overview', overview, pollMs));
 
   const deployment = async (deploymentId: string) => {
     const current = await operations.deployment({ deploymentId });
-    const status = current.record ? await operations.status({}) : undefined;
+    // The preview URL is shown only while the deployment runs: the status is read only then.
+    const status = current.record?.status === 'in_progress' ? await operations.status({}) : undefined;
     const where = status?.services.find(
       (s) => s.service === current.record?.service && s.environment === current.record.environment,
     );

@@ -1,17 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iamCallerOf } from '../../aws/operations/iam-caller.js';
 import { createOperatorDecision } from '../../functions/operator-decision.js';
 import { progressLines } from '../../local/progress/progress-printer.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
-import { runCli } from '../../operator/cli/main.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { awsWorld } from '../support/aws-world.js';
 import {
   APPROVER_ROLE_ARN,
-  asPerson,
+  bakeshiftOnAws,
   connectOperator,
   PEOPLE,
   type Person,
@@ -69,21 +68,7 @@ afterAll(async () => {
 });
 
 /** Runs `bakeshift <args> --target aws` as a person; what it printed, and its exit status. */
-async function bakeshift(person: Person, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-  const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
-  try {
-    const status = await asPerson(person, dynamo.endpoint, () =>
-      runCli([...args, '--target', 'aws', '--region', 'us-east-1', '--home', home]),
-    );
-    return { status, out, err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const bakeshift = (person: Person, ...args: string[]) => bakeshiftOnAws(person, dynamo.endpoint, home, args);
 
 /** The release table the functions write (the world's own store is the flow tests' fake). */
 const store = () => new DynamoDbReleaseStore(setup.dynamoClient, setup.table);

@@ -5,12 +5,14 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
+import { vi } from 'vitest';
 import { type AwsOperatorSettings, OPERATOR_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../../aws/configs/ssm-service-configs.js';
 import { StepFunctionsStarter } from '../../aws/starter/step-functions-starter.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
 import { localLambdaContext } from '../../local/engine/lambda-context.js';
 import type { LocalExecution } from '../../local/engine/local-execution.js';
+import { runCli } from '../../operator/cli/main.js';
 import type { FakeWorld } from './fake-world.js';
 import { runAsFunction } from './invoking-function.js';
 import type { SimulatedCloud } from './simulated-cloud.js';
@@ -87,6 +89,26 @@ export async function asPerson<T>(
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
+  }
+}
+
+/**
+ * Runs `bakeshift <args> --target aws` (the real CLI, in this process) as a person, with `home` as its home:
+ * what it printed on each stream, and its exit status.
+ */
+export async function bakeshiftOnAws(person: Person, dynamoEndpoint: string, home: string, args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
+  const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
+  try {
+    const status = await asPerson(person, dynamoEndpoint, () =>
+      runCli([...args, '--target', 'aws', '--region', REGION, '--home', home]),
+    );
+    return { status, out, err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
   }
 }
 

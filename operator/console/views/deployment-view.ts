@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { awaitsApproval } from '../../../core/approvals/awaits-approval.js';
 import { summarizeDrift } from '../../../core/congruence/drift-report.js';
 import type { AnalysisEntry } from '../../../core/deployment/deployment-record.js';
 import type { OperationResults } from '../../../core/operations/operations.js';
@@ -17,17 +18,6 @@ function analysisTable(entries: AnalysisEntry[]): Html {
       <td>${a.green.errors}/${a.green.requests} errors, p99 ${a.green.p99Ms ?? '–'} ms</td>
       <td>${a.blue ? `${a.blue.errors}/${a.blue.requests} errors, p99 ${a.blue.p99Ms ?? '–'} ms` : '–'}</td></tr>`,
   )}</table>`;
-}
-
-/** Whether a deployment waits for a person: it asked for approval and nobody has decided yet. */
-export function awaitsApproval(record: OperationResults['deployment']['record']): boolean {
-  return (
-    !!record &&
-    record.status === 'in_progress' &&
-    !!record.phases.approval &&
-    !record.approvedBy &&
-    !record.phases.shift
-  );
 }
 
 /** One deployment: who and what, its steps as they happen, the preview, and the decision if it waits for one. */

@@ -8,12 +8,11 @@ import { createOperatorDecision } from '../../../functions/operator-decision.js'
 import { createRunJanitor } from '../../../functions/run-janitor.js';
 import { createStartCongruenceRun } from '../../../functions/start-congruence-run.js';
 import { localLambdaContext } from '../../../local/engine/lambda-context.js';
-import { runCli } from '../../../operator/cli/main.js';
 import type { awsWorld } from '../aws-world.js';
 import { runAsFunction } from '../invoking-function.js';
 import {
   APPROVER_ROLE_ARN,
-  asPerson,
+  bakeshiftOnAws,
   connectOperator,
   PEOPLE,
   type Person,
@@ -76,19 +75,13 @@ export async function runOperatorFlows(context: OperatorFlowContext): Promise<vo
   // or rollback is requested "now", and must be newer than what the flows requested before).
   const bakeshift = async (person: Person, ...args: string[]) => {
     vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: world.clock.now() });
-    const status = await asPerson(person, dynamoEndpoint, () =>
-      runCli([
-        ...args,
-        '--target',
-        'aws',
-        '--region',
-        'us-east-1',
-        '--home',
-        '/tmp/bakeshift-oracle-operator',
-      ]),
-    ).finally(() => vi.useRealTimers());
-    if (status !== 0)
-      throw new Error(`operator flow: \`bakeshift ${args.join(' ')}\` as ${person.kind} exited ${status}`);
+    const run = await bakeshiftOnAws(person, dynamoEndpoint, '/tmp/bakeshift-oracle-operator', args).finally(
+      () => vi.useRealTimers(),
+    );
+    if (run.status !== 0)
+      throw new Error(
+        `operator flow: \`bakeshift ${args.join(' ')}\` as ${person.kind} exited ${run.status}: ${run.err}`,
+      );
   };
   const look = async (person: Person, deploymentId: string) => {
     for (const args of [
