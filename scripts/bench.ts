@@ -67,7 +67,7 @@ log(
 );
 
 log(
-  '- local mode under load (50 keep-alive connections): 1.0.0, then 2.0.0, then 4.0.0 whose health fails after the shift…',
+  '- local mode under load (50 keep-alive connections): 1.0.0, then 2.0.0, then 4.0.0 which breaks (503 on every path) after the shift…',
 );
 const KEEP_WARM_SECONDS = 12;
 const DRAIN_SECONDS = 2;
@@ -101,8 +101,14 @@ const overheadMs = Math.round(
 log(
   `  cutover 1.0.0 → 2.0.0: ${cutoverRun.requests} requests, ${cutoverRun.failedRequests} failed, ${demo.cutoverMs} ms to all-green`,
 );
+// 4.0.0's users see its failures from its break until traffic is back on 2.0.0: how long that took.
+const [firstFailure] = rollbackRun.failuresSentBetween ?? [];
+const failingForMs =
+  firstFailure !== undefined && rollbackRun.shiftedBackAt !== undefined
+    ? rollbackRun.shiftedBackAt - firstFailure
+    : undefined;
 log(
-  `  rollback after the shift (4.0.0 → back to 2.0.0): ${rollbackRun.requests} requests, ${rollbackRun.failedRequests} failed`,
+  `  rollback after the shift (4.0.0 → back to 2.0.0): ${rollbackRun.requests} requests, ${rollbackRun.failedRequests} failed (${JSON.stringify(rollbackRun.failedBy)}), ${failingForMs ?? '–'} ms from its first failure to the shift back`,
 );
 log(`  requests the load balancer retried on another target (each a 502 on an ALB): ${demo.retriedRequests}`);
 log(`  orchestration overhead of the 2.0.0 deployment: ${overheadMs} ms (of ${cutoverRun.durationMs} ms)`);
@@ -135,7 +141,12 @@ const figures = {
   stepFunctionsUsdPerDeployment: Number(costUsd.toFixed(6)),
   cutover: { requests: cutoverRun.requests, failed: cutoverRun.failedRequests, ms: demo.cutoverMs },
   retriedRequests: demo.retriedRequests,
-  rollback: { requests: rollbackRun.requests, failed: rollbackRun.failedRequests },
+  rollback: {
+    requests: rollbackRun.requests,
+    failed: rollbackRun.failedRequests,
+    failedBy: rollbackRun.failedBy,
+    failingForMs,
+  },
   overheadMs,
   apiCalls,
   awsOracles,

@@ -21,8 +21,14 @@ export interface DemoDeployment {
   /** Requests sent while this deployment ran. */
   requests: number;
   failedRequests: number;
-  /** Which versions answered the load while it ran (version → requests). */
+  /** Which versions answered the load successfully while it ran (version → requests). */
   answeredBy: Record<string, number>;
+  /** Which versions failed requests while it ran ('load balancer' when no version answered). */
+  failedBy: Record<string, number>;
+  /** When the first and the last failed request of its window were sent (ms since epoch), if one failed. */
+  failuresSentBetween?: [number, number];
+  /** When the load balancer took every new request away from this version again (a rollback), if it did. */
+  shiftedBackAt?: number;
   /** The analysis verdicts kept in its record, with their numbers. */
   analysis: AnalysisEntry[];
   /** When its first traffic shift started (ms since the epoch), if it got that far. */
@@ -117,15 +123,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const endedAt = new Date();
       // When the load balancer sent every new request to this version: the data plane's own time of the change.
       const green = greenFleetIdOf(deploymentId);
-      const shiftedAt = controlPlane.dataPlane.weightChanges.find((c) =>
+      const changes = controlPlane.dataPlane.weightChanges;
+      const shiftedAt = changes.find((c) =>
         c.weights.some((w) => w.fleetId === green && w.percent === 100),
       )?.at;
+      const shiftedBackAt =
+        shiftedAt === undefined
+          ? undefined
+          : changes.find(
+              (c) => c.at > shiftedAt && !c.weights.some((w) => w.fleetId === green && w.percent > 0),
+            )?.at;
       const record = await controlPlane.store.getDeployment(deploymentId);
       await load?.refresh();
       const window = load?.between(requestedAt, endedAt.getTime()) ?? {
         requests: 0,
         failed: 0,
         versions: {},
+        failedBy: {},
+        firstFailureSentAt: undefined,
+        lastFailureSentAt: undefined,
       };
       deployments.push({
         version,
@@ -139,10 +155,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         phases: record ? (phaseDurations(record, endedAt) as Record<string, number>) : {},
         ...(outcome.status === 'FAILED' ? { cause: outcome.cause ?? outcome.error ?? 'unknown' } : {}),
         ...(shiftedAt ? { shiftedAt } : {}),
+        ...(shiftedBackAt ? { shiftedBackAt } : {}),
         requests: window.requests,
         failedRequests: window.failed,
         analysis: record?.analysis ?? [],
-        answeredBy: window.versions ?? {},
+        answeredBy: window.versions,
+        failedBy: window.failedBy,
+        ...(window.firstFailureSentAt && window.lastFailureSentAt
+          ? { failuresSentBetween: [window.firstFailureSentAt, window.lastFailureSentAt] }
+          : {}),
         ...(record?.phases.shift ? { shiftStartedAt: Date.parse(record.phases.shift) } : {}),
       });
       if (record) options.log(`  ${version}  phases: ${formatDurations(phaseDurations(record, endedAt))}`);

@@ -5,6 +5,7 @@ export interface LoadSample {
   sentAt: number;
   /** From sending the request to having read its whole answer. */
   latencyMs: number;
+  /** The version that answered (the `x-hello-version` header, else the body's `version`), also when it failed. */
   version?: string;
   ok: boolean;
   error?: string;
@@ -70,18 +71,21 @@ export class LoadGenerator {
         bodyTimeout: 10_000,
       });
       const text = await response.body.text();
+      const header = response.headers['x-hello-version'];
+      const version = typeof header === 'string' ? header : undefined;
       if (response.statusCode !== 200)
         return {
           sentAt,
           latencyMs: latencyMs(),
           ok: false,
           error: `HTTP ${response.statusCode}: ${text.trim()}`,
+          ...(version ? { version } : {}),
         };
       return {
         sentAt,
         latencyMs: latencyMs(),
         ok: true,
-        version: (JSON.parse(text) as { version?: string }).version,
+        version: version ?? (JSON.parse(text) as { version?: string }).version,
       };
     } catch (error) {
       return { sentAt, latencyMs: latencyMs(), ok: false, error: (error as Error).message };
@@ -89,7 +93,11 @@ export class LoadGenerator {
   }
 }
 
-/** Requests sent in [from, to), with how many failed and which versions answered. */
+/**
+ * Requests sent in [from, to): how many failed, which versions answered them successfully (`versions`), which
+ * versions failed them (`failedBy`, 'load balancer' when no version answered), and when the first and last
+ * failures were sent.
+ */
 export function loadWindow(samples: LoadSample[], from: number, to = Number.POSITIVE_INFINITY) {
   const window = samples.filter((s) => s.sentAt >= from && s.sentAt < to);
   const failures = window.filter((s) => !s.ok);
@@ -97,7 +105,10 @@ export function loadWindow(samples: LoadSample[], from: number, to = Number.POSI
     requests: window.length,
     failed: failures.length,
     errors: [...new Set(failures.map((f) => f.error))].slice(0, 5),
-    versions: countBy(window.flatMap((s) => (s.version ? [s.version] : []))),
+    versions: countBy(window.flatMap((s) => (s.ok && s.version ? [s.version] : []))),
+    failedBy: countBy(failures.map((s) => s.version ?? 'load balancer')),
+    firstFailureSentAt: failures.length > 0 ? Math.min(...failures.map((s) => s.sentAt)) : undefined,
+    lastFailureSentAt: failures.length > 0 ? Math.max(...failures.map((s) => s.sentAt)) : undefined,
   };
 }
 

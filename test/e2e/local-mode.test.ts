@@ -18,7 +18,7 @@ describe('local mode end to end, under load', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('deploys v1, then v2 with zero failed requests, then rolls back the broken v3 and the post-shift failure of v4', async () => {
+  it('deploys v1, then v2 with zero failed requests, then rolls back the broken v3 (no failed request) and v4 (failures only until the shift back)', async () => {
     home = await mkdtemp(join(tmpdir(), 'bakeshift-e2e-'));
     const servicesDir = join(home, 'services');
     await mkdir(servicesDir);
@@ -47,22 +47,34 @@ describe('local mode end to end, under load', () => {
     ]);
     expect(v1?.shiftedAt).toBeDefined();
 
-    // v1 → v2: at least 10,000 requests across the cutover, none failed.
+    // v1 → v2: at least 10,000 requests across the cutover, none failed, answered by those two versions only.
     expect(v2?.requests).toBeGreaterThanOrEqual(10_000);
     expect(v2?.failedRequests).toBe(0);
+    expect(Object.keys(v2?.answeredBy ?? {}).sort()).toEqual(['1.0.0', '2.0.0']);
 
-    // v3 never becomes healthy: rolled back before any traffic moved, none failed meanwhile.
+    // v3 never becomes healthy (it answers 503 on every path): rolled back before any traffic moved, so 2.0.0
+    // alone answered while it ran and none failed.
     expect(v3?.shiftedAt).toBeUndefined();
     expect(v3?.cause).toContain('AwaitGreenHealthy failed with HealthCheckFailed');
-    expect(v3?.failedRequests).toBe(0);
     expect(v3?.requests).toBeGreaterThan(0);
+    expect(v3?.answeredBy).toEqual({ '2.0.0': v3?.requests });
+    expect(v3?.failedBy).toEqual({});
 
-    // v4 takes traffic, then its health fails while blue is warm: traffic goes back to v2, none failed.
+    // v4 takes traffic, then breaks (503 on every path) while blue is warm: traffic goes back to v2. Its users
+    // see its failures from the moment it breaks until the shift back, and none after: every failure is 4.0.0's
+    // own, the last one was sent before the load balancer moved traffic back, and 2.0.0 alone answers after.
     expect(v4?.shiftedAt).toBeDefined();
-    expect(v4?.cause).toContain('WatchGreen failed with HealthCheckFailed');
-    expect(v4?.failedRequests).toBe(0);
+    // Whichever sees it first: the health check, or the analysis of its users' error rate.
+    expect(v4?.cause).toMatch(/^WatchGreen failed with (HealthCheckFailed|AnalysisFailed)/);
+    expect(Object.keys(v4?.answeredBy ?? {}).sort()).toEqual(['2.0.0', '4.0.0']);
+    expect(Object.keys(v4?.failedBy ?? {})).toEqual(['4.0.0']);
+    expect(v4?.shiftedBackAt).toBeDefined();
+    const [firstFailure, lastFailure] = v4?.failuresSentBetween ?? [0, Number.POSITIVE_INFINITY];
+    expect(lastFailure).toBeLessThanOrEqual(v4?.shiftedBackAt ?? 0);
+    // The README's bound: from its first failure to the shift back took at most 5 s.
+    expect((v4?.shiftedBackAt ?? 0) - firstFailure).toBeLessThanOrEqual(5_000);
 
-    expect(result.failedRequests).toBe(0);
+    expect(result.failedRequests).toBe(v4?.failedRequests);
     // Zero failed requests is not zero by retrying: the load balancer retried at most 1 in 1,000 on another target.
     expect(result.retriedRequests).toBeLessThanOrEqual(result.requests / 1000);
     expect(Object.keys(result.servedAtEnd)).toEqual(['2.0.0']);

@@ -14,6 +14,13 @@ function healthy() {
 }
 
 const server = createServer((req, res) => {
+  // Every answer says which version gave it, so a load test can tell whose failures it saw.
+  res.setHeader('x-hello-version', release.version);
+  // A broken version is broken for its users too, not only for its health check: 503 on every path.
+  if (!healthy()) {
+    res.writeHead(503, { 'content-type': 'text/plain' }).end('unhealthy\n');
+    return;
+  }
   // A request that takes a while: in-flight work a shutdown must let finish.
   const slow = /^\/slow\?ms=(\d+)$/.exec(req.url ?? '');
   if (slow) {
@@ -21,8 +28,7 @@ const server = createServer((req, res) => {
     return;
   }
   if (req.url === '/health') {
-    const ok = healthy();
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'unhealthy\n');
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     return;
   }
   const body = JSON.stringify({
