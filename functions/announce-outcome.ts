@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { summarizeFailure } from '../core/deployment/describe-failure.js';
 import { deploymentRef } from '../core/deployment/notify-quietly.js';
+import { announceOnce } from '../core/deployment/once-per-deployment.js';
 import { formatDurations, phaseDurations } from '../core/deployment/phase-durations.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
@@ -24,8 +25,9 @@ export const createAnnounceOutcome = (ports: Pick<Ports, 'notifier' | 'store' | 
         : record.failure
           ? summarizeFailure(record.failure)
           : 'the failure could not be recorded';
-      await ports.notifier.notify({
-        kind: succeeded ? 'succeeded' : 'rolled_back',
+      const kind = succeeded ? 'succeeded' : 'rolled_back';
+      await announceOnce(ports, kind).notify({
+        kind,
         ...deploymentRef(record),
         ...(record.imageId ? { imageId: record.imageId } : {}),
         at: now.toISOString(),

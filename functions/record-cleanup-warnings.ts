@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeFailure, summarizeFailure } from '../core/deployment/describe-failure.js';
+import { unrecordedWarnings } from '../core/deployment/once-per-deployment.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { CaughtError } from './commons/flow-state.js';
@@ -21,7 +22,8 @@ export const createRecordCleanupWarnings = (ports: Pick<Ports, 'store'>) =>
         ([step, caught]) =>
           `cleanup: ${summarizeFailure(describeFailure(step, caught))}; left for the janitor`,
       );
-      await ports.store.updateDeployment(deploymentId, { addWarnings: warnings });
+      const record = await ports.store.getDeployment(deploymentId);
+      await ports.store.updateDeployment(deploymentId, { addWarnings: unrecordedWarnings(record, warnings) });
       await ports.store.releaseLock(service, environment, deploymentId);
       log.warn('deployment succeeded with cleanup warnings', { warnings });
       return { warnings };

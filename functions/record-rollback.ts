@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeFailure, summarizeFailure } from '../core/deployment/describe-failure.js';
+import { unrecordedWarnings } from '../core/deployment/once-per-deployment.js';
 import { approvalViewOf } from '../core/ports/approval-channel.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
@@ -30,7 +31,12 @@ export const createRecordRollback = (ports: Pick<Ports, 'store' | 'approvals' | 
         ([step, caught]) => `compensation: ${summarizeFailure(describeFailure(step, caught))}`,
       );
       const status = failure?.outcome ?? 'rolled_back';
-      await ports.store.updateDeployment(deploymentId, { status, finishedAt: now, addWarnings: warnings });
+      const record = await ports.store.getDeployment(deploymentId);
+      await ports.store.updateDeployment(deploymentId, {
+        status,
+        finishedAt: now,
+        addWarnings: unrecordedWarnings(record, warnings),
+      });
       log.info('deployment ended', { status, warnings });
       return { status };
     },

@@ -1,4 +1,5 @@
 import { deploymentRef, notifyQuietly } from '../core/deployment/notify-quietly.js';
+import { announceOnce } from '../core/deployment/once-per-deployment.js';
 import { weightsAt } from '../core/deployment/traffic-plan.js';
 import { InvalidInput } from '../core/errors.js';
 import type { Ports } from '../core/ports/index.js';
@@ -34,7 +35,7 @@ export const createShiftTraffic = (ports: Pick<Ports, 'traffic' | 'store' | 'not
       const at = ports.clock.now().toISOString();
       log.info('traffic shifted', { step: stepIndex + 1, of: steps.length, weights });
       await notifyQuietly(
-        ports.notifier,
+        announceOnce(ports, `traffic_shifted:${stepIndex}`),
         {
           kind: 'traffic_shifted',
           ...deploymentRef(plan),

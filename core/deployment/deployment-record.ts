@@ -71,6 +71,8 @@ export interface DeploymentRecord {
   analysis?: AnalysisEntry[];
   failure?: FailureDescription;
   warnings: string[];
+  /** Announcements sent, by key (core/deployment/once-per-deployment.ts): a retried step does not repeat one. */
+  announced?: string[];
   finishedAt?: string;
 }
 

@@ -55,7 +55,7 @@ async function takeLock(
   now: Date,
   log: Log,
 ) {
-  const lock = await deps.store.acquireLock(request);
+  const lock = await acquireOrTakeOverFinished(deps, request, log);
   const target = `${request.service}/${request.environment}`;
   if (lock.outcome === 'superseded')
     throw new Superseded(`a newer request (${lock.by}) for ${target} replaced this one`);
@@ -65,6 +65,27 @@ async function takeLock(
     throw new LockTimeout(`${lock.holder} still holds ${target} after ${lockWaitSeconds}s`);
   log.info('waiting for the lock', { holder: lock.holder });
   throw new LockHeld(`${lock.holder} is deploying ${target}`);
+}
+
+/** Statuses whose deployment has nothing left to do under the lock: compensation is over. */
+const DONE_WITH_LOCK = ['rolled_back', 'superseded'];
+
+/**
+ * Acquires the lock; if a deployment whose compensation is over still holds it (its ReleaseLockAfterRollback
+ * failed for good), releases it on that deployment's behalf and tries once more, so one failed release does
+ * not block the environment until someone intervenes.
+ */
+async function acquireOrTakeOverFinished(deps: PrepareDeps, request: DeploymentRequest, log: Log) {
+  const lock = await deps.store.acquireLock(request);
+  if (lock.outcome !== 'held') return lock;
+  const holder = await deps.store.getDeployment(lock.holder);
+  if (!holder || !DONE_WITH_LOCK.includes(holder.status)) return lock;
+  log.warn('releasing the lock of a deployment that ended without releasing it', {
+    holder: lock.holder,
+    status: holder.status,
+  });
+  await deps.store.releaseLock(request.service, request.environment, lock.holder);
+  return deps.store.acquireLock(request);
 }
 
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */

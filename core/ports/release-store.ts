@@ -45,7 +45,7 @@ export interface ApprovalTicket {
 }
 
 export type DeploymentUpdate = Partial<
-  Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings' | 'analysis'>
+  Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings' | 'analysis' | 'announced'>
 > & {
   /** Merged into the record's phases (phase name → start time). */
   phases?: DeploymentRecord['phases'];
@@ -53,6 +53,8 @@ export type DeploymentUpdate = Partial<
   addWarnings?: string[];
   /** Appended to the record's analysis verdicts. */
   addAnalysis?: AnalysisEntry[];
+  /** Appended to the record's announcements sent. */
+  addAnnounced?: string[];
 };
 
 /**

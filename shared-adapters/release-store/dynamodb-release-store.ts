@@ -89,7 +89,7 @@ export class DynamoDbReleaseStore implements ReleaseStore {
   }
 
   async updateDeployment(deploymentId: string, update: DeploymentUpdate) {
-    const { phases, addWarnings, addAnalysis, ...fields } = update;
+    const { phases, addWarnings, addAnalysis, addAnnounced, ...fields } = update;
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -112,6 +112,11 @@ export class DynamoDbReleaseStore implements ReleaseStore {
       values[':a'] = addAnalysis;
       values[':none'] = [];
       sets.push('analysis = list_append(if_not_exists(analysis, :none), :a)');
+    }
+    if (addAnnounced && addAnnounced.length > 0) {
+      values[':n'] = addAnnounced;
+      values[':none'] = [];
+      sets.push('announced = list_append(if_not_exists(announced, :none), :n)');
     }
     if (sets.length === 0) {
       const record = await this.getDeployment(deploymentId);

@@ -40,13 +40,14 @@ export class FakeReleaseStore implements ReleaseStore {
   async updateDeployment(deploymentId: string, update: DeploymentUpdate) {
     const record = this.deployments.get(deploymentId);
     if (!record) throw new Error(`no deployment ${deploymentId}`);
-    const { phases, addWarnings, addAnalysis, ...fields } = copy(update);
+    const { phases, addWarnings, addAnalysis, addAnnounced, ...fields } = copy(update);
     Object.assign(record, fields);
     for (const [phase, at] of Object.entries(phases ?? {})) {
       record.phases[phase as keyof typeof record.phases] ??= at;
     }
     record.warnings.push(...(addWarnings ?? []));
     if (addAnalysis?.length) record.analysis = [...(record.analysis ?? []), ...addAnalysis];
+    if (addAnnounced?.length) record.announced = [...(record.announced ?? []), ...addAnnounced];
     return copy(record);
   }
 

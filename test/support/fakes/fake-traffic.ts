@@ -43,6 +43,12 @@ export class FakeTraffic implements Traffic {
     return { drainSeconds: this.drainSeconds };
   }
 
+  /** The fleet the preview listener forwards to, if it still exists (a removed fleet's group has no targets). */
+  previewReaches(service: string, environment: string): string | undefined {
+    const fleetId = this.previews.get(`${service}/${environment}`);
+    return fleetId && this.fleets.fleets.has(fleetId) ? fleetId : undefined;
+  }
+
   /** Percent of traffic per fleet (fleets at 0% omitted). */
   weightsOf(service: string, environment: string): Record<string, number> {
     const weights = this.routes.get(`${service}/${environment}`) ?? [];
