@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Handlers log through Powertools; tests that check logging raise the level themselves.
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT' };
+// Every Task × every fault × every environment shape, and every API call: a step of CI of their own.
+const FAULT_MATRICES = ['test/flow/fault-matrix.test.ts', 'test/aws/aws-fault-matrix.test.ts'];
 
 export default defineConfig({
   test: {
@@ -18,9 +20,13 @@ export default defineConfig({
             'test/chatops/**/*.test.ts',
             'test/infra/**/*.test.ts',
           ],
+          exclude: FAULT_MATRICES,
           env,
           testTimeout: 20_000,
         },
+      },
+      {
+        test: { name: 'fault-matrix', include: FAULT_MATRICES, env, testTimeout: 20_000 },
       },
       {
         // Real processes, load and timings on a 2-core machine: one file at a time.

@@ -141,7 +141,13 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
 
   async cancelBake(bakeId: string): Promise<void> {
     const entry = await this.ledger.get(bakeId);
-    if (!entry || entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
+    if (!entry) {
+      // The start may have launched its builder and then failed to record it: find the builder by its tag.
+      const unrecorded = await this.builderOf(bakeId);
+      if (unrecorded) await this.terminate(unrecorded);
+      return;
+    }
+    if (entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
     await this.terminate(entry.builderInstanceId);
     if (entry.imageId) await this.discardImage(entry.imageId);
     await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
@@ -402,7 +408,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     return since !== undefined && this.clock.now().getTime() - Date.parse(since) < VISIBILITY_DELAY_MS;
   }
 
-  /** The builder a bake launched, found by its tag (after a retried RunInstances). */
+  /** The builder a bake launched, found by its tag (after a retried RunInstances, or a start that failed). */
   private async builderOf(bakeId: string): Promise<string | undefined> {
     const { Reservations } = await withAwsErrors('DescribeInstances', () =>
       this.clients.ec2.send(

@@ -36,8 +36,8 @@ export const EC2_BAKER_IAM: IamStatement[] = [
     sid: 'DescribeBuilders',
     actions: ['ec2:DescribeInstances'],
     resources: ['*'],
-    why: 'EC2 Describe* actions support no resource-level permissions',
-    serves: ['start', 'advance'],
+    why: 'EC2 Describe* actions support no resource-level permissions; cancel finds a builder its start did not record',
+    serves: ['start', 'advance', 'cancel'],
   },
   {
     sid: 'ReadProviderSettings',

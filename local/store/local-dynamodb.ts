@@ -4,7 +4,6 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { RELEASE_TABLE } from '../../shared-adapters/release-store/release-table.js';
@@ -57,7 +56,22 @@ export async function ensureReleaseTable(client: DynamoDBClient, tableName: stri
     await createReleaseTable(client, tableName);
   }
   // A new table answers "not found" until it is ACTIVE (also in dynalite, after a timer that load can delay).
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+  // Polled every 20 ms for up to 30 s: the SDK's waiter waits at least a second between looks.
+  const deadline = Date.now() + 30_000;
+  while (!(await isActive(client, tableName))) {
+    if (Date.now() > deadline) throw new Error(`table ${tableName} not ACTIVE after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function isActive(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return Table?.TableStatus === 'ACTIVE';
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
 }
 
 async function createReleaseTable(client: DynamoDBClient, tableName: string): Promise<void> {

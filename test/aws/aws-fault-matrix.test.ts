@@ -1,29 +1,32 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-definition.js';
-import { expectCompensatedOnAws } from '../support/aws-invariants.js';
+import { expectCompensatedOnAws, expectNothingLeftBy } from '../support/aws-invariants.js';
 import { awsArns, awsWorldWithBlue, fleetApiCalls } from '../support/aws-world.js';
+import { FAULT_KINDS, FAULTS, TRANSIENT } from '../support/fault-kinds.js';
 import { flowRegions } from '../support/flow-graph.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
 
 /**
- * The foundation's fault matrix with the AWS adapters over the simulated cloud: after every fault, no builder,
- * no green group, no launch template version or AMI of the attempt, the listener back to its recorded action,
- * blue's capacity unchanged. Faults come from the definition (every Task) and from the cloud (every API call).
+ * The fault matrix with the AWS adapters over the simulated cloud. Every Task, in a plain environment (staging)
+ * and a guarded one (prod: approval, pre-traffic tests, weighted steps), fails before its work, after it, once
+ * after it with a transient error (retried: the AWS adapters' repeated calls must be idempotent) and times
+ * out; every compensation step fails once after its work; and every API call a deployment makes, the n-th of
+ * its command, fails once. After each: compensated (no builder, group, launch template version or AMI of the
+ * attempt, the listener back to its recorded action, blue's capacity unchanged) or committed (green alone
+ * takes the listener, one group and one AMI of its own, blue reaped unless its reaping failed).
  */
 const definition = loadDeployDefinition();
-const { beforeCommit, afterCommit } = flowRegions(definition, 'RecordFailure', 'CommitRelease');
-const forwardTasks = taskStatesOf(definition)
-  .map((t) => t.stateName)
-  .filter((s) => beforeCommit.has(s) || afterCommit.has(s))
-  // Staging has no approval, weighted steps or pre-traffic tests (prod's flow tests fail those Tasks).
-  .filter(
-    (s) =>
-      !['RequestApproval', 'CheckGreenAtWeight', 'RunPreTrafficTests', 'RecordCleanupWarnings'].includes(s),
-  );
-const { listenerArn, targetGroupArns } = awsArns('staging');
+const { beforeCommit, afterCommit, compensation } = flowRegions(definition, 'RecordFailure', 'CommitRelease');
+const taskNames = taskStatesOf(definition).map((t) => t.stateName);
+const forwardTasks = taskNames.filter((s) => beforeCommit.has(s) || afterCommit.has(s));
+const compensationTasks = taskNames.filter((s) => compensation.has(s));
+/** Steps that only run after another step failed: the primer fault that makes them run. */
+const PRIMERS: Record<string, string> = { RecordCleanupWarnings: 'AnnounceSuccess' };
+const ENVIRONMENTS = ['staging', 'prod'] as const;
+type Environment = (typeof ENVIRONMENTS)[number];
 
-// Started at collection time: the cases are generated from a baseline deployment.
+// Started at collection time: the cases are generated from baseline deployments.
 const dynamo: LocalDynamoDb = await startLocalDynamoDb();
 let cloud: SimulatedCloud | undefined;
 afterAll(async () => {
@@ -34,51 +37,157 @@ afterEach(() => {
   cloud = undefined;
 });
 
-/** A world where 1.0.0 is live (blue), ready for 2.0.0. */
-async function withBlue(options: { fleetSize?: number } = {}) {
+/** A world where 1.0.0 is live (blue) in the environment, ready for 2.0.0. */
+async function withBlue(options: { fleetSize?: number; environment?: Environment } = {}) {
   const setup = await awsWorldWithBlue(dynamo, options);
   cloud = setup.cloud;
   return setup;
 }
+type Setup = Awaited<ReturnType<typeof withBlue>>;
+type Run = Awaited<ReturnType<Setup['world']['deploy']>>;
 
-async function expectOutcome(
-  setup: Awaited<ReturnType<typeof withBlue>>,
-  run: Awaited<ReturnType<Awaited<ReturnType<typeof withBlue>>['world']['deploy']>>,
-) {
-  const { world, cloud: sim, before } = setup;
+const tagOf = (tags: { Key?: string; Value?: string }[], key: string) =>
+  tags.find((t) => t.Key === key)?.Value;
+
+/** Committed on AWS: green's group alone takes the listener; one group and one AMI of its own; no lock. */
+async function expectCommittedOnAws(setup: Setup, run: Run, environment: Environment) {
+  const { world, cloud: sim, blue } = setup;
+  const { deploymentId } = run.request;
+  const groupsOf = (id: string) =>
+    [...sim.groups.values()].filter((g) => !g.deleting && tagOf(g.tags, 'bakeshift:fleet') === id);
+  const [green, ...more] = groupsOf(deploymentId);
+  expect(more).toEqual([]);
+  expect(sim.forwardWeights(awsArns(environment).listenerArn)).toEqual({
+    [green?.targetGroupArns[0] ?? 'no green group']: 100,
+  });
+  const amis = [...sim.images.values()].filter((i) => tagOf(i.tags, 'bakeshift:deployment') === deploymentId);
+  expect(amis.map((i) => i.state)).toEqual(['available']);
+  expect(
+    sim
+      .liveInstances('builder')
+      .filter((i) => tagOf(i.tags, 'bakeshift:deployment') === deploymentId && i.state !== 'shutting-down'),
+  ).toEqual([]);
+  const warnings = run.record?.warnings ?? [];
+  // Blue's group is gone unless a drain or reap step failed (its warning says so; the janitor reaps it).
+  if (!warnings.some((w) => /DrainBlue|ReapBlue/.test(w)))
+    expect(groupsOf(blue.request.deploymentId)).toEqual([]);
+  expect(await world.store.lockHolder('web', environment)).toBeUndefined();
+  expect(world.tokens.pendingCount).toBe(0);
+}
+
+async function expectOutcome(setup: Setup, run: Run, environment: Environment = 'staging') {
   if (run.outcome.status === 'FAILED') {
-    await expectCompensatedOnAws(world, sim, before, run.request, listenerArn);
+    await expectCompensatedOnAws(
+      setup.world,
+      setup.cloud,
+      setup.before,
+      run.request,
+      awsArns(environment).listenerArn,
+    );
     return 'compensated';
   }
-  const green = [...sim.groups.values()].find((g) =>
-    g.tags.some((t) => t.Key === 'bakeshift:fleet' && t.Value === run.request.deploymentId),
-  );
-  expect(green).toBeDefined();
-  expect(sim.forwardWeights(listenerArn)).toEqual({ [green?.targetGroupArns[0] ?? 'detached']: 100 });
-  expect(await world.store.lockHolder('web', 'staging')).toBeUndefined();
+  await expectCommittedOnAws(setup, run, environment);
   return 'committed';
 }
 
-describe('AWS fault matrix: every Task fails after its work', () => {
-  it.each(forwardTasks)('%s', async (stateName) => {
-    const setup = await withBlue();
-    setup.world.faults.push({ stateName, when: 'after' });
-    const run = await setup.world.deploy({ version: '2.0.0' });
-    expect(await expectOutcome(setup, run)).toBe(beforeCommit.has(stateName) ? 'compensated' : 'committed');
-    if (afterCommit.has(stateName)) expect(run.record?.warnings.join()).toContain(`${stateName} failed`);
+/** The Tasks a fault-free run in each environment enters. */
+async function tasksEnteredIn(environment: Environment) {
+  const setup = await withBlue({ environment });
+  const run = await setup.world.deploy({ version: '2.0.0', environment });
+  expect(run.outcome.status).toBe('SUCCEEDED');
+  const entered = new Set(setup.world.statesEntered(run.execution));
+  setup.cloud.detach();
+  return forwardTasks.filter((s) => entered.has(s) || PRIMERS[s]);
+}
+const tasksOf = { staging: await tasksEnteredIn('staging'), prod: await tasksEnteredIn('prod') };
+
+describe('AWS fault matrix: coverage', () => {
+  it('the environments together enter every forward Task (or the Task has a primer)', () => {
+    const covered = new Set([...tasksOf.staging, ...tasksOf.prod]);
+    expect(forwardTasks.filter((s) => !covered.has(s))).toEqual([]);
+    expect(tasksOf.prod).toEqual(
+      expect.arrayContaining(['RequestApproval', 'RunPreTrafficTests', 'CheckGreenAtWeight']),
+    );
   });
 });
 
-/** Every distinct API command a fault-free deployment sends. */
-async function commandsOfADeployment(): Promise<string[]> {
+describe.each(ENVIRONMENTS)('AWS fault matrix, every Task: %s', (environment) => {
+  const cases = tasksOf[environment].flatMap((stateName) => FAULT_KINDS.map((kind) => ({ stateName, kind })));
+
+  it.each(cases)('$stateName $kind', async ({ stateName, kind }) => {
+    const setup = await withBlue({ environment });
+    const primer = PRIMERS[stateName];
+    if (primer) setup.world.faults.push({ stateName: primer, when: 'before' });
+    const fault = FAULTS[kind](stateName);
+    setup.world.faults.push(fault);
+    const run = await setup.world.deploy({ version: '2.0.0', environment });
+
+    const outcome = await expectOutcome(setup, run, environment);
+    if (kind === TRANSIENT) {
+      // Retried: the adapters' repeated calls change nothing, and the deployment goes on.
+      expect(outcome).toBe('committed');
+      expect(run.record?.warnings).toEqual(primer ? [expect.stringContaining(`${primer} failed`)] : []);
+      return;
+    }
+    expect(outcome).toBe(beforeCommit.has(stateName) ? 'compensated' : 'committed');
+    if (beforeCommit.has(stateName)) expect(run.outcome.error).toBe(fault.error ?? 'InjectedFault');
+    const warned = primer ? (fault.when === 'after' ? primer : undefined) : stateName;
+    if (afterCommit.has(stateName))
+      expect(run.record?.warnings).toEqual(warned ? [expect.stringContaining(`${warned} failed`)] : []);
+  });
+});
+
+describe('AWS fault matrix: every compensation step fails once after its work', () => {
+  it.each(compensationTasks)('%s: retried, and nothing of the attempt is left', async (stateName) => {
+    const setup = await withBlue();
+    setup.world.faults.push({ stateName: 'WatchGreen', when: 'before' }, FAULTS[TRANSIENT](stateName));
+    const run = await setup.world.deploy({ version: '2.0.0' });
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
+    expect(run.record?.warnings).toEqual([]);
+    await expectCompensatedOnAws(
+      setup.world,
+      setup.cloud,
+      setup.before,
+      run.request,
+      awsArns('staging').listenerArn,
+    );
+    expectNothingLeftBy(setup.cloud, run.request.deploymentId);
+  });
+});
+
+/** The API calls our code sent since `from` (not the simulated builder's uploads through presigned URLs). */
+const ourCalls = (sim: SimulatedCloud, from: number) => sim.calls.slice(from).filter((c) => !c.presigned);
+const sentOf = (sim: SimulatedCloud, from: number, command: string) =>
+  ourCalls(sim, from).filter((c) => c.name === command).length;
+
+/**
+ * How many times a fault-free deployment (staging, replacing blue) sends each API command, at least: the bake's
+ * events arrive when they do, so some reads vary between runs; the fewest of two runs is what every run sends.
+ */
+async function callsOfADeployment(): Promise<Record<string, number>> {
   const setup = await withBlue();
   const from = setup.cloud.calls.length;
   expect((await setup.world.deploy({ version: '2.0.0' })).outcome.status).toBe('SUCCEEDED');
-  const names = [...new Set(setup.cloud.calls.slice(from).map((c) => c.name))];
+  const counts: Record<string, number> = {};
+  for (const call of ourCalls(setup.cloud, from)) counts[call.name] = (counts[call.name] ?? 0) + 1;
   setup.cloud.detach();
-  return names;
+  return counts;
 }
-const commands = await commandsOfADeployment();
+const [firstRun, secondRun] = [await callsOfADeployment(), await callsOfADeployment()];
+const callCounts = Object.fromEntries(
+  Object.entries(firstRun).map(([command, count]) => [command, Math.min(count, secondRun[command] ?? 0)]),
+);
+const commands = Object.keys(callCounts);
+/**
+ * Which call of each command to fail: every one where a command is sent up to four times; the first, second,
+ * middle and last where it is sent more (polls that repeat one request).
+ */
+const nthCalls = Object.entries(callCounts).flatMap(([command, count]) => {
+  const picks =
+    count <= 4 ? Array.from({ length: count }, (_, i) => i + 1) : [1, 2, Math.ceil(count / 2), count];
+  return [...new Set(picks)].map((n) => ({ command, n, of: count }));
+});
 
 describe('AWS fault matrix: an API error in any call', () => {
   it('covers the calls of a whole deployment', () => {
@@ -95,22 +204,31 @@ describe('AWS fault matrix: an API error in any call', () => {
     );
   });
 
-  it.each(commands)(
-    '%s fails once with a non-retryable error: compensated, or committed with nothing lost',
-    async (command) => {
+  it.each(nthCalls)(
+    '$command call $n of $of fails with a non-retryable error: compensated, or committed with nothing lost',
+    async ({ command, n }) => {
       const setup = await withBlue();
-      setup.cloud.fail(command, 'ValidationError', 1);
+      const from = setup.cloud.calls.length;
+      const fault = setup.cloud.fail(command, 'ValidationError', 1, n - 1);
       const run = await setup.world.deploy({ version: '2.0.0' });
       await expectOutcome(setup, run);
+      // The n-th call failed, unless this run sent fewer (it failed earlier, or its bake's events came sooner).
+      expect(fault.times === 0 || sentOf(setup.cloud, from, command) < n).toBe(true);
     },
   );
 
-  it.each(commands)('%s is throttled once: retried, and the deployment succeeds', async (command) => {
-    const setup = await withBlue();
-    setup.cloud.fail(command, 'ThrottlingException', 1);
-    const run = await setup.world.deploy({ version: '2.0.0' });
-    expect(run.outcome.status).toBe('SUCCEEDED');
-  });
+  it.each(nthCalls)(
+    '$command call $n of $of is throttled: retried, and the deployment succeeds',
+    async ({ command, n }) => {
+      const setup = await withBlue();
+      const from = setup.cloud.calls.length;
+      const fault = setup.cloud.fail(command, 'ThrottlingException', 1, n - 1);
+      const run = await setup.world.deploy({ version: '2.0.0' });
+      expect(fault.times === 0 || sentOf(setup.cloud, from, command) < n).toBe(true);
+      expect(run.outcome.status).toBe('SUCCEEDED');
+      await expectCommittedOnAws(setup, run, 'staging');
+    },
+  );
 });
 
 describe('AWS fault matrix: the cloud misbehaves', () => {
@@ -147,9 +265,9 @@ describe('AWS fault matrix: the cloud misbehaves', () => {
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
     expect(run.record?.failure?.cause).toContain('unhealthy: Target.ResponseCodeMismatch');
     // Only 1.0.0's shift ever touched the listener: no shift, so nothing to restore.
-    expect(setup.cloud.inputsOf('ModifyListener').filter((m) => m.ListenerArn === listenerArn)).toHaveLength(
-      1,
-    );
+    expect(
+      setup.cloud.inputsOf('ModifyListener').filter((m) => m.ListenerArn === awsArns('staging').listenerArn),
+    ).toHaveLength(1);
     await expectOutcome(setup, run);
   });
 });
@@ -159,6 +277,5 @@ describe('API calls per deployment', () => {
     const [small, large] = [await fleetApiCalls(dynamo, 2), await fleetApiCalls(dynamo, 200)];
     expect(large).toEqual(small);
     expect(small.DescribeTargetHealth).toBeGreaterThan(0);
-    expect(targetGroupArns).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@ import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-d
 import { pollingRetrierOf } from '../../statemachines/retry-schedule.js';
 import type { TaskStateName } from '../../statemachines/state-names.js';
 import { FakeWorld, type InjectedFault, webConfig } from '../support/fake-world.js';
+import { FAULT_KINDS, FAULTS, TRANSIENT } from '../support/fault-kinds.js';
 import { flowRegions } from '../support/flow-graph.js';
 import {
   type EnvironmentState,
@@ -43,23 +44,6 @@ function matrixConfig() {
   const { approval: _approval, preTraffic: _preTraffic, ...canary } = config.environments.prod;
   return { ...config, environments: { ...config.environments, canary } };
 }
-
-/** The ways a Task is made to fail, and the fault each injects. */
-const FAULTS = {
-  'fails before its work': (stateName: string): InjectedFault => ({ stateName, when: 'before' }),
-  'fails after its work': (stateName: string): InjectedFault => ({ stateName, when: 'after' }),
-  // Lambda's own transient error, once, after the work: the retry repeats work already done.
-  'fails once after its work, transiently': (stateName: string): InjectedFault => ({
-    stateName,
-    when: 'after',
-    times: 1,
-    error: 'Lambda.ServiceException',
-  }),
-  // What Step Functions reports when a Task outlives its TimeoutSeconds; the Lambda may have done its work.
-  'times out': (stateName: string): InjectedFault => ({ stateName, when: 'after', error: 'States.Timeout' }),
-} as const;
-type FaultKind = keyof typeof FAULTS;
-const FAULT_KINDS = Object.keys(FAULTS) as FaultKind[];
 
 async function matrixWorld(environment: Environment, seedBlue: boolean) {
   const world = new FakeWorld({ timing: { callbackTimeoutMs: 50 } });
@@ -164,7 +148,7 @@ describe.each(baselines)('fault matrix, forward Tasks: $shape', ({ environment, 
     const { deploymentId } = run.request;
     const calls = invocations(world, stateName, deploymentId);
 
-    if (kind === 'fails once after its work, transiently') {
+    if (kind === TRANSIENT) {
       // Retried, and the retry's repeated work changes nothing: the end state is the fault-free run's.
       expect(calls).toBeGreaterThanOrEqual(2);
       expect(run.outcome.status).toBe('SUCCEEDED');
@@ -285,7 +269,7 @@ describe.each(baselines)('fault matrix, compensation steps: $shape', ({ environm
     const { deploymentId } = run.request;
     const calls = invocations(world, stateName, deploymentId);
 
-    if (kind === 'fails once after its work, transiently') {
+    if (kind === TRANSIENT) {
       expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
       expect(calls).toBe(2);
       expect(sideEffectsOf(world, deploymentId)).toEqual(primed.sideEffects);

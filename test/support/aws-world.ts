@@ -169,12 +169,16 @@ export async function awsWorld(
 }
 
 /** An AWS world where 1.0.0 is live (blue), with the cloud as it was before the next deployment. */
-export async function awsWorldWithBlue(dynamo: LocalDynamoDb, options: { fleetSize?: number } = {}) {
+export async function awsWorldWithBlue(
+  dynamo: LocalDynamoDb,
+  options: { fleetSize?: number; environment?: string } = {},
+) {
+  const environment = options.environment ?? 'staging';
   const setup = await awsWorld(dynamo, options);
-  const blue = await setup.world.deploy({ version: '1.0.0' });
+  const blue = await setup.world.deploy({ version: '1.0.0', environment });
   if (blue.outcome.status !== 'SUCCEEDED')
     throw new Error(`the blue deployment failed: ${blue.outcome.cause}`);
-  return { ...setup, before: cloudBefore(setup.cloud, awsArns('staging').listenerArn) };
+  return { ...setup, blue, before: cloudBefore(setup.cloud, awsArns(environment).listenerArn) };
 }
 
 /**

@@ -101,6 +101,14 @@ interface SimTarget {
 }
 
 /** One API call as the cloud saw it: who made it (the Lambda function), what it asked and what it was answered. */
+/** An API error the cloud answers a command with: after `skip` calls pass, `times` calls fail. */
+export interface CloudFault {
+  command: string;
+  error: string;
+  times: number;
+  skip: number;
+}
+
 export interface SimCall {
   service: string;
   name: string;
@@ -242,7 +250,7 @@ export class SimulatedCloud {
   onEvent: (event: SimEvent) => void = () => undefined;
   /** The time events carry (the world's clock, where the flows keep fake time). */
   now: () => Date = () => new Date();
-  private readonly faults: { command: string; error: string; times: number }[] = [];
+  private readonly faults: CloudFault[] = [];
   private throttling: { period: number; burst: number; seen: number } | undefined;
   private readonly clientTokens = new Map<string, { id: string; parameters: string }>();
   /**
@@ -266,8 +274,28 @@ export class SimulatedCloud {
   }
 
   /** The next `times` calls of `command` fail with `error` (an AWS error name). */
-  fail(command: string, error: string, times = Number.POSITIVE_INFINITY) {
-    this.faults.push({ command, error, times });
+  /**
+   * Fails `command` with `error` `times` times, after letting its first `skip` calls through (to fail the
+   * n-th call, skip n-1). Returns the fault, whose `times` says whether it was spent.
+   */
+  fail(command: string, error: string, times = Number.POSITIVE_INFINITY, skip = 0): CloudFault {
+    const fault = { command, error, times, skip };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /** Throws the error of a fault set on this command, once its skipped calls have passed. */
+  private injectFault(command: string) {
+    const fault = this.faults.find((f) => f.command === command && f.times > 0);
+    if (!fault) return;
+    if (fault.skip > 0) {
+      fault.skip -= 1;
+      return;
+    }
+    fault.times -= 1;
+    throw Object.assign(awsError(fault.error, `simulated ${fault.error} on ${command}`), {
+      $metadata: { httpStatusCode: 400 },
+    });
   }
 
   clearFaults() {
@@ -317,6 +345,17 @@ export class SimulatedCloud {
     client.middlewareStack.add(
       middleware as never,
       { step: 'build', name: 'simulatedCloudRecorder' } as never,
+    );
+    // Faults are answered inside the SDK's retry loop (finalizeRequest wraps deserialize), as a service's are.
+    const faults =
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        this.injectFault((context.commandName ?? '?').replace(/Command$/, ''));
+        return next(args);
+      };
+    client.middlewareStack.add(
+      faults as never,
+      { step: 'deserialize', name: 'simulatedCloudFaults' } as never,
     );
   }
 
@@ -407,14 +446,10 @@ export class SimulatedCloud {
           call.snapshotsOfImage = [...(this.images.get(input?.ImageId)?.snapshotIds ?? [])];
         this.calls.push(call);
         this.step();
-        const fault = this.faults.find((f) => f.command === name && f.times > 0);
         try {
           if (this.throttling && this.throttling.seen++ % this.throttling.period < this.throttling.burst)
             throw awsError(THROTTLED[call.service] ?? 'Throttling', `simulated throttling of ${name}`);
-          if (fault) {
-            fault.times -= 1;
-            throw awsError(fault.error, `simulated ${fault.error} on ${name}`);
-          }
+          this.injectFault(name);
           call.output = await handle(input);
           return call.output;
         } catch (error) {
