@@ -85,7 +85,12 @@ async function routing() {
   const weights = (await controlPlane.ports.traffic.current({ service: 'hello', environment: 'staging' }))
     .weights;
   const answer = listener ? ((await (await fetch(listener.url)).json()) as { version: string }) : undefined;
-  return { weights, answeredBy: answer?.version };
+  // The preview listener: which instance answers it, or the status it gives when it reaches no fleet.
+  const preview = listener ? await fetch(listener.previewUrl) : undefined;
+  const previewAnswer = preview?.ok
+    ? ((await preview.json()) as { instance: string }).instance
+    : `HTTP ${preview?.status} ${await preview?.text()}`.trim();
+  return { weights, answeredBy: answer?.version, previewAnsweredBy: previewAnswer };
 }
 
 describe('fault matrix on the local adapters', () => {
@@ -98,7 +103,7 @@ describe('fault matrix on the local adapters', () => {
       const { deploymentId, outcome } = await deploy(version);
       fault = undefined;
       const record = await controlPlane.store.getDeployment(deploymentId);
-      const { weights, answeredBy } = await routing();
+      const { weights, answeredBy, previewAnsweredBy } = await routing();
 
       expect(await controlPlane.store.lockHolder('hello', 'staging')).toBeUndefined();
       expect(controlPlane.tokens.pendingCount).toBe(0);
@@ -107,6 +112,11 @@ describe('fault matrix on the local adapters', () => {
         expect(record).toMatchObject({ status: 'rolled_back', failure: { step: stateName } });
         expect(weights).toEqual([{ fleetId: blue.fleetId, percent: 100 }]);
         expect(answeredBy).toBe(blue.version);
+        // Green is gone: the preview listener reaches nothing of the attempt (blue's instances, or nothing).
+        const blueInstances = (await controlPlane.ports.fleets.instances(blue.fleetId)).map(
+          (i) => i.instanceId,
+        );
+        expect([...blueInstances, 'HTTP 503 503 no healthy target']).toContain(previewAnsweredBy);
         expect(controlPlane.fleets.fleetIds()).toEqual([blue.fleetId]);
         const images = await controlPlane.ports.baker.listImages('hello');
         expect(images.filter((i) => i.createdByDeployment === deploymentId)).toEqual([]);
@@ -117,6 +127,10 @@ describe('fault matrix on the local adapters', () => {
         expect(record?.warnings.join()).toContain(`${stateName} failed`);
         expect(weights).toEqual([{ fleetId: deploymentId, percent: 100 }]);
         expect(answeredBy).toBe('2.0.0');
+        const greenInstances = (await controlPlane.ports.fleets.instances(deploymentId)).map(
+          (i) => i.instanceId,
+        );
+        expect(greenInstances).toContain(previewAnsweredBy);
         expect((await controlPlane.store.getLiveRelease('hello', 'staging'))?.deploymentId).toBe(
           deploymentId,
         );

@@ -5,7 +5,6 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
-import { vi } from 'vitest';
 import { type AwsOperatorSettings, OPERATOR_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../../aws/configs/ssm-service-configs.js';
 import { StepFunctionsStarter } from '../../aws/starter/step-functions-starter.js';
@@ -99,16 +98,18 @@ export async function asPerson<T>(
 export async function bakeshiftOnAws(person: Person, dynamoEndpoint: string, home: string, args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-  const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
+  // Plain replacements, not vitest's spies: the bench runs this outside vitest.
+  const { log, error } = console;
+  console.log = (line: unknown) => void out.push(String(line));
+  console.error = (line: unknown) => void err.push(String(line));
   try {
     const status = await asPerson(person, dynamoEndpoint, () =>
       runCli([...args, '--target', 'aws', '--region', REGION, '--home', home]),
     );
     return { status, out, err: err.join('\n') };
   } finally {
-    log.mockRestore();
-    error.mockRestore();
+    console.log = log;
+    console.error = error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import FakeTimers from '@sinonjs/fake-timers';
 import { AwsOperatorSettings, OPERATOR_PARAMETER } from '../../../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
 import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
@@ -74,9 +74,10 @@ export async function runOperatorFlows(context: OperatorFlowContext): Promise<vo
   // The flows keep fake time, ahead of the machine's: the person's machine shows the same time (a promotion
   // or rollback is requested "now", and must be newer than what the flows requested before).
   const bakeshift = async (person: Person, ...args: string[]) => {
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true, now: world.clock.now() });
+    // Not vitest's fake timers: the bench runs these flows outside vitest.
+    const clock = FakeTimers.install({ toFake: ['Date'], shouldAdvanceTime: true, now: world.clock.now() });
     const run = await bakeshiftOnAws(person, dynamoEndpoint, '/tmp/bakeshift-oracle-operator', args).finally(
-      () => vi.useRealTimers(),
+      () => clock.uninstall(),
     );
     if (run.status !== 0)
       throw new Error(
