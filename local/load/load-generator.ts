@@ -107,8 +107,15 @@ export function loadWindow(samples: LoadSample[], from: number, to = Number.POSI
     errors: [...new Set(failures.map((f) => f.error))].slice(0, 5),
     versions: countBy(window.flatMap((s) => (s.ok && s.version ? [s.version] : []))),
     failedBy: countBy(failures.map((s) => s.version ?? 'load balancer')),
-    firstFailureSentAt: failures.length > 0 ? Math.min(...failures.map((s) => s.sentAt)) : undefined,
-    lastFailureSentAt: failures.length > 0 ? Math.max(...failures.map((s) => s.sentAt)) : undefined,
+    // Samples are in the order their answers came, not the order they were sent.
+    firstFailureSentAt: failures.reduce<number | undefined>(
+      (first, s) => Math.min(first ?? s.sentAt, s.sentAt),
+      undefined,
+    ),
+    lastFailureSentAt: failures.reduce<number | undefined>(
+      (last, s) => Math.max(last ?? s.sentAt, s.sentAt),
+      undefined,
+    ),
   };
 }
 

@@ -3,6 +3,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -48,13 +49,11 @@ export async function startLocalDynamoDb(directory?: string): Promise<LocalDynam
 
 /** Creates the release table as the CDK app defines it, if it does not exist yet. */
 export async function ensureReleaseTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await createReleaseTable(client, tableName);
-  }
+  if (await isActive(client, tableName)) return;
+  await createReleaseTable(client, tableName).catch((error: unknown) => {
+    // Being created already (e.g. by an earlier start): it is waited for below.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  });
   // A new table answers "not found" until it is ACTIVE (also in dynalite, after a timer that load can delay).
   // Polled every 20 ms for up to 30 s: the SDK's waiter waits at least a second between looks.
   const deadline = Date.now() + 30_000;

@@ -207,29 +207,31 @@ describe('AWS fault matrix: an API error in any call', () => {
   it.each(nthCalls)(
     '$command call $n of $of fails with a non-retryable error: compensated, or committed with nothing lost',
     async ({ command, n }) => {
-      const setup = await withBlue();
-      const from = setup.cloud.calls.length;
-      const fault = setup.cloud.fail(command, 'ValidationError', 1, n - 1);
-      const run = await setup.world.deploy({ version: '2.0.0' });
+      const { setup, run } = await deployWithNthCallFailing(command, n, 'ValidationError');
       await expectOutcome(setup, run);
-      // The n-th call failed, unless this run sent fewer (it failed earlier, or its bake's events came sooner).
-      expect(fault.times === 0 || sentOf(setup.cloud, from, command) < n).toBe(true);
     },
   );
 
   it.each(nthCalls)(
     '$command call $n of $of is throttled: retried, and the deployment succeeds',
     async ({ command, n }) => {
-      const setup = await withBlue();
-      const from = setup.cloud.calls.length;
-      const fault = setup.cloud.fail(command, 'ThrottlingException', 1, n - 1);
-      const run = await setup.world.deploy({ version: '2.0.0' });
-      expect(fault.times === 0 || sentOf(setup.cloud, from, command) < n).toBe(true);
+      const { setup, run } = await deployWithNthCallFailing(command, n, 'ThrottlingException');
       expect(run.outcome.status).toBe('SUCCEEDED');
       await expectCommittedOnAws(setup, run, 'staging');
     },
   );
 });
+
+/** Deploys 2.0.0 over blue with the n-th call of `command` answered by `error`, and checks the fault happened. */
+async function deployWithNthCallFailing(command: string, n: number, error: string) {
+  const setup = await withBlue();
+  const from = setup.cloud.calls.length;
+  const fault = setup.cloud.fail(command, error, 1, n - 1);
+  const run = await setup.world.deploy({ version: '2.0.0' });
+  // The n-th call failed, unless this run sent fewer (it failed earlier, or its bake's events came sooner).
+  expect(fault.times === 0 || sentOf(setup.cloud, from, command) < n).toBe(true);
+  return { setup, run };
+}
 
 describe('AWS fault matrix: the cloud misbehaves', () => {
   it('no capacity for the builder (InsufficientInstanceCapacity): compensated', async () => {
