@@ -1,18 +1,9 @@
-/**
- * `npm run bench`: figures that the tests do not time. Human-readable lines, then (with --json) one JSON
- * object on the last line. Later work adds its figures to the same object.
- */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 // Imported after the log level is set: Powertools reads it when the logger is created.
 const { transitionsOfPlainDeployment, USD_PER_TRANSITION } = await import(
   '../test/support/measure-transitions.js'
 );
 const { runDemo } = await import('../local/demo/run-demo.js');
-const { writeHelloServiceConfig } = await import('../examples/hello/build-artifact.js');
 const { fleetApiCalls } = await import('../test/support/aws-world.js');
 const { startLocalDynamoDb } = await import('../local/store/local-dynamodb.js');
 const { measureFunctionBundles } = await import('./bench/measure-function-bundles.js');
@@ -71,16 +62,8 @@ log(
 );
 const KEEP_WARM_SECONDS = 12;
 const DRAIN_SECONDS = 2;
-const home = await mkdtemp(join(tmpdir(), 'bakeshift-bench-'));
-const servicesDir = join(home, 'services');
-await mkdir(servicesDir);
-await writeHelloServiceConfig(servicesDir, {
-  keepBlueWarmSeconds: KEEP_WARM_SECONDS,
-  drainSeconds: DRAIN_SECONDS,
-});
 const demo = await runDemo({
-  home,
-  servicesDir,
+  staging: { keepBlueWarmSeconds: KEEP_WARM_SECONDS, drainSeconds: DRAIN_SECONDS },
   connections: 50,
   log: () => undefined,
   plan: [
@@ -89,7 +72,6 @@ const demo = await runDemo({
     { version: '4.0.0', expect: 'rolled_back' },
   ],
 });
-await rm(home, { recursive: true, force: true });
 const [, cutoverRun, rollbackRun] = demo.deployments;
 if (!cutoverRun || !rollbackRun) throw new Error('the local run did not complete');
 // Deploy wall time minus what the app and the configuration take: bake (incl. the bake command), app start to

@@ -6,6 +6,7 @@ import { formatDurations, phaseDurations } from '../../core/deployment/phase-dur
 import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
 import { buildHelloArtifact, writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { ControlPlane } from '../control-plane/control-plane.js';
+import { loadWindow } from '../load/load-generator.js';
 import { LoadThread } from '../load/load-in-thread.js';
 import { progressLines } from '../progress/progress-printer.js';
 
@@ -59,8 +60,8 @@ export interface DemoOptions {
   log: (line: string) => void;
   /** Where local state goes; a temporary directory (removed afterwards) when omitted. */
   home?: string;
-  /** Configure the service before it starts (e.g. a longer keep-warm window). */
-  servicesDir?: string;
+  /** Overrides of hello's staging configuration (e.g. a longer keep-warm window, weighted steps). */
+  staging?: Record<string, unknown>;
   /** Called once the control plane is up, e.g. to stop it on Ctrl-C. */
   onStarted?: (controlPlane: ControlPlane) => void;
 }
@@ -89,11 +90,9 @@ function cutoverMsOf(
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the demo's script, deployment by deployment as the README tells it
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const home = options.home ?? (await mkdtemp(join(tmpdir(), 'bakeshift-demo-')));
-  const servicesDir = options.servicesDir ?? join(home, 'services');
-  if (!options.servicesDir) {
-    await mkdir(servicesDir, { recursive: true });
-    await writeHelloServiceConfig(servicesDir);
-  }
+  const servicesDir = join(home, 'services');
+  await mkdir(servicesDir, { recursive: true });
+  await writeHelloServiceConfig(servicesDir, options.staging);
   const { controlPlane } = await ControlPlane.start({ home, servicesDir, stopGraceMs: 2000 });
   options.onStarted?.(controlPlane);
   const deployments: DemoDeployment[] = [];
@@ -135,14 +134,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
             )?.at;
       const record = await controlPlane.store.getDeployment(deploymentId);
       await load?.refresh();
-      const window = load?.between(requestedAt, endedAt.getTime()) ?? {
-        requests: 0,
-        failed: 0,
-        versions: {},
-        failedBy: {},
-        firstFailureSentAt: undefined,
-        lastFailureSentAt: undefined,
-      };
+      // Before the load starts (the first deployment), an empty window.
+      const window = load?.between(requestedAt, endedAt.getTime()) ?? loadWindow([], 0);
       deployments.push({
         version,
         outcome:
@@ -185,13 +178,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await load?.stop();
     const firstShift = deployments[1]?.shiftedAt;
-    const overall = load?.between(0) ?? { requests: 0, failed: 0, errors: [], versions: {} };
-    const last = load?.between(settledAt) ?? { versions: {} };
+    const overall = load?.between(0) ?? loadWindow([], 0);
+    const last = load?.between(settledAt) ?? loadWindow([], 0);
     return {
       deployments,
       requests: overall.requests,
       failedRequests: overall.failed,
-      failureSamples: overall.errors ?? [],
+      failureSamples: overall.errors,
       cutoverMs: cutoverMsOf(load, firstShift, deployments),
       retriedRequests: await controlPlane.dataPlane.commands.retriedRequests(),
       servedAtEnd: last.versions,

@@ -1,7 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { runDemo } from '../../local/demo/run-demo.js';
 
 const GOOD_DEPLOYMENTS = 20;
@@ -22,35 +18,26 @@ export interface AnalysisFigures {
  * requests, then GOOD_DEPLOYMENTS good ones (1.0.0 and 2.0.0 in turn), each judged by the default limits.
  */
 export async function measureAnalysis(): Promise<AnalysisFigures> {
-  const home = await mkdtemp(join(tmpdir(), 'bakeshift-analysis-bench-'));
-  try {
-    const servicesDir = join(home, 'services');
-    await mkdir(servicesDir);
-    await writeHelloServiceConfig(servicesDir, {
+  const good = Array.from({ length: GOOD_DEPLOYMENTS }, (_, i) => ({
+    version: `${i % 2 === 0 ? '2.0.0' : '1.0.0'}-run.${i}`,
+    expect: 'succeeded' as const,
+  }));
+  const result = await runDemo({
+    staging: {
       traffic: { strategy: 'weighted', steps: [FIRST_STEP, { percent: 100, holdSeconds: 0 }] },
       keepBlueWarmSeconds: 2,
-    });
-    const good = Array.from({ length: GOOD_DEPLOYMENTS }, (_, i) => ({
-      version: `${i % 2 === 0 ? '2.0.0' : '1.0.0'}-run.${i}`,
-      expect: 'succeeded' as const,
-    }));
-    const result = await runDemo({
-      home,
-      servicesDir,
-      connections: 50,
-      log: () => undefined,
-      plan: [{ version: '1.0.0', expect: 'succeeded' }, { version: '5.0.0', expect: 'rolled_back' }, ...good],
-    });
-    const [, bad, ...rest] = result.deployments;
-    const verdict = bad?.analysis.find((a) => !a.passed);
-    return {
-      badVersionFailedRequests: bad?.failedRequests ?? Number.NaN,
-      detectedAfterMs:
-        verdict && bad?.shiftStartedAt ? Date.parse(verdict.at) - bad.shiftStartedAt : Number.NaN,
-      falseRollbacks: rest.filter((d) => d.outcome !== 'succeeded').length,
-      goodDeployments: rest.length,
-    };
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+    },
+    connections: 50,
+    log: () => undefined,
+    plan: [{ version: '1.0.0', expect: 'succeeded' }, { version: '5.0.0', expect: 'rolled_back' }, ...good],
+  });
+  const [, bad, ...rest] = result.deployments;
+  const verdict = bad?.analysis.find((a) => !a.passed);
+  return {
+    badVersionFailedRequests: bad?.failedRequests ?? Number.NaN,
+    detectedAfterMs:
+      verdict && bad?.shiftStartedAt ? Date.parse(verdict.at) - bad.shiftStartedAt : Number.NaN,
+    falseRollbacks: rest.filter((d) => d.outcome !== 'succeeded').length,
+    goodDeployments: rest.length,
+  };
 }

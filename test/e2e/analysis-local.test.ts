@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { type DemoResult, runDemo } from '../../local/demo/run-demo.js';
 
 /**
@@ -22,15 +21,12 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
 
   it('rolls back a version failing 5 % of requests and one three times slower, at 10 %; keeps a good one', async () => {
     home = await mkdtemp(join(tmpdir(), 'bakeshift-analysis-'));
-    const servicesDir = join(home, 'services');
-    await mkdir(servicesDir);
-    await writeHelloServiceConfig(servicesDir, {
-      traffic: { strategy: 'weighted', steps: [FIRST_STEP, { percent: 100, holdSeconds: 0 }] },
-      keepBlueWarmSeconds: 4,
-    });
     result = await runDemo({
       home,
-      servicesDir,
+      staging: {
+        traffic: { strategy: 'weighted', steps: [FIRST_STEP, { percent: 100, holdSeconds: 0 }] },
+        keepBlueWarmSeconds: 4,
+      },
       connections: 50,
       log: () => undefined,
       plan: [
@@ -88,11 +84,9 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
   }, 240_000);
 
   it('pre-traffic tests: a version that fails them never takes a request; one that passes goes on', async () => {
-    const servicesDir = join(home, 'services-pre-traffic');
-    await mkdir(servicesDir);
     // 200 requests to the preview: a version failing 5 % of them is caught (the chance it is not: 0.95^200).
     const command = `node -e "(async () => { for (let i = 0; i < 200; i++) { const r = await fetch(process.env.PREVIEW_URL + '/'); if (r.status >= 500) { console.error('request ' + i + ' answered ' + r.status); process.exit(1); } } console.log('200 requests ok on ' + process.env.BAKESHIFT_VERSION); })()"`;
-    await writeHelloServiceConfig(servicesDir, {
+    const staging = {
       keepBlueWarmSeconds: 2,
       preTraffic: {
         timeoutSeconds: 30,
@@ -107,10 +101,10 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
         ],
         command,
       },
-    });
+    };
     const run = await runDemo({
       home: join(home, 'pre-traffic'),
-      servicesDir,
+      staging,
       connections: 50,
       log: () => undefined,
       plan: [

@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeHelloServiceConfig } from '../../examples/hello/build-artifact.js';
 import { type DemoResult, runDemo } from '../../local/demo/run-demo.js';
 import { isRunning } from '../support/process-state.js';
 
@@ -20,14 +19,10 @@ describe('local mode end to end, under load', () => {
 
   it('deploys v1, then v2 with zero failed requests, then rolls back the broken v3 (no failed request) and v4 (failures only until the shift back)', async () => {
     home = await mkdtemp(join(tmpdir(), 'bakeshift-e2e-'));
-    const servicesDir = join(home, 'services');
-    await mkdir(servicesDir);
-    // Blue stays warm long enough for v4's health to fail inside the window.
-    await writeHelloServiceConfig(servicesDir, { keepBlueWarmSeconds: 12 });
-
     result = await runDemo({
       home,
-      servicesDir,
+      // Blue stays warm long enough for v4's health to fail inside the window.
+      staging: { keepBlueWarmSeconds: 12 },
       connections: 50,
       log: () => undefined,
       plan: [
