@@ -43,11 +43,35 @@ KillSignal=SIGTERM
 WantedBy=multi-user.target`;
 
 /**
+ * The builder's checks of the artifact, as bash functions (`fail` reports and powers off). The archive: a gzip
+ * tarball whose every entry stays below the app's root (GNU tar makes its links last, so nothing is written
+ * through one). The tree, after unpacking and again after the bake command: every link is relative, resolves
+ * (`find -L` fails on a loop), and its real path, resolved as the kernel does with every other link (`realpath`),
+ * is inside the root. Names from the artifact are data: read NUL-separated, passed after `--`, printed with
+ * `%q`.
+ */
+const ARTIFACT_CHECKS = String.raw`check_archive() {
+  gzip -t "$1" 2>/dev/null || fail "the artifact is not a gzip tarball (.tgz)"
+  tar -tzf "$1" > "$1.list" || fail "the artifact is not a readable tarball"
+  if grep -Eq '^/|(^|/)\.\.(/|$)' "$1.list"; then fail "artifact has entries outside its root"; fi
+}
+check_links() {
+  local root=$1 link name real
+  while IFS= read -r -d '' link; do
+    name=$(printf '%q' "$link")
+    case $(readlink -- "$link") in /*) fail "$2: link $name is absolute (links in an image are relative)" ;; esac
+    find -L "$link" -maxdepth 0 -printf '' 2>/dev/null || fail "$2: link $name is a loop of links"
+    real=$(realpath -m --relative-base="$root" -- "$link") || fail "$2: link $name cannot be resolved"
+    case $real in /*) fail "$2: link $name points outside the image" ;; esac
+  done < <(find -P "$root" -type l -print0)
+}`;
+
+/**
  * The builder's user data: the Packer amazon-ebs steps without SSH. Downloads the artifact through a presigned
- * URL, refuses unsafe entries, installs the manifest's operating-system packages with the base image's package
- * manager (and, on Amazon Linux, the CloudWatch agent), runs the bake command with a time limit, installs the
- * app's unit, reports the outcome with the tail of its log (on its console, and through a presigned PUT),
- * removes what must not be in an image, and powers off. The manifest is read on the builder, from the artifact.
+ * URL, refuses unsafe entries and links (before and after the bake command), installs the manifest's
+ * operating-system packages with the base image's package manager (and, on Amazon Linux, the CloudWatch agent),
+ * runs the bake command with a time limit, installs the app's unit, reports the outcome with the tail of its log
+ * (on its console, and through a presigned PUT), removes what must not be in an image, and powers off. The manifest is read on the builder, from the artifact.
  */
 export function builderUserData(script: BuilderScript): string {
   const text = `#!/bin/bash
@@ -67,7 +91,7 @@ report() {
 # What must not be in an image: this instance's cloud-init state, journal and logs, its machine id (each
 # instance makes its own), the download, the bake log.
 clean_for_image() {
-  rm -f /tmp/artifact.tgz /var/log/bakeshift-bake.log
+  rm -f /tmp/artifact.tgz /tmp/artifact.tgz.list /var/log/bakeshift-bake.log
   cloud-init clean --logs >/dev/null 2>&1 || rm -rf /var/lib/cloud/instance /var/lib/cloud/instances /var/log/cloud-init*
   journalctl --relinquish-var >/dev/null 2>&1 || true
   rm -rf /var/log/journal/*
@@ -84,11 +108,13 @@ finish() {
   exit 0
 }
 fail() { echo "bake failed: $1"; finish failed; }
+${ARTIFACT_CHECKS}
 curl -sSf --retry 5 -o /tmp/artifact.tgz ${shellQuote(script.artifactUrl)} || fail "artifact download"
-if tar -tzf /tmp/artifact.tgz | grep -Eq '^/|(^|/)\\.\\.(/|$)'; then fail "artifact has entries outside its root"; fi
+check_archive /tmp/artifact.tgz
 useradd --system --home /opt/app --shell /sbin/nologin bakeshift || true
 mkdir -p /opt/app /etc/bakeshift
 tar -xzf /tmp/artifact.tgz -C /opt/app --no-same-owner --no-same-permissions || fail "artifact unpack"
+check_links /opt/app "the unpacked artifact"
 MANIFEST=/opt/app/bakeshift.json
 [ -f "$MANIFEST" ] || fail "bakeshift.json missing at the artifact's root"
 field() { python3 -c "import json,sys; m=json.load(open('$MANIFEST')); v=m.get(sys.argv[1], sys.argv[2]); print(' '.join(v) if isinstance(v, list) else v)" "$1" "$2"; }
@@ -107,6 +133,7 @@ elif [ -n "$PACKAGES" ]; then
 fi
 if [ -n "$BAKE" ]; then
   (cd /opt/app && timeout ${script.timeoutSeconds} sh -c "$BAKE") || fail "bake command: $BAKE"
+  check_links /opt/app "after the bake command"
 fi
 chown -R root:root /opt/app && chmod -R a+rX,go-w /opt/app
 # systemd opens the unit's log file before it would create LogsDirectory: the directory is made here.

@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { BakeRequest, BakeStatus, Image, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
+import { checkImageTree } from '../artifacts/check-image-tree.js';
+import { makeReadOnly, removeImageTree } from '../artifacts/image-tree.js';
 import type { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
 import { type UnpackLimits, unpackArtifact } from '../artifacts/unpack-artifact.js';
 import { checkLocalBasePackages } from './local-base-packages.js';
@@ -86,7 +88,7 @@ export class LocalImageBaker implements ImageBaker {
   async cancelBake(bakeId: string) {
     const state = await this.readBake(bakeId);
     if (state?.status.state !== 'baking') return;
-    this.running.get(bakeId)?.kill('SIGKILL');
+    stopProcessGroup(this.running.get(bakeId));
     await this.finish(state, { state: 'cancelled' });
   }
 
@@ -97,9 +99,7 @@ export class LocalImageBaker implements ImageBaker {
   }
 
   async discardImage(imageId: string) {
-    const dir = join(this.imagesDir, imageId);
-    await makeWritable(dir);
-    await rm(dir, { recursive: true, force: true });
+    await removeImageTree(join(this.imagesDir, imageId));
   }
 
   /** Bakes still running, for the janitor (a bake past its deadline is stuck). */
@@ -127,10 +127,7 @@ export class LocalImageBaker implements ImageBaker {
       }
     }
     for (const entry of await readdir(this.imagesDir).catch(() => [] as string[])) {
-      if (entry.startsWith('.building-')) {
-        await makeWritable(join(this.imagesDir, entry));
-        await rm(join(this.imagesDir, entry), { recursive: true, force: true });
-      }
+      if (entry.startsWith('.building-')) await removeImageTree(join(this.imagesDir, entry));
     }
     return abandoned;
   }
@@ -141,14 +138,17 @@ export class LocalImageBaker implements ImageBaker {
     const building = join(this.imagesDir, `.building-${request.bakeId}`);
     const logFile = join(building, 'bake.log');
     try {
-      await rm(building, { recursive: true, force: true });
+      await removeImageTree(building);
       const manifest = await unpackArtifact(
         this.artifacts.pathOf(request.artifact),
         join(building, 'root'),
         this.limits,
       );
       checkLocalBasePackages(manifest.packages);
-      if (manifest.bake) await this.runBakeCommand(request, manifest.bake, join(building, 'root'), logFile);
+      if (manifest.bake) {
+        await this.runBakeCommand(request, manifest.bake, join(building, 'root'), logFile);
+        await checkImageTree(join(building, 'root'), 'after the bake command');
+      }
       const image: LocalImage = {
         imageId,
         service: request.service,
@@ -167,8 +167,7 @@ export class LocalImageBaker implements ImageBaker {
       await rename(building, join(this.imagesDir, imageId));
       await this.finish(state, { state: 'succeeded', image });
     } catch (error) {
-      await makeWritable(building);
-      await rm(building, { recursive: true, force: true });
+      await removeImageTree(building);
       const current = await this.readBake(request.bakeId);
       if (current?.status.state === 'baking')
         await this.finish(state, { state: 'failed', reason: (error as Error).message });
@@ -181,11 +180,16 @@ export class LocalImageBaker implements ImageBaker {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: cwd },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: the deadline stops what it started too, not only the shell.
+      detached: true,
     });
     this.running.set(request.bakeId, child);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    const timer = setTimeout(() => child.kill('SIGKILL'), request.timeoutSeconds * 1000);
+    // Once the command has exited, what it left running in the background is stopped: nothing may change the
+    // image after it is checked, nor hold the bake by keeping its output open.
+    child.on('exit', () => killProcessGroup(child));
+    const timer = setTimeout(() => stopProcessGroup(child), request.timeoutSeconds * 1000);
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearTimeout(timer);
     this.running.delete(request.bakeId);
@@ -226,21 +230,22 @@ export class LocalImageBaker implements ImageBaker {
   }
 }
 
-/** Immutable: nothing writes into an image once baked; instances get scratch directories of their own. */
-async function makeReadOnly(path: string) {
-  await walk(path, async (entry, isDir) => chmod(entry, isDir ? 0o555 : 0o444));
+/**
+ * Kills a bake command's whole process group, and stops reading its output: a process that left the group
+ * (setsid) and kept the pipes open cannot hold the bake past its deadline.
+ */
+function stopProcessGroup(child: ChildProcess | undefined) {
+  if (!child) return;
+  killProcessGroup(child);
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
-async function makeWritable(path: string) {
-  await walk(path, async (entry, isDir) => chmod(entry, isDir ? 0o755 : 0o644)).catch(() => undefined);
-}
-
-async function walk(path: string, visit: (path: string, isDir: boolean) => Promise<void>) {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) return;
-  if (info.isDirectory()) {
-    await chmod(path, 0o755);
-    for (const entry of await readdir(path)) await walk(join(path, entry), visit);
+function killProcessGroup(child: ChildProcess) {
+  if (!child.pid) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
   }
-  await visit(path, info.isDirectory());
 }

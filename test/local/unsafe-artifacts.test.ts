@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BakeFailed } from '../../core/errors.js';
 import { packDirectory } from '../../local/artifacts/pack-directory.js';
@@ -61,9 +62,11 @@ describe('unpacking an artifact safely', () => {
     expect((invalid.error as Error).message).toContain('bakeshift.json: start:');
   });
 
-  it('rejects a file that is not a .tgz', async () => {
+  it('rejects a file that is not a .tgz, and a gzip file that holds no tarball', async () => {
     const file = join(dir, 'artifact.tgz');
     await writeFile(file, 'not a tarball');
+    await expect(unpackArtifact(file, join(dir, 'image'))).rejects.toThrow('not a gzip tarball (.tgz)');
+    await writeFile(file, gzipSync('not a tarball'));
     await expect(unpackArtifact(file, join(dir, 'image'))).rejects.toThrow('not a readable .tgz artifact');
   });
 

@@ -57,6 +57,15 @@ export const UNSAFE_ARTIFACTS: [kind: string, entries: CraftedEntry[], reason: s
     'entry "app/link": its link to "../../etc" points outside the image',
   ],
   [
+    'a chain of links climbing out (y -> a/b/c/d/l/../.., l -> ../../../..)',
+    [
+      MANIFEST_ENTRY,
+      { path: 'a/b/c/d/l', type: 'SymbolicLink', linkpath: '../../../..' },
+      { path: 'y', type: 'SymbolicLink', linkpath: 'a/b/c/d/l/../..' },
+    ],
+    'entry "y": its link to "a/b/c/d/l/../.." points outside the image (it climbs above the image root)',
+  ],
+  [
     'a hard link to an absolute path',
     [MANIFEST_ENTRY, { path: 'passwd', type: 'Link', linkpath: '/etc/passwd' }],
     'entry "passwd": its link to "/etc/passwd" points outside the image',
