@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builderUserData } from '../../aws/baker/builder-user-data.js';
+import { FETCH_SECRETS_PY } from '../../aws/fleets/fetch-secrets-script.js';
+import { SECRETS_SPEC_FILE, secretsToFetch } from '../../aws/fleets/instance-secrets.js';
 import { cloudWatchAgentConfig, instanceUserData } from '../../aws/fleets/instance-user-data.js';
 import { UserDataSandbox } from '../support/user-data-sandbox.js';
 
@@ -76,5 +78,53 @@ describe('instance user data', () => {
       'daemon-reload',
       'restart bakeshift-app.service',
     ]);
+  });
+
+  it('with secrets: the fetcher, its spec (references only, as data), its unit and the app drop-in are files, never script text', async () => {
+    const secrets = secretsToFetch(
+      {
+        DB_PASSWORD: '/web/staging/db-password',
+        API_KEY: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web/api-key-AbC123',
+      },
+      'eu-west-1',
+    );
+    const script = decode(
+      instanceUserData({
+        variables: {},
+        secrets,
+        port: 8080,
+        drainSeconds: 60,
+        logGroup: '/bakeshift/web/staging',
+      }),
+    );
+    expect(script).not.toContain('db-password');
+    expect(script).not.toContain('secretsmanager');
+    const run = await sandbox.run(script, []);
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.files.get(SECRETS_SPEC_FILE)?.toString() ?? '{}')).toEqual({
+      secrets: [
+        {
+          name: 'DB_PASSWORD',
+          service: 'ssm',
+          id: '/web/staging/db-password',
+          region: 'eu-west-1',
+          endpoint: 'https://ssm.eu-west-1.amazonaws.com',
+        },
+        {
+          name: 'API_KEY',
+          service: 'secretsmanager',
+          id: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web/api-key-AbC123',
+          region: 'us-east-1',
+          endpoint: 'https://secretsmanager.us-east-1.amazonaws.com',
+        },
+      ],
+    });
+    expect(run.files.get('/etc/bakeshift/fetch-secrets.py')?.toString()).toBe(FETCH_SECRETS_PY);
+    expect(run.files.get('/etc/systemd/system/bakeshift-app.service.d/secrets.conf')?.toString()).toContain(
+      'Requires=bakeshift-secrets.service\nAfter=bakeshift-secrets.service\n[Service]\nEnvironmentFile=/run/bakeshift/secrets.env\n',
+    );
+    expect(run.files.get('/etc/systemd/system/bakeshift-secrets.service')?.toString()).toContain(
+      'ExecStart=/usr/bin/python3 -I /etc/bakeshift/fetch-secrets.py /etc/bakeshift/secrets.json /run/bakeshift/secrets.env',
+    );
   });
 });

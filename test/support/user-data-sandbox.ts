@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
+import { readWithBash } from './bash-environment-file.js';
 
 export interface SandboxRun {
   exitCode: number;
@@ -11,10 +13,7 @@ export interface SandboxRun {
   files: Map<string, Buffer>;
   /** The systemctl commands it ran (a stand-in systemctl records them). */
   systemctl: string[];
-  /**
-   * /etc/bakeshift/app.env as bash reads it (`set -a; . app.env`), for the names asked: bash's double quotes
-   * follow the POSIX rules systemd.exec(5) says an EnvironmentFile's double-quoted values follow.
-   */
+  /** /etc/bakeshift/app.env as bash reads it (`readWithBash`), for the names asked. */
   parsed: Map<string, string>;
 }
 
@@ -43,7 +42,7 @@ export class UserDataSandbox {
     // The CloudWatch agent's control program, where the image has the agent (Amazon Linux): a stand-in too.
     const agent = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
     const loop = `mount -t tmpfs sandbox /etc && mount -t tmpfs sandbox /opt || exit 3
-while read -r RUN AGENT NAMES; do
+while read -r RUN AGENT; do
   rm -rf /etc/* /opt/*
   if [ "$AGENT" = agent ]; then
     mkdir -p ${dirname(agent)} /opt/aws/amazon-cloudwatch-agent/etc && cp ${bin}/systemctl ${agent}
@@ -51,7 +50,6 @@ while read -r RUN AGENT NAMES; do
   export RUN && PATH=${bin}:$PATH bash "$RUN/user-data" > /dev/null 2> "$RUN/stderr"
   echo $? > "$RUN/rc"
   cp -a /etc "$RUN/etc" && cp -a /opt "$RUN/opt"
-  [ -f /etc/bakeshift/app.env ] && env -i bash -c 'set -a; . /etc/bakeshift/app.env; for n in '"$NAMES"'; do printf "%s=%s\\0" "$n" "\${!n}"; done' > "$RUN/parsed"
   echo done
 done`;
     this.child = spawn('unshare', ['--user', '--map-root-user', '--mount', 'bash', '-c', loop], {
@@ -80,7 +78,7 @@ done`;
         resolve();
       });
     });
-    this.child.stdin.write(`${run} ${options.agent ? 'agent' : 'none'} ${names.join(' ')}\n`);
+    this.child.stdin.write(`${run} ${options.agent ? 'agent' : 'none'}\n`);
     await done;
     const result: SandboxRun = {
       exitCode: Number(await readFile(join(run, 'rc'), 'utf8')),
@@ -90,7 +88,9 @@ done`;
         ...(await filesUnder(join(run, 'opt'), '/opt')),
       ]),
       systemctl: (await readFile(join(run, 'systemctl'), 'utf8').catch(() => '')).split('\n').filter(Boolean),
-      parsed: parseNulPairs(await readFile(join(run, 'parsed')).catch(() => Buffer.alloc(0))),
+      parsed: existsSync(join(run, 'etc/bakeshift/app.env'))
+        ? readWithBash(join(run, 'etc/bakeshift/app.env'), names)
+        : new Map(),
     };
     await rm(run, { recursive: true, force: true });
     return result;
@@ -112,13 +112,4 @@ async function filesUnder(root: string, as: string): Promise<Map<string, Buffer>
     files.set(join(as, relative(root, path)), await readFile(path));
   }
   return files;
-}
-
-function parseNulPairs(bytes: Buffer): Map<string, string> {
-  const pairs = new Map<string, string>();
-  for (const pair of bytes.toString('utf8').split('\0').filter(Boolean)) {
-    const at = pair.indexOf('=');
-    pairs.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return pairs;
 }
