@@ -20,6 +20,7 @@ import type { AwsSettings } from '../commons/aws-settings.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { SlotHealthCheck } from '../traffic/slot-health-check.js';
 import type { FleetDirectory } from './fleet-directory.js';
+import { secretsToFetch } from './instance-secrets.js';
 import { instanceUserData } from './instance-user-data.js';
 
 const launchTemplateName = (service: string, environment: string) => `bakeshift-${service}-${environment}`;
@@ -228,6 +229,7 @@ export class AutoScalingFleets implements Fleets {
       ],
       UserData: instanceUserData({
         variables: spec.variables,
+        secrets: secretsToFetch(spec.secrets, await this.clients.ec2.config.region()),
         port: env.appPort,
         drainSeconds: spec.drainSeconds,
         logGroup: `/bakeshift/${spec.service}/${spec.environment}`,

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { ConfigInvalid } from '../errors.js';
 import { describeIssues } from './describe-issues.js';
+import { whyNotCarried } from './environment-value.js';
+import { SecretReferenceText } from './secret-reference.js';
 
 /** Deployment triggers: how a deployment came to be. */
 export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 'manual']);
@@ -32,15 +34,39 @@ const Capacity = z
   });
 export type Capacity = z.infer<typeof Capacity>;
 
-const Variables = z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"'),
-    z.string(),
-  )
-  .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' })
-  .refine((vars) => !('HOST' in vars), {
-    message: 'HOST is set by bakeshift (where the app listens); remove it',
-  });
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"');
+/** Names bakeshift sets itself, for each instance. */
+const reservedNames = <T extends Record<string, unknown>>(schema: z.ZodType<T>) =>
+  schema
+    .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' })
+    .refine((vars) => !('HOST' in vars), {
+      message: 'HOST is set by bakeshift (where the app listens); remove it',
+    });
+/** What the instance's user data can carry (16 KB in all): larger values belong in `secrets`. */
+const MAX_VARIABLES_BYTES = 8192;
+const utf8 = new TextEncoder();
+
+const Variables = reservedNames(
+  z.record(
+    variableName,
+    z.string().superRefine((value, ctx) => {
+      const why = whyNotCarried(value);
+      if (why) ctx.addIssue({ code: 'custom', message: `the value ${why}` });
+    }),
+  ),
+).refine(
+  (vars) =>
+    Object.entries(vars).reduce((sum, [k, v]) => sum + utf8.encode(`${k}=${v}`).length + 1, 0) <=
+    MAX_VARIABLES_BYTES,
+  {
+    message: `names and values must be at most ${MAX_VARIABLES_BYTES} bytes in all (they travel in the instances' user data, 16 KB); put large values in secrets`,
+  },
+);
+
+/** Environment variable name → where its value is read at each start of the app (never written to an image). */
+const Secrets = reservedNames(z.record(variableName, SecretReferenceText));
 
 const Approval = z.discriminatedUnion('required', [
   z.object({ required: z.literal(false) }).strict(),
@@ -199,6 +225,7 @@ const Environment = z
   .object({
     capacity: Capacity,
     variables: Variables.default({}),
+    secrets: Secrets.default({}),
     approval: Approval.default({ required: false }),
     traffic: Traffic.default({ strategy: 'all-at-once' }),
     healthCheck: HealthCheck.prefault({}),
@@ -227,7 +254,15 @@ const Environment = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env.secrets).filter((name) => name in env.variables))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', name],
+        message: `${name} is also among the variables: name it in one place only`,
+      });
+  });
 export type EnvironmentConfig = z.infer<typeof Environment>;
 
 export const ServiceConfig = z

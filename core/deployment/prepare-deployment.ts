@@ -120,6 +120,7 @@ function planOf(
     settings: {
       capacity: env.capacity,
       variables: env.variables,
+      secrets: env.secrets,
       trafficSteps: trafficSteps(env.traffic),
       healthCheck: env.healthCheck,
       keepBlueWarmSeconds: live ? env.keepBlueWarmSeconds : 0,

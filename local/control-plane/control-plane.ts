@@ -302,6 +302,7 @@ export class ControlPlane {
           imageId: live.imageId,
           capacity: live.capacity,
           variables: env.variables,
+          secrets: env.secrets,
           healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
           drainSeconds: env.drainSeconds,
         });

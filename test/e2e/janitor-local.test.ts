@@ -50,6 +50,7 @@ describe('the local janitor', () => {
       imageId: image.imageId,
       capacity: { min: 1, desired: 1, max: 1 },
       variables: {},
+      secrets: {},
       healthCheck: {
         path: '/health',
         intervalSeconds: 2,
