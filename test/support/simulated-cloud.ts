@@ -555,7 +555,18 @@ export class SimulatedCloud {
       const value = this.secrets.get(i.SecretId);
       if (value === undefined)
         throw awsError('ResourceNotFoundException', "Secrets Manager can't find the secret");
-      return { ARN: i.SecretId, Name: i.SecretId.split(':').at(-1), SecretString: value, VersionId: 'v1' };
+      // A version id is a UUID (32 to 64 characters in AWS's model), the same while the value is.
+      const versionId = createHash('sha256')
+        .update(`${i.SecretId}\n${value}`)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+      return {
+        ARN: i.SecretId,
+        Name: i.SecretId.split(':').at(-1),
+        SecretString: value,
+        VersionId: versionId,
+        VersionStages: ['AWSCURRENT'],
+      };
     });
     // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
     this.ticker = setInterval(() => this.step(), 5);
@@ -1164,14 +1175,14 @@ export class SimulatedCloud {
   }
 
   private modifyListener(input: { ListenerArn: string; DefaultActions: Action[] }) {
-    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFound');
+    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFoundException');
     for (const action of input.DefaultActions) {
       const groups = action.ForwardConfig?.TargetGroups ?? [];
       if (groups.length > 5) throw awsError('ValidationError', 'at most 5 target groups');
       for (const g of groups) {
         if ((g.Weight ?? 0) < 0 || (g.Weight ?? 0) > 999)
           throw awsError('ValidationError', 'weight out of range');
-        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFound');
+        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFoundException');
       }
     }
     this.listeners.set(input.ListenerArn, structuredClone(input.DefaultActions));
@@ -1180,7 +1191,7 @@ export class SimulatedCloud {
 
   private modifyTargetGroup(input: { TargetGroupArn: string; HealthCheckPath?: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     if (input.HealthCheckPath) group.healthCheckPath = input.HealthCheckPath;
     return {
       TargetGroups: [{ TargetGroupArn: input.TargetGroupArn, HealthCheckPath: group.healthCheckPath }],
@@ -1196,7 +1207,7 @@ export class SimulatedCloud {
 
   private describeTargetHealth(input: { TargetGroupArn: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     for (const target of group.targets.values()) {
       target.steps += 1;
       if (target.state === 'initial' && target.steps >= 2)

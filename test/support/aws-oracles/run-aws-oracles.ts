@@ -14,7 +14,10 @@ export interface AwsOracles {
   iamWith(roles: Map<string, RolePolicies>): Promise<IamOracleReport>;
   iam: IamOracleReport;
   api: ApiOracleReport;
-  /** `iam: N calls simulated, 0 denied, 0 unused statements; api: N requests and N responses validated, 0 invalid` */
+  /**
+   * `iam: N calls simulated (N authorizations), 0 denied, 0 unused statements; api (botocore V models): N requests,
+   * N responses and N errors validated, 0 invalid`
+   */
   summary: string;
 }
 
@@ -93,6 +96,7 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
   const summary =
     `iam: ${iam.callsSimulated} calls simulated (${iam.requestsSimulated} authorizations), ` +
     `${iam.denials.length} denied, ${iam.unusedStatements.length} unused statements; ` +
-    `api: ${api.requestsValidated} requests and ${api.responsesValidated} responses validated, ${api.invalid.length} invalid`;
+    `api (${api.models} models): ${api.requestsValidated} requests, ${api.responsesValidated} responses and ` +
+    `${api.errorsChecked} errors validated, ${api.invalid.length} invalid`;
   return { calls, roles, iamWith, iam, api, summary };
 }
