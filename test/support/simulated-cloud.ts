@@ -107,6 +107,8 @@ export interface CloudFault {
   error: string;
   times: number;
   skip: number;
+  /** AWS's wording is not part of its API: tests vary it to show nothing depends on it. */
+  message: string;
 }
 
 export interface SimCall {
@@ -273,13 +275,18 @@ export class SimulatedCloud {
     this.throttling = { period, burst, seen: 0 };
   }
 
-  /** The next `times` calls of `command` fail with `error` (an AWS error name). */
   /**
    * Fails `command` with `error` `times` times, after letting its first `skip` calls through (to fail the
    * n-th call, skip n-1). Returns the fault, whose `times` says whether it was spent.
    */
-  fail(command: string, error: string, times = Number.POSITIVE_INFINITY, skip = 0): CloudFault {
-    const fault = { command, error, times, skip };
+  fail(
+    command: string,
+    error: string,
+    times = Number.POSITIVE_INFINITY,
+    skip = 0,
+    message = `simulated ${error} on ${command}`,
+  ): CloudFault {
+    const fault = { command, error, times, skip, message };
     this.faults.push(fault);
     return fault;
   }
@@ -293,7 +300,7 @@ export class SimulatedCloud {
       return;
     }
     fault.times -= 1;
-    throw Object.assign(awsError(fault.error, `simulated ${fault.error} on ${command}`), {
+    throw Object.assign(awsError(fault.error, fault.message), {
       $metadata: { httpStatusCode: 400 },
     });
   }
@@ -307,8 +314,8 @@ export class SimulatedCloud {
     this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay, healthCheckPath: '/health' });
   }
 
-  /** A listener as the CDK app creates it: tagged managed-by=bakeshift. */
-  addListener(arn: string, actions: Action[], tags: Tags = [{ Key: 'managed-by', Value: 'bakeshift' }]) {
+  /** A listener as the CDK app creates it: untagged (its functions may modify it by its ARN). */
+  addListener(arn: string, actions: Action[], tags: Tags = []) {
     this.listeners.set(arn, actions);
     this.listenerTags.set(arn, tags);
   }

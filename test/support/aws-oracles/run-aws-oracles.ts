@@ -1,4 +1,5 @@
 import type { LocalDynamoDb } from '../../../local/store/local-dynamodb.js';
+import { awsArns } from '../aws-world.js';
 import type { SimCall } from '../simulated-cloud.js';
 import { synthBakeshift } from '../synth-bakeshift.js';
 import { type ApiOracleReport, runApiOracle } from './api-oracle.js';
@@ -28,7 +29,14 @@ export interface AwsOracles {
  */
 export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> {
   const { template } = await synthBakeshift({ bundle: false, region: ORACLE_REGION });
-  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
+  // The world's service (web) stands for the template's (hello): its listeners are the template's listeners.
+  const listeners = Object.fromEntries(
+    ['staging', 'prod'].flatMap((environment) => [
+      [`hello${environment}LoadBalancerListener`, awsArns(environment).listenerArn],
+      [`hello${environment}LoadBalancerPreviewListener`, awsArns(environment).previewListenerArn],
+    ]),
+  );
+  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts', ...listeners });
   const calls = await runOracleFlows(dynamo, policies);
   const roles = policies.byFunction();
   // People: the managed policies the stack outputs, held to the calls of the commands each kind runs.
