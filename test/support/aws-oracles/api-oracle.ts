@@ -22,7 +22,7 @@ import {
  * Errors every AWS API can answer, whatever its model lists: the API references' "Common Errors" pages, and each
  * service's name for "slow down" (Auto Scaling and ELB: Throttling; EC2: RequestLimitExceeded; S3: SlowDown).
  */
-const COMMON_ERRORS = new Set([
+export const COMMON_ERRORS = new Set([
   'AccessDeniedException',
   'AccessDenied',
   'IncompleteSignature',
@@ -41,7 +41,7 @@ const COMMON_ERRORS = new Set([
 ]);
 
 /** EC2's model lists no errors: these are codes from the EC2 API reference's "Error codes" page. */
-const EC2_ERROR_CODES = new Set([
+export const EC2_ERROR_CODES = new Set([
   'IdempotentParameterMismatch',
   'IncorrectState',
   'InsufficientInstanceCapacity',

@@ -45,6 +45,7 @@ const BOTOCORE_SERVICE: Record<string, string> = {
   logs: 'logs',
   lambda: 'lambda',
   cloudwatch: 'cloudwatch',
+  sts: 'sts',
 };
 
 let found: { dataDir: string; version: string } | undefined;
