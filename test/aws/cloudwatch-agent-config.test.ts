@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { cloudWatchAgentConfig, instanceUserData } from '../../aws/fleets/instance-user-data.js';
@@ -23,12 +24,15 @@ const samples = readdirSync(join(FIXTURES, 'samples')).sort();
 const valid = samples.filter((name) => name.startsWith('valid'));
 const invalid = samples.filter((name) => name.startsWith('invalid'));
 
-/** The agent's configuration as the instance user data writes it (the heredoc that fills the agent's file). */
+/** The agent's configuration as the instance user data writes it (base64 of its gzip, into the agent's file). */
 function agentConfigInUserData(userData: string): unknown {
   const script = Buffer.from(userData, 'base64').toString();
-  const body = /<<'AGENT'\n([\s\S]*?)\nAGENT\n/.exec(script)?.[1];
-  if (body === undefined) throw new Error("the instance user data writes no agent configuration (<<'AGENT')");
-  return JSON.parse(body);
+  const written =
+    /echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gzip -dc > \/opt\/aws\/amazon-cloudwatch-agent\/etc\/\S+\.json/.exec(
+      script,
+    )?.[1];
+  if (written === undefined) throw new Error("the instance user data writes no file into the agent's etc/");
+  return JSON.parse(gunzipSync(Buffer.from(written, 'base64')).toString());
 }
 
 describe("the CloudWatch agent's configuration, against the agent's own schema", () => {
