@@ -40,6 +40,7 @@ import { parseSecretReference } from '../core/config/secret-reference.js';
 import { taskFunctions } from '../functions/catalog.js';
 import { RELEASE_TABLE } from '../shared-adapters/release-store/release-table.js';
 import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
+import { ignoreCfnLintCheck } from './cfn-lint-ignores.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
 import { OperatorAccess } from './constructs/operator-access.js';
@@ -183,7 +184,10 @@ export class BakeshiftStack extends Stack {
     this.slackEndpoints();
 
     const environments = props.services.flatMap((service) => this.service(service, vpc, logs, logRetention));
-    this.functions.allowPassingInstanceRoles(environments.map((e) => e.instanceRoleArn));
+    this.functions.allowEnvironments({
+      InstanceRoleArn: environments.map((e) => e.instanceRoleArn),
+      ListenerArns: environments.flatMap((e) => e.listenerArns),
+    });
     new NightlySchedules(this, 'Schedules', { services: props.services, functions: this.functions });
     new OperatorAccess(this, 'Operator', {
       stateMachineName,
@@ -263,6 +267,7 @@ export class BakeshiftStack extends Stack {
         resources: taskFns.map(({ fn }) => fn.functionArn),
       }),
     );
+    ignoreCfnLintCheck(machine, 'W3005');
     Validations.of(machine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -131,7 +131,12 @@ export class AutoScalingFleets implements Fleets {
         }),
       ),
     ).catch((error: Error) => {
-      if (error.name.includes('NotFound')) return { LaunchTemplateVersions: [] };
+      // The template or the group's version deleted since (EC2's codes for them): a change to report.
+      if (
+        error.name === 'InvalidLaunchTemplateName.NotFoundException' ||
+        error.name === 'InvalidLaunchTemplateId.VersionNotFound'
+      )
+        return { LaunchTemplateVersions: [] };
       throw error;
     });
     const version = LaunchTemplateVersions[0];
@@ -154,8 +159,10 @@ export class AutoScalingFleets implements Fleets {
         this.clients.autoScaling.send(
           new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: found.name, ForceDelete: true }),
         ),
-      ).catch((error: Error) => {
-        if (!error.message.includes('not found')) throw error;
+      ).catch(async (error: Error) => {
+        // A missing group is Auto Scaling's common ValidationError (the model lists no not-found error for
+        // DeleteAutoScalingGroup): that the group is gone is seen by looking again, never read from the wording.
+        if (error.name !== 'ValidationError' || (await this.directory.byFleet(fleetId))) throw error;
       });
     }
     const name = launchTemplateName(service, environment);
@@ -164,7 +171,7 @@ export class AutoScalingFleets implements Fleets {
     ).then(
       (r) => r.LaunchTemplateVersions ?? [],
       (error: Error) => {
-        if (error.name.includes('NotFound')) return [];
+        if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return [];
         throw error;
       },
     );

@@ -85,7 +85,8 @@ async function ownedFleets(
     ).then(
       (r) => r.LaunchTemplateVersions ?? [],
       (error: Error) => {
-        if (error.name.includes('NotFound')) return [];
+        // No launch template for this environment (EC2 API reference, "Error codes"): no versions to list.
+        if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return [];
         throw error;
       },
     );

@@ -45,12 +45,14 @@ const NO_RELEASE_YET = ListenerAction.fixedResponse(503, {
 
 /**
  * What one service+environment's deployments run against: an internet-facing ALB with its listener and preview
- * listener (tagged managed-by=bakeshift, the only listeners the traffic functions may modify), the two target
+ * listener (the only listeners the traffic functions may modify, named by ARN in their policy), the two target
  * groups that take turns as blue and green, security groups, and the instance role; all written to SSM for the
  * adapters. With `adopt`, existing ones are written instead and nothing is created.
  */
 export class ServiceEnvironment extends Construct {
   readonly instanceRoleArn: string;
+  /** Its listener and preview listener: the only listeners the traffic functions may modify. */
+  readonly listenerArns: string[];
   readonly settings: StringParameter;
 
   constructor(scope: Construct, id: string, props: ServiceEnvironmentProps) {
@@ -58,6 +60,7 @@ export class ServiceEnvironment extends Construct {
     const subnetIds = props.vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_ISOLATED }).subnetIds;
     const pieces = props.adopt ?? this.create(props);
     this.instanceRoleArn = pieces.instanceRoleArn;
+    this.listenerArns = [pieces.listenerArn, pieces.previewListenerArn];
     const secrets = instanceSecretsStatements(props.config.secrets);
     if (props.adopt && secrets.length > 0)
       new Policy(this, 'InstanceSecrets', {
@@ -150,9 +153,6 @@ export class ServiceEnvironment extends Construct {
       Port.tcp(props.previewPort),
       'the preview listener, from inside the VPC only',
     );
-    // The traffic functions may modify only listeners with this tag (aws/traffic/iam.ts).
-    Tags.of(listener).add('managed-by', 'bakeshift');
-    Tags.of(preview).add('managed-by', 'bakeshift');
 
     const logGroup = new LogGroup(this, 'InstanceLogs', {
       logGroupName: `/bakeshift/${props.service}/${props.environment}`,

@@ -107,7 +107,7 @@ export async function awsWorld(
       }),
     );
     for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, 30);
-    // The CDK app tags both listeners managed-by=bakeshift (the traffic IAM depends on it).
+    // As the CDK app makes them: the traffic IAM names both listeners by ARN.
     cloud.addListener(arns.listenerArn, structuredClone(FIXED_503) as never);
     cloud.addListener(arns.previewListenerArn, structuredClone(FIXED_503) as never);
   }

@@ -107,6 +107,8 @@ export interface CloudFault {
   error: string;
   times: number;
   skip: number;
+  /** AWS's wording is not part of its API: tests vary it to show nothing depends on it. */
+  message: string;
 }
 
 export interface SimCall {
@@ -273,13 +275,18 @@ export class SimulatedCloud {
     this.throttling = { period, burst, seen: 0 };
   }
 
-  /** The next `times` calls of `command` fail with `error` (an AWS error name). */
   /**
    * Fails `command` with `error` `times` times, after letting its first `skip` calls through (to fail the
    * n-th call, skip n-1). Returns the fault, whose `times` says whether it was spent.
    */
-  fail(command: string, error: string, times = Number.POSITIVE_INFINITY, skip = 0): CloudFault {
-    const fault = { command, error, times, skip };
+  fail(
+    command: string,
+    error: string,
+    times = Number.POSITIVE_INFINITY,
+    skip = 0,
+    message = `simulated ${error} on ${command}`,
+  ): CloudFault {
+    const fault = { command, error, times, skip, message };
     this.faults.push(fault);
     return fault;
   }
@@ -293,7 +300,7 @@ export class SimulatedCloud {
       return;
     }
     fault.times -= 1;
-    throw Object.assign(awsError(fault.error, `simulated ${fault.error} on ${command}`), {
+    throw Object.assign(awsError(fault.error, fault.message), {
       $metadata: { httpStatusCode: 400 },
     });
   }
@@ -307,8 +314,8 @@ export class SimulatedCloud {
     this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay, healthCheckPath: '/health' });
   }
 
-  /** A listener as the CDK app creates it: tagged managed-by=bakeshift. */
-  addListener(arn: string, actions: Action[], tags: Tags = [{ Key: 'managed-by', Value: 'bakeshift' }]) {
+  /** A listener as the CDK app creates it: untagged (its functions may modify it by its ARN). */
+  addListener(arn: string, actions: Action[], tags: Tags = []) {
     this.listeners.set(arn, actions);
     this.listenerTags.set(arn, tags);
   }
@@ -555,7 +562,18 @@ export class SimulatedCloud {
       const value = this.secrets.get(i.SecretId);
       if (value === undefined)
         throw awsError('ResourceNotFoundException', "Secrets Manager can't find the secret");
-      return { ARN: i.SecretId, Name: i.SecretId.split(':').at(-1), SecretString: value, VersionId: 'v1' };
+      // A version id is a UUID (32 to 64 characters in AWS's model), the same while the value is.
+      const versionId = createHash('sha256')
+        .update(`${i.SecretId}\n${value}`)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+      return {
+        ARN: i.SecretId,
+        Name: i.SecretId.split(':').at(-1),
+        SecretString: value,
+        VersionId: versionId,
+        VersionStages: ['AWSCURRENT'],
+      };
     });
     // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
     this.ticker = setInterval(() => this.step(), 5);
@@ -1164,14 +1182,14 @@ export class SimulatedCloud {
   }
 
   private modifyListener(input: { ListenerArn: string; DefaultActions: Action[] }) {
-    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFound');
+    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFoundException');
     for (const action of input.DefaultActions) {
       const groups = action.ForwardConfig?.TargetGroups ?? [];
       if (groups.length > 5) throw awsError('ValidationError', 'at most 5 target groups');
       for (const g of groups) {
         if ((g.Weight ?? 0) < 0 || (g.Weight ?? 0) > 999)
           throw awsError('ValidationError', 'weight out of range');
-        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFound');
+        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFoundException');
       }
     }
     this.listeners.set(input.ListenerArn, structuredClone(input.DefaultActions));
@@ -1180,7 +1198,7 @@ export class SimulatedCloud {
 
   private modifyTargetGroup(input: { TargetGroupArn: string; HealthCheckPath?: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     if (input.HealthCheckPath) group.healthCheckPath = input.HealthCheckPath;
     return {
       TargetGroups: [{ TargetGroupArn: input.TargetGroupArn, HealthCheckPath: group.healthCheckPath }],
@@ -1196,7 +1214,7 @@ export class SimulatedCloud {
 
   private describeTargetHealth(input: { TargetGroupArn: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     for (const target of group.targets.values()) {
       target.steps += 1;
       if (target.state === 'initial' && target.steps >= 2)
