@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import AjvDraft04 from 'ajv-draft-04';
@@ -7,12 +7,19 @@ import { cloudWatchAgentConfig, instanceUserData } from '../../aws/fleets/instan
 
 /**
  * The CloudWatch agent's configuration held to the agent's own JSON schema (draft-04) and checked the way the
- * agent's own schema test does, on its own sample configurations (test/fixtures/cloudwatch-agent/README.md).
+ * agent's own schema test does, on its own sample configurations. Both are the workplace's reference data, used
+ * where they are kept (`../shared/data/` beside the project, its README: aws/amazon-cloudwatch-agent ab55b8d,
+ * translator/config/schema.json and sampleSchema/, MIT), never copied into the project.
  */
 
-const FIXTURES = new URL('../fixtures/cloudwatch-agent/', import.meta.url).pathname;
+const SHARED_DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+if (!existsSync(join(SHARED_DATA, 'cloudwatch-agent-schema.json')))
+  throw new Error(
+    `the CloudWatch agent's published schema is not at ${SHARED_DATA}cloudwatch-agent-schema.json (the reference data kept beside the project, ../shared/data/)`,
+  );
+const SAMPLES = join(SHARED_DATA, 'cloudwatch-agent-samples');
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
-const schema = readJson(join(FIXTURES, 'schema.json')) as { $schema: string };
+const schema = readJson(join(SHARED_DATA, 'cloudwatch-agent-schema.json')) as { $schema: string };
 // The schema declares draft-04: Ajv's draft-04 class, without Ajv's own strict mode (stricter than draft-04, which
 // ignores keywords it does not know, as the agent's validator does: the schema has `descriptions` and a misplaced
 // `tls`). allErrors, so a refusal lists every problem.
@@ -20,7 +27,7 @@ const validate = new AjvDraft04.default({ allErrors: true, strict: false }).comp
 const problemsOf = (config: unknown) =>
   validate(config) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
 
-const samples = readdirSync(join(FIXTURES, 'samples')).sort();
+const samples = readdirSync(SAMPLES).sort();
 const valid = samples.filter((name) => name.startsWith('valid'));
 const invalid = samples.filter((name) => name.startsWith('invalid'));
 
@@ -43,11 +50,11 @@ describe("the CloudWatch agent's configuration, against the agent's own schema",
   });
 
   it.each(valid)("accepts the agent's valid sample %s", (name) => {
-    expect(problemsOf(readJson(join(FIXTURES, 'samples', name)))).toEqual([]);
+    expect(problemsOf(readJson(join(SAMPLES, name)))).toEqual([]);
   });
 
   it.each(invalid)("refuses the agent's invalid sample %s", (name) => {
-    expect(problemsOf(readJson(join(FIXTURES, 'samples', name)))).not.toEqual([]);
+    expect(problemsOf(readJson(join(SAMPLES, name)))).not.toEqual([]);
   });
 
   it("passes bakeshift's configuration, as the instance user data writes it", () => {
