@@ -233,8 +233,7 @@ describe('bakeshift --target aws (over the simulated cloud)', () => {
     }));
     const janitor = await bakeshift(PEOPLE.deployer, 'janitor', '--dry-run');
     expect(janitor.out).toEqual([
-      'web: would remove nothing',
-      '  keeps fleet web-staging-0001: live release of staging (2.0.0)',
+      'web: would remove nothing\n  keeps fleet web-staging-0001: live release of staging (2.0.0)',
     ]);
     const congruence = await bakeshift(PEOPLE.deployer, 'congruence', 'web', '--env', 'staging');
     expect(congruence.status).toBe(2);
