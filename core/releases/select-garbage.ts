@@ -46,7 +46,7 @@ export interface Verdict {
 }
 
 type Reasons = Map<string, string[]>;
-type NotTerminal = ReadonlyMap<string, DeploymentRecord>;
+type Running = ReadonlyMap<string, DeploymentRecord>;
 
 function add(reasons: Reasons, id: string | undefined, why: string): void {
   if (!id) return;
@@ -60,32 +60,32 @@ const whileRunning = (d: DeploymentRecord) =>
   `deployment ${d.deploymentId}, which ${ended(d.status) ? `still holds the ${d.environment} lock` : `is ${d.status}`}`;
 
 /**
- * The janitor's rule (ADR 32), over records and what the load balancers say. A fleet is kept while it is live,
- * while any deployment not yet ended (its status not terminal, or holding its lock) names it (its green, its
- * blue), while a drain the records say began is
- * within its environment's deregistration delay, and while any listener or preview listener routes to it or its
- * targets drain; with the routing unread, every fleet is kept. An image is kept while live, used by a deployment
- * not yet terminal, in a rollback window, among the newest retained, or run by a fleet that is kept. A builder is
- * kept while its deployment is not terminal, until the bake deadline. Everything else it owns is garbage.
+ * The janitor's rule (ADR 32), over records and what the load balancers say. A fleet is kept while it is live;
+ * while a deployment not yet ended (its status not terminal, or holding its lock) names it as its own, its green
+ * or its blue; while a drain the records say began is within its environment's deregistration delay; and while
+ * any listener or preview listener routes to it or its targets drain. With the routing unread, every fleet is
+ * kept. An image is kept while live, used by a deployment not yet ended, in a rollback window, among the newest
+ * retained, or run by a fleet that is kept. A builder is kept while its deployment has not ended, until the bake
+ * deadline. Everything else it owns is garbage.
  */
 export function judgeResources(resources: readonly OwnedResource[], context: GarbageContext): Verdict[] {
   const holding = new Set(context.lockHolders);
-  const notTerminal: NotTerminal = new Map(
+  const running: Running = new Map(
     context.deployments
       .filter((d) => !ended(d.status) || holding.has(d.deploymentId))
       .map((d) => [d.deploymentId, d]),
   );
-  const fleetReasons = protectedFleets(context, notTerminal);
+  const fleetReasons = protectedFleets(context, running);
   const fleetVerdicts = resources.flatMap((resource) =>
     resource.kind === 'fleet' ? [{ resource, keptBecause: fleetReasons(resource) }] : [],
   );
   const keptFleets = fleetVerdicts.filter((v) => v.keptBecause.length > 0).map((v) => v.resource);
-  const imageReasons = protectedImages(resources, context, notTerminal, keptFleets);
+  const imageReasons = protectedImages(resources, context, running, keptFleets);
   return resources.map((resource) => {
     if (resource.kind === 'fleet')
       return fleetVerdicts.find((v) => v.resource === resource) ?? { resource, keptBecause: [] };
     if (resource.kind === 'image') return { resource, keptBecause: imageReasons(resource) };
-    return { resource, keptBecause: builderReasons(resource, context, notTerminal) };
+    return { resource, keptBecause: builderReasons(resource, context, running) };
   });
 }
 
@@ -96,10 +96,10 @@ export function selectGarbage(resources: readonly OwnedResource[], context: Garb
     .map((v) => v.resource);
 }
 
-function protectedFleets(context: GarbageContext, notTerminal: NotTerminal) {
+function protectedFleets(context: GarbageContext, running: Running) {
   const reasons: Reasons = new Map();
   for (const r of context.live) add(reasons, r.fleetId, `live release of ${r.environment} (${r.version})`);
-  for (const d of notTerminal.values()) {
+  for (const d of running.values()) {
     add(reasons, d.greenFleetId, `green of ${whileRunning(d)}`);
     add(reasons, d.blue?.fleetId, `blue of ${whileRunning(d)}`);
     add(reasons, d.previousRelease?.fleetId, `blue of ${whileRunning(d)}`);
@@ -120,7 +120,7 @@ function protectedFleets(context: GarbageContext, notTerminal: NotTerminal) {
     ? undefined
     : `routing not read, so no fleet is removed: ${context.routing.reason}`;
   return (fleet: Extract<OwnedResource, { kind: 'fleet' }>): string[] => {
-    const own = notTerminal.get(fleet.deploymentId);
+    const own = running.get(fleet.deploymentId);
     const why = new Set(reasons.get(fleet.id));
     if (own) why.add(`green of ${whileRunning(own)}`);
     if (unread) why.add(unread);
@@ -139,12 +139,12 @@ function drainEnd(d: DeploymentRecord, context: GarbageContext): Date | undefine
 function protectedImages(
   resources: readonly OwnedResource[],
   context: GarbageContext,
-  notTerminal: NotTerminal,
+  running: Running,
   keptFleets: readonly Extract<OwnedResource, { kind: 'fleet' }>[],
 ) {
   const reasons: Reasons = new Map();
   for (const r of context.live) add(reasons, r.imageId, `live in ${r.environment} (${r.version})`);
-  for (const d of notTerminal.values())
+  for (const d of running.values())
     for (const imageId of [d.imageId, d.blue?.imageId, d.previousRelease?.imageId])
       add(reasons, imageId, `used by ${whileRunning(d)}`);
   for (const [environment, d] of rollbackWindows(context))
@@ -158,7 +158,7 @@ function protectedImages(
   for (const fleet of keptFleets)
     add(reasons, byDeployment.get(fleet.deploymentId)?.imageId, `runs fleet ${fleet.id}, which is kept`);
   return (image: Extract<OwnedResource, { kind: 'image' }>): string[] => {
-    const own = notTerminal.get(image.deploymentId);
+    const own = running.get(image.deploymentId);
     return [...(reasons.get(image.id) ?? []), ...(own ? [`made by ${whileRunning(own)}`] : [])];
   };
 }
@@ -181,9 +181,9 @@ function rollbackWindows(context: GarbageContext): [string, DeploymentRecord][] 
 function builderReasons(
   builder: Extract<OwnedResource, { kind: 'builder' }>,
   context: GarbageContext,
-  notTerminal: NotTerminal,
+  running: Running,
 ): string[] {
-  const own = notTerminal.get(builder.deploymentId);
+  const own = running.get(builder.deploymentId);
   const ageSeconds = (context.now.getTime() - Date.parse(builder.launchedAt)) / 1000;
   return own && ageSeconds <= context.bakeDeadlineSeconds
     ? [`bake of ${whileRunning(own)}, within its ${context.bakeDeadlineSeconds}s deadline`]
