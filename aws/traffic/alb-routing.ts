@@ -84,7 +84,7 @@ async function forwardsOf(
       weightedGroups(action).map(({ arn, share }) => ({
         targetGroupArn: arn,
         by,
-        where: `${by === 'listener' ? 'listener' : 'preview listener'} ${listenerArn} (${rule.IsDefault ? 'default rule' : `rule ${rule.Priority}`}) forwards weight ${share} to ${arn}`,
+        where: `${listenerArn} (${rule.IsDefault ? 'default rule' : `rule ${rule.Priority}`}) forwards weight ${share} to ${arn}`,
       })),
     ),
   );

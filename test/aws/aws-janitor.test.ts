@@ -165,7 +165,7 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
     expect(report.removed.map((r) => r.id)).not.toContain(green);
     expect(groupOf(green)).toBeDefined();
     expect(report.kept.find((k) => k.id === green)?.why).toContainEqual(
-      expect.stringMatching(/^listener: listener \S+ \(default rule\) forwards weight 100\/100 to /),
+      expect.stringMatching(/^listener: \S+ \(default rule\) forwards weight 100\/100 to /),
     );
     expect([...cloud.images.keys()]).toContain(v2.record?.imageId);
   });
@@ -238,7 +238,7 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
     ]);
     cloud.pageSizes.DescribeRules = 1;
     expect(whyKept(await dryRun())).toEqual([
-      `listener: listener ${listenerArn} (rule 3) forwards weight 1/1 to ${freeSlot}`,
+      `listener: ${listenerArn} (rule 3) forwards weight 1/1 to ${freeSlot}`,
     ]);
     expect(cloud.inputsOf('DescribeRules').some((i) => i.Marker === '3')).toBe(true);
 
