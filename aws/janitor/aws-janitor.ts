@@ -10,6 +10,7 @@ import type { Fleets } from '../../core/ports/fleets.js';
 import type { ImageCatalog } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import type { Traffic } from '../../core/ports/traffic.js';
 import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
 import type { OwnedResource } from '../../core/releases/select-garbage.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
@@ -20,14 +21,17 @@ export interface AwsJanitorDeps {
   configs: ServiceConfigs;
   store: ReleaseStore;
   fleets: Fleets;
+  /** The ALB listeners and target health: what they route to or drain is never removed (ADR 32). */
+  traffic: Pick<Traffic, 'fleetsInUse'>;
   baker: ImageCatalog;
   clock: Clock;
 }
 
 /**
  * The janitor on AWS: everything tagged managed-by=bakeshift for a service (Auto Scaling groups and launch
- * template versions as fleets, AMIs, builder instances) that belongs to no live release, no deployment in flight
- * and no rollback window, by the same rule as local mode. `dryRun` only reports.
+ * template versions as fleets, AMIs, builder instances) that nothing keeps: no live release, no deployment in
+ * flight, no listener or drain, no rollback window (ADR 32), by the same rule as local mode. `dryRun` only
+ * reports, with what is kept and why.
  */
 export async function runAwsJanitor(
   deps: AwsJanitorDeps,

@@ -131,6 +131,7 @@ export function awsJanitor(clock: Clock) {
     configs: awsConfigs(),
     store: awsStore(),
     fleets: awsFleets(),
+    traffic: awsTraffic(),
     baker: awsImageCatalog(),
     clock,
   };

@@ -9,10 +9,16 @@ import {
 import type { TrafficSnapshot } from '../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import { TrafficShiftFailed } from '../../core/errors.js';
-import { type ListenerKey, MAX_WEIGHTED_FLEETS, type Traffic } from '../../core/ports/traffic.js';
+import {
+  type FleetInUse,
+  type ListenerKey,
+  MAX_WEIGHTED_FLEETS,
+  type Traffic,
+} from '../../core/ports/traffic.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
+import { fleetsInUseOnAlb } from './alb-routing.js';
 
 /**
  * Traffic on an ALB: each service+environment has a listener whose default action forwards, by weight, to the
@@ -100,6 +106,16 @@ export class AlbTraffic implements Traffic {
       Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? '300',
     );
     return { drainSeconds: delay };
+  }
+
+  /** Both listeners' rules and the slots' draining targets, environment by environment (alb-routing.ts). */
+  async fleetsInUse(service: string, environments: readonly string[]): Promise<FleetInUse[]> {
+    const found: FleetInUse[] = [];
+    for (const environment of environments)
+      found.push(
+        ...(await fleetsInUseOnAlb(this.clients, this.settings, this.directory, { service, environment })),
+      );
+    return found;
   }
 
   private async targetGroupOf(fleetId: string): Promise<string> {

@@ -320,6 +320,7 @@ export class ControlPlane {
         configs: this.configs,
         store: this.store,
         fleets: this.fleets,
+        traffic: this.ports.traffic,
         baker: this.baker,
         clock: systemClock,
       },

@@ -1,7 +1,7 @@
 import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import type { FleetHealth } from '../../core/ports/health.js';
-import type { ListenerKey } from '../../core/ports/traffic.js';
+import type { FleetInUse, ListenerKey } from '../../core/ports/traffic.js';
 import type { LocalLoadBalancers } from './local-load-balancers.js';
 import type { HealthCheckSettings } from './target-group.js';
 
@@ -50,6 +50,8 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
       return Date.now();
     },
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
+    fleetsInUse: (service: string, environments: readonly string[]): FleetInUse[] =>
+      balancers.fleetsInUse(service, environments),
     retriedRequests: (): number => balancers.retriedRequests(),
     /** What a fleet's group answered through the main listener from `fromMs` to `toMs`. */
     requestMetrics: (fleetId: string, fromMs: number, toMs: number): WindowMetrics =>

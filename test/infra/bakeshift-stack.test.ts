@@ -41,6 +41,7 @@ const STAR_RESOURCE_ACTIONS: Record<string, string> = {
   'autoscaling:DescribeAutoScalingGroups':
     'Auto Scaling Describe* actions support no resource-level permissions',
   'elasticloadbalancing:DescribeListeners': 'ELB Describe* actions support no resource-level permissions',
+  'elasticloadbalancing:DescribeRules': 'ELB Describe* actions support no resource-level permissions',
   'elasticloadbalancing:DescribeTargetHealth': 'ELB Describe* actions support no resource-level permissions',
   'elasticloadbalancing:DescribeTargetGroupAttributes':
     'ELB Describe* actions support no resource-level permissions',

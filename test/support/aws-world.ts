@@ -19,6 +19,7 @@ import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import type { Ports } from '../../core/ports/index.js';
 import { localLambdaContext } from '../../local/engine/lambda-context.js';
+import type { LocalEngineOptions } from '../../local/engine/local-engine.js';
 import { ensureReleaseTable, type LocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { cloudBefore } from './aws-invariants.js';
@@ -74,6 +75,8 @@ export async function awsWorld(
     tableName?: string;
     /** More adapters each function builds (e.g. the AWS notifier, configs and callbacks for the oracles). */
     moreAdapters?: (world: FakeWorld, clients: ReturnType<typeof awsClients>) => Partial<Ports>;
+    /** The engine's timing, beyond the callback timeout (e.g. a Wait state that takes real time). */
+    timing?: LocalEngineOptions['timing'];
   } = {},
 ) {
   const cloud = new SimulatedCloud().attach();
@@ -134,7 +137,7 @@ export async function awsWorld(
     };
   };
   const world = new FakeWorld({
-    timing: { callbackTimeoutMs: 2000 },
+    timing: { callbackTimeoutMs: 2000, ...options.timing },
     adapters: adaptersOf,
   });
   const baker = adaptersOf(world).baker as Ec2ImageBaker;

@@ -80,7 +80,7 @@ export class FakeWorld {
   readonly tokens = new LocalTaskTokens();
   readonly store = new FakeReleaseStore();
   readonly fleets = new FakeFleets();
-  readonly traffic = new FakeTraffic(this.fleets);
+  readonly traffic = new FakeTraffic(this.fleets, this.clock);
   readonly metrics = new FakeTrafficMetrics();
   readonly preTraffic = new FakePreTrafficTests();
   readonly health = new FakeHealth(this.fleets);

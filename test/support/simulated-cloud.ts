@@ -27,11 +27,13 @@ import {
 import {
   type Action,
   DescribeListenersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyTargetGroupCommand,
+  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -98,6 +100,8 @@ interface SimTarget {
   state: 'initial' | 'healthy' | 'unhealthy' | 'draining';
   steps: number;
   imageId: string;
+  /** A draining target is gone at the next step, unless a test holds it until then (ms since the epoch). */
+  drainingUntil?: number;
 }
 
 /** One API call as the cloud saw it: who made it (the Lambda function), what it asked and what it was answered. */
@@ -205,6 +209,10 @@ export class SimulatedCloud {
   /** The health path builders report (their manifest's healthPath). */
   builderHealthPath = '/health';
   readonly listeners = new Map<string, Action[]>();
+  /** Rules added by hand to a listener, in priority order; DescribeRules answers them before the default rule. */
+  readonly listenerRules = new Map<string, Rule[]>();
+  /** Page sizes below AWS's, by command, where a test wants a read that stops at one page to show. */
+  readonly pageSizes: Partial<Record<string, number>> = {};
   readonly listenerTags = new Map<string, Tags>();
   readonly launchTemplateTags = new Map<string, Tags>();
   readonly parameters = new Map<string, string>();
@@ -502,6 +510,7 @@ export class SimulatedCloud {
         DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
       })),
     }));
+    route(elb, DescribeRulesCommand, 'DescribeRules', (i) => this.describeRules(i));
     route(elb, ModifyListenerCommand, 'ModifyListener', (i) => this.modifyListener(i));
     route(elb, ModifyTargetGroupCommand, 'ModifyTargetGroup', (i) => this.modifyTargetGroup(i));
     route(elb, DescribeTargetHealthCommand, 'DescribeTargetHealth', (i) => this.describeTargetHealth(i));
@@ -636,7 +645,9 @@ export class SimulatedCloud {
       }
     }
     for (const group of this.targetGroups.values()) {
-      for (const [id, target] of group.targets) if (target.state === 'draining') group.targets.delete(id);
+      for (const [id, target] of group.targets)
+        if (target.state === 'draining' && (target.drainingUntil ?? 0) <= this.now().getTime())
+          group.targets.delete(id);
     }
   }
 
@@ -1179,6 +1190,29 @@ export class SimulatedCloud {
       }
     }
     return {};
+  }
+
+  /**
+   * ELB API reference, DescribeRules: a listener's rules, the default rule last, in pages of PageSize (1 to 400)
+   * with NextMarker.
+   */
+  private describeRules(input: { ListenerArn?: string; Marker?: string; PageSize?: number }) {
+    const arn = input.ListenerArn ?? '';
+    const actions = this.listeners.get(arn);
+    if (!actions) throw awsError('ListenerNotFound', 'One or more listeners not found');
+    const rules: Rule[] = [
+      ...structuredClone(this.listenerRules.get(arn) ?? []),
+      {
+        RuleArn: `${arn.replace(':listener/', ':listener-rule/')}/default`,
+        Priority: 'default',
+        Conditions: [],
+        Actions: structuredClone(actions),
+        IsDefault: true,
+      },
+    ];
+    const from = Number(input.Marker ?? 0);
+    const to = from + Math.min(input.PageSize ?? 400, this.pageSizes.DescribeRules ?? 400);
+    return { Rules: rules.slice(from, to), ...(to < rules.length ? { NextMarker: String(to) } : {}) };
   }
 
   private modifyListener(input: { ListenerArn: string; DefaultActions: Action[] }) {
