@@ -9,6 +9,8 @@ export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 
 export type Trigger = z.infer<typeof Trigger>;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+/** The longest drainSeconds, as an ALB's deregistration delay allows (0-3600 s): bounds a deployment's drain. */
+export const MAX_DRAIN_SECONDS = 3600;
 const resourceName = z
   .string()
   .regex(
@@ -234,7 +236,7 @@ const Environment = z
     /** How long blue stays warm after the shift, for a rollback that is only a traffic switch. */
     keepBlueWarmSeconds: seconds(0, 3600).default(300),
     /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */
-    drainSeconds: seconds(0, 3600).default(60),
+    drainSeconds: seconds(0, MAX_DRAIN_SECONDS).default(60),
     /** Where this environment's deployments are announced and approved (a Slack channel id or #name). */
     slack: z
       .object({
