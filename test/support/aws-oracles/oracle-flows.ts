@@ -30,6 +30,8 @@ import type { TemplatePolicies } from './template-policies.js';
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
 const SIGNING_SECRET = 'oracle-signing-secret';
+/** Alice's Slack user id: Slack approvers and allowlists hold ids (ADR 35). */
+const ALICE_SLACK_ID = 'U0ALICE01';
 
 /**
  * Every Lambda function of the CDK app, run with AWS adapters for every port over the simulated cloud (Slack
@@ -96,8 +98,8 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     environments: Record<string, Record<string, unknown>>;
   };
   for (const [name, environment] of Object.entries(config.environments))
-    environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: ['U-ALICE'] };
-  (config.environments.prod?.approval as { approvers: string[] }).approvers = ['alice'];
+    environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: [ALICE_SLACK_ID] };
+  (config.environments.prod?.approval as { approvers: string[] }).approvers = [ALICE_SLACK_ID];
   // prod's weighted steps are also judged by an alarm (DescribeAlarms) besides the metrics (GetMetricData).
   (config.environments.prod as Record<string, unknown>).analysis = { alarms: ['web-prod-5xx'] };
   cloud.alarms.set('web-prod-5xx', 'OK');
@@ -128,7 +130,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
   const clickInSlack = async (approvalId: string, approve: boolean) => {
     const payload = {
       type: 'block_actions',
-      user: { id: 'U-ALICE', username: 'alice' },
+      user: { id: ALICE_SLACK_ID, username: 'alice' },
       actions: [{ action_id: approve ? 'bakeshift_approve' : 'bakeshift_reject', value: approvalId }],
       channel: { id: 'C-PROD' },
     };
@@ -240,7 +242,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
           new URLSearchParams({
             command: '/bakeshift',
             text,
-            user_id: 'U-ALICE',
+            user_id: ALICE_SLACK_ID,
             user_name: 'alice',
           }).toString(),
           world.clock.now(),
