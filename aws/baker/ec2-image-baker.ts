@@ -4,6 +4,7 @@ import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
   type EC2Client,
+  type Image as Ec2Image,
   GetConsoleOutputCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -183,7 +184,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     const overdue =
       this.clock.now().getTime() - Date.parse(entry.startedAt) > entry.request.timeoutSeconds * 1000;
     if (entry.step === 'building') return this.nextBuildingStep(entry, overdue);
-    if (entry.step === 'imaging' && !entry.imageId) return { imageId: await this.adoptOrCreateImage(entry) };
+    if (entry.step === 'imaging' && !entry.imageId) return this.nextNamingStep(entry, overdue);
     if (entry.step === 'imaging' && entry.imageId) return this.nextImagingStep(entry, entry.imageId, overdue);
     return undefined;
   }
@@ -227,6 +228,22 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       };
     }
     return undefined;
+  }
+
+  /**
+   * Before the bake has its image: adopt or create it. While another bake is still making the image of this
+   * name, wait for it (a half-made image is never used), until the bake's deadline.
+   */
+  private async nextNamingStep(entry: BakeEntry, overdue: boolean): Promise<Partial<BakeEntry> | undefined> {
+    const choice = await this.adoptOrCreateImage(entry);
+    if ('imageId' in choice) return { imageId: choice.imageId };
+    if (!overdue) return undefined;
+    await this.terminate(entry.builderInstanceId);
+    const maker = tagValue(choice.othersPending.Tags, TAG.deployment) ?? 'unknown';
+    return {
+      step: 'failed',
+      reason: `deployment ${maker} was still making image ${choice.othersPending.ImageId} of the same name at the bake deadline of ${entry.request.timeoutSeconds}s`,
+    };
   }
 
   /** While the image is made: available succeeds, failed or overdue fails (and the image is discarded). */
@@ -279,8 +296,14 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     return undefined;
   }
 
-  /** The bake's image: the one with its name if a previous attempt created it, else a new one. */
-  private async adoptOrCreateImage(entry: BakeEntry): Promise<string> {
+  /**
+   * The bake's image, found by its name (the bake key's): its own from an earlier attempt (pending or
+   * available: it is waited for), another bake's once available, or a new one. Another bake's image still being
+   * made is never adopted (its bake may yet fail or discard it): the caller waits for it.
+   */
+  private async adoptOrCreateImage(
+    entry: BakeEntry,
+  ): Promise<{ imageId: string } | { othersPending: Ec2Image }> {
     const name = imageName(entry.request);
     const find = async () => {
       const { Images } = await withAwsErrors('DescribeImages', () =>
@@ -288,12 +311,12 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
           new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
         ),
       );
-      return Images?.find((i) => i.State !== 'failed')?.ImageId;
+      return imageToAdopt(Images ?? [], entry.bakeId);
     };
     const existing = await find();
     if (existing) return existing;
     try {
-      return await this.createImage(entry, name);
+      return { imageId: await this.createImage(entry, name) };
     } catch (error) {
       const adopted = (error as Error).name === 'InvalidAMIName.Duplicate' ? await find() : undefined;
       if (adopted) return adopted;
@@ -430,6 +453,23 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       if (error.name !== 'InvalidInstanceID.NotFound') throw error;
     });
   }
+}
+
+/**
+ * Of the images with a bake's name, the one it may use: its own (by the bake-id tag) while pending or available,
+ * another bake's only when available; else another bake's pending one, to wait for.
+ */
+function imageToAdopt(
+  images: Ec2Image[],
+  bakeId: string,
+): { imageId: string } | { othersPending: Ec2Image } | undefined {
+  const own = images.find(
+    (i) => tagValue(i.Tags, TAG.bakeId) === bakeId && (i.State === 'pending' || i.State === 'available'),
+  );
+  const usable = own ?? images.find((i) => i.State === 'available');
+  if (usable?.ImageId) return { imageId: usable.ImageId };
+  const othersPending = images.find((i) => i.State === 'pending');
+  return othersPending ? { othersPending } : undefined;
 }
 
 /** How long a just-created instance or image may stay invisible to Describe calls before it counts as gone. */
