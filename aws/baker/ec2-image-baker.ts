@@ -18,11 +18,12 @@ import type { Clock } from '../../core/ports/clock.js';
 import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
-import type { AwsSettings } from '../commons/aws-settings.js';
+import type { AwsProviderSettings, AwsSettings } from '../commons/aws-settings.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
 import { Ec2ImageCatalog } from './ec2-image-catalog.js';
+import { claimedChecksum } from './presigning-s3-client.js';
 
 export interface Ec2BakerClients {
   ec2: EC2Client;
@@ -58,25 +59,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     if (await this.ledger.get(request.bakeId)) return;
     const provider = await this.settings.provider();
     const base = await this.getRawImage(request.baseImageId);
-    const expiresIn = Math.min(request.timeoutSeconds + 600, 7 * 24 * 3600);
-    const artifactUrl = await getSignedUrl(
-      this.clients.s3,
-      new GetObjectCommand({
-        Bucket: request.artifact.bucket,
-        Key: request.artifact.key,
-        VersionId: request.artifact.versionId,
-      }),
-      { expiresIn },
-    );
-    const resultUrl = await getSignedUrl(
-      this.clients.s3,
-      new PutObjectCommand({
-        Bucket: provider.artifactBucket,
-        Key: this.resultKey(provider.bakeResultsPrefix, request.bakeId),
-        ContentType: 'application/json',
-      }),
-      { expiresIn },
-    );
+    const { artifactUrl, resultUrl } = await this.builderUrls(request, provider);
     const bakeTags = tags({
       role: 'builder',
       bakeId: request.bakeId,
@@ -128,6 +111,38 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       builderInstanceId,
       startedAt: this.clock.now().toISOString(),
     });
+  }
+
+  /**
+   * The builder's two presigned URLs, valid for the bake and a margin: the artifact's GET and its report's PUT,
+   * which must claim no body checksum (the report is not written yet: presigning-s3-client.ts).
+   */
+  private async builderUrls(request: BakeRequest, provider: AwsProviderSettings) {
+    const expiresIn = Math.min(request.timeoutSeconds + 600, 7 * 24 * 3600);
+    const artifactUrl = await getSignedUrl(
+      this.clients.s3,
+      new GetObjectCommand({
+        Bucket: request.artifact.bucket,
+        Key: request.artifact.key,
+        VersionId: request.artifact.versionId,
+      }),
+      { expiresIn },
+    );
+    const resultUrl = await getSignedUrl(
+      this.clients.s3,
+      new PutObjectCommand({
+        Bucket: provider.artifactBucket,
+        Key: this.resultKey(provider.bakeResultsPrefix, request.bakeId),
+        ContentType: 'application/json',
+      }),
+      { expiresIn },
+    );
+    const claimed = claimedChecksum(resultUrl);
+    if (claimed)
+      throw new Error(
+        `the report URL claims a body checksum (${claimed}): sign it with presigningS3Client (presigning-s3-client.ts)`,
+      );
+    return { artifactUrl, resultUrl };
   }
 
   async checkBake(bakeId: string): Promise<BakeStatus> {
