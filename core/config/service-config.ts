@@ -9,6 +9,8 @@ export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 
 export type Trigger = z.infer<typeof Trigger>;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+/** The longest drainSeconds, as an ALB's deregistration delay allows (0-3600 s): bounds a deployment's drain. */
+export const MAX_DRAIN_SECONDS = 3600;
 const resourceName = z
   .string()
   .regex(
@@ -68,12 +70,36 @@ const Variables = reservedNames(
 /** Environment variable name → where its value is read at each start of the app (never written to an image). */
 const Secrets = reservedNames(z.record(variableName, SecretReferenceText));
 
+/**
+ * A Slack user id: U… or W… (Enterprise Grid), upper-case letters and digits. Slack decisions are matched by id
+ * only: names and display names change and are not unique (Slack Connect), ids never change (ADR 35).
+ */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{8,}$/;
+const FIND_A_SLACK_USER_ID =
+  'list Slack users by user id (U… or W…), which never changes and is unique: in Slack, open their profile, click ⋮ (More) and choose "Copy member ID"';
+
+/** An approver: a local user, an IAM ARN or a Slack user id; a Slack name (`@alice`, `slack:alice`) is refused. */
+const Approver = z
+  .string()
+  .min(1)
+  .superRefine((approver, ctx) => {
+    if (/^(@|slack:)/i.test(approver))
+      ctx.addIssue({ code: 'custom', message: `"${approver}" is a Slack name; ${FIND_A_SLACK_USER_ID}` });
+  });
+
+/** Who may roll back with /bakeshift rollback: Slack user ids only. */
+const SlackUserId = z.string().superRefine((user, ctx) => {
+  if (!SLACK_USER_ID.test(user))
+    ctx.addIssue({ code: 'custom', message: `"${user}" is not a Slack user id; ${FIND_A_SLACK_USER_ID}` });
+});
+
 const Approval = z.discriminatedUnion('required', [
   z.object({ required: z.literal(false) }).strict(),
   z
     .object({
       required: z.literal(true),
-      approvers: z.array(z.string().min(1)).min(1, 'name at least one approver'),
+      /** Local users, IAM ARNs and Slack user ids: whoever decides must be one of them, as authenticated. */
+      approvers: z.array(Approver).min(1, 'name at least one approver'),
       /** 1 minute to 3 days: an approval nobody answers must end in a defined outcome. */
       timeoutSeconds: seconds(60, 259_200).default(3600),
       /** Triggers that skip the gate, e.g. nightly congruence runs of an unchanged release. */
@@ -234,13 +260,13 @@ const Environment = z
     /** How long blue stays warm after the shift, for a rollback that is only a traffic switch. */
     keepBlueWarmSeconds: seconds(0, 3600).default(300),
     /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */
-    drainSeconds: seconds(0, 3600).default(60),
+    drainSeconds: seconds(0, MAX_DRAIN_SECONDS).default(60),
     /** Where this environment's deployments are announced and approved (a Slack channel id or #name). */
     slack: z
       .object({
         channel: z.string().min(1),
-        /** Slack users (id or name) who may roll back with /bakeshift rollback. */
-        rollbackAllowlist: z.array(z.string().min(1)).default([]),
+        /** Slack user ids of the people who may roll back with /bakeshift rollback. */
+        rollbackAllowlist: z.array(SlackUserId).default([]),
       })
       .strict()
       .optional(),

@@ -4,12 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { LambdaPreTrafficTests } from '../../aws/analysis/lambda-pre-traffic-tests.js';
 import { createAdvanceBakeOnEvent } from '../../aws/baker/advance-bake-on-event.js';
 import { BakeLedger } from '../../aws/baker/bake-ledger.js';
 import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
+import { presigningS3Client } from '../../aws/baker/presigning-s3-client.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
@@ -49,10 +49,10 @@ const FIXED_503 = [
 let tables = 0;
 const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
 
-/** The SDK clients one Lambda function builds (routed to the simulated cloud while it is attached). */
+/** The SDK clients one Lambda function builds (as aws/lambda/aws-ports.ts does; routed to the simulated cloud). */
 export const awsClients = () => ({
   ec2: new EC2Client({ region: 'us-east-1', credentials }),
-  s3: new S3Client({ region: 'us-east-1', credentials }),
+  s3: presigningS3Client({ region: 'us-east-1', credentials }),
   ssm: new SSMClient({ region: 'us-east-1', credentials }),
   autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
   elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),

@@ -201,6 +201,8 @@ export class SimulatedCloud {
   presignedUrlsExpired = false;
   /** CreateImage ends in the `failed` state (as it does, e.g., when a snapshot cannot be taken). */
   imagesFail = false;
+  /** CreateImage takes its time (minutes on AWS): while set, images stay `pending`. */
+  imagesStayPending = false;
   /**
    * EventBridge delivers EC2's and S3's events on a best-effort basis (EventBridge user guide): when set, none
    * arrive, and only the Bake Task's own re-check moves a bake on.
@@ -639,7 +641,7 @@ export class SimulatedCloud {
     }
     for (const image of this.images.values()) {
       image.steps += 1;
-      if (image.state === 'pending' && image.steps >= 2) {
+      if (image.state === 'pending' && image.steps >= 2 && !this.imagesStayPending) {
         image.state = this.imagesFail ? 'failed' : 'available';
         this.emit('aws.ec2', 'EC2 AMI State Change', { ImageId: image.id, State: image.state });
       }

@@ -149,6 +149,46 @@ describe('service configuration', () => {
     expect(parseServiceConfig(webConfig(), SOURCE).environments.staging?.secrets).toEqual({});
   });
 
+  describe('Slack users are named by user id only (ADR 35)', () => {
+    const HOW =
+      'list Slack users by user id (U… or W…), which never changes and is unique: in Slack, open their profile, click ⋮ (More) and choose "Copy member ID"';
+    it.each([
+      ['@alice', 0],
+      ['slack:alice', 1],
+      ['Slack:U0ALICE01', 0],
+    ])('refuses the approver %s, saying how to find the id', (name, index) => {
+      const approvers = index === 0 ? [name, 'bob'] : ['bob', name];
+      expect(errorOf(withStaging({ approval: { required: true, approvers } }))).toBe(
+        `services/web.json: environments.staging.approval.approvers.${index}: "${name}" is a Slack name; ${HOW}`,
+      );
+    });
+
+    it.each(['carol', '@carol', 'U-CAROL', 'u0carol01', 'C0CHANNEL1'])(
+      'refuses %s in a rollback allowlist, saying how to find the id',
+      (name) => {
+        expect(
+          errorOf(withStaging({ slack: { channel: 'C0DEPLOYS1', rollbackAllowlist: ['U0CAROL01', name] } })),
+        ).toBe(
+          `services/web.json: environments.staging.slack.rollbackAllowlist.1: "${name}" is not a Slack user id; ${HOW}`,
+        );
+      },
+    );
+
+    it('accepts Slack user ids (U… and W…) beside local users and IAM ARNs', () => {
+      const config = parseServiceConfig(
+        withStaging({
+          approval: {
+            required: true,
+            approvers: ['alice', 'U0ALICE01', 'W0BOB00001', 'arn:aws:iam::123456789012:role/approvers'],
+          },
+          slack: { channel: 'C0DEPLOYS1', rollbackAllowlist: ['U0CAROL01', 'W012A3CDE'] },
+        }),
+        SOURCE,
+      );
+      expect(config.environments.staging?.slack?.rollbackAllowlist).toEqual(['U0CAROL01', 'W012A3CDE']);
+    });
+  });
+
   it('rejects unknown fields, so a typo is not silently ignored', () => {
     expect(errorOf(withStaging({ keepBlueWarm: 10 }))).toContain(
       'environments.staging: Unrecognized key: "keepBlueWarm"',
