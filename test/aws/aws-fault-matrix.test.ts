@@ -121,6 +121,8 @@ describe.each(ENVIRONMENTS)('AWS fault matrix, every Task: %s', (environment) =>
     const fault = FAULTS[kind](stateName);
     setup.world.faults.push(fault);
     const run = await setup.world.deploy({ version: '2.0.0', environment });
+    // The case's fault happened: an invocation that would have succeeded received it.
+    expect(fault.delivered).toBeGreaterThan(0);
 
     const outcome = await expectOutcome(setup, run, environment);
     if (kind === TRANSIENT) {
@@ -140,8 +142,10 @@ describe.each(ENVIRONMENTS)('AWS fault matrix, every Task: %s', (environment) =>
 describe('AWS fault matrix: every compensation step fails once after its work', () => {
   it.each(compensationTasks)('%s: retried, and nothing of the attempt is left', async (stateName) => {
     const setup = await withBlue();
-    setup.world.faults.push({ stateName: 'WatchGreen', when: 'before' }, FAULTS[TRANSIENT](stateName));
+    const fault = FAULTS[TRANSIENT](stateName);
+    setup.world.faults.push({ stateName: 'WatchGreen', when: 'before' }, fault);
     const run = await setup.world.deploy({ version: '2.0.0' });
+    expect(fault.delivered).toBe(1);
 
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
     expect(run.record?.warnings).toEqual([]);
