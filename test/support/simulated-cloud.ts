@@ -32,6 +32,7 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyTargetGroupCommand,
+  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -1212,7 +1213,11 @@ export class SimulatedCloud {
     return (tags.find((t) => t.Key === 'bakeshift:health-path')?.Value ?? '/health') === path;
   }
 
-  private describeTargetHealth(input: { TargetGroupArn: string }) {
+  /**
+   * ELB API reference, DescribeTargetHealth: the group's targets, or those named in Targets; a named instance
+   * that is not registered is `unused` with reason Target.NotRegistered.
+   */
+  private describeTargetHealth(input: { TargetGroupArn: string; Targets?: { Id: string }[] }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
     if (!group) throw awsError('TargetGroupNotFoundException');
     for (const target of group.targets.values()) {
@@ -1222,20 +1227,38 @@ export class SimulatedCloud {
           ? 'healthy'
           : 'unhealthy';
     }
+    const named = input.Targets?.map((t) => t.Id);
+    const unregistered = (named ?? [])
+      .filter((id) => !group.targets.has(id))
+      .map(
+        (id): TargetHealthDescription => ({
+          Target: { Id: id, Port: 8080 },
+          TargetHealth: {
+            State: 'unused',
+            Reason: 'Target.NotRegistered',
+            Description: 'Target is not registered to the target group',
+          },
+        }),
+      );
+    const described = [...group.targets.entries()].filter(([id]) => !named || named.includes(id));
     return {
-      TargetHealthDescriptions: [...group.targets.entries()].map(([id, target]) => ({
-        Target: { Id: id, Port: 8080 },
-        TargetHealth: {
-          State: target.state,
-          ...(target.state === 'unhealthy'
-            ? {
-                Reason: 'Target.ResponseCodeMismatch',
-                Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
-              }
-            : {}),
-          ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
-        },
-      })),
+      TargetHealthDescriptions: described
+        .map(
+          ([id, target]): TargetHealthDescription => ({
+            Target: { Id: id, Port: 8080 },
+            TargetHealth: {
+              State: target.state,
+              ...(target.state === 'unhealthy'
+                ? {
+                    Reason: 'Target.ResponseCodeMismatch',
+                    Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
+                  }
+                : {}),
+              ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
+            },
+          }),
+        )
+        .concat(unregistered),
     };
   }
 }
