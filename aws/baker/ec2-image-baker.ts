@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   CreateImageCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
   type EC2Client,
   GetConsoleOutputCommand,
   RunInstancesCommand,
@@ -18,6 +16,7 @@ import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
+import { describeImages, describeInstances } from '../commons/ec2-describe.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
@@ -268,10 +267,10 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
         : undefined;
     }
     if (event['detail-type'] === 'EC2 Instance State-change Notification') {
-      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [String(detail['instance-id'])] })),
-      );
-      return tagValue(Reservations?.[0]?.Instances?.[0]?.Tags, TAG.bakeId);
+      const [instance] = await describeInstances(this.clients.ec2, {
+        InstanceIds: [String(detail['instance-id'])],
+      });
+      return tagValue(instance?.Tags, TAG.bakeId);
     }
     if (event['detail-type'] === 'EC2 AMI State Change') {
       return tagValue((await this.getRawImage(String(detail.ImageId)))?.Tags, TAG.bakeId);
@@ -283,12 +282,11 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   private async adoptOrCreateImage(entry: BakeEntry): Promise<string> {
     const name = imageName(entry.request);
     const find = async () => {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(
-          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
-        ),
-      );
-      return Images?.find((i) => i.State !== 'failed')?.ImageId;
+      const images = await describeImages(this.clients.ec2, {
+        Owners: ['self'],
+        Filters: [{ Name: 'name', Values: [name] }],
+      });
+      return images.find((i) => i.State !== 'failed')?.ImageId;
     };
     const existing = await find();
     if (existing) return existing;
@@ -392,10 +390,8 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   }
 
   private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {
-    const state = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-    ).then(
-      ({ Reservations }) => Reservations?.[0]?.Instances?.[0]?.State?.Name,
+    const state = await describeInstances(this.clients.ec2, { InstanceIds: [instanceId] }).then(
+      ([instance]) => instance?.State?.Name,
       (error: Error) => {
         if (error.name === 'InvalidInstanceID.NotFound') return undefined;
         throw error;
@@ -410,17 +406,13 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
 
   /** The builder a bake launched, found by its tag (after a retried RunInstances, or a start that failed). */
   private async builderOf(bakeId: string): Promise<string | undefined> {
-    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
-            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-          ],
-        }),
-      ),
-    );
-    return Reservations?.[0]?.Instances?.[0]?.InstanceId;
+    const [builder] = await describeInstances(this.clients.ec2, {
+      Filters: [
+        { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    });
+    return builder?.InstanceId;
   }
 
   private async terminate(instanceId: string): Promise<void> {
