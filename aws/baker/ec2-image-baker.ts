@@ -10,7 +10,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
-import { BakeFailed } from '../../core/errors.js';
+import { BakeFailed, TransientFailure } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
@@ -148,8 +148,19 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     }
     if (entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
     await this.terminate(entry.builderInstanceId);
-    if (entry.imageId) await this.discardImage(entry.imageId);
+    if (entry.imageId) await this.discardImageOf(entry.imageId, entry.imagingAt);
     await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
+  }
+
+  /**
+   * The bake's image, deregistered with its snapshots. EC2 is eventually consistent: right after CreateImage,
+   * DescribeImages may not see the image yet. Within that delay not found is not gone: the step fails
+   * transiently and its retry discards the image, instead of leaving it (and its snapshot) behind.
+   */
+  private async discardImageOf(imageId: string, imagingAt: string | undefined): Promise<void> {
+    if (!(await this.getRawImage(imageId)) && this.withinVisibilityDelay(imagingAt))
+      throw new TransientFailure(`image ${imageId} is not visible yet (EC2 is eventually consistent)`);
+    await this.discardImage(imageId);
   }
 
   /**

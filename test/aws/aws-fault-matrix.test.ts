@@ -1,7 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-definition.js';
-import { expectCompensatedOnAws, expectNothingLeftBy } from '../support/aws-invariants.js';
+import {
+  expectCompensatedOnAws,
+  expectNoOrphanSnapshots,
+  expectNothingLeftBy,
+} from '../support/aws-invariants.js';
 import { awsArns, awsWorldWithBlue, fleetApiCalls } from '../support/aws-world.js';
 import { FAULT_KINDS, FAULTS, TRANSIENT } from '../support/fault-kinds.js';
 import { flowRegions } from '../support/flow-graph.js';
@@ -62,6 +66,7 @@ async function expectCommittedOnAws(setup: Setup, run: Run, environment: Environ
   });
   const amis = [...sim.images.values()].filter((i) => tagOf(i.tags, 'bakeshift:deployment') === deploymentId);
   expect(amis.map((i) => i.state)).toEqual(['available']);
+  expectNoOrphanSnapshots(sim);
   expect(
     sim
       .liveInstances('builder')

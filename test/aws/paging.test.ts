@@ -4,7 +4,7 @@ import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { readInstanceLogs } from '../../aws/operations/log-reader.js';
 import { inspectLiveFleet } from '../../core/congruence/inspect-live-fleet.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
-import { expectNothingLeftBy } from '../support/aws-invariants.js';
+import { expectNoOrphanSnapshots, expectNothingLeftBy } from '../support/aws-invariants.js';
 import { awsArns, awsWorld, awsWorldWithBlue } from '../support/aws-world.js';
 import { launchForgottenBuilder } from '../support/forgotten-builder.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
@@ -46,6 +46,7 @@ describe('every read to the last page: the flows with one item per page', () => 
     });
     const images = [...sim.images.values()].filter((i) => tagOf(i.tags, 'managed-by') === 'bakeshift');
     expect(images.map((i) => tagOf(i.tags, 'bakeshift:version')).sort()).toEqual(['2.0.0', '3.0.0', '4.0.0']);
+    expectNoOrphanSnapshots(sim);
     const template = sim.launchTemplates.get('bakeshift-web-staging');
     expect([...(template?.descriptions.entries() ?? [])].filter(([v]) => template?.versions.has(v))).toEqual([
       [1, 'placeholder'],
