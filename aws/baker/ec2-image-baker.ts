@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   CreateImageCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
   type EC2Client,
   type Image as Ec2Image,
   GetConsoleOutputCommand,
@@ -13,12 +11,13 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
-import { BakeFailed } from '../../core/errors.js';
+import { BakeFailed, TransientFailure } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsProviderSettings, AwsSettings } from '../commons/aws-settings.js';
+import { describeImages, describeInstances } from '../commons/ec2-describe.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
@@ -165,8 +164,19 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     }
     if (entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
     await this.terminate(entry.builderInstanceId);
-    if (entry.imageId) await this.discardImage(entry.imageId);
+    if (entry.imageId) await this.discardImageOf(entry.imageId, entry.imagingAt);
     await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
+  }
+
+  /**
+   * The bake's image, deregistered with its snapshots. EC2 is eventually consistent: right after CreateImage,
+   * DescribeImages may not see the image yet. Within that delay not found is not gone: the step fails
+   * transiently and its retry discards the image, instead of leaving it (and its snapshot) behind.
+   */
+  private async discardImageOf(imageId: string, imagingAt: string | undefined): Promise<void> {
+    if (!(await this.getRawImage(imageId)) && this.withinVisibilityDelay(imagingAt))
+      throw new TransientFailure(`image ${imageId} is not visible yet (EC2 is eventually consistent)`);
+    await this.discardImage(imageId);
   }
 
   /**
@@ -300,10 +310,10 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
         : undefined;
     }
     if (event['detail-type'] === 'EC2 Instance State-change Notification') {
-      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [String(detail['instance-id'])] })),
-      );
-      return tagValue(Reservations?.[0]?.Instances?.[0]?.Tags, TAG.bakeId);
+      const [instance] = await describeInstances(this.clients.ec2, {
+        InstanceIds: [String(detail['instance-id'])],
+      });
+      return tagValue(instance?.Tags, TAG.bakeId);
     }
     if (event['detail-type'] === 'EC2 AMI State Change') {
       return tagValue((await this.getRawImage(String(detail.ImageId)))?.Tags, TAG.bakeId);
@@ -321,12 +331,11 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   ): Promise<{ imageId: string } | { othersPending: Ec2Image }> {
     const name = imageName(entry.request);
     const find = async () => {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(
-          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
-        ),
-      );
-      return imageToAdopt(Images ?? [], entry.bakeId);
+      const images = await describeImages(this.clients.ec2, {
+        Owners: ['self'],
+        Filters: [{ Name: 'name', Values: [name] }],
+      });
+      return imageToAdopt(images, entry.bakeId);
     };
     const existing = await find();
     if (existing) return existing;
@@ -430,10 +439,8 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   }
 
   private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {
-    const state = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-    ).then(
-      ({ Reservations }) => Reservations?.[0]?.Instances?.[0]?.State?.Name,
+    const state = await describeInstances(this.clients.ec2, { InstanceIds: [instanceId] }).then(
+      ([instance]) => instance?.State?.Name,
       (error: Error) => {
         if (error.name === 'InvalidInstanceID.NotFound') return undefined;
         throw error;
@@ -448,17 +455,13 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
 
   /** The builder a bake launched, found by its tag (after a retried RunInstances, or a start that failed). */
   private async builderOf(bakeId: string): Promise<string | undefined> {
-    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
-            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-          ],
-        }),
-      ),
-    );
-    return Reservations?.[0]?.Instances?.[0]?.InstanceId;
+    const [builder] = await describeInstances(this.clients.ec2, {
+      Filters: [
+        { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    });
+    return builder?.InstanceId;
   }
 
   private async terminate(instanceId: string): Promise<void> {

@@ -1,14 +1,16 @@
 import {
   type CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
   type MetricDataQuery,
+  paginateDescribeAlarms,
+  paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
 import type { ListenerKey } from '../../core/ports/traffic.js';
 import type { TrafficMetrics } from '../../core/ports/traffic-metrics.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
+import { PAGE_SIZE } from '../commons/page-sizes.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
 
 /** ALB metrics have one-minute resolution (ELB user guide, "CloudWatch metrics for your Application Load Balancer"). */
@@ -73,16 +75,16 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     });
     const values = new Map<string, number[]>();
     if (queries.length) {
-      const { MetricDataResults } = await withAwsErrors('GetMetricData', () =>
-        this.cloudWatch.send(
-          new GetMetricDataCommand({
-            StartTime: new Date(start),
-            EndTime: new Date(end),
-            MetricDataQueries: queries,
-          }),
-        ),
+      const pages = paginateGetMetricData(
+        { client: this.cloudWatch },
+        { StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: queries },
       );
-      for (const result of MetricDataResults ?? []) values.set(result.Id ?? '', result.Values ?? []);
+      const results = await withAwsErrors('GetMetricData', () =>
+        readAll('GetMetricData', pages, (page) => page.MetricDataResults),
+      );
+      // A query's values can run over several pages.
+      for (const result of results)
+        values.set(result.Id ?? '', [...(values.get(result.Id ?? '') ?? []), ...(result.Values ?? [])]);
     }
     const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
     const found: Record<string, WindowMetrics> = {};
@@ -100,15 +102,16 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
 
   async alarmsFiring(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const { MetricAlarms, CompositeAlarms } = await withAwsErrors('DescribeAlarms', () =>
-      this.cloudWatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNames: names,
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-          StateValue: 'ALARM',
-        }),
-      ),
+    const pages = paginateDescribeAlarms(
+      { client: this.cloudWatch, pageSize: PAGE_SIZE.alarms },
+      { AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], StateValue: 'ALARM' },
     );
-    return [...(MetricAlarms ?? []), ...(CompositeAlarms ?? [])].map((a) => a.AlarmName ?? '');
+    const alarms = await withAwsErrors('DescribeAlarms', () =>
+      readAll('DescribeAlarms', pages, (page) => [
+        ...(page.MetricAlarms ?? []),
+        ...(page.CompositeAlarms ?? []),
+      ]),
+    );
+    return alarms.map((a) => a.AlarmName ?? '');
   }
 }

@@ -6,6 +6,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { FleetInUse } from '../../core/ports/traffic.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import type { FleetDirectory, FleetGroup } from '../fleets/fleet-directory.js';
@@ -73,12 +74,13 @@ async function forwardsOf(
   listenerArn: string,
   by: Forward['by'],
 ): Promise<Forward[]> {
-  const rules = await withAwsErrors('DescribeRules', async () => {
-    const all = [];
-    for await (const page of paginateDescribeRules({ client: elb }, { ListenerArn: listenerArn }))
-      all.push(...(page.Rules ?? []));
-    return all;
-  });
+  const rules = await withAwsErrors('DescribeRules', () =>
+    readAll(
+      'DescribeRules',
+      paginateDescribeRules({ client: elb }, { ListenerArn: listenerArn }),
+      (page) => page.Rules,
+    ),
+  );
   return rules.flatMap((rule) =>
     (rule.Actions ?? []).flatMap((action) =>
       weightedGroups(action).map(({ arn, share }) => ({

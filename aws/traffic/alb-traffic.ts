@@ -1,10 +1,10 @@
 import { type AutoScalingClient, DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   type Action,
-  DescribeListenersCommand,
   DescribeTargetGroupAttributesCommand,
   type ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
+  paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TrafficSnapshot } from '../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
@@ -15,6 +15,7 @@ import {
   MAX_WEIGHTED_FLEETS,
   type Traffic,
 } from '../../core/ports/traffic.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
@@ -126,10 +127,14 @@ export class AlbTraffic implements Traffic {
   }
 
   private async defaultActions(listenerArn: string): Promise<Action[]> {
-    const { Listeners } = await withAwsErrors('DescribeListeners', () =>
-      this.clients.elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+    const [listener] = await withAwsErrors('DescribeListeners', () =>
+      readAll(
+        'DescribeListeners',
+        paginateDescribeListeners({ client: this.clients.elb }, { ListenerArns: [listenerArn] }),
+        (page) => page.Listeners,
+      ),
     );
-    return Listeners?.[0]?.DefaultActions ?? [];
+    return listener?.DefaultActions ?? [];
   }
 
   private async modify(listenerArn: string, DefaultActions: Action[]): Promise<void> {

@@ -51,8 +51,15 @@ export class S3StandIn {
     return this.endpoint;
   }
 
+  /**
+   * Stops at once, whatever its clients still hold open. Never started (the test's setup failed first): nothing
+   * to stop, and nothing to wait for (waiting held the boot test's afterAll until its 20-minute hook timeout).
+   */
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private async answer(req: IncomingMessage): Promise<{ status: number; body: string | Buffer }> {

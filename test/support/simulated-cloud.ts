@@ -34,6 +34,7 @@ import {
   ModifyListenerCommand,
   ModifyTargetGroupCommand,
   type Rule,
+  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -52,6 +53,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invokingFunction } from './invoking-function.js';
+import { type PagedOperation, pageOf } from './simulated-paging.js';
 
 type Tags = { Key?: string; Value?: string }[];
 // biome-ignore lint/suspicious/noExplicitAny: the simulation accepts each command's own input shape.
@@ -270,6 +272,13 @@ export class SimulatedCloud {
    * invisible to this many Describe calls after its creation.
    */
   visibilityDelay = 0;
+  /**
+   * At most this many items in any paginated answer (and DynamoDB Query stops after this many), where a test
+   * makes pages tiny so that a caller reading only the first page fails. AWS documents that a page may hold
+   * fewer items than asked for even when more remain; unset, pages are AWS's documented sizes (ADR 36,
+   * simulated-paging.ts).
+   */
+  pageLimit: number | undefined;
   private readonly hidden = new Map<string, number>();
   private readonly mocks: Stub[] = [];
   private readonly restorers: (() => void)[] = [];
@@ -363,6 +372,17 @@ export class SimulatedCloud {
       middleware as never,
       { step: 'build', name: 'simulatedCloudRecorder' } as never,
     );
+    // DynamoDB API reference, Query and Scan, Limit: a page stops at 1 MB of data, with LastEvaluatedKey, before
+    // Limit items if need be. With pageLimit set, a page stops after that many items, as on a larger table.
+    const pages =
+      (next: (args: { input: AnyInput }) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: { input: AnyInput }) => {
+        const name = (context.commandName ?? '').replace(/Command$/, '');
+        if (this.pageLimit === undefined || (name !== 'Query' && name !== 'Scan')) return next(args);
+        const Limit = Math.min(args.input?.Limit ?? Number.POSITIVE_INFINITY, this.pageLimit);
+        return next({ ...args, input: { ...args.input, Limit } });
+      };
+    client.middlewareStack.add(pages as never, { step: 'initialize', name: 'simulatedCloudPages' } as never);
     // Faults are answered inside the SDK's retry loop (finalizeRequest wraps deserialize), as a service's are.
     const faults =
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
@@ -506,12 +526,7 @@ export class SimulatedCloud {
     route(asg, DeleteAutoScalingGroupCommand, 'DeleteAutoScalingGroup', (i) => this.deleteGroup(i));
     route(asg, DetachTrafficSourcesCommand, 'DetachTrafficSources', (i) => this.detachTrafficSources(i));
     route(asg, UpdateAutoScalingGroupCommand, 'UpdateAutoScalingGroup', () => ({}));
-    route(elb, DescribeListenersCommand, 'DescribeListeners', (i) => ({
-      Listeners: (i as { ListenerArns: string[] }).ListenerArns.map((arn) => ({
-        ListenerArn: arn,
-        DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
-      })),
-    }));
+    route(elb, DescribeListenersCommand, 'DescribeListeners', (i) => this.describeListeners(i));
     route(elb, DescribeRulesCommand, 'DescribeRules', (i) => this.describeRules(i));
     route(elb, ModifyListenerCommand, 'ModifyListener', (i) => this.modifyListener(i));
     route(elb, ModifyTargetGroupCommand, 'ModifyTargetGroup', (i) => this.modifyTargetGroup(i));
@@ -546,17 +561,7 @@ export class SimulatedCloud {
     route(logs, FilterLogEventsCommand, 'FilterLogEvents', (i) => this.filterLogEvents(i));
     route(lambda, InvokeCommand, 'Invoke', (i) => this.invoke(i));
     route(cloudWatch, GetMetricDataCommand, 'GetMetricData', (i) => this.metricData(i));
-    route(
-      cloudWatch,
-      DescribeAlarmsCommand,
-      'DescribeAlarms',
-      (i: { AlarmNames?: string[]; StateValue?: string }) => ({
-        MetricAlarms: (i.AlarmNames ?? [])
-          .filter((name) => !i.StateValue || this.alarms.get(name) === i.StateValue)
-          .map((name) => ({ AlarmName: name, StateValue: this.alarms.get(name) ?? 'INSUFFICIENT_DATA' })),
-        CompositeAlarms: [],
-      }),
-    );
+    route(cloudWatch, DescribeAlarmsCommand, 'DescribeAlarms', (i) => this.describeAlarms(i));
     route(sfn, SendTaskSuccessCommand, 'SendTaskSuccess', async (i) => {
       await this.onTaskResult(i.taskToken, { output: JSON.parse(i.output) });
       return {};
@@ -615,6 +620,15 @@ export class SimulatedCloud {
     return Object.fromEntries(
       groups.filter((g) => (g.Weight ?? 1) > 0).map((g) => [g.TargetGroupArn ?? '', g.Weight ?? 1]),
     );
+  }
+
+  /** One page of a paginated answer (simulated-paging.ts). */
+  private page<T>(
+    operation: PagedOperation,
+    items: readonly T[],
+    request: { token?: string | undefined; size?: number | undefined },
+  ) {
+    return pageOf(operation, items, request, this.pageLimit);
   }
 
   private id(prefix: string) {
@@ -781,31 +795,86 @@ export class SimulatedCloud {
   /** Step Functions API reference, GetExecutionHistory: pages of at most maxResults (default 100, max 1000). */
   private executionHistory(input: { executionArn: string; maxResults?: number; nextToken?: string }) {
     const history = this.runOf(input.executionArn).history();
-    const from = Number(input.nextToken ?? 0);
-    const to = from + (input.maxResults || 100);
-    return { events: history.slice(from, to), ...(to < history.length ? { nextToken: String(to) } : {}) };
+    const { items, next } = this.page('GetExecutionHistory', history, {
+      token: input.nextToken,
+      size: input.maxResults,
+    });
+    return { events: items, ...(next ? { nextToken: next } : {}) };
   }
 
-  private filterLogEvents(input: { logGroupName: string; startTime?: number; nextToken?: string }) {
+  /** CloudWatch Logs API reference, FilterLogEvents: pages of at most `limit` events (default 10,000). */
+  private filterLogEvents(input: {
+    logGroupName: string;
+    startTime?: number;
+    limit?: number;
+    nextToken?: string;
+  }) {
     const events = this.logEvents.get(input.logGroupName);
     if (!events) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
     const from = events.filter((e) => e.timestamp >= (input.startTime ?? 0));
+    const { items, next } = this.page(
+      'FilterLogEvents',
+      from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
+      { token: input.nextToken, size: input.limit },
+    );
+    return { events: items, searchedLogStreams: [], ...(next ? { nextToken: next } : {}) };
+  }
+
+  /** ELB API reference, DescribeListeners: pages of PageSize, Marker in and NextMarker out. */
+  private describeListeners(input: { ListenerArns?: string[]; PageSize?: number; Marker?: string }) {
+    const { items, next } = this.page('DescribeListeners', input.ListenerArns ?? [...this.listeners.keys()], {
+      token: input.Marker,
+      size: input.PageSize,
+    });
     return {
-      events: from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
-      searchedLogStreams: [],
+      Listeners: items.map((arn) => ({
+        ListenerArn: arn,
+        DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
+      })),
+      ...(next ? { NextMarker: next } : {}),
     };
   }
 
-  /** CloudWatch API reference, GetMetricData: one result per query, its values and timestamps. */
+  /** CloudWatch API reference, DescribeAlarms: the named alarms in a state, pages of MaxRecords (1 to 100). */
+  private describeAlarms(input: {
+    AlarmNames?: string[];
+    StateValue?: string;
+    MaxRecords?: number;
+    NextToken?: string;
+  }) {
+    const { items, next } = this.page('DescribeAlarms', input.AlarmNames ?? [...this.alarms.keys()], {
+      token: input.NextToken,
+      size: input.MaxRecords,
+    });
+    return {
+      MetricAlarms: items
+        .filter((name) => !input.StateValue || this.alarms.get(name) === input.StateValue)
+        .map((name) => ({ AlarmName: name, StateValue: this.alarms.get(name) ?? 'INSUFFICIENT_DATA' })),
+      CompositeAlarms: [],
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  /**
+   * CloudWatch API reference, GetMetricData: one result per query, its values and timestamps, in pages of
+   * MaxDatapoints (default 100,800). Each query here has at most one data point: a page holds that many queries.
+   */
   private metricData(input: {
     MetricDataQueries: {
       Id: string;
       MetricStat?: { Metric?: { MetricName?: string; Dimensions?: { Name: string; Value: string }[] } };
     }[];
     StartTime: Date;
+    MaxDatapoints?: number;
+    NextToken?: string;
   }) {
+    const { items, next } = this.page('GetMetricData', input.MetricDataQueries, {
+      token: input.NextToken,
+      size: input.MaxDatapoints,
+    });
     return {
-      MetricDataResults: input.MetricDataQueries.map((query) => {
+      ...(next ? { NextToken: next } : {}),
+      MetricDataResults: items.map((query) => {
         const metric = query.MetricStat?.Metric;
         const group = metric?.Dimensions?.find((d) => d.Name === 'TargetGroup')?.Value ?? '';
         const value = this.targetGroupMetrics.get(`${group} ${metric?.MetricName}`);
@@ -891,10 +960,21 @@ export class SimulatedCloud {
     return false;
   }
 
+  /**
+   * EC2 API reference, DescribeInstances: InstanceIds and MaxResults cannot be used together; pages of
+   * MaxResults (filters apply within a page, so a page can be short, even empty, with more to come).
+   */
   private describeInstances(input: {
     InstanceIds?: string[];
     Filters?: { Name: string; Values: string[] }[];
+    MaxResults?: number;
+    NextToken?: string;
   }) {
+    if (input.InstanceIds && input.MaxResults !== undefined)
+      throw awsError(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+      );
     const unseen = (input.InstanceIds ?? []).filter((id) => this.instances.has(id) && !this.visible(id));
     if (unseen.length > 0)
       throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${unseen.join(', ')}' do not exist`);
@@ -904,7 +984,11 @@ export class SimulatedCloud {
           ? f.Values.includes(instance.state)
           : instance.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
       );
-    const found = (input.InstanceIds ?? [...this.instances.keys()]).flatMap((id) => {
+    const { items, next } = this.page('DescribeInstances', input.InstanceIds ?? [...this.instances.keys()], {
+      token: input.NextToken,
+      size: input.MaxResults,
+    });
+    const found = items.flatMap((id) => {
       const instance = this.instances.get(id);
       return instance && matches(instance)
         ? [
@@ -918,7 +1002,7 @@ export class SimulatedCloud {
           ]
         : [];
     });
-    return { Reservations: found.length ? [{ Instances: found }] : [] };
+    return { Reservations: found.length ? [{ Instances: found }] : [], ...(next ? { NextToken: next } : {}) };
   }
 
   private terminateInstances(input: { InstanceIds: string[] }) {
@@ -960,9 +1044,13 @@ export class SimulatedCloud {
     return { ImageId: id };
   }
 
-  private describeImages(input: { ImageIds?: string[]; Filters?: { Name: string; Values: string[] }[] }) {
+  private describeImages(input: {
+    ImageIds?: string[];
+    Filters?: { Name: string; Values: string[] }[];
+    MaxResults?: number;
+    NextToken?: string;
+  }) {
     const matches = (image: SimImage) =>
-      (input.ImageIds ? input.ImageIds.includes(image.id) : true) &&
       (input.Filters ?? []).every((f) =>
         f.Name === 'state'
           ? f.Values.includes(image.state)
@@ -974,8 +1062,15 @@ export class SimulatedCloud {
       );
     if (input.ImageIds?.some((id) => !this.images.has(id) || !this.visible(id)))
       throw awsError('InvalidAMIID.NotFound');
+    const candidates = [...this.images.values()].filter(
+      (i) => !input.ImageIds || input.ImageIds.includes(i.id),
+    );
+    const { items, next } = this.page('DescribeImages', candidates, {
+      token: input.NextToken,
+      size: input.MaxResults,
+    });
     return {
-      Images: [...this.images.values()].filter(matches).map((image) => ({
+      Images: items.filter(matches).map((image) => ({
         ImageId: image.id,
         State: image.state,
         Name: image.name,
@@ -987,6 +1082,7 @@ export class SimulatedCloud {
           Ebs: { SnapshotId },
         })),
       })),
+      ...(next ? { NextToken: next } : {}),
     };
   }
 
@@ -1035,20 +1131,29 @@ export class SimulatedCloud {
     return { LaunchTemplate: { LaunchTemplateName: input.LaunchTemplateName, LatestVersionNumber: 1 } };
   }
 
-  private describeLaunchTemplateVersions(input: { LaunchTemplateName: string; Versions?: string[] }) {
+  private describeLaunchTemplateVersions(input: {
+    LaunchTemplateName: string;
+    Versions?: string[];
+    MaxResults?: number;
+    NextToken?: string;
+  }) {
     const template = this.launchTemplates.get(input.LaunchTemplateName);
     if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException');
     const wanted = input.Versions?.map(Number);
     for (const version of wanted ?? [])
       if (!template.versions.has(version)) throw awsError('InvalidLaunchTemplateId.VersionNotFound');
+    const { items, next } = this.page(
+      'DescribeLaunchTemplateVersions',
+      [...template.versions.keys()].filter((v) => !wanted || wanted.includes(v)),
+      { token: input.NextToken, size: input.MaxResults },
+    );
     return {
-      LaunchTemplateVersions: [...template.versions.keys()]
-        .filter((v) => !wanted || wanted.includes(v))
-        .map((version) => ({
-          VersionNumber: version,
-          VersionDescription: template.descriptions.get(version),
-          DefaultVersion: version === 1,
-        })),
+      LaunchTemplateVersions: items.map((version) => ({
+        VersionNumber: version,
+        VersionDescription: template.descriptions.get(version),
+        DefaultVersion: version === 1,
+      })),
+      ...(next ? { NextToken: next } : {}),
     };
   }
 
@@ -1129,17 +1234,27 @@ export class SimulatedCloud {
     return {};
   }
 
+  /** Pages of MaxRecords, filters applied within a page (a page can be short, even empty, with more to come). */
   private describeGroups(input: {
     AutoScalingGroupNames?: string[];
     Filters?: { Name: string; Values: string[] }[];
+    MaxRecords?: number;
+    NextToken?: string;
   }) {
     const matches = (group: SimGroup) =>
-      (input.AutoScalingGroupNames ? input.AutoScalingGroupNames.includes(group.name) : true) &&
       (input.Filters ?? []).every((f) =>
         group.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
       );
+    const named = [...this.groups.values()].filter(
+      (g) => !input.AutoScalingGroupNames || input.AutoScalingGroupNames.includes(g.name),
+    );
+    const { items, next } = this.page('DescribeAutoScalingGroups', named, {
+      token: input.NextToken,
+      size: input.MaxRecords,
+    });
     return {
-      AutoScalingGroups: [...this.groups.values()].filter(matches).map((g) => ({
+      ...(next ? { NextToken: next } : {}),
+      AutoScalingGroups: items.filter(matches).map((g) => ({
         AutoScalingGroupName: g.name,
         MinSize: g.min,
         MaxSize: g.max,
@@ -1248,7 +1363,11 @@ export class SimulatedCloud {
     return (tags.find((t) => t.Key === 'bakeshift:health-path')?.Value ?? '/health') === path;
   }
 
-  private describeTargetHealth(input: { TargetGroupArn: string }) {
+  /**
+   * ELB API reference, DescribeTargetHealth: the group's targets, or those named in Targets; a named instance
+   * that is not registered is `unused` with reason Target.NotRegistered.
+   */
+  private describeTargetHealth(input: { TargetGroupArn: string; Targets?: { Id: string }[] }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
     if (!group) throw awsError('TargetGroupNotFoundException');
     for (const target of group.targets.values()) {
@@ -1258,20 +1377,38 @@ export class SimulatedCloud {
           ? 'healthy'
           : 'unhealthy';
     }
+    const named = input.Targets?.map((t) => t.Id);
+    const unregistered = (named ?? [])
+      .filter((id) => !group.targets.has(id))
+      .map(
+        (id): TargetHealthDescription => ({
+          Target: { Id: id, Port: 8080 },
+          TargetHealth: {
+            State: 'unused',
+            Reason: 'Target.NotRegistered',
+            Description: 'Target is not registered to the target group',
+          },
+        }),
+      );
+    const described = [...group.targets.entries()].filter(([id]) => !named || named.includes(id));
     return {
-      TargetHealthDescriptions: [...group.targets.entries()].map(([id, target]) => ({
-        Target: { Id: id, Port: 8080 },
-        TargetHealth: {
-          State: target.state,
-          ...(target.state === 'unhealthy'
-            ? {
-                Reason: 'Target.ResponseCodeMismatch',
-                Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
-              }
-            : {}),
-          ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
-        },
-      })),
+      TargetHealthDescriptions: described
+        .map(
+          ([id, target]): TargetHealthDescription => ({
+            Target: { Id: id, Port: 8080 },
+            TargetHealth: {
+              State: target.state,
+              ...(target.state === 'unhealthy'
+                ? {
+                    Reason: 'Target.ResponseCodeMismatch',
+                    Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
+                  }
+                : {}),
+              ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
+            },
+          }),
+        )
+        .concat(unregistered),
     };
   }
 }
