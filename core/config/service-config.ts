@@ -317,7 +317,7 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 /** Validates raw configuration; `source` (a file name) prefixes every error line. */
 export function parseServiceConfig(raw: unknown, source: string): ServiceConfig {
   const parsed = ServiceConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigInvalid(describeIssues(source, parsed.error.issues));
+  if (!parsed.success) throw new ConfigInvalid(describeIssues(source, parsed.error.issues, ServiceConfig));
   return parsed.data;
 }
 

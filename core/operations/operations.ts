@@ -29,6 +29,8 @@ export interface ServiceStatus {
 export interface OperationResults {
   status: {
     services: ServiceStatus[];
+    /** Services whose configuration cannot be used, each with why (file, field, reason): the others still show. */
+    invalidConfigs: { service: string; error: string }[];
     congruence: {
       service: string;
       environment: string;

@@ -1,6 +1,7 @@
 import { awaitsApproval } from '../approvals/awaits-approval.js';
 import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
+import { ConfigInvalid } from '../errors.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import type { OperationResults, ServiceStatus } from './operations.js';
@@ -26,13 +27,19 @@ export async function readStatus(deps: {
   serving: ServingView;
 }): Promise<OperationResults['status']> {
   const services: ServiceStatus[] = [];
+  const invalidConfigs: OperationResults['status']['invalidConfigs'] = [];
   for (const service of await deps.configs.services()) {
-    const { config } = await deps.configs.load(service);
-    for (const environment of Object.keys(config.environments)) {
+    const loaded = await deps.configs.load(service).catch((error: Error) => {
+      // One mistyped file breaks its own service only.
+      if (error.name !== ConfigInvalid.errorName) throw error;
+      invalidConfigs.push({ service, error: error.message });
+      return undefined;
+    });
+    for (const environment of Object.keys(loaded?.config.environments ?? {})) {
       services.push(await statusOf(deps, service, environment));
     }
   }
-  return { services, congruence: deps.serving.congruenceSchedules() };
+  return { services, invalidConfigs, congruence: deps.serving.congruenceSchedules() };
 }
 
 async function statusOf(

@@ -77,6 +77,8 @@ export interface ReconcileReport {
   bakesCancelled: string[];
   compensated: string[];
   restored: { service: string; environment: string; version: string }[];
+  /** Services whose configuration could not be read: not restarted, each with why. */
+  invalidConfigs: { service: string; error: string }[];
 }
 
 /** Slack's client and signing secret, when local mode is given a bot token. */
@@ -150,6 +152,7 @@ export class ControlPlane {
       metrics: new LocalTrafficMetrics(this.dataPlane),
       preTraffic: new LocalPreTrafficTests(),
       health: new LocalHealth(this.dataPlane),
+      diagnostics: this.fleets,
       approvals: this.slack
         ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])
         : this.events,
@@ -241,9 +244,12 @@ export class ControlPlane {
     try {
       loaded = await this.configs.load(service);
     } catch (error) {
-      throw new Refused(
-        `${(error as Error).message}. Write one with \`bakeshift init <app-dir> --service ${service}\`, or put ${service}.json in ${this.options.servicesDir}`,
-      );
+      // A file that exists but is wrong is to be fixed, not written anew.
+      const missing = !(await this.configs.services()).includes(service);
+      const hint = missing
+        ? `. Write one with \`bakeshift init <app-dir> --service ${service}\`, or put ${service}.json in ${this.options.servicesDir}`
+        : '';
+      throw new Refused(`${(error as Error).message}${hint}`);
     }
     const configured = Object.keys(loaded.config.environments);
     if (!configured.includes(environment))
@@ -277,9 +283,16 @@ export class ControlPlane {
       bakesCancelled: await this.baker.cancelAbandonedBakes(),
       compensated: [],
       restored: [],
+      invalidConfigs: [],
     };
     for (const service of await this.configs.services()) {
-      const { config, source } = await this.configs.load(service);
+      const loaded = await this.configs.load(service).catch((error: Error) => {
+        // A mistyped file keeps its own service down (and says why), never the control plane.
+        report.invalidConfigs.push({ service, error: error.message });
+        return undefined;
+      });
+      if (!loaded) continue;
+      const { config, source } = loaded;
       for (const environment of Object.keys(config.environments)) {
         report.compensated.push(
           ...(await endInterruptedDeployments(

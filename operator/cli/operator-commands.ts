@@ -52,7 +52,11 @@ const logLine = (l: OperationResults['logs'][number]) =>
 export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void>> = {
   async status(ctx) {
     const result = await (await ctx.operations()).status({});
-    ctx.print(result.services.map(statusLine).join('\n') || 'no services configured', result);
+    const invalid = (result.invalidConfigs ?? []).map(
+      (c) => `${c.service}: configuration not usable:\n  ${c.error.replaceAll('\n', '\n  ')}`,
+    );
+    const lines = [...result.services.map(statusLine), ...invalid];
+    ctx.print(lines.join('\n') || 'no services configured', result);
   },
   async history(ctx) {
     const service = required(ctx, 0, 'bakeshift history <service> [--env staging]');
@@ -142,13 +146,17 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     const reports = await (await ctx.operations()).janitor({ dryRun });
     const verb = dryRun ? 'would remove' : 'removed';
     // A dry run also says what is kept and why (ADR 32); any run says when no fleet could be judged.
-    const lines = reports.flatMap((r) => [
-      `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
-      ...(dryRun ? r.kept.map((k) => `  keeps ${k.kind} ${k.id}: ${k.why.join('; ')}`) : []),
-      ...(r.routingUnread
-        ? [`  removes no fleet: the load balancer could not be read (${r.routingUnread})`]
-        : []),
-    ]);
+    const lines = reports.flatMap((r) =>
+      r.skipped
+        ? [`${r.service}: skipped, its configuration cannot be read: ${r.skipped}`]
+        : [
+            `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
+            ...(dryRun ? r.kept.map((k) => `  keeps ${k.kind} ${k.id}: ${k.why.join('; ')}`) : []),
+            ...(r.routingUnread
+              ? [`  removes no fleet: the load balancer could not be read (${r.routingUnread})`]
+              : []),
+          ],
+    );
     ctx.print(lines.join('\n'), reports);
   },
   async congruence(ctx) {

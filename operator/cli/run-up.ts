@@ -33,6 +33,10 @@ function printStarted(controlPlane: ControlPlane, reconciled: ReconcileReport, u
         `${reconciled.bakesCancelled.length} bakes cancelled, ${reconciled.compensated.length} deployments rolled back`,
     );
   }
+  for (const invalid of reconciled.invalidConfigs)
+    console.log(
+      `  ${invalid.service}: not started, its configuration is not usable:\n    ${invalid.error.replaceAll('\n', '\n    ')}`,
+    );
   for (const run of controlPlane.scheduler.scheduled()) {
     console.log(
       `  congruence ${run.service}/${run.environment}: ${run.schedule} (${run.timeZone}), next ${run.nextRun}`,

@@ -138,6 +138,23 @@ describe('deployment flows', () => {
     await expectCompensated(world, v2.request, before, 'AwaitGreenHealthy');
   });
 
+  it('a green whose instances keep exiting fails at its first health check, with how they exited in the cause', async () => {
+    const world = new FakeWorld();
+    await world.deploy({ version: '1.0.0' });
+    const before = await environmentState(world, 'web', 'staging');
+    world.health.checksUntilHealthy = 1_000;
+    world.diagnostics.crashingVersions.add('2.0.0');
+    const v2 = await world.deploy({ version: '2.0.0' });
+
+    expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
+    expect(v2.record?.failure?.cause).toMatch(
+      /^green cannot become healthy: its instances keep exiting\n {2}health check: GET \/health, expected 200\n {2}\S+ exited \(exit code 1\); its last output:\n {4}Error: cannot start$/,
+    );
+    // At once: the first check, not after the deadline's retries.
+    expect(world.statesEntered(v2.execution).filter((s) => s === 'AwaitGreenHealthy')).toHaveLength(1);
+    await expectCompensated(world, v2.request, before, 'AwaitGreenHealthy');
+  });
+
   it('a green that fails while blue is warm sends traffic back to the intact blue', async () => {
     const world = new FakeWorld();
     await world.deploy({ version: '1.0.0' });
