@@ -10,7 +10,8 @@ export function suggestKey(unknown: string, known: Iterable<string>): string | u
     const edits = editDistance(unknown.toLowerCase(), key.toLowerCase());
     const begins = unknown.length >= 4 && key.toLowerCase().startsWith(unknown.toLowerCase());
     const distance = edits <= limit ? edits : begins ? limit + 1 : Number.POSITIVE_INFINITY;
-    if (distance !== Number.POSITIVE_INFINITY && (!best || distance < best.distance)) best = { key, distance };
+    if (distance !== Number.POSITIVE_INFINITY && (!best || distance < best.distance))
+      best = { key, distance };
   }
   return best?.key;
 }

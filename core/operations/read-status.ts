@@ -52,12 +52,24 @@ async function statusOf(
     (d) => !TERMINAL_STATUSES.includes(d.status),
   );
   const endpoints = await deps.serving.endpoints(service, environment);
+  const traffic = await deps.serving.traffic(service, environment);
+  // "Live" is what takes the traffic: a green that has all of it (blue kept warm until the commit) is live.
+  const takingAll = inFlight.find((d) =>
+    traffic.some((w) => w.fleetId === d.greenFleetId && w.percent >= 100),
+  );
+  const serving = takingAll
+    ? {
+        version: takingAll.version,
+        imageId: takingAll.imageId ?? '',
+        fleetId: takingAll.greenFleetId,
+        since: takingAll.phases.shift ?? takingAll.requestedAt,
+      }
+    : live && { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince };
   return {
     service,
     environment,
-    live: live
-      ? { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince }
-      : null,
+    live: serving ?? null,
+    keptWarm: takingAll && live ? { version: live.version, fleetId: live.fleetId } : null,
     lock: (await deps.store.lockHolder(service, environment)) ?? null,
     inFlight: inFlight.map((d) => ({
       deploymentId: d.deploymentId,
@@ -67,7 +79,7 @@ async function statusOf(
     })),
     url: endpoints?.url ?? null,
     previewUrl: endpoints?.previewUrl ?? null,
-    instances: live ? await deps.serving.instanceCount(live.fleetId) : 0,
-    traffic: await deps.serving.traffic(service, environment),
+    instances: serving ? await deps.serving.instanceCount(serving.fleetId) : 0,
+    traffic,
   };
 }

@@ -8,6 +8,7 @@ import { environmentOf } from '../../core/config/service-config.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { endInterruptedDeployments } from '../../core/deployment/end-interrupted-deployments.js';
 import { Refused } from '../../core/errors.js';
+import { checkVersion } from '../../core/operations/check-version.js';
 import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
 import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
@@ -217,8 +218,17 @@ export class ControlPlane {
     version: string;
     artifactFile: string;
     requestedBy?: string;
-  }) {
+    forceNewVersion?: boolean;
+  }): Promise<{ deploymentId: string; started: boolean; alreadyLive?: boolean }> {
     await this.checkDeployable(input.service, input.environment, input.artifactFile);
+    const version = await checkVersion(this.store, {
+      ...input,
+      digest: await LocalArtifactStore.digestOf(input.artifactFile),
+      forceNewVersion: input.forceNewVersion ?? false,
+    });
+    if (version.outcome === 'already-live')
+      return { deploymentId: version.deploymentId, started: false, alreadyLive: true };
+    if (version.outcome === 'in-flight') return { deploymentId: version.deploymentId, started: false };
     const key = `${input.service}/${input.environment}/${input.version}.tgz`;
     const artifact = await this.artifacts.put(input.artifactFile, key);
     const event = {

@@ -88,7 +88,9 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
       const dir = join(home, 'instances');
       const files = await import('node:fs/promises').then((fs) => fs.readdir(dir));
       return Promise.all(
-        files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { appPid?: number }),
+        files
+          .filter((f) => f.endsWith('.json'))
+          .map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { appPid?: number }),
       );
     };
     const before = await instanceRecords();

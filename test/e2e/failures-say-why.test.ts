@@ -83,6 +83,17 @@ describe('a green that cannot become healthy says why', () => {
     expect(cause).toMatch(/i-[0-9a-f]+ exited \(exit code 1\)/);
     expect(cause).toContain("Cannot find module '");
     expect(cause).toContain('ap.js');
+
+    // `bakeshift logs --deployment <id> --stream stderr`: that deployment's instances' error output only.
+    const logs = await new LocalOperations(controlPlane).logs({
+      deploymentId: record?.deploymentId ?? '',
+      environment: 'staging',
+      stream: 'stderr',
+      lines: 50,
+    });
+    expect(logs.length).toBeGreaterThan(0);
+    expect(new Set(logs.map((l) => l.stream))).toEqual(new Set(['stderr']));
+    expect(logs.some((l) => l.message.includes("Cannot find module '"))).toBe(true);
   }, 30_000);
 
   it('a health path the app does not have names the path, the status expected and received, and the body', async () => {
