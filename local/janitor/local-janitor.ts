@@ -52,7 +52,7 @@ export async function runLocalJanitor(
     const report = await runJanitor(deps, provider, service, options).catch((error: Error) => {
       // A service whose configuration cannot be read keeps everything; the others are still cleaned.
       if (error.name !== ConfigInvalid.errorName) throw error;
-      return { service, dryRun: options.dryRun, removed: [], skipped: error.message };
+      return { service, dryRun: options.dryRun, removed: [], kept: [], skipped: error.message };
     });
     reports.push(report);
   }
