@@ -93,6 +93,16 @@ describe('deployment flows', () => {
     await expectCommitted(world, v2request);
   });
 
+  it('a first weighted deployment announces what it serves: 100 %, with no blue to share traffic with', async () => {
+    const world = new FakeWorld();
+    const first = await world.deploy({ version: '1.0.0', environment: 'prod' });
+    const shifted = world.notifier.events.filter(
+      (e) => e.deploymentId === first.request.deploymentId && e.kind === 'traffic_shifted',
+    );
+    expect(shifted.map((e) => e.detail)).toEqual(['100% to 1.0.0']);
+    expect(world.traffic.weightsOf('web', 'prod')).toEqual({ [first.request.deploymentId]: 100 });
+  });
+
   it('approval rejected: nothing shifts, green is removed, the record says who rejected', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0', environment: 'prod' });
