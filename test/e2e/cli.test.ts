@@ -145,7 +145,8 @@ describe('the bakeshift CLI against `bakeshift up`', () => {
       await sleep(200);
     }
     throw new Error('the approved deployment did not succeed');
-  }, 60_000);
+    // Eight CLI starts or more (tsx each): on a loaded 2-core machine each can take several seconds.
+  }, 120_000);
 
   it('lists the deployment events with `bakeshift events`', async () => {
     const result = await run(process.execPath, [CLI, 'events', '--home', home]);
