@@ -204,7 +204,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       forwardEvent(event);
     };
     world.advanceOnCall.AwaitGreenHealthy = 60;
-    await expectOutcome({ version: '7.4.0' }, 'FAILED');
+    await expectOutcome({ version: '7.3.5' }, 'FAILED');
     delete world.advanceOnCall.AwaitGreenHealthy;
     cloud.onEvent = forwardEvent;
 
