@@ -51,6 +51,7 @@ export const createBakeImage = (ports: Pick<Ports, 'baker' | 'store' | 'callback
         artifact,
         baseImageId,
         timeoutSeconds: plan.settings.bake.timeoutSeconds,
+        passEnvironment: plan.settings.bake.passEnvironment,
       });
       const status = await ports.baker.checkBake(bakeId);
       if (status.state === 'baking') {

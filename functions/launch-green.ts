@@ -31,6 +31,7 @@ export const createLaunchGreen = (
         ? ((await ports.fleets.describe(plan.blue.fleetId))?.capacity ?? plan.blue.capacity)
         : undefined;
       const capacity = greenCapacity(plan.settings.capacity, blueNow);
+      const healthPath = plan.settings.healthCheck.path ?? image.healthPath;
       await ports.store.updateDeployment(plan.deploymentId, { imageId, imageReused: baked?.reused ?? true });
       log.info('launching green', { fleetId: plan.greenFleetId, imageId, capacity });
       await ports.fleets.launch({
@@ -43,10 +44,7 @@ export const createLaunchGreen = (
         capacity,
         variables: plan.settings.variables,
         secrets: plan.settings.secrets,
-        healthCheck: {
-          ...plan.settings.healthCheck,
-          path: plan.settings.healthCheck.path ?? image.healthPath,
-        },
+        healthCheck: { ...plan.settings.healthCheck, path: healthPath },
         drainSeconds: plan.settings.drainSeconds,
       });
       const preview = await ports.traffic.preview(plan, plan.greenFleetId);
@@ -55,6 +53,7 @@ export const createLaunchGreen = (
         imageId,
         capacity,
         launchedAt: ports.clock.now().toISOString(),
+        healthPath,
         ...(preview.url ? { previewUrl: preview.url } : {}),
       };
     },

@@ -41,7 +41,8 @@ export const createShiftTraffic = (ports: Pick<Ports, 'traffic' | 'store' | 'not
           ...deploymentRef(plan),
           imageId: green.imageId,
           at,
-          detail: `${step.percent}% to ${plan.version}`,
+          // What green serves: a first release (no blue) takes everything whatever the step says.
+          detail: `${plan.blue ? step.percent : 100}% to ${plan.version}`,
         },
         log,
       );

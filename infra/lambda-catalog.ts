@@ -4,7 +4,7 @@ import { STEP_FUNCTIONS_CALLBACKS_IAM } from '../aws/callbacks/iam.js';
 import type { IamStatement } from '../aws/commons/iam-statement.js';
 import { SSM_SERVICE_CONFIGS_IAM } from '../aws/configs/iam.js';
 import { EVENTBRIDGE_NOTIFIER_IAM } from '../aws/events/iam.js';
-import { AUTO_SCALING_FLEETS_IAM } from '../aws/fleets/iam.js';
+import { AUTO_SCALING_FLEETS_IAM, INSTANCE_DIAGNOSTICS_IAM } from '../aws/fleets/iam.js';
 import { AWS_JANITOR_IAM } from '../aws/janitor/iam.js';
 import type { LAMBDA_ENVIRONMENT } from '../aws/lambda/lambda-environment.js';
 import { CLOUDWATCH_TRAFFIC_METRICS_IAM } from '../aws/metrics/iam.js';
@@ -22,6 +22,7 @@ export type AwsPort =
   | 'fleets'
   | 'traffic'
   | 'health'
+  | 'diagnostics'
   | 'metrics'
   | 'preTraffic'
   | 'approvals'
@@ -48,6 +49,7 @@ export const PORT_NEEDS: Record<
   fleets: { iam: AUTO_SCALING_FLEETS_IAM, environment: [] },
   traffic: { iam: ALB_TRAFFIC_IAM, environment: [] },
   health: { iam: TARGET_GROUP_HEALTH_IAM, environment: [] },
+  diagnostics: { iam: INSTANCE_DIAGNOSTICS_IAM, environment: [] },
   metrics: { iam: CLOUDWATCH_TRAFFIC_METRICS_IAM, environment: [] },
   preTraffic: { iam: LAMBDA_PRE_TRAFFIC_TESTS_IAM, environment: [] },
   approvals: { iam: [], environment: ['slackBotTokenSecret'], secrets: ['botToken'] },
@@ -123,7 +125,7 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
     fleets: ['launch'],
     traffic: ['route'],
   }),
-  spec('AwaitGreenHealthy', ['health', 'store'], 50),
+  spec('AwaitGreenHealthy', ['health', 'diagnostics', 'store'], 50),
   spec('RunPreTrafficTests', ['preTraffic', 'store'], 890),
   spec('RequestApproval', ['store', 'approvals', 'notifier', 'callbacks'], 50, { notifier: [] }),
   spec('ShiftTraffic', ['traffic', 'store', 'notifier'], 50, { traffic: ['read', 'route'] }),

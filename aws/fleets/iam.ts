@@ -121,3 +121,16 @@ export const AUTO_SCALING_FLEETS_IAM: IamStatement[] = [
     serves: ['launch'],
   },
 ];
+
+/**
+ * What a diagnosis of an unhealthy fleet reads (cloudwatch-instance-diagnostics.ts): its instances' log streams.
+ * It finds the instances with DescribeAutoScalingGroups, which the health port's statements grant.
+ */
+export const INSTANCE_DIAGNOSTICS_IAM: IamStatement[] = [
+  {
+    sid: 'ReadInstanceLogs',
+    actions: ['logs:FilterLogEvents'],
+    resources: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/bakeshift/*'],
+    why: "the last lines green's instances shipped to /bakeshift/<service>/<environment>, for a failure's cause",
+  },
+];

@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -17,6 +18,7 @@ import { StepFunctionsCallbacks } from '../callbacks/step-functions-callbacks.js
 import { AwsSettings } from '../commons/aws-settings.js';
 import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
 import { AutoScalingFleets } from '../fleets/auto-scaling-fleets.js';
+import { CloudWatchInstanceDiagnostics } from '../fleets/cloudwatch-instance-diagnostics.js';
 import { FleetDirectory } from '../fleets/fleet-directory.js';
 import { runAwsJanitor } from '../janitor/aws-janitor.js';
 import { CloudWatchTrafficMetrics } from '../metrics/cloudwatch-traffic-metrics.js';
@@ -123,6 +125,10 @@ export function awsMetrics() {
 
 export function awsHealth() {
   return new TargetGroupHealth(elbClient(), fleetDirectory());
+}
+
+export function awsDiagnostics() {
+  return new CloudWatchInstanceDiagnostics(new CloudWatchLogsClient({}), fleetDirectory());
 }
 
 export function awsJanitor(clock: Clock) {

@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
 import { BakeshiftError, NotFound, Refused } from '../../core/errors.js';
+import { checkVersion } from '../../core/operations/check-version.js';
+import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
 import { fillPath, OPERATION_ROUTES, refusalOfStatus } from '../../core/operations/operation-routes.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
@@ -84,6 +88,14 @@ export class AwsOperations implements Operations {
 
   async deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
     await this.checkDeployable(input);
+    // S3's ETag of a single PUT to an SSE-S3 bucket is the MD5 of its bytes: the same content, the same digest.
+    const digest = createHash('md5')
+      .update(await readFile(input.artifactFile))
+      .digest('hex');
+    const version = await checkVersion(await this.store(), { ...input, digest });
+    if (version.outcome === 'already-live')
+      return { deploymentId: version.deploymentId, started: false, alreadyLive: true };
+    if (version.outcome === 'in-flight') return { deploymentId: version.deploymentId, started: false };
     const key = artifactKey(input.service, input.environment, input.version);
     const upload = await uploadArtifact(this.clients.s3, {
       bucket: (await this.operator()).artifactBucket,
@@ -130,7 +142,8 @@ export class AwsOperations implements Operations {
           MAX_HISTORY_PAGES,
         )
       : [];
-    return { record, status: execution?.status ?? 'UNKNOWN', events: stepEventsOf(history) };
+    const outlook = await deploymentOutlook({ configs: this.configs, store: await this.store() }, record);
+    return { record, status: execution?.status ?? 'UNKNOWN', events: stepEventsOf(history), ...outlook };
   }
 
   /** CloudWatch's ALB metrics have one-minute resolution; each point is a GetMetricData, so few of them. */
@@ -147,8 +160,27 @@ export class AwsOperations implements Operations {
     return (await this.store()).listDeployments(service, environment, limit);
   }
 
-  async logs({ service, environment, lines }: OperationInput<'logs'>): Promise<OperationResults['logs']> {
-    return readInstanceLogs(this.clients.logs, `/bakeshift/${service}/${environment}`, lines);
+  /**
+   * The environment's instance logs, filtered. A deployment's: its environment's output while it ran (its green
+   * instances may be gone, and with them the names of their streams).
+   */
+  async logs(input: OperationInput<'logs'>): Promise<OperationResults['logs']> {
+    const record = input.deploymentId
+      ? await (await this.store()).getDeployment(input.deploymentId)
+      : undefined;
+    if (input.deploymentId && !record) throw new NotFound(`no deployment ${input.deploymentId}`);
+    const where = record ?? { service: input.service, environment: input.environment };
+    const from = [record?.requestedAt, input.since].flatMap((t) => (t ? [Date.parse(t)] : []));
+    return readInstanceLogs(
+      this.clients.logs,
+      `/bakeshift/${where.service}/${where.environment}`,
+      input.lines,
+      {
+        ...(from.length ? { startTime: Math.max(...from) } : {}),
+        ...(record?.finishedAt ? { endTime: Date.parse(record.finishedAt) + 60_000 } : {}),
+        ...(input.instanceId ? { instanceId: input.instanceId } : {}),
+      },
+    );
   }
 
   async events({ after }: OperationInput<'events'>): Promise<OperationResults['events']> {

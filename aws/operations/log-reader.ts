@@ -7,9 +7,15 @@ const MAX_PAGES = 10;
 /** How far back `logs` looks: the instances of the last day. */
 const LOGS_WINDOW_MS = 24 * 3600_000;
 
-const filtered = (logs: CloudWatchLogsClient, logGroupName: string, startTime: number) =>
+interface Window {
+  startTime: number;
+  endTime?: number;
+  logStreamNames?: string[];
+}
+
+const filtered = (logs: CloudWatchLogsClient, logGroupName: string, window: Window) =>
   readFirst(
-    paginateFilterLogEvents({ client: logs }, { logGroupName, startTime }),
+    paginateFilterLogEvents({ client: logs }, { logGroupName, ...window }),
     (page) => page.events,
     MAX_PAGES,
   );
@@ -19,8 +25,14 @@ export async function readInstanceLogs(
   logs: CloudWatchLogsClient,
   logGroupName: string,
   lines: number,
+  only: { startTime?: number; endTime?: number; instanceId?: string } = {},
 ): Promise<OperationResults['logs']> {
-  const events = await filtered(logs, logGroupName, Date.now() - LOGS_WINDOW_MS).catch((error: Error) => {
+  const window: Window = {
+    startTime: only.startTime ?? Date.now() - LOGS_WINDOW_MS,
+    ...(only.endTime ? { endTime: only.endTime } : {}),
+    ...(only.instanceId ? { logStreamNames: [only.instanceId] } : {}),
+  };
+  const events = await filtered(logs, logGroupName, window).catch((error: Error) => {
     if (error.name === 'ResourceNotFoundException') return [];
     throw error;
   });
@@ -41,7 +53,7 @@ export async function readEvents(
   logGroupName: string,
   after: number,
 ): Promise<OperationResults['events']> {
-  const found = await filtered(logs, logGroupName, after);
+  const found = await filtered(logs, logGroupName, { startTime: after });
   const events = found.map((event) => {
     const entry = JSON.parse(event.message ?? '{}') as { detail?: Record<string, unknown>; time?: string };
     return { ...(entry.detail ?? {}), time: entry.time };

@@ -32,6 +32,6 @@ export type ArtifactManifest = z.infer<typeof ArtifactManifest>;
 
 export function parseArtifactManifest(raw: unknown, source = MANIFEST_FILE): ArtifactManifest {
   const parsed = ArtifactManifest.safeParse(raw);
-  if (!parsed.success) throw new BakeFailed(describeIssues(source, parsed.error.issues));
+  if (!parsed.success) throw new BakeFailed(describeIssues(source, parsed.error.issues, ArtifactManifest));
   return parsed.data;
 }

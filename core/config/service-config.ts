@@ -302,6 +302,22 @@ export const ServiceConfig = z
         /** Locally a base directory name; on AWS an AMI id or an SSM parameter path. */
         baseImage: z.string().min(1),
         timeoutSeconds: seconds(60, 7200).default(1800),
+        /**
+         * Locally: names of the control plane's environment the bake command also gets, besides the proxy, CA,
+         * npm and pip settings it always gets (local/baker/bake-environment.ts); `NAME_*` is a prefix.
+         */
+        passEnvironment: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[A-Za-z_][A-Za-z0-9_]*\*?$/,
+                'a variable name (letters, digits, "_"), or a prefix ending in "*"',
+              )
+              .refine((name) => !['PATH', 'HOME'].includes(name), 'PATH and HOME are set by bakeshift'),
+          )
+          .max(50)
+          .default([]),
       })
       .strict(),
     retention: z
@@ -317,7 +333,7 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 /** Validates raw configuration; `source` (a file name) prefixes every error line. */
 export function parseServiceConfig(raw: unknown, source: string): ServiceConfig {
   const parsed = ServiceConfig.safeParse(raw);
-  if (!parsed.success) throw new ConfigInvalid(describeIssues(source, parsed.error.issues));
+  if (!parsed.success) throw new ConfigInvalid(describeIssues(source, parsed.error.issues, ServiceConfig));
   return parsed.data;
 }
 

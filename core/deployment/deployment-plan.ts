@@ -43,7 +43,12 @@ export const Plan = z.object({
     drainSeconds: z.number(),
     approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number() }).nullable(),
     slackChannel: z.string().optional(),
-    bake: z.object({ baseImage: z.string(), timeoutSeconds: z.number() }),
+    bake: z.object({
+      baseImage: z.string(),
+      timeoutSeconds: z.number(),
+      /** Absent in plans made before it existed: nothing more than the allowlist. */
+      passEnvironment: z.array(z.string()).default([]),
+    }),
     retainImages: z.number(),
     preTraffic: PreTraffic.optional(),
     /** Absent in plans made before analysis existed: then nothing is judged. */

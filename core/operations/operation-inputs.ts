@@ -15,6 +15,8 @@ export const OPERATION_INPUTS = {
     /** A packed artifact on this machine (local mode's "upload"). */
     artifactFile: z.string().min(1).max(4096),
     requestedBy: name.optional(),
+    /** Deploy other content under a version that was deployed before (refused otherwise). */
+    forceNewVersion: z.boolean().default(false),
   }),
   deployment: z.object({ deploymentId: name }),
   metrics: z.object({ deploymentId: name }),
@@ -23,12 +25,24 @@ export const OPERATION_INPUTS = {
     environment: name.default('staging'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   }),
-  logs: z.object({
-    service: name,
-    /** On AWS each environment has its own log group; locally a service's instances share one file. */
-    environment: name.default('staging'),
-    lines: z.coerce.number().int().min(1).max(1000).default(50),
-  }),
+  logs: z
+    .object({
+      /** Optional with a deployment (its service and environment are the deployment's). */
+      service: name.optional(),
+      /** On AWS each environment has its own log group; locally a service's instances share one file. */
+      environment: name.default('staging'),
+      lines: z.coerce.number().int().min(1).max(1000).default(50),
+      /** Only this deployment's instances (its green fleet; on AWS the environment's output while it ran). */
+      deploymentId: name.optional(),
+      instanceId: name.optional(),
+      stream: z.enum(['stdout', 'stderr', 'lifecycle']).optional(),
+      /** Only lines at or after this time. */
+      since: z.iso.datetime().optional(),
+    })
+    .refine((input) => input.service || input.deploymentId, {
+      message: 'name a service, or a deployment (--deployment)',
+      path: ['service'],
+    }),
   events: z.object({ after: z.coerce.number().int().min(0).default(0) }),
   decide: z.object({
     deploymentId: name,

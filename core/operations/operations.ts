@@ -2,6 +2,7 @@ import type { WindowMetrics } from '../analysis/window-metrics.js';
 import type { DeploymentRecord } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { JanitorReport } from '../releases/run-janitor.js';
+import type { DeploymentOutlook } from './deployment-outlook.js';
 import type { OperationInput, OperationName } from './operation-inputs.js';
 
 /** One step event of a deployment's execution, as the progress display reads it (local engine or Step Functions). */
@@ -18,7 +19,10 @@ export interface StepEvent {
 export interface ServiceStatus {
   service: string;
   environment: string;
+  /** What takes the traffic: the committed release, or a green that took all of it while blue is kept warm. */
   live: { version: string; imageId: string; fleetId: string; since: string } | null;
+  /** The release kept warm for a fast rollback while a green that took all traffic is not committed yet. */
+  keptWarm: { version: string; fleetId: string } | null;
   lock: string | null;
   /** Deployments not ended yet; `awaitingApproval` when one waits for a person's decision. */
   inFlight: { deploymentId: string; version: string; status: string; awaitingApproval: boolean }[];
@@ -32,6 +36,8 @@ export interface ServiceStatus {
 export interface OperationResults {
   status: {
     services: ServiceStatus[];
+    /** Services whose configuration cannot be used, each with why (file, field, reason): the others still show. */
+    invalidConfigs: { service: string; error: string }[];
     congruence: {
       service: string;
       environment: string;
@@ -40,8 +46,9 @@ export interface OperationResults {
       nextRun: string | undefined;
     }[];
   };
-  deploy: { deploymentId: string; started: boolean };
-  deployment: { record: DeploymentRecord | null; status: string; events: StepEvent[] };
+  /** `alreadyLive`: this version, with this very content, serves now: nothing was started. */
+  deploy: { deploymentId: string; started: boolean; alreadyLive?: boolean };
+  deployment: { record: DeploymentRecord | null; status: string; events: StepEvent[] } & DeploymentOutlook;
   /** Green's and blue's figures period by period since the first traffic shift (core/operations/read-deployment-metrics.ts). */
   metrics: {
     deploymentId: string;
@@ -54,7 +61,7 @@ export interface OperationResults {
   decide: { outcome: 'approved' | 'rejected' };
   promote: { deploymentId: string; version: string; imageId: string };
   rollback:
-    | { kind: 'traffic-shift'; deploymentId: string }
+    | { kind: 'traffic-shift'; deploymentId: string; version?: string }
     | { kind: 'redeploy'; deploymentId: string; version: string; imageId: string };
   congruence: { deploymentId: string };
   janitor: JanitorReport[];

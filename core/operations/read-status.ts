@@ -1,6 +1,7 @@
 import { awaitsApproval } from '../approvals/awaits-approval.js';
 import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
+import { ConfigInvalid } from '../errors.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import type { OperationResults, ServiceStatus } from './operations.js';
@@ -26,13 +27,19 @@ export async function readStatus(deps: {
   serving: ServingView;
 }): Promise<OperationResults['status']> {
   const services: ServiceStatus[] = [];
+  const invalidConfigs: OperationResults['status']['invalidConfigs'] = [];
   for (const service of await deps.configs.services()) {
-    const { config } = await deps.configs.load(service);
-    for (const environment of Object.keys(config.environments)) {
+    const loaded = await deps.configs.load(service).catch((error: Error) => {
+      // One mistyped file breaks its own service only.
+      if (error.name !== ConfigInvalid.errorName) throw error;
+      invalidConfigs.push({ service, error: error.message });
+      return undefined;
+    });
+    for (const environment of Object.keys(loaded?.config.environments ?? {})) {
       services.push(await statusOf(deps, service, environment));
     }
   }
-  return { services, congruence: deps.serving.congruenceSchedules() };
+  return { services, invalidConfigs, congruence: deps.serving.congruenceSchedules() };
 }
 
 async function statusOf(
@@ -45,12 +52,24 @@ async function statusOf(
     (d) => !TERMINAL_STATUSES.includes(d.status),
   );
   const endpoints = await deps.serving.endpoints(service, environment);
+  const traffic = await deps.serving.traffic(service, environment);
+  // "Live" is what takes the traffic: a green that has all of it (blue kept warm until the commit) is live.
+  const takingAll = inFlight.find((d) =>
+    traffic.some((w) => w.fleetId === d.greenFleetId && w.percent >= 100),
+  );
+  const serving = takingAll
+    ? {
+        version: takingAll.version,
+        imageId: takingAll.imageId ?? '',
+        fleetId: takingAll.greenFleetId,
+        since: takingAll.phases.shift ?? takingAll.requestedAt,
+      }
+    : live && { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince };
   return {
     service,
     environment,
-    live: live
-      ? { version: live.version, imageId: live.imageId, fleetId: live.fleetId, since: live.liveSince }
-      : null,
+    live: serving ?? null,
+    keptWarm: takingAll && live ? { version: live.version, fleetId: live.fleetId } : null,
     lock: (await deps.store.lockHolder(service, environment)) ?? null,
     inFlight: inFlight.map((d) => ({
       deploymentId: d.deploymentId,
@@ -60,7 +79,7 @@ async function statusOf(
     })),
     url: endpoints?.url ?? null,
     previewUrl: endpoints?.previewUrl ?? null,
-    instances: live ? await deps.serving.instanceCount(live.fleetId) : 0,
-    traffic: await deps.serving.traffic(service, environment),
+    instances: serving ? await deps.serving.instanceCount(serving.fleetId) : 0,
+    traffic,
   };
 }

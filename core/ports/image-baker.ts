@@ -22,6 +22,8 @@ export interface BakeRequest {
   artifact: ArtifactRef;
   baseImageId: string;
   timeoutSeconds: number;
+  /** Locally, what the bake command gets of the control plane's environment besides the allowlist. */
+  passEnvironment?: string[];
 }
 
 export type BakeStatus =

@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { Fleets } from './fleets.js';
 import type { Health } from './health.js';
 import type { ImageBaker } from './image-baker.js';
+import type { InstanceDiagnostics } from './instance-diagnostics.js';
 import type { Notifier } from './notifier.js';
 import type { PreTrafficTests } from './pre-traffic-tests.js';
 import type { ReleaseStore } from './release-store.js';
@@ -21,6 +22,7 @@ export interface Ports {
   metrics: TrafficMetrics;
   preTraffic: PreTrafficTests;
   health: Health;
+  diagnostics: InstanceDiagnostics;
   approvals: ApprovalChannel;
   notifier: Notifier;
   callbacks: TaskCallbacks;

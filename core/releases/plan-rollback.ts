@@ -1,13 +1,24 @@
 import { deriveDeploymentId } from '../deployment/deployment-id.js';
-import type { Release } from '../deployment/deployment-record.js';
+import type { DeploymentRecord, Release } from '../deployment/deployment-record.js';
 import type { DeploymentRequest } from '../deployment/deployment-request.js';
 import { Refused } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 
 export type RollbackPlan =
-  | { kind: 'traffic-shift'; deploymentId: string }
+  | { kind: 'traffic-shift'; deploymentId: string; version?: string }
   | { kind: 'redeploy'; request: DeploymentRequest; target: Pick<Release, 'version' | 'imageId'> };
+
+/** Asks the deployment keeping blue warm to stop: traffic goes back to blue, whose version is named. */
+async function rollBackWhileWarm(
+  store: ReleaseStore,
+  warming: DeploymentRecord,
+  requestedBy: string,
+): Promise<RollbackPlan> {
+  await store.updateDeployment(warming.deploymentId, { rollbackRequestedBy: requestedBy });
+  const version = warming.blue?.version ?? warming.previousRelease?.version;
+  return { kind: 'traffic-shift', deploymentId: warming.deploymentId, ...(version ? { version } : {}) };
+}
 
 /**
  * How to roll back a service+environment. While a deployment keeps blue warm, rolling back is only moving traffic
@@ -22,10 +33,7 @@ export async function planRollback(
   const { service, environment, toVersion } = input;
   const history = await store.listDeployments(service, environment, 50);
   const warming = history.find((d) => d.status === 'in_progress' && d.phases.warm && !d.phases.commit);
-  if (warming && !toVersion) {
-    await store.updateDeployment(warming.deploymentId, { rollbackRequestedBy: input.requestedBy });
-    return { kind: 'traffic-shift', deploymentId: warming.deploymentId };
-  }
+  if (warming && !toVersion) return rollBackWhileWarm(store, warming, input.requestedBy);
   const live = await store.getLiveRelease(service, environment);
   let target: Pick<Release, 'version' | 'imageId'> | undefined;
   if (toVersion) {

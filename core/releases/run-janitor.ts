@@ -24,6 +24,8 @@ export interface JanitorReport {
   kept: { kind: OwnedResource['kind']; id: string; why: string[] }[];
   /** Why the load balancers could not be read, when they could not: then no fleet was removed. */
   routingUnread?: string;
+  /** Why nothing of this service was looked at (its configuration cannot be read: everything is kept). */
+  skipped?: string;
 }
 
 /**

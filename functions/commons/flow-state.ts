@@ -21,6 +21,8 @@ export const GreenResult = z.object({
   capacity: CapacitySnapshot,
   launchedAt: z.string(),
   previewUrl: z.string().optional(),
+  /** The path the load balancer checks (the configuration's, else the manifest's): named in a failure's cause. */
+  healthPath: z.string().optional(),
 });
 
 export const ShiftResult = z.object({

@@ -12,11 +12,16 @@ export class LocalArtifactStore {
 
   constructor(private readonly directory: string) {}
 
-  /** Stores a .tgz under `key`; its etag and version id are the digest of its bytes. */
-  async put(file: string, key: string): Promise<ArtifactRef> {
-    const digest = createHash('sha256')
+  /** The digest a file is stored by: its etag (SHA-256 of its bytes). */
+  static async digestOf(file: string): Promise<string> {
+    return createHash('sha256')
       .update(await readFile(file))
       .digest('hex');
+  }
+
+  /** Stores a .tgz under `key`; its etag and version id are the digest of its bytes. */
+  async put(file: string, key: string): Promise<ArtifactRef> {
+    const digest = await LocalArtifactStore.digestOf(file);
     await mkdir(this.directory, { recursive: true });
     const temporary = join(this.directory, `.${digest}.${process.pid}.upload`);
     await copyFile(file, temporary);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
 import type { Clock } from '../../core/ports/clock.js';
@@ -10,6 +10,7 @@ import { checkImageTree } from '../artifacts/check-image-tree.js';
 import { makeReadOnly, removeImageTree } from '../artifacts/image-tree.js';
 import type { LocalArtifactStore } from '../artifacts/local-artifact-store.js';
 import { type UnpackLimits, unpackArtifact } from '../artifacts/unpack-artifact.js';
+import { bakeEnvironment } from './bake-environment.js';
 import { checkLocalBasePackages } from './local-base-packages.js';
 
 interface BakeState {
@@ -49,6 +50,13 @@ export class LocalImageBaker implements ImageBaker {
   }
   private get bakesDir() {
     return join(this.home, 'bakes');
+  }
+  /** A bake's log, kept beside its record (the image directory it was written in is removed on failure). */
+  bakeLogOf(bakeId: string) {
+    return join(this.bakesDir, `${bakeId}.log`);
+  }
+  private npmLogsDirOf(bakeId: string) {
+    return join(this.bakesDir, `${bakeId}.npm-logs`);
   }
 
   /** Locally the base is the Node runtime instances run on: a new Node version is a new base image. */
@@ -167,6 +175,8 @@ export class LocalImageBaker implements ImageBaker {
       await rename(building, join(this.imagesDir, imageId));
       await this.finish(state, { state: 'succeeded', image });
     } catch (error) {
+      await mkdir(this.bakesDir, { recursive: true });
+      await copyFile(logFile, this.bakeLogOf(request.bakeId)).catch(() => undefined);
       await removeImageTree(building);
       const current = await this.readBake(request.bakeId);
       if (current?.status.state === 'baking')
@@ -178,7 +188,11 @@ export class LocalImageBaker implements ImageBaker {
     const log = createWriteStream(logFile);
     const child = spawn('sh', ['-c', command], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd },
+      env: bakeEnvironment(process.env, {
+        passEnvironment: request.passEnvironment ?? [],
+        home: cwd,
+        logsDir: this.npmLogsDirOf(request.bakeId),
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: the deadline stops what it started too, not only the shell.
       detached: true,
@@ -197,7 +211,9 @@ export class LocalImageBaker implements ImageBaker {
     if (code !== 0) {
       const tail = (await readFile(logFile, 'utf8')).trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
       const why = code === null ? `was stopped after ${request.timeoutSeconds}s` : `exited with ${code}`;
-      throw new Error(`bake command "${command}" ${why}; last lines of its log:\n${tail}`);
+      throw new Error(
+        `bake command "${command}" ${why}; last lines of its log (all of it: ${this.bakeLogOf(request.bakeId)}):\n${tail}`,
+      );
     }
   }
 

@@ -8,6 +8,7 @@ import { environmentOf } from '../../core/config/service-config.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { endInterruptedDeployments } from '../../core/deployment/end-interrupted-deployments.js';
 import { Refused } from '../../core/errors.js';
+import { checkVersion } from '../../core/operations/check-version.js';
 import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
 import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
@@ -77,6 +78,8 @@ export interface ReconcileReport {
   bakesCancelled: string[];
   compensated: string[];
   restored: { service: string; environment: string; version: string }[];
+  /** Services whose configuration could not be read: not restarted, each with why. */
+  invalidConfigs: { service: string; error: string }[];
 }
 
 /** Slack's client and signing secret, when local mode is given a bot token. */
@@ -150,6 +153,7 @@ export class ControlPlane {
       metrics: new LocalTrafficMetrics(this.dataPlane),
       preTraffic: new LocalPreTrafficTests(),
       health: new LocalHealth(this.dataPlane),
+      diagnostics: this.fleets,
       approvals: this.slack
         ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])
         : this.events,
@@ -214,8 +218,17 @@ export class ControlPlane {
     version: string;
     artifactFile: string;
     requestedBy?: string;
-  }) {
+    forceNewVersion?: boolean;
+  }): Promise<{ deploymentId: string; started: boolean; alreadyLive?: boolean }> {
     await this.checkDeployable(input.service, input.environment, input.artifactFile);
+    const version = await checkVersion(this.store, {
+      ...input,
+      digest: await LocalArtifactStore.digestOf(input.artifactFile),
+      forceNewVersion: input.forceNewVersion ?? false,
+    });
+    if (version.outcome === 'already-live')
+      return { deploymentId: version.deploymentId, started: false, alreadyLive: true };
+    if (version.outcome === 'in-flight') return { deploymentId: version.deploymentId, started: false };
     const key = `${input.service}/${input.environment}/${input.version}.tgz`;
     const artifact = await this.artifacts.put(input.artifactFile, key);
     const event = {
@@ -241,9 +254,12 @@ export class ControlPlane {
     try {
       loaded = await this.configs.load(service);
     } catch (error) {
-      throw new Refused(
-        `${(error as Error).message}. Write one with \`bakeshift init <app-dir> --service ${service}\`, or put ${service}.json in ${this.options.servicesDir}`,
-      );
+      // A file that exists but is wrong is to be fixed, not written anew.
+      const missing = !(await this.configs.services()).includes(service);
+      const hint = missing
+        ? `. Write one with \`bakeshift init <app-dir> --service ${service}\`, or put ${service}.json in ${this.options.servicesDir}`
+        : '';
+      throw new Refused(`${(error as Error).message}${hint}`);
     }
     const configured = Object.keys(loaded.config.environments);
     if (!configured.includes(environment))
@@ -277,9 +293,16 @@ export class ControlPlane {
       bakesCancelled: await this.baker.cancelAbandonedBakes(),
       compensated: [],
       restored: [],
+      invalidConfigs: [],
     };
     for (const service of await this.configs.services()) {
-      const { config, source } = await this.configs.load(service);
+      const loaded = await this.configs.load(service).catch((error: Error) => {
+        // A mistyped file keeps its own service down (and says why), never the control plane.
+        report.invalidConfigs.push({ service, error: error.message });
+        return undefined;
+      });
+      if (!loaded) continue;
+      const { config, source } = loaded;
       for (const environment of Object.keys(config.environments)) {
         report.compensated.push(
           ...(await endInterruptedDeployments(

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFound, Refused } from '../../core/errors.js';
 import { decideDeployment } from '../../core/operations/decide-deployment.js';
+import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
 import { readDeploymentMetrics } from '../../core/operations/read-deployment-metrics.js';
@@ -64,6 +65,7 @@ export class LocalOperations implements Operations {
       record,
       status: execution?.status ?? 'UNKNOWN',
       events: (execution?.events ?? []).map(withWaitSeconds) as OperationResults['deployment']['events'],
+      ...(await deploymentOutlook(this.cp, record)),
     };
   }
 
@@ -76,8 +78,18 @@ export class LocalOperations implements Operations {
     return this.cp.store.listDeployments(service, environment, limit);
   }
 
-  async logs({ service, lines }: OperationInput<'logs'>): Promise<OperationResults['logs']> {
-    return (await jsonLines(this.cp.centralLog.fileOf(service))).slice(-lines) as OperationResults['logs'];
+  /** The service's central log, filtered: a deployment's green fleet, an instance, a stream, a start time. */
+  async logs(input: OperationInput<'logs'>): Promise<OperationResults['logs']> {
+    const record = input.deploymentId ? await this.cp.store.getDeployment(input.deploymentId) : undefined;
+    if (input.deploymentId && !record) throw new NotFound(`no deployment ${input.deploymentId}`);
+    const service = record?.service ?? input.service ?? '';
+    const wanted = (line: Record<string, unknown>) =>
+      (record ? line.fleetId === record.greenFleetId : line.environment === input.environment) &&
+      (!input.instanceId || line.instanceId === input.instanceId) &&
+      (!input.stream || line.stream === input.stream) &&
+      (!input.since || String(line.time) >= input.since);
+    const all = await jsonLines(this.cp.centralLog.fileOf(service));
+    return all.filter(wanted).slice(-input.lines) as OperationResults['logs'];
   }
 
   async events({ after }: OperationInput<'events'>): Promise<OperationResults['events']> {

@@ -6,15 +6,30 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { LaunchFailed } from '../../core/errors.js';
 import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../core/ports/fleets.js';
+import type {
+  FleetDiagnosis,
+  InstanceDiagnostics,
+  InstanceReport,
+} from '../../core/ports/instance-diagnostics.js';
 import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js';
 import type { LocalDataPlane } from '../load-balancer/local-data-plane.js';
 import type { CentralLog } from './central-log.js';
 import { freePort } from './free-port.js';
 import { LocalSecrets } from './local-secrets.js';
+import { OutputExcerpt } from './output-excerpt.js';
+import { probeHealthPath } from './probe-health-path.js';
 
 const SHIM = fileURLToPath(new URL('./instance-shim.mjs', import.meta.url));
 /** Like an Auto Scaling group's replacement, bounded: a crash-looping app is not restarted forever. */
 const MAX_RESTARTS_PER_MINUTE = 10;
+/**
+ * A crash loop: this many exits in a row, each within EARLY_EXIT_MS of its start (per unit of desired capacity,
+ * at least 3). The fleet then stops replacing them: it cannot become healthy, and says so at once.
+ */
+const EARLY_EXITS_PER_INSTANCE = 2;
+const EARLY_EXIT_MS = 10_000;
+/** How many exits a diagnosis remembers. */
+const KEPT_EXITS = 5;
 
 interface Instance {
   instanceId: string;
@@ -24,6 +39,8 @@ interface Instance {
   appPid?: number;
   stopping: boolean;
   exited: Promise<void>;
+  /** Its first and last lines of output on each stream, for a diagnosis. */
+  lastOutput: { stderr: OutputExcerpt; stdout: OutputExcerpt };
 }
 
 interface RunningFleet {
@@ -32,6 +49,12 @@ interface RunningFleet {
   instances: Map<string, Instance>;
   restarts: number[];
   destroying: boolean;
+  /** Instances that exited unexpectedly, newest last (their output keeps arriving after the exit). */
+  exits: { instanceId: string; exit: string; output: Instance['lastOutput'] }[];
+  /** Exits in a row, each soon after its instance started (a later exit resets it). */
+  earlyExits: number;
+  /** Set once the fleet stops replacing instances that keep exiting: it cannot become healthy. */
+  gaveUp?: string;
 }
 
 export interface LocalFleetsOptions {
@@ -48,7 +71,7 @@ export interface LocalFleetsOptions {
  * the environment's variables and secrets, a scratch directory of its own, and its output in the service's central
  * log. A crashed instance is replaced. Destroying a fleet drains it, then SIGTERM, then SIGKILL after a grace.
  */
-export class LocalFleets implements Fleets {
+export class LocalFleets implements Fleets, InstanceDiagnostics {
   private readonly fleets = new Map<string, RunningFleet>();
   /** The environments' secrets, read at each start of an instance (`<home>/secrets.json`). */
   readonly secrets: LocalSecrets;
@@ -70,7 +93,15 @@ export class LocalFleets implements Fleets {
     await this.secrets.resolve(spec.secrets);
     await this.options.dataPlane.listenerFor(spec);
     await this.options.dataPlane.commands.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
-    const fleet: RunningFleet = { spec, image, instances: new Map(), restarts: [], destroying: false };
+    const fleet: RunningFleet = {
+      spec,
+      image,
+      instances: new Map(),
+      restarts: [],
+      destroying: false,
+      exits: [],
+      earlyExits: 0,
+    };
     this.fleets.set(spec.fleetId, fleet);
     // Started together, as an Auto Scaling group launches its instances.
     await Promise.all(Array.from({ length: spec.capacity.desired }, () => this.startInstance(fleet)));
@@ -103,6 +134,26 @@ export class LocalFleets implements Fleets {
     await Promise.all([...fleet.instances.values()].map((instance) => this.stopInstance(fleet, instance)));
     await this.options.dataPlane.commands.removeGroup(fleetId);
     this.fleets.delete(fleetId);
+  }
+
+  async hopeless({ fleetId }: { fleetId: string }): Promise<string | undefined> {
+    return this.fleets.get(fleetId)?.gaveUp;
+  }
+
+  /** The instances that exited (or, if none did, each running one's last output) and one health request. */
+  async diagnose({ fleetId }: { fleetId: string }): Promise<FleetDiagnosis> {
+    const fleet = this.fleets.get(fleetId);
+    if (!fleet) return { instances: [] };
+    const running = [...fleet.instances.values()];
+    const instances: InstanceReport[] =
+      fleet.exits.length > 0
+        ? fleet.exits.map((e) => ({ instanceId: e.instanceId, exit: e.exit, lastOutput: outputOf(e.output) }))
+        : running.map((i) => ({ instanceId: i.instanceId, lastOutput: outputOf(i.lastOutput) }));
+    const [first] = running;
+    // A fleet that gave up has nothing left worth asking: its exits say why.
+    if (!first || fleet.gaveUp) return { instances };
+    const probe = await probeHealthPath(first.instanceId, first.port, fleet.spec.healthCheck);
+    return { instances, probe };
   }
 
   /** Process ids of every running instance, by fleet (for status and tests). */
@@ -207,6 +258,7 @@ export class LocalFleets implements Fleets {
       shim,
       stopping: false,
       exited,
+      lastOutput: { stderr: new OutputExcerpt(), stdout: new OutputExcerpt() },
     };
     fleet.instances.set(instanceId, instance);
     const log = (stream: 'stdout' | 'stderr' | 'lifecycle', message: string) =>
@@ -220,7 +272,11 @@ export class LocalFleets implements Fleets {
       });
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = shim[stream];
-      if (source) createInterface({ input: source }).on('line', (line) => log(stream, line));
+      if (source)
+        createInterface({ input: source }).on('line', (line) => {
+          log(stream, line);
+          instance.lastOutput[stream].add(line);
+        });
     }
     const recordFile = join(this.instancesDir, `${instanceId}.json`);
     await mkdir(this.instancesDir, { recursive: true });
@@ -243,7 +299,12 @@ export class LocalFleets implements Fleets {
       void rm(recordFile, { force: true });
       void rm(scratch, { recursive: true, force: true });
       if (instance.stopping || fleet.destroying) return;
-      log('lifecycle', `exited unexpectedly (${appExit ?? signal ?? `code ${code}`}); replacing it`);
+      const exit = describeExit(appExit ?? signal ?? `code ${code}`);
+      log('lifecycle', `exited unexpectedly (${exit}); replacing it`);
+      // The instance's own buffer: lines still in the pipe when it exited join it.
+      keepLast(fleet.exits, { instanceId, exit, output: instance.lastOutput }, KEPT_EXITS);
+      const early = Date.now() - Date.parse(instance.launchedAt) < EARLY_EXIT_MS;
+      fleet.earlyExits = early ? fleet.earlyExits + 1 : 0;
       void this.options.dataPlane.commands.deregister(spec.fleetId, instanceId).catch(() => undefined);
       void this.replace(fleet).catch((error: Error) => log('lifecycle', `not replaced: ${error.message}`));
     });
@@ -253,8 +314,16 @@ export class LocalFleets implements Fleets {
 
   private async replace(fleet: RunningFleet) {
     const now = Date.now();
+    const crashLoop = Math.max(3, EARLY_EXITS_PER_INSTANCE * fleet.spec.capacity.desired);
+    if (fleet.earlyExits >= crashLoop) {
+      fleet.gaveUp ??= `its instances keep exiting at start (${fleet.earlyExits} in a row, each within ${EARLY_EXIT_MS / 1000} s of starting), and no more are started`;
+      return;
+    }
     fleet.restarts = fleet.restarts.filter((at) => now - at < 60_000);
-    if (fleet.restarts.length >= MAX_RESTARTS_PER_MINUTE) return;
+    if (fleet.restarts.length >= MAX_RESTARTS_PER_MINUTE) {
+      fleet.gaveUp ??= `its instances keep exiting: ${MAX_RESTARTS_PER_MINUTE} replaced within a minute, and no more are started`;
+      return;
+    }
     fleet.restarts.push(now);
     await this.startInstance(fleet);
   }
@@ -270,6 +339,18 @@ export class LocalFleets implements Fleets {
     }
     fleet.instances.delete(instance.instanceId);
   }
+}
+
+/** The shim reports "code 2" or a signal's name. */
+const describeExit = (report: string) => (report.startsWith('code ') ? `exit ${report}` : `signal ${report}`);
+
+/** Error output when there is some, else standard output: what the app said before it stopped. */
+const outputOf = (output: Instance['lastOutput']) =>
+  output.stderr.empty ? output.stdout.lines() : output.stderr.lines();
+
+function keepLast<T>(list: T[], item: T, limit: number) {
+  list.push(item);
+  if (list.length > limit) list.splice(0, list.length - limit);
 }
 
 function describe(fleet: RunningFleet): Fleet {

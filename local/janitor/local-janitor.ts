@@ -1,3 +1,4 @@
+import { ConfigInvalid } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
@@ -47,7 +48,13 @@ export async function runLocalJanitor(
     removeBuilder: (bakeId) => deps.baker.cancelBake(bakeId),
   };
   const reports: JanitorReport[] = [];
-  for (const service of await deps.configs.services())
-    reports.push(await runJanitor(deps, provider, service, options));
+  for (const service of await deps.configs.services()) {
+    const report = await runJanitor(deps, provider, service, options).catch((error: Error) => {
+      // A service whose configuration cannot be read keeps everything; the others are still cleaned.
+      if (error.name !== ConfigInvalid.errorName) throw error;
+      return { service, dryRun: options.dryRun, removed: [], kept: [], skipped: error.message };
+    });
+    reports.push(report);
+  }
   return reports;
 }

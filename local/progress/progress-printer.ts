@@ -1,5 +1,18 @@
+import { describeFailure } from '../../core/deployment/describe-failure.js';
 import { POLLING_SIGNALS } from '../../core/errors.js';
 import type { StepEvent } from '../../core/operations/operations.js';
+
+/** A cause may say why over several lines (an instance's last output): all of them, within a bound. */
+const CAUSE_LINES = 30;
+const CAUSE_LINE_CHARS = 300;
+
+function causeLines(step: string, event: StepEvent): string[] {
+  const cause = describeFailure(step, { Error: event.Error ?? '', Cause: String(event.Cause ?? '') }).cause;
+  return cause
+    .split('\n')
+    .slice(0, CAUSE_LINES)
+    .map((line) => line.slice(0, CAUSE_LINE_CHARS));
+}
 
 /**
  * Turns an execution's events into progress lines: each step when it ends, with its time; a retried poll is
@@ -24,7 +37,8 @@ export function progressLines(label: string, write: (line: string) => void) {
     StateFailed: (event, state) => {
       if (state.type === 'Fail' || !event.Error || POLLING_SIGNALS.has(event.Error)) return;
       failed.add(state.name);
-      write(`${label}  ✗ ${state.name}: ${event.Error}: ${String(event.Cause ?? '').slice(0, 200)}`);
+      const cause = causeLines(state.name, event);
+      write(`${label}  ✗ ${state.name}: ${event.Error}: ${cause.join(`\n${label}    `)}`);
     },
     ExecutionSucceeded: () => write(`${label}  deployed`),
     ExecutionFailed: (event) => write(`${label}  rolled back: ${String(event.Cause ?? event.Error)}`),

@@ -31,7 +31,10 @@ export class CongruenceScheduler {
 
   async start(): Promise<ScheduledRun[]> {
     for (const service of await this.deps.configs.services()) {
-      const { config } = await this.deps.configs.load(service);
+      // A service whose configuration cannot be read has no schedule (status and `up` say why).
+      const loaded = await this.deps.configs.load(service).catch(() => undefined);
+      if (!loaded) continue;
+      const { config } = loaded;
       for (const [environment, env] of Object.entries(config.environments)) {
         if (!env.congruence) continue;
         const { schedule, timeZone } = env.congruence;

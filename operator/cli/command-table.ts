@@ -92,12 +92,19 @@ export const COMMANDS: CommandSpec[] = [
     name: 'deploy',
     summary: 'deploy an artifact (a .tgz, or a directory packed for you) by blue/green, following it live',
     args: '<service> <artifact.tgz|dir>',
-    options: { ...env, version: { type: 'string' }, 'no-follow': { type: 'boolean', default: false } },
+    options: {
+      ...env,
+      version: { type: 'string' },
+      'no-follow': { type: 'boolean', default: false },
+      'force-new-version': { type: 'boolean', default: false },
+    },
     optionHelp: {
       ...ENV_HELP,
       version:
         "the release's version (default: bakeshift.json's or package.json's version, else a content digest)",
       'no-follow': 'return once the deployment has started',
+      'force-new-version':
+        'deploy other content under a version deployed before (refused otherwise; the same content is "already live")',
     },
     example: 'bakeshift deploy my-app ./my-app --env staging',
   },
@@ -119,19 +126,27 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'logs',
-    summary: "the service's central instance log",
-    args: '<service>',
+    summary: "the instances' output: a service's, or one deployment's (filtered by instance, stream, time)",
+    args: '[service]',
     options: {
       lines: { type: 'string', default: '50' },
       ...env,
+      deployment: { type: 'string' },
+      instance: { type: 'string' },
+      stream: { type: 'string' },
+      since: { type: 'string' },
       follow: { type: 'boolean', default: false },
     },
     optionHelp: {
       lines: 'how many of the last lines (default 50, at most 1000)',
       ...ENV_HELP,
+      deployment: "only this deployment's instances (a failed one's say why it failed); no service needed",
+      instance: 'only this instance (i-…)',
+      stream: 'stdout, stderr or lifecycle (started, exited, replaced)',
+      since: 'only lines since a time (ISO 8601) or for a while (90s, 10m, 2h, 1d)',
       follow: 'keep printing new lines until interrupted',
     },
-    example: 'bakeshift logs my-app --env prod --follow',
+    example: 'bakeshift logs --deployment my-app-staging-0123456789abcdef --stream stderr',
   },
   decision(
     'approve',
@@ -172,7 +187,9 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'deployment events: started, approvals, shifted, outcomes',
     args: '',
     options: { follow: { type: 'boolean', default: false } },
-    optionHelp: { follow: 'keep printing new events until interrupted' },
+    optionHelp: {
+      follow: 'keep printing new events until interrupted (with --json: one JSON line per event)',
+    },
     example: 'bakeshift events --follow',
   },
   {
@@ -195,8 +212,12 @@ export const COMMANDS: CommandSpec[] = [
     name: 'rollback',
     summary: 'back to the previous release (a traffic switch while blue is warm, else a redeploy)',
     args: '<service>',
-    options: { ...env, to: { type: 'string' } },
-    optionHelp: { ...ENV_HELP, to: 'the version to go back to (default: the previous release)' },
+    options: { ...env, to: { type: 'string' }, 'no-follow': { type: 'boolean', default: false } },
+    optionHelp: {
+      ...ENV_HELP,
+      to: 'the version to go back to (default: the previous release)',
+      'no-follow': 'with a redeploy: return once it has started',
+    },
     example: 'bakeshift rollback my-app --env staging',
   },
   {

@@ -25,6 +25,7 @@ export interface InitResult {
 
 interface PackageJson {
   name?: string;
+  version?: string;
   main?: string;
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
@@ -77,21 +78,26 @@ export async function initApp(options: InitOptions): Promise<InitResult> {
     );
     healthPath ??= '/health';
   }
-  const bake = (await exists(join(dir, 'package-lock.json')))
-    ? 'npm ci --omit=dev'
-    : Object.keys(pkg?.dependencies ?? {}).length > 0
-      ? 'npm install --omit=dev'
-      : undefined;
+  const bake = await bakeCommandOf(dir, pkg);
+  const runtime = await runtimeOf(dir, start);
   const manifest = {
     start,
     healthPath,
+    // package.json's version is the release's when it has one; else this one, to be raised for each release.
+    ...(pkg?.version ? {} : { version: '0.1.0' }),
     ...(bake ? { bake } : {}),
     // Amazon Linux 2023 carries no Node.js: the image installs it. Locally, this machine's Node serves.
     ...(/\b(node|npm|npx)\b/.test(`${start} ${bake ?? ''}`) ? { packages: ['nodejs22'] } : {}),
   };
+  if (runtime === 'python' && (await exists(join(dir, 'requirements.txt'))))
+    notes.push(
+      'requirements.txt: not installed by a bake command yet; add one to bakeshift.json, e.g. "bake": "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt", and start with .venv/bin/python3',
+    );
+  if (!pkg?.version)
+    notes.push('version: 0.1.0 (in bakeshift.json: raise it for each release, or pass --version to deploy)');
   await writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   await mkdir(resolve(options.servicesDir), { recursive: true });
-  await writeFile(configFile, serviceConfigText(service));
+  await writeFile(configFile, serviceConfigText(service, runtime));
   return { service, manifestFile, configFile, manifest, notes };
 }
 
@@ -100,6 +106,24 @@ async function detectStart(dir: string, pkg: PackageJson | undefined): Promise<s
   if (pkg?.main && (await exists(join(dir, pkg.main)))) return `node ${pkg.main}`;
   for (const file of ['server.js', 'index.js', 'app.js', 'server.mjs', 'index.mjs'])
     if (await exists(join(dir, file))) return `node ${file}`;
+  for (const file of ['app.py', 'main.py', 'server.py'])
+    if (await exists(join(dir, file))) return `python3 ${file}`;
+  return undefined;
+}
+
+/** The app's runtime, from how it starts or what it carries: the base image it is baked on. */
+async function runtimeOf(dir: string, start: string): Promise<'node' | 'python'> {
+  if (/\bpython[0-9.]*\b|\b(gunicorn|uvicorn|flask)\b/.test(start)) return 'python';
+  if (/\b(node|npm|npx)\b/.test(start)) return 'node';
+  for (const file of ['requirements.txt', 'pyproject.toml'])
+    if (await exists(join(dir, file))) return 'python';
+  return 'node';
+}
+
+/** How the image gets the app's dependencies: npm's lock file or dependencies. */
+async function bakeCommandOf(dir: string, pkg: PackageJson | undefined): Promise<string | undefined> {
+  if (await exists(join(dir, 'package-lock.json'))) return 'npm ci --omit=dev';
+  if (Object.keys(pkg?.dependencies ?? {}).length > 0) return 'npm install --omit=dev';
   return undefined;
 }
 
@@ -144,10 +168,10 @@ async function probeHealthPath(dir: string, start: string): Promise<string | und
 }
 
 /** Safe defaults: two instances, checks every 2 s, blue kept warm 30 s; a guarded second environment, commented. */
-function serviceConfigText(service: string): string {
+function serviceConfigText(service: string, runtime: 'node' | 'python'): string {
   return `{
   "service": "${service}",
-  "bake": { "baseImage": "node", "timeoutSeconds": 600 },
+  "bake": { "baseImage": "${runtime}", "timeoutSeconds": 600 },
   "environments": {
     "staging": {
       "capacity": { "min": 2, "desired": 2, "max": 4 },

@@ -9,8 +9,18 @@ import { resolveTarget, saveTarget } from './target.js';
 const environmentOf = (ctx: CliContext) => ctx.text('env') ?? 'staging';
 
 function statusLine(s: OperationResults['status']['services'][number]): string {
-  const live = s.live ? `${s.live.version} on ${s.instances} instances` : 'nothing live';
-  return `${s.service}/${s.environment}: ${live}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
+  const versions = new Map([
+    ...(s.keptWarm ? [[s.keptWarm.fleetId, s.keptWarm.version] as const] : []),
+    ...(s.live ? [[s.live.fleetId, s.live.version] as const] : []),
+  ]);
+  const green = s.inFlight[0]?.version ?? 'green';
+  const split =
+    s.traffic.length > 1
+      ? ` (traffic ${s.traffic.map((w) => `${versions.get(w.fleetId) ?? green} ${w.percent} %`).join(', ')})`
+      : '';
+  const live = s.live ? `${s.live.version} on ${s.instances} instances${split}` : 'nothing live';
+  const warm = s.keptWarm ? `, ${s.keptWarm.version} kept warm for a rollback` : '';
+  return `${s.service}/${s.environment}: ${live}${warm}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
 }
 
 function historyLines(r: OperationResults['history'][number]): string {
@@ -43,6 +53,42 @@ async function decide(ctx: CliContext, approve: boolean) {
   ctx.print(`${deploymentId}: ${result.outcome}`, result);
 }
 
+const LOGS_USAGE =
+  'bakeshift logs <service> [--env staging] [--deployment ID] [--instance ID] [--stream stderr] [--since 10m] [--lines 50] [--follow]';
+
+/** `--since`: a time (ISO 8601), or how long ago (`90s`, `10m`, `2h`, `1d`). */
+function sinceOf(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const ago = /^(\d+)([smhd])$/.exec(text);
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[ago?.[2] ?? ''];
+  if (ago && unit) return new Date(Date.now() - Number(ago[1]) * unit).toISOString();
+  const at = Date.parse(text);
+  if (Number.isNaN(at))
+    throw new UsageError(`--since ${text}: give a time (ISO 8601) or how long ago (10m, 2h, 1d)`);
+  return new Date(at).toISOString();
+}
+
+/** What `logs` asks for: a service's environment, or one deployment's instances; an instance, a stream, a start. */
+function logsInput(ctx: CliContext) {
+  const service = ctx.args[0];
+  const deploymentId = ctx.text('deployment');
+  if (!service && !deploymentId) throw new UsageError(`usage: ${LOGS_USAGE}`);
+  const stream = ctx.text('stream');
+  if (stream && !['stdout', 'stderr', 'lifecycle'].includes(stream))
+    throw new UsageError(`--stream ${stream}: stdout, stderr or lifecycle`);
+  const since = sinceOf(ctx.text('since'));
+  const instanceId = ctx.text('instance');
+  return {
+    ...(service ? { service } : {}),
+    environment: environmentOf(ctx),
+    lines: Number(ctx.text('lines') ?? 50),
+    ...(deploymentId ? { deploymentId } : {}),
+    ...(instanceId ? { instanceId } : {}),
+    ...(stream ? { stream: stream as 'stdout' | 'stderr' | 'lifecycle' } : {}),
+    ...(since ? { since } : {}),
+  };
+}
+
 /** How often `logs --follow` looks for new lines. */
 const LOGS_INTERVAL_MS = 2_000;
 const logLine = (l: OperationResults['logs'][number]) =>
@@ -52,7 +98,11 @@ const logLine = (l: OperationResults['logs'][number]) =>
 export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void>> = {
   async status(ctx) {
     const result = await (await ctx.operations()).status({});
-    ctx.print(result.services.map(statusLine).join('\n') || 'no services configured', result);
+    const invalid = (result.invalidConfigs ?? []).map(
+      (c) => `${c.service}: configuration not usable:\n  ${c.error.replaceAll('\n', '\n  ')}`,
+    );
+    const lines = [...result.services.map(statusLine), ...invalid];
+    ctx.print(lines.join('\n') || 'no services configured', result);
   },
   async history(ctx) {
     const service = required(ctx, 0, 'bakeshift history <service> [--env staging]');
@@ -63,18 +113,17 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     });
     ctx.print(records.map(historyLines).join('\n') || 'no deployments yet', records);
   },
-  /** The last lines; with --follow, then every new line (each shown once) until interrupted. */
+  /** The last lines (filtered); with --follow, then every new line (each shown once) until interrupted. */
   async logs(ctx) {
-    const service = required(ctx, 0, 'bakeshift logs <service> [--env staging] [--lines 50] [--follow]');
     const operations = await ctx.operations();
-    const input = { service, environment: environmentOf(ctx), lines: Number(ctx.text('lines') ?? 50) };
+    const input = logsInput(ctx);
     // The lines of the last read: a line in the next read's window that was in it was shown already.
     let shown = new Set<string>();
     for (;;) {
       const window = await operations.logs(input);
       const lines = window.filter((l) => !shown.has(JSON.stringify(l)));
       shown = new Set(window.map((l) => JSON.stringify(l)));
-      if (!ctx.flags.follow) return ctx.print(lines.map(logLine).join('\n'), lines);
+      if (!ctx.flags.follow) return ctx.print(lines.map(logLine).join('\n') || 'no lines', lines);
       for (const l of lines) console.log(ctx.flags.json ? JSON.stringify(l) : logLine(l));
       await new Promise((r) => setTimeout(r, LOGS_INTERVAL_MS));
     }
@@ -101,9 +150,10 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     let after = 0;
     for (;;) {
       const page = await operations.events({ after });
+      // Without --follow, one document (the list) as --json promises; following, one JSON line per event.
+      if (!ctx.flags.follow) return ctx.print(page.events.map(eventLine).join('\n'), page.events);
       for (const event of page.events) console.log(ctx.flags.json ? JSON.stringify(event) : eventLine(event));
       after = page.next;
-      if (!ctx.flags.follow) return;
       await new Promise((r) => setTimeout(r, EVENTS_INTERVAL_MS));
     }
   },
@@ -124,31 +174,44 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     const service = required(ctx, 0, 'bakeshift rollback <service> [--env staging] [--to VERSION]');
     const environment = environmentOf(ctx);
     const toVersion = ctx.text('to');
-    const started = await (await ctx.operations()).rollback({
+    const operations = await ctx.operations();
+    const started = await operations.rollback({
       service,
       environment,
       ...(toVersion ? { toVersion } : {}),
       requestedBy: requester(),
     });
-    ctx.print(
-      started.kind === 'traffic-shift'
-        ? `${service}/${environment}: ${started.deploymentId} returns traffic to the warm blue now`
-        : `${service}/${environment}: redeploying ${started.version} by blue/green: ${started.deploymentId}`,
-      started,
+    if (started.kind === 'traffic-shift')
+      return ctx.print(
+        `${service}/${environment}: traffic goes back to ${started.version ?? 'the warm blue'} now (${started.deploymentId} stops and rolls back)`,
+        started,
+      );
+    if (ctx.flags['no-follow'] || ctx.flags.json)
+      return ctx.print(
+        `${service}/${environment}: redeploying ${started.version}: ${started.deploymentId}`,
+        started,
+      );
+    console.log(
+      `deployment ${started.deploymentId}: ${service} back to ${started.version} (image ${started.imageId}, no bake) by blue/green`,
     );
+    await followDeployment(ctx, operations, started.deploymentId, started.version, { service, environment });
   },
   async janitor(ctx) {
     const dryRun = ctx.flags['dry-run'] === true;
     const reports = await (await ctx.operations()).janitor({ dryRun });
     const verb = dryRun ? 'would remove' : 'removed';
     // A dry run also says what is kept and why (ADR 32); any run says when no fleet could be judged.
-    const lines = reports.flatMap((r) => [
-      `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
-      ...(dryRun ? r.kept.map((k) => `  keeps ${k.kind} ${k.id}: ${k.why.join('; ')}`) : []),
-      ...(r.routingUnread
-        ? [`  removes no fleet: the load balancer could not be read (${r.routingUnread})`]
-        : []),
-    ]);
+    const lines = reports.flatMap((r) =>
+      r.skipped
+        ? [`${r.service}: skipped, its configuration cannot be read: ${r.skipped}`]
+        : [
+            `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
+            ...(dryRun ? r.kept.map((k) => `  keeps ${k.kind} ${k.id}: ${k.why.join('; ')}`) : []),
+            ...(r.routingUnread
+              ? [`  removes no fleet: the load balancer could not be read (${r.routingUnread})`]
+              : []),
+          ],
+    );
     ctx.print(lines.join('\n'), reports);
   },
   async congruence(ctx) {

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { Operations } from '../../core/operations/operations.js';
 import { packDirectory } from '../../local/artifacts/pack-directory.js';
-import { progressLines } from '../../local/progress/progress-printer.js';
 import { rawManifestOf } from '../../shared-adapters/artifacts/read-manifest.js';
 import { type CliContext, required, UsageError } from './cli-context.js';
+import { followDeployment } from './follow-deployment.js';
 
-/** How often a followed deployment is looked at again. */
-const FOLLOW_INTERVAL_MS = 500;
+export { followDeployment };
 
 /**
  * A release's version when none is given: bakeshift.json's, else package.json's, else the tarball's name's
@@ -32,41 +30,24 @@ async function defaultVersion(given: string, packed: string): Promise<string> {
     .slice(0, 12)}`;
 }
 
-/** The artifact to upload: the given tarball, or the given directory packed. */
-async function artifactFile(given: string): Promise<string> {
+/**
+ * The artifact to upload: the given tarball, or the given directory packed into a temporary directory, removed
+ * by `done` once the artifact is stored (the control plane keeps its own copy; on AWS it is uploaded).
+ */
+async function artifactFile(given: string): Promise<{ file: string; done: () => Promise<void> }> {
   const file = resolve(given);
   const info = await stat(file).catch(() => undefined);
   if (!info) throw new UsageError(`${given}: no such file or directory`);
-  if (!info.isDirectory()) return file;
-  const packed = join(await mkdtemp(join(tmpdir(), 'bakeshift-pack-')), `${basename(file)}.tgz`);
-  await packDirectory(file, packed);
-  return packed;
-}
-
-/**
- * Shows a deployment's steps as they end until it finishes; the exit status says whether it succeeded. Bounded
- * by the deployment itself: every Task of the state machine has its own timeout.
- */
-export async function followDeployment(
-  ctx: CliContext,
-  operations: Operations,
-  deploymentId: string,
-  label: string,
-) {
-  const show = progressLines(`  ${label}`, (line) => {
-    if (!ctx.flags.json) console.log(line);
-  });
-  let seen = 0;
-  for (;;) {
-    const current = await operations.deployment({ deploymentId });
-    for (const event of current.events.slice(seen)) show(event);
-    seen = current.events.length;
-    if (current.status !== 'RUNNING') {
-      if (ctx.flags.json) console.log(JSON.stringify(current.record));
-      process.exitCode = current.record?.status === 'succeeded' ? 0 : 1;
-      return;
-    }
-    await new Promise((r) => setTimeout(r, FOLLOW_INTERVAL_MS));
+  if (!info.isDirectory()) return { file, done: async () => undefined };
+  const temporary = await mkdtemp(join(tmpdir(), 'bakeshift-pack-'));
+  const done = () => rm(temporary, { recursive: true, force: true });
+  try {
+    const packed = join(temporary, `${basename(file)}.tgz`);
+    await packDirectory(file, packed);
+    return { file: packed, done };
+  } catch (error) {
+    await done();
+    throw error;
   }
 }
 
@@ -75,21 +56,40 @@ export async function runDeploy(ctx: CliContext): Promise<void> {
   const usage = 'bakeshift deploy <service> <artifact.tgz|dir> [--env staging] [--version V]';
   const service = required(ctx, 0, usage);
   const given = required(ctx, 1, usage);
-  const file = await artifactFile(given);
-  const version = ctx.text('version') ?? (await defaultVersion(resolve(given), file));
+  const artifact = await artifactFile(given);
   const environment = ctx.text('env') ?? 'staging';
+  let started: Awaited<ReturnType<Awaited<ReturnType<CliContext['operations']>>['deploy']>>;
+  let version: string;
   const operations = await ctx.operations();
-  const started = await operations.deploy({
-    service,
-    environment,
-    version,
-    artifactFile: file,
-    requestedBy: process.env.USER ?? 'cli',
-  });
-  if (!started.started)
-    return ctx.print(`${started.deploymentId}: this artifact was deployed already; nothing started`, started);
+  try {
+    version = ctx.text('version') ?? (await defaultVersion(resolve(given), artifact.file));
+    started = await operations.deploy({
+      service,
+      environment,
+      version,
+      artifactFile: artifact.file,
+      requestedBy: process.env.USER ?? 'cli',
+      forceNewVersion: ctx.flags['force-new-version'] === true,
+    });
+  } catch (error) {
+    // A refusal about the packed directory names the directory, not the temporary tarball made of it.
+    if (error instanceof Error && artifact.file !== resolve(given))
+      error.message = error.message.replaceAll(artifact.file, given);
+    throw error;
+  } finally {
+    await artifact.done();
+  }
+  if (started.alreadyLive)
+    return ctx.print(
+      `${service} ${version} is already live in ${environment} (${started.deploymentId}), with this very content: nothing to deploy`,
+      started,
+    );
   if (!ctx.flags.json)
-    console.log(`deployment ${started.deploymentId}: ${service} ${version} to ${environment}`);
+    console.log(
+      started.started
+        ? `deployment ${started.deploymentId}: ${service} ${version} to ${environment}`
+        : `deployment ${started.deploymentId} is already deploying this artifact: following it`,
+    );
   if (ctx.flags['no-follow']) return ctx.print('', started);
-  await followDeployment(ctx, operations, started.deploymentId, version);
+  await followDeployment(ctx, operations, started.deploymentId, version, { service, environment });
 }

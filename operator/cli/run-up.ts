@@ -6,13 +6,25 @@ import { ControlPlane, type ReconcileReport } from '../../local/control-plane/co
 import { routeStructuredLogs } from '../../local/control-plane/route-structured-logs.js';
 import type { CliContext } from './cli-context.js';
 
-/** Prints what the control plane does as it happens: deployments' moves and approvals to give. */
+const listenerLine = (l: ReturnType<ControlPlane['listeners']>[number]) =>
+  `  ${l.service}/${l.environment}: ${l.url} (preview ${l.previewUrl})`;
+
+/**
+ * Prints what the control plane does as it happens: deployments' moves, approvals to give, and the listener
+ * of a service+environment the first time it has one (its first deployment).
+ */
 function printEvents(controlPlane: ControlPlane) {
+  const told = new Set(controlPlane.listeners().map((l) => l.url));
   controlPlane.events.subscribe((event) => {
-    if (event.type === 'deployment')
+    if (event.type === 'deployment') {
       console.log(
-        `${event.at} ${event.kind} ${event.service}/${event.environment} ${event.version} ${event.detail ?? ''}`,
+        `${event.at} ${event.kind} ${event.service}/${event.environment} ${event.version} ${event.detail ?? ''}`.trimEnd(),
       );
+      for (const listener of controlPlane.listeners().filter((l) => !told.has(l.url))) {
+        told.add(listener.url);
+        console.log(`listening:\n${listenerLine(listener)}`);
+      }
+    }
     if (event.type === 'approval')
       console.log(
         `approval requested for ${event.view.deploymentId}: bakeshift approve ${event.view.deploymentId}`,
@@ -33,16 +45,21 @@ function printStarted(controlPlane: ControlPlane, reconciled: ReconcileReport, u
         `${reconciled.bakesCancelled.length} bakes cancelled, ${reconciled.compensated.length} deployments rolled back`,
     );
   }
+  for (const invalid of reconciled.invalidConfigs)
+    console.log(
+      `  ${invalid.service}: not started, its configuration is not usable:\n    ${invalid.error.replaceAll('\n', '\n    ')}`,
+    );
   for (const run of controlPlane.scheduler.scheduled()) {
     console.log(
       `  congruence ${run.service}/${run.environment}: ${run.schedule} (${run.timeZone}), next ${run.nextRun}`,
     );
   }
-  for (const listener of controlPlane.listeners()) {
+  const listeners = controlPlane.listeners();
+  for (const listener of listeners) console.log(listenerLine(listener));
+  if (listeners.length === 0)
     console.log(
-      `  ${listener.service}/${listener.environment}: ${listener.url} (preview ${listener.previewUrl})`,
+      '  no listener yet: each service+environment gets one at its first deployment (printed then)',
     );
-  }
 }
 
 /** `bakeshift up`: starts the local control plane and its API, until SIGINT or SIGTERM. */

@@ -263,18 +263,28 @@ describe('AWS fault matrix: the cloud misbehaves', () => {
     await expectOutcome(setup, run);
   });
 
-  it('targets that never become healthy: rolled back before any traffic moves, cause lists target states', async () => {
+  it('targets that never become healthy: rolled back before any traffic moves, cause lists target states and what the instances logged', async () => {
     const setup = await withBlue();
     setup.world.advanceOnCall.AwaitGreenHealthy = 60;
     const original = setup.cloud.onEvent;
     setup.cloud.onEvent = (event) => {
-      if (event['detail-type'] === 'EC2 AMI State Change')
+      if (event['detail-type'] === 'EC2 AMI State Change') {
         setup.cloud.unhealthyImages.add(String(event.detail.ImageId));
+        setup.cloud.appOutputOfImage.set(String(event.detail.ImageId), [
+          'Traceback (most recent call last):',
+          "ModuleNotFoundError: No module named 'flask'",
+        ]);
+      }
       original(event);
     };
     const run = await setup.world.deploy({ version: '2.0.0' });
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
     expect(run.record?.failure?.cause).toContain('unhealthy: Target.ResponseCodeMismatch');
+    // From CloudWatch Logs: each instance's stream (FilterLogEvents), read only once the step fails.
+    expect(run.record?.failure?.cause).toMatch(
+      /\n {2}i-\S+; its last output:\n {4}Traceback \(most recent call last\):\n {4}ModuleNotFoundError: No module named 'flask'/,
+    );
+    expect(setup.cloud.inputsOf('FilterLogEvents').length).toBeGreaterThan(0);
     // Only 1.0.0's shift ever touched the listener: no shift, so nothing to restore.
     expect(
       setup.cloud.inputsOf('ModifyListener').filter((m) => m.ListenerArn === awsArns('staging').listenerArn),

@@ -113,7 +113,16 @@ describe('bakeshift --target aws (over the simulated cloud)', () => {
     const local: string[] = [];
     const show = progressLines('  2.0.0', (line) => local.push(line));
     for (const event of execution?.events ?? []) show(event);
-    expect(progress).toEqual(local);
+    // Between the steps, what a person needs besides them (weights, warm window, where it answers): indented.
+    const story = progress.filter((line) => line.startsWith('    '));
+    expect(story).toEqual([
+      '    green answers at https://preview.web-staging.example.com (preview: no traffic yet)',
+      '    traffic: 2.0.0 100 %',
+      expect.stringMatching(
+        /^ {4}blue kept warm until \d\d:\d\d:\d\d: `bakeshift rollback web --env staging` sends traffic back at once$/,
+      ),
+    ]);
+    expect(progress.filter((line) => !story.includes(line))).toEqual(local);
     expect(progress.at(-1)).toBe('  2.0.0  deployed');
     expect(progress).toContain(progress.find((l) => /✓ ShiftTraffic \(\d+\.\ds\)$/.test(l)));
   }, 60_000);
@@ -140,7 +149,10 @@ describe('bakeshift --target aws (over the simulated cloud)', () => {
     );
     setup.world.faults.length = 0;
     expect(failed.status).toBe(1);
-    expect(failed.out.at(-1)).toMatch(/^ {2}2\.1\.0 {2}rolled back: /);
+    expect(failed.out.at(-2)).toMatch(/^ {2}2\.1\.0 {2}rolled back: /);
+    expect(failed.out.at(-1)).toMatch(
+      /^ {2}its instances' output: bakeshift logs --deployment web-staging-[0-9a-f]+$/,
+    );
 
     const history = await bakeshift(PEOPLE.viewer, 'history', 'web', '--env', 'staging', '--json');
     const records = JSON.parse(history.out[0] ?? '[]') as { version: string; status: string }[];

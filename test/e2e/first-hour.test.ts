@@ -70,7 +70,7 @@ afterAll(async () => {
     await new Promise((resolve) => up.once('exit', resolve));
   }
   await rm(work, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe('a newcomer deploys their own app from the README alone', () => {
   it('every command explains itself with --help, and an unknown option is refused by name', async () => {
@@ -114,9 +114,10 @@ describe('a newcomer deploys their own app from the README alone', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'INFO' },
     });
-    up.stdout?.on('data', (chunk: Buffer) => {
-      upOutput += chunk.toString('utf8');
-    });
+    for (const stream of [up.stdout, up.stderr])
+      stream?.on('data', (chunk: Buffer) => {
+        upOutput += chunk.toString('utf8');
+      });
     for (let i = 0; i < 100 && !(await readFile(join(home, 'api.json'), 'utf8').catch(() => '')); i++)
       await sleep(100);
 
@@ -128,7 +129,9 @@ describe('a newcomer deploys their own app from the README alone', () => {
     await writeFile(join(bare, 'server.js'), '');
     const noManifest = await bakeshift('deploy', 'site', bare);
     expect(noManifest.code).toBe(2);
-    expect(noManifest.out).toContain("bakeshift.json: missing at the artifact's root");
+    // The directory the newcomer gave, not the temporary tarball packed from it (removed again).
+    expect(noManifest.out).toContain(`${bare}: bakeshift.json: missing at the artifact's root`);
+    expect(noManifest.out).not.toContain('bakeshift-pack-');
     expect((await bakeshift('history', 'site', '--json')).out.trim()).toBe('[]');
   }, 30_000);
 
@@ -137,6 +140,9 @@ describe('a newcomer deploys their own app from the README alone', () => {
     expect(first.code).toBe(0);
     const { url, version } = await liveVersion();
     expect(version).toBe('1.0.0'); // package.json's, not the directory's name
+    // Where the app is: said by the deploying terminal and by `up` at the first deployment.
+    expect(first.out).toContain(`live at ${url}`);
+    expect(upOutput).toContain(`listening:\n  site/staging: ${url}`);
 
     const load = new LoadGenerator({
       url: url ?? '',
@@ -164,9 +170,54 @@ describe('a newcomer deploys their own app from the README alone', () => {
     expect([...answered].sort()).toEqual(['1.0.0', '2.0.0']);
     expect(load.samples.at(-1)?.version).toBe('1.0.0');
 
-    // `bakeshift up` talks to a person: its JSON logs went to the log file, not to the terminal.
+    // `bakeshift up` talks to a person: its JSON logs (WARN and ERROR on stderr too) went to the log file.
     expect(upOutput.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     expect(upOutput).toContain('site/staging');
     expect(await readFile(join(home, 'logs', 'control-plane.jsonl'), 'utf8')).toContain('"level":"INFO"');
-  }, 120_000);
+    // The rollback (a redeploy) is followed to its end, blue's warm window included.
+  }, 240_000);
+
+  it('Ctrl-C leaves the deployment running and says how to reach it; a version says what it is', async () => {
+    // 2.0.0's very content was rolled back from: a new deployment of it under its version is refused.
+    const again = await bakeshift('deploy', 'site', app);
+    expect(again.code).toBe(2);
+    expect(again.out).toMatch(
+      /site\/staging 2\.0\.0: this artifact was deployed before \(site-staging-[0-9a-f]+/,
+    );
+
+    await writeApp('3.0.0');
+    const deploying = spawn(process.execPath, [CLI, 'deploy', 'site', app, '--home', home], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    for (const stream of [deploying.stdout, deploying.stderr])
+      stream?.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+      });
+    for (let i = 0; i < 300 && !/deployment site-staging-[0-9a-f]+: site 3\.0\.0/.test(out); i++)
+      await sleep(100);
+    const deploymentId = /deployment (site-staging-[0-9a-f]+)/.exec(out)?.[1] ?? 'none';
+    deploying.kill('SIGINT');
+    const code = await new Promise((resolve) => deploying.once('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(out).toContain(`stopped following; deployment ${deploymentId} continues in the control plane.`);
+    expect(out).toContain(`bakeshift follow ${deploymentId}`);
+    expect(out).toContain('bakeshift rollback site --env staging');
+
+    const followed = await bakeshift('follow', deploymentId);
+    expect(followed.code).toBe(0);
+    expect((await liveVersion()).version).toBe('3.0.0');
+    const same = await bakeshift('deploy', 'site', app);
+    expect(same).toEqual({
+      code: 0,
+      out: `site 3.0.0 is already live in staging (${deploymentId}), with this very content: nothing to deploy\n`,
+    });
+    await writeFile(join(app, 'server.js'), `${await readFile(join(app, 'server.js'), 'utf8')}// changed\n`);
+    const changed = await bakeshift('deploy', 'site', app);
+    expect(changed.code).toBe(2);
+    expect(changed.out).toContain(
+      `site/staging 3.0.0: this version was deployed before with other content (${deploymentId}, succeeded)`,
+    );
+    expect(changed.out).not.toContain('    at ');
+  }, 180_000);
 });

@@ -93,6 +93,16 @@ describe('deployment flows', () => {
     await expectCommitted(world, v2request);
   });
 
+  it('a first weighted deployment announces what it serves: 100 %, with no blue to share traffic with', async () => {
+    const world = new FakeWorld();
+    const first = await world.deploy({ version: '1.0.0', environment: 'prod' });
+    const shifted = world.notifier.events.filter(
+      (e) => e.deploymentId === first.request.deploymentId && e.kind === 'traffic_shifted',
+    );
+    expect(shifted.map((e) => e.detail)).toEqual(['100% to 1.0.0']);
+    expect(world.traffic.weightsOf('web', 'prod')).toEqual({ [first.request.deploymentId]: 100 });
+  });
+
   it('approval rejected: nothing shifts, green is removed, the record says who rejected', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0', environment: 'prod' });
@@ -135,6 +145,23 @@ describe('deployment flows', () => {
     expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
     expect(v2.record?.failure?.cause).toContain('0/2 healthy');
     expect(world.statesEntered(v2.execution)).not.toContain('ShiftTraffic');
+    await expectCompensated(world, v2.request, before, 'AwaitGreenHealthy');
+  });
+
+  it('a green whose instances keep exiting fails at its first health check, with how they exited in the cause', async () => {
+    const world = new FakeWorld();
+    await world.deploy({ version: '1.0.0' });
+    const before = await environmentState(world, 'web', 'staging');
+    world.health.checksUntilHealthy = 1_000;
+    world.diagnostics.crashingVersions.add('2.0.0');
+    const v2 = await world.deploy({ version: '2.0.0' });
+
+    expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
+    expect(v2.record?.failure?.cause).toMatch(
+      /^green cannot become healthy: its instances keep exiting\n {2}health check: GET \/health, expected 200\n {2}\S+ exited \(exit code 1\); its last output:\n {4}Error: cannot start$/,
+    );
+    // At once: the first check, not after the deadline's retries.
+    expect(world.statesEntered(v2.execution).filter((s) => s === 'AwaitGreenHealthy')).toHaveLength(1);
     await expectCompensated(world, v2.request, before, 'AwaitGreenHealthy');
   });
 

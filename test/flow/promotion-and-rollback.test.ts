@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Refused } from '../../core/errors.js';
+import type { ServiceStatus } from '../../core/operations/operations.js';
+import { readStatus } from '../../core/operations/read-status.js';
 import { planPromotion } from '../../core/releases/plan-promotion.js';
 import { planRollback } from '../../core/releases/plan-rollback.js';
 import { FakeWorld } from '../support/fake-world.js';
@@ -41,27 +43,57 @@ describe('promotion', () => {
   });
 });
 
+/** web/staging's status as `bakeshift status` reads it, the weights from the fake load balancer. */
+async function statusOf(world: FakeWorld): Promise<ServiceStatus | undefined> {
+  const status = await readStatus({
+    configs: Object.assign(world.configs, { services: async () => ['web'] }),
+    store: world.store,
+    serving: {
+      endpoints: async () => undefined,
+      instanceCount: async () => 2,
+      traffic: async (service, environment) =>
+        Object.entries(world.traffic.weightsOf(service, environment)).map(([fleetId, percent]) => ({
+          fleetId,
+          percent,
+        })),
+      congruenceSchedules: () => [],
+    },
+  });
+  return status.services.find((s) => s.environment === 'staging');
+}
+
 describe('rollback', () => {
-  it('while blue is warm, is a traffic shift back: the deployment stops and no fleet is launched', async () => {
+  it('while blue is warm, is a traffic shift back to the version it names: the deployment stops and no fleet is launched', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0' });
     world.advanceOnCall.WatchGreen = 1;
     const execution = world.start(world.request({ version: '2.0.0' }));
     let plan: Awaited<ReturnType<typeof planRollback>> | undefined;
+    let statusWhileWarm: ServiceStatus | undefined;
     let launchesWhenRequested = 0;
     execution.onEvent((event) => {
       if (event.type === 'StateRetried' && event.state.name === 'WatchGreen' && !plan) {
         launchesWhenRequested = world.fleets.launches;
-        void planRollback(world.ports(), { service: 'web', environment: 'staging', requestedBy: 'ann' }).then(
-          (p) => {
+        plan = { kind: 'traffic-shift', deploymentId: 'pending' };
+        void statusOf(world)
+          .then((status) => {
+            statusWhileWarm = status;
+            return planRollback(world.ports(), {
+              service: 'web',
+              environment: 'staging',
+              requestedBy: 'ann',
+            });
+          })
+          .then((p) => {
             plan = p;
-          },
-        );
+          });
       }
     });
     const outcome = await execution.outcome;
 
-    expect(plan).toEqual({ kind: 'traffic-shift', deploymentId: execution.name });
+    // "Live" is what takes the traffic: green has all of it while blue is kept warm.
+    expect(statusWhileWarm).toMatchObject({ live: { version: '2.0.0' }, keptWarm: { version: '1.0.0' } });
+    expect(plan).toEqual({ kind: 'traffic-shift', deploymentId: execution.name, version: '1.0.0' });
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'RollbackRequested' });
     expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [v1.request.deploymentId]: 100 });
     expect(world.fleets.launches).toBe(launchesWhenRequested);

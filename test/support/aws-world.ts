@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -12,6 +13,7 @@ import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
 import { presigningS3Client } from '../../aws/baker/presigning-s3-client.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
+import { CloudWatchInstanceDiagnostics } from '../../aws/fleets/cloudwatch-instance-diagnostics.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { CloudWatchTrafficMetrics } from '../../aws/metrics/cloudwatch-traffic-metrics.js';
 import { AlbTraffic } from '../../aws/traffic/alb-traffic.js';
@@ -58,6 +60,7 @@ export const awsClients = () => ({
   elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
   cloudWatch: new CloudWatchClient({ region: 'us-east-1', credentials }),
   lambda: new LambdaClient({ region: 'us-east-1', credentials }),
+  logs: new CloudWatchLogsClient({ region: 'us-east-1', credentials }),
 });
 
 /**
@@ -128,6 +131,7 @@ export async function awsWorld(
       fleets: new AutoScalingFleets(clients, settings, directory, new SlotHealthCheck(clients.elb)),
       traffic: new AlbTraffic(clients, settings, directory),
       health: new TargetGroupHealth(clients.elb, directory),
+      diagnostics: new CloudWatchInstanceDiagnostics(clients.logs, directory),
       metrics: new CloudWatchTrafficMetrics(clients.cloudWatch, settings, directory),
       preTraffic: new LambdaPreTrafficTests(clients.lambda),
       ...(options.releaseStore === 'dynamodb'

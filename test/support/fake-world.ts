@@ -21,6 +21,7 @@ import { FakeClock } from './fakes/fake-clock.js';
 import { FakeFleets } from './fakes/fake-fleets.js';
 import { FakeHealth } from './fakes/fake-health.js';
 import { FakeImageBaker } from './fakes/fake-image-baker.js';
+import { FakeInstanceDiagnostics } from './fakes/fake-instance-diagnostics.js';
 import { FakePreTrafficTests } from './fakes/fake-pre-traffic-tests.js';
 import { FakeReleaseStore } from './fakes/fake-release-store.js';
 import { FakeServiceConfigs } from './fakes/fake-service-configs.js';
@@ -89,6 +90,7 @@ export class FakeWorld {
   readonly metrics = new FakeTrafficMetrics();
   readonly preTraffic = new FakePreTrafficTests();
   readonly health = new FakeHealth(this.fleets);
+  readonly diagnostics = new FakeInstanceDiagnostics(this.fleets);
   readonly baker = new FakeImageBaker(this.tokens, this.clock);
   readonly approvals = new FakeApprovalChannel();
   readonly notifier = new RecordingNotifier();
@@ -165,6 +167,7 @@ export class FakeWorld {
       metrics: this.metrics,
       preTraffic: this.preTraffic,
       health: this.health,
+      diagnostics: this.diagnostics,
       approvals: this.approvals,
       notifier: this.notifier,
       callbacks: this.tokens,

@@ -261,6 +261,11 @@ export class SimulatedCloud {
   builderSteps = 3;
   /** Instances from these images never pass their health checks. */
   readonly unhealthyImages = new Set<string>();
+  /**
+   * What the app of an image prints on each of its instances, as the CloudWatch agent ships it: FilterLogEvents
+   * on a stream named after such an instance answers these lines (in any group, the one its user data names).
+   */
+  readonly appOutputOfImage = new Map<string, string[]>();
   onEvent: (event: SimEvent) => void = () => undefined;
   /** The time events carry (the world's clock, where the flows keep fake time). */
   now: () => Date = () => new Date();
@@ -802,16 +807,31 @@ export class SimulatedCloud {
     return { events: items, ...(next ? { nextToken: next } : {}) };
   }
 
-  /** CloudWatch Logs API reference, FilterLogEvents: pages of at most `limit` events (default 10,000). */
+  /**
+   * CloudWatch Logs API reference, FilterLogEvents: pages of at most `limit` events (default 10,000). An
+   * instance's stream holds what its image's app printed (appOutputOfImage), as the agent would ship it.
+   */
   private filterLogEvents(input: {
     logGroupName: string;
+    logStreamNames?: string[];
     startTime?: number;
     limit?: number;
     nextToken?: string;
   }) {
-    const events = this.logEvents.get(input.logGroupName);
+    const shipped = (input.logStreamNames ?? []).flatMap((stream) =>
+      (this.appOutputOfImage.get(this.instances.get(stream)?.imageId ?? '') ?? []).map((message) => ({
+        timestamp: this.now().getTime(),
+        message,
+        logStreamName: stream,
+      })),
+    );
+    const events = this.logEvents.get(input.logGroupName) ?? (shipped.length > 0 ? [] : undefined);
     if (!events) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
-    const from = events.filter((e) => e.timestamp >= (input.startTime ?? 0));
+    const from = [...events, ...shipped].filter(
+      (e) =>
+        e.timestamp >= (input.startTime ?? 0) &&
+        (!input.logStreamNames || input.logStreamNames.includes(e.logStreamName)),
+    );
     const { items, next } = this.page(
       'FilterLogEvents',
       from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),

@@ -189,9 +189,45 @@ describe('service configuration', () => {
     });
   });
 
-  it('rejects unknown fields, so a typo is not silently ignored', () => {
-    expect(errorOf(withStaging({ keepBlueWarm: 10 }))).toContain(
-      'environments.staging: Unrecognized key: "keepBlueWarm"',
+  it('rejects unknown fields, so a typo is not silently ignored, and names the field it most likely meant', () => {
+    expect(errorOf(withStaging({ keepBlueWarm: 10 }))).toBe(
+      'services/web.json: environments.staging.keepBlueWarm: unknown field (did you mean "keepBlueWarmSeconds"?)',
+    );
+    const config = webConfig();
+    const misspelt = {
+      ...config,
+      bake: { ...config.bake, timeoutSecond: 60 },
+      environments: {
+        staging: { ...config.environments.staging, healthcheck: {}, trafic: {}, colour: 'blue' },
+      },
+    };
+    expect(errorOf(misspelt).split('\n').sort()).toEqual([
+      'services/web.json: bake.timeoutSecond: unknown field (did you mean "timeoutSeconds"?)',
+      'services/web.json: environments.staging.colour: unknown field (known fields: capacity, variables, secrets, approval, traffic, healthCheck, analysis, preTraffic, keepBlueWarmSeconds, drainSeconds, slack, congruence)',
+      'services/web.json: environments.staging.healthcheck: unknown field (did you mean "healthCheck"?)',
+      'services/web.json: environments.staging.trafic: unknown field (did you mean "traffic"?)',
+    ]);
+    // Inside a union (weighted traffic) and an array (its steps): the keys of that very object.
+    const steps = [{ percent: 100, holdSecond: 0 }];
+    expect(errorOf(withStaging({ traffic: { strategy: 'weighted', steps } }))).toContain(
+      'environments.staging.traffic.steps.0.holdSecond: unknown field (did you mean "holdSeconds"?)',
+    );
+  });
+
+  it('refuses a key given twice in one object, naming both lines (JSON.parse would keep the last silently)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bakeshift-config-'));
+    const file = join(dir, 'web.json');
+    const config = webConfig();
+    const text = JSON.stringify(config, null, 2).replace(
+      '"keepBlueWarmSeconds"',
+      '"drainSeconds": 1,\n      "keepBlueWarmSeconds"',
+    );
+    await writeFile(file, text);
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.includes('"drainSeconds"')) + 1;
+    const second = lines.findIndex((l, i) => i >= first && l.includes('"drainSeconds"')) + 1;
+    await expect(loadServiceConfigFile(file)).rejects.toThrow(
+      `${file}: line ${second}: environments.staging.drainSeconds: given twice in one object (first on line ${first}); keep one`,
     );
   });
 

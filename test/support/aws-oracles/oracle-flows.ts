@@ -194,6 +194,19 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     await expectOutcome({ version: '7.3.0' }, 'FAILED');
     cloud.imagesFail = false;
     cloud.dropEvents = false;
+    // A green that never becomes healthy: at its deadline AwaitGreenHealthy reads its instances' logs.
+    const forwardEvent = cloud.onEvent;
+    cloud.onEvent = (event) => {
+      if (event['detail-type'] === 'EC2 AMI State Change') {
+        cloud.unhealthyImages.add(String(event.detail.ImageId));
+        cloud.appOutputOfImage.set(String(event.detail.ImageId), ['Error: listen EACCES']);
+      }
+      forwardEvent(event);
+    };
+    world.advanceOnCall.AwaitGreenHealthy = 60;
+    await expectOutcome({ version: '7.3.5' }, 'FAILED');
+    delete world.advanceOnCall.AwaitGreenHealthy;
+    cloud.onEvent = forwardEvent;
 
     // prod, twice: approved in Slack by a signed click; the second shifts in weighted steps (blue exists).
     for (const version of ['3.0.0', '4.0.0']) {
