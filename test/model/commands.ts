@@ -131,12 +131,16 @@ class Step extends ModelCommand {
 }
 
 class Settle extends ModelCommand {
+  constructor(readonly seed: number) {
+    super();
+  }
+
   apply(plane: ModelControlPlane) {
-    return plane.settle();
+    return plane.settle(this.seed);
   }
 
   toString() {
-    return 'let everything run to its end';
+    return `let everything run to its end (interleaving ${this.seed})`;
   }
 }
 
@@ -166,32 +170,26 @@ export const faultArbitrary: fc.Arbitrary<ArmedFault> = fc.record({
   ),
 });
 
-/** The commands, weighted by repetition: deployments and scheduling steps are the bulk of a history. */
-export function commandArbitraries(options: { crash: boolean }): fc.Arbitrary<Command>[] {
+/** The commands, weighted: deployments and scheduling steps are the bulk of a history, crashes are rare. */
+export function commandArbitrary(options: { crash: boolean }): fc.Arbitrary<Command> {
   const deploy = fc
     .record({
       target,
       health: fc.constantFrom<VersionHealth>('healthy', 'healthy', 'healthy', 'broken', 'breaks-after-shift'),
       approve: fc.constantFrom(true, true, true, false),
     })
-    .map(({ target: t, health, approve }) => new Deploy(t, health, approve));
-  const step = fc.array(fc.nat(31), { minLength: 1, maxLength: 12 }).map((picks) => new Step(picks));
-  return [
-    deploy,
-    deploy,
-    deploy,
-    step,
-    step,
-    step,
-    step,
-    fc.constant(null).map(() => new Settle()),
-    fc.constant(null).map(() => new Settle()),
-    faultArbitrary.map((f) => new ArmFault(f)),
-    faultArbitrary.map((f) => new ArmFault(f)),
-    fc.constant(null).map(() => new Janitor()),
-    fc.constant(null).map(() => new Promote()),
-    target.map((t) => new Rollback(t)),
-    target.map((t) => new Congruence(t)),
-    ...(options.crash ? [fc.constant(null).map(() => new Crash())] : []),
-  ];
+    .map(({ target: t, health, approve }): Command => new Deploy(t, health, approve));
+  const step = fc.array(fc.nat(31), { minLength: 1, maxLength: 12 }).map((picks): Command => new Step(picks));
+  const one = (make: () => Command) => fc.constant(null).map(make);
+  return fc.oneof(
+    { arbitrary: deploy, weight: 6 },
+    { arbitrary: step, weight: 8 },
+    { arbitrary: fc.nat().map((seed): Command => new Settle(seed)), weight: 3 },
+    { arbitrary: faultArbitrary.map((f): Command => new ArmFault(f)), weight: 4 },
+    { arbitrary: one(() => new Janitor()), weight: 2 },
+    { arbitrary: one(() => new Promote()), weight: 1 },
+    { arbitrary: target.map((t): Command => new Rollback(t)), weight: 2 },
+    { arbitrary: target.map((t): Command => new Congruence(t)), weight: 1 },
+    ...(options.crash ? [{ arbitrary: one(() => new Crash()), weight: 1 }] : []),
+  );
 }

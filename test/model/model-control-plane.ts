@@ -70,12 +70,10 @@ class ModelApprovals implements ApprovalChannel {
 
 /** Real time allowed for histories to settle, per world. */
 export interface Timing {
-  /** How long a scheduling step waits for the world (bakes, events) to reach the gate again. */
+  /** How long the scheduler waits for the world (bakes, events) to reach the gate again before it looks again. */
   quietMs: number;
   /** How long a settle may take before the history counts as stuck. */
   settleMs: number;
-  /** Nothing happened for this long: the world waits only for time to pass (a callback Task's deadline). */
-  idleMs: number;
 }
 
 /**
@@ -195,9 +193,9 @@ export class ModelControlPlane {
   /** The end of every history: everything runs to its end, then a janitor run with nothing in flight. */
   async finish(): Promise<void> {
     this.log('(end of the history: everything runs to its end, then the janitor, with nothing in flight)');
-    await this.settle();
+    await this.settle(1);
     this.startJanitor('final');
-    await this.settle();
+    await this.settle(2);
     this.afterCommand();
   }
 
@@ -305,19 +303,28 @@ export class ModelControlPlane {
 
   /** Lets the chosen waiting port calls proceed, one at a time. */
   async step(picks: readonly number[]): Promise<void> {
+    const deadline = performance.now() + this.timing.settleMs;
     for (const pick of picks) {
-      await this.quiet();
+      await this.quiet(deadline);
       const released = this.scheduler.release(pick);
       if (!released) break;
       this.log(`    ${released}`);
     }
-    await this.quiet();
+    await this.quiet(deadline);
   }
 
-  /** Waits until every process waits at the gate; if one waits for a callback that does not come, times it out. */
-  private async quiet(): Promise<void> {
-    if (await this.scheduler.quiescent(this.timing.quietMs)) return;
-    if (await this.expireNextDeadline()) await this.scheduler.quiescent(this.timing.quietMs);
+  /**
+   * Waits until every live process waits at the gate. A world that stays idle meanwhile waits only for time to
+   * pass: the next callback deadline comes, timing out its wait. False if nothing moves and nothing can expire.
+   */
+  private async quiet(deadline: number): Promise<boolean> {
+    while (performance.now() < deadline) {
+      const before = this.scheduler.activity;
+      if (await this.scheduler.quiescent(this.timing.quietMs)) return true;
+      if (this.scheduler.activity !== before) continue;
+      if (!(await this.expireNextDeadline())) return false;
+    }
+    return false;
   }
 
   /** Time passes to the next callback deadline, which times out its wait. */
@@ -332,37 +339,32 @@ export class ModelControlPlane {
     return expired > 0;
   }
 
-  /** Lets everything run freely until every deployment and janitor run has ended. */
-  async settle(): Promise<void> {
-    this.scheduler.ungate();
+  /**
+   * Lets everything run to its end, one port call at a time, the next one chosen by a generator seeded from the
+   * history: the same history interleaves the same way every time it runs (shrinking and replays rely on it).
+   */
+  async settle(seed: number): Promise<void> {
     const deadline = performance.now() + this.timing.settleMs;
-    let seen = this.scheduler.activity;
-    let idleSince = performance.now();
-    try {
-      while (this.scheduler.processes.some((p) => p.live)) {
-        if (performance.now() > deadline) {
-          const stuck = this.scheduler.processes.filter((p) => p.live).map((p) => p.label);
-          this.monitor.violation(
-            'liveness',
-            `did not settle within ${this.timing.settleMs} ms: ${stuck.join('; ')}`,
-          );
-          return;
-        }
-        const waiting = [
-          ...[...this.deployments.values()].filter((d) => d.process.live).map((d) => d.execution.outcome),
-          ...this.janitorRuns,
-        ];
-        await Promise.race([Promise.all(waiting), sleep(5)]);
-        if (this.scheduler.activity !== seen) {
-          seen = this.scheduler.activity;
-          idleSince = performance.now();
-        } else if (performance.now() - idleSince >= this.timing.idleMs) {
-          await this.expireNextDeadline();
-          idleSince = performance.now();
-        }
+    let state = seed >>> 0 || 1;
+    while (this.scheduler.processes.some((p) => p.live)) {
+      if (performance.now() > deadline) {
+        const stuck = this.scheduler.processes.filter((p) => p.live).map((p) => p.label);
+        this.monitor.violation(
+          'liveness',
+          `did not settle within ${this.timing.settleMs} ms: ${stuck.join('; ')}`,
+        );
+        return;
       }
-    } finally {
-      this.scheduler.gated = true;
+      await this.quiet(deadline);
+      // xorshift32: small, and the same sequence for the same seed.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      const released = this.scheduler.release(state);
+      if (released) this.log(`    ${released}`);
+      // Nothing waits at the gate: processes wait for the engine's timers or the world's callbacks.
+      else await sleep(1);
     }
   }
 

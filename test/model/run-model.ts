@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { AwsModelWorld, SharedDynamo } from './aws-model-world.js';
-import { commandArbitraries, type Model } from './commands.js';
+import { commandArbitrary, type Model } from './commands.js';
 import { FakesModelWorld, type WorldHooks } from './fakes-world.js';
 import { INVARIANTS } from './invariants.js';
 import { ModelControlPlane, type Timing } from './model-control-plane.js';
@@ -30,8 +30,8 @@ const EPOCH = Date.parse('2031-01-01T00:00:00.000Z');
 const DAY_MS = 24 * 3600 * 1000;
 
 const TIMING: Record<WorldKind, Timing> = {
-  fakes: { quietMs: 100, settleMs: 20_000, idleMs: 20 },
-  aws: { quietMs: 1_000, settleMs: 60_000, idleMs: 300 },
+  fakes: { quietMs: 100, settleMs: 20_000 },
+  aws: { quietMs: 1_000, settleMs: 60_000 },
 };
 
 interface Harness {
@@ -91,7 +91,7 @@ export async function runModel(options: ModelRunOptions): Promise<ModelRunResult
   const h = await harness(options.world);
   let histories = 0;
   try {
-    const commands = fc.commands(commandArbitraries({ crash: true }), {
+    const commands = fc.commands([commandArbitrary({ crash: true })], {
       maxCommands: options.maxCommands ?? 30,
       size: 'max',
     });

@@ -12,6 +12,9 @@ export class ModelProcess {
   /** Cut off by a crash: its calls never return. */
   dead = false;
 
+  /** The order processes were created in: how waiting calls are ordered for the history's choices. */
+  sequence = 0;
+
   constructor(
     readonly id: string,
     readonly kind: 'execution' | 'janitor',
@@ -50,20 +53,19 @@ interface Parked {
 }
 
 /**
- * Interleaves the processes at their port calls. While gated, every port call of a process waits at the gate
- * until a `Step` releases it (which call goes next is the generated history's choice); `settle` lets everything
- * run freely to its end. A crash moves to the next generation: every call of an older process never returns,
+ * Interleaves the processes at their port calls: every port call of a process waits at the gate until it is
+ * released (which call goes next is the generated history's choice, also while everything settles). A crash moves to the next generation: every call of an older process never returns,
  * as the work of a killed control plane stops where it was.
  */
 export class ModelScheduler {
   generation = 0;
-  gated = true;
   /** Counts port calls and engine events: a world that changes nothing for a while waits only for time. */
   activity = 0;
   readonly processes: ModelProcess[] = [];
   private readonly parked: Parked[] = [];
 
   add(process: ModelProcess): ModelProcess {
+    process.sequence = this.processes.length;
     this.processes.push(process);
     return process;
   }
@@ -82,7 +84,6 @@ export class ModelScheduler {
       }
       invocation.cutOff.left -= 1;
     }
-    if (!this.gated) return;
     process.parked += 1;
     await new Promise<void>((release) => this.parked.push({ process, what, release }));
     process.parked -= 1;
@@ -98,12 +99,18 @@ export class ModelScheduler {
     return this.parked;
   }
 
-  /** Lets the `pick`-th waiting call (modulo how many wait) proceed; returns what it was, if any. */
+  /**
+   * Lets the `pick`-th waiting call (modulo how many wait; ordered by process, then arrival, so the choice does
+   * not depend on timing) proceed; returns what it was, if any.
+   */
   release(pick: number): string | undefined {
     if (this.parked.length === 0) return undefined;
-    const [call] = this.parked.splice(pick % this.parked.length, 1);
-    call?.release();
-    return call && `${call.process.label}: ${call.what}`;
+    const ordered = [...this.parked].sort((a, b) => a.process.sequence - b.process.sequence);
+    const call = ordered[pick % ordered.length];
+    if (!call) return undefined;
+    this.parked.splice(this.parked.indexOf(call), 1);
+    call.release();
+    return `${call.process.label}: ${call.what}`;
   }
 
   /**
@@ -118,12 +125,6 @@ export class ModelScheduler {
       if (turn < 200) await nextTurn();
       else await sleep(1);
     }
-  }
-
-  /** Releases everything and lets calls through freely until `gated` is set again. */
-  ungate(): void {
-    this.gated = false;
-    for (const call of this.parked.splice(0)) call.release();
   }
 
   /** A crash: every process of this generation is cut off where it is; what waits at the gate never runs. */
