@@ -414,6 +414,7 @@ export class ModelControlPlane {
         imageId: live.imageId,
         capacity: live.capacity,
         variables: env.variables,
+        secrets: env.secrets,
         healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
         drainSeconds: env.drainSeconds,
       });
