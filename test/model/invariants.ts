@@ -14,7 +14,7 @@ export const INVARIANTS = {
     'after each settled deployment: exactly one live release per environment, and the listener routes to it alone',
   noStaleLock: 'no lock is held by a terminal record after the next PrepareDeployment',
   janitorLeavesOnlyWhatIsNeeded:
-    'after a janitor run with nothing in flight, nothing managed remains but live (or routed) fleets, rollback-window and retained images',
+    'after a janitor run with nothing in flight, nothing managed remains but live (or routed, or draining) fleets, what an unended record names, rollback-window and retained images',
   oneShiftAtATime: 'never two deployments shifting one listener at once',
   liveness: 'every history settles: each deployment and janitor run ends',
   restart: 'the restart after a crash reconciles without error',
@@ -300,6 +300,14 @@ export class InvariantMonitor {
     }
     for (const [fleetId, until] of this.drainingUntil) if (now < until) keptFleets.add(fleetId);
     const keptImages = new Set(live.map((r) => r.imageId));
+    // What a deployment not yet ended names stays (its record not terminal, e.g. left compensating by a
+    // double fault: ADR 31), as the janitor's rule says.
+    for (const d of store.deployments.values()) {
+      if (d.service !== service || TERMINAL_STATUSES.includes(d.status)) continue;
+      keptFleets.add(d.greenFleetId);
+      if (d.imageId) keptImages.add(d.imageId);
+      coverage.add('kept for a record not ended');
+    }
     for (const t of targets) {
       const succeeded = [...store.deployments.values()]
         .filter((d) => key(d) === key(t) && d.status === 'succeeded' && d.imageId)

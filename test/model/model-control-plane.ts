@@ -98,7 +98,8 @@ export class ModelControlPlane {
   private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
   private history = 0;
   private sequence = 0;
-  private versions = new Map<string, number>();
+  /** Versions are numbered across services: fakes judge health by version alone. */
+  private versions = 0;
   histories = 0;
 
   constructor(
@@ -157,7 +158,7 @@ export class ModelControlPlane {
     this.monitor = new InvariantMonitor(this);
     this.trace = [];
     this.faults = [];
-    this.versions = new Map();
+    this.versions = 0;
     this.approvals.rejecting.clear();
   }
 
@@ -207,9 +208,7 @@ export class ModelControlPlane {
   // ---- Commands ----
 
   async deploy(target: Target, health: VersionHealth, approve: boolean): Promise<void> {
-    const n = (this.versions.get(target.service) ?? 0) + 1;
-    this.versions.set(target.service, n);
-    const version = `${n}.0.0`;
+    const version = `${++this.versions}.0.0`;
     this.world.setHealth(target.service, version, health);
     const request = this.artifactRequest(target, version);
     if (!approve) this.approvals.rejecting.add(request.deploymentId);

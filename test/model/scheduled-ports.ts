@@ -24,14 +24,18 @@ export function scheduledPorts(
       {},
       {
         get(_, method) {
-          const target = portsNow()[name] as unknown as Record<string | symbol, unknown>;
-          const value = target[method];
+          const value = (portsNow()[name] as unknown as Record<string | symbol, unknown>)[method];
           if (typeof value !== 'function') return value;
-          if (UNSCHEDULED.has(name)) return value.bind(target);
+          if (UNSCHEDULED.has(name)) return value.bind(portsNow()[name]);
           return async (...args: unknown[]) => {
             await gate(`${name}.${String(method)}`);
+            // Resolved after the gate: a call cut off there holds on to no world.
+            const target = portsNow()[name] as unknown as Record<string | symbol, unknown>;
             observer.before?.(name, String(method), args);
-            const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            const result = await (target[method] as (...a: unknown[]) => Promise<unknown>).apply(
+              target,
+              args,
+            );
             observer.after?.(name, String(method), args, result);
             return result;
           };

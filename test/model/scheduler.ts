@@ -44,7 +44,8 @@ export function runAs<T>(invocation: Invocation, work: () => T): T {
   return callers.run(invocation, work);
 }
 
-const NEVER = new Promise<never>(() => undefined);
+/** A promise that never settles, new each time: one shared would keep every cut-off call alive forever. */
+const never = () => new Promise<never>(() => undefined);
 
 interface Parked {
   process: ModelProcess;
@@ -76,18 +77,18 @@ export class ModelScheduler {
     const invocation = callers.getStore();
     if (!invocation) return;
     const { process } = invocation;
-    if (!this.alive(process)) return NEVER;
+    if (!this.alive(process)) return never();
     if (invocation.cutOff) {
       if (invocation.cutOff.left <= 0) {
         invocation.cutOff.cut();
-        return NEVER;
+        return never();
       }
       invocation.cutOff.left -= 1;
     }
     process.parked += 1;
     await new Promise<void>((release) => this.parked.push({ process, what, release }));
     process.parked -= 1;
-    if (!this.alive(process)) return NEVER;
+    if (!this.alive(process)) return never();
   }
 
   private alive(process: ModelProcess) {
