@@ -30,7 +30,14 @@ import { RecordingNotifier } from '../support/fakes/recording-notifier.js';
 import { runAsFunction } from '../support/invoking-function.js';
 import { SimulatedCloud } from '../support/simulated-cloud.js';
 import type { WorldHooks } from './fakes-world.js';
-import { type Leftover, type ModelWorld, modelConfigs, TARGETS, type VersionHealth } from './model-world.js';
+import {
+  DRAIN_SECONDS,
+  type Leftover,
+  type ModelWorld,
+  modelConfigs,
+  TARGETS,
+  type VersionHealth,
+} from './model-world.js';
 
 const ACCOUNT = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
 const arnsOf = (service: string, environment: string) => ({
@@ -144,7 +151,7 @@ export class AwsModelWorld implements ModelWorld {
           instanceProfileArn: `arn:aws:iam::123456789012:instance-profile/bakeshift-${service}`,
         }),
       );
-      for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, 30);
+      for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, DRAIN_SECONDS);
       cloud.addListener(arns.listenerArn, structuredClone(NO_RELEASE) as never);
       cloud.addListener(arns.previewListenerArn, structuredClone(NO_RELEASE) as never);
     }
@@ -172,9 +179,8 @@ export class AwsModelWorld implements ModelWorld {
     (client as unknown as { send: typeof send }).send = async (command, ...rest) => {
       const name = (command as object).constructor.name.replace(/Command$/, '');
       const input = (command as { input: Record<string, unknown> }).input;
-      this.hooks.touch();
       this.beforeCommand(name, input);
-      const output = await send(command, ...rest);
+      const output = await this.hooks.during(() => send(command, ...rest));
       this.afterCommand(name, input, output);
       return output;
     };

@@ -22,8 +22,8 @@ export interface WorldHooks {
   removing(fleetId: string, how: string): void;
   /** Every janitor provider call waits its turn like a port call. */
   gate(what: string): Promise<void>;
-  /** Something happened in the world (an API call): it is not idle. */
-  touch(): void;
+  /** An API call of the world's own (e.g. the bake events' function): the world is not idle meanwhile. */
+  during<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Fake fleets that report every removal before it happens. */

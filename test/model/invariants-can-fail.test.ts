@@ -60,9 +60,7 @@ function planeOver(World: WorldClass) {
       callbacks: plane.tokens,
       removing: (fleetId, how) => plane.monitor.removing(fleetId, how),
       gate: (what) => plane.scheduler.gate(what),
-      touch: () => {
-        plane.scheduler.activity += 1;
-      },
+      during: (work) => plane.scheduler.during(work),
     };
     return new World(hooks, EPOCH + history * 24 * 3600 * 1000);
   });

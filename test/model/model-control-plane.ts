@@ -140,14 +140,10 @@ export class ModelControlPlane {
   }
 
   private scheduledPortsOf(functionName: string): Ports {
-    return scheduledPorts(
-      () => this.ports(functionName),
-      (what) => this.scheduler.gate(what),
-      {
-        before: (port, method, args) => this.monitor.beforePortCall(port, method, args),
-        after: (port, method, args, result) => this.monitor.afterPortCall(port, method, args, result),
-      },
-    );
+    return scheduledPorts(() => this.ports(functionName), this.scheduler, {
+      before: (port, method, args) => this.monitor.beforePortCall(port, method, args),
+      after: (port, method, args, result) => this.monitor.afterPortCall(port, method, args, result),
+    });
   }
 
   /** Starts a history over a new world. */
@@ -320,7 +316,7 @@ export class ModelControlPlane {
     while (performance.now() < deadline) {
       const before = this.scheduler.activity;
       if (await this.scheduler.quiescent(this.timing.quietMs)) return true;
-      if (this.scheduler.activity !== before) continue;
+      if (this.scheduler.activity !== before || this.scheduler.busy > 0) continue;
       if (!(await this.expireNextDeadline())) return false;
     }
     return false;
@@ -373,6 +369,8 @@ export class ModelControlPlane {
    * local/control-plane/control-plane.ts's reconcile() does (ADR 12).
    */
   async crash(): Promise<void> {
+    // A crash falls between calls: one already sent is answered (the store's write lands, the API call is made).
+    await this.quiet(performance.now() + this.timing.settleMs);
     this.scheduler.crash();
     for (const { process, execution } of this.deployments.values()) {
       if (!process.ended) execution.abort();

@@ -14,14 +14,24 @@ export type Target = (typeof TARGETS)[number];
 export const SERVICES = ['web', 'api'] as const;
 export const targetKey = (t: { service: string; environment: string }) => `${t.service}/${t.environment}`;
 
+/** The fakes' and the simulated cloud's deregistration delay: every environment's drainSeconds must be it. */
+export const DRAIN_SECONDS = 30;
+
 /** The test service of the flow tests (a plain and a guarded environment), and a small second service. */
 export function modelConfigs() {
+  const web = webConfig();
+  // On AWS the CDK app sets each target group's deregistration delay from drainSeconds; the worlds have one.
+  for (const env of Object.values(web.environments)) env.drainSeconds = DRAIN_SECONDS;
   return {
-    web: webConfig(),
+    web,
     api: {
       service: 'api',
       environments: {
-        staging: { capacity: { min: 1, desired: 1, max: 2 }, keepBlueWarmSeconds: 30, drainSeconds: 10 },
+        staging: {
+          capacity: { min: 1, desired: 1, max: 2 },
+          keepBlueWarmSeconds: 30,
+          drainSeconds: DRAIN_SECONDS,
+        },
       },
       bake: { baseImage: 'debian-base', timeoutSeconds: 1800 },
       retention: { images: 2 },

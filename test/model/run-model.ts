@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { AwsModelWorld, SharedDynamo } from './aws-model-world.js';
 import { commandArbitrary, type Model } from './commands.js';
 import { FakesModelWorld, type WorldHooks } from './fakes-world.js';
-import { INVARIANTS } from './invariants.js';
+import { coverage, INVARIANTS } from './invariants.js';
 import { ModelControlPlane, type Timing } from './model-control-plane.js';
 import type { ModelWorld } from './model-world.js';
 
@@ -50,9 +50,7 @@ async function harness(kind: WorldKind): Promise<Harness> {
         callbacks: h.plane.tokens,
         removing: (fleetId, how) => h.plane.monitor.removing(fleetId, how),
         gate: (what) => h.plane.scheduler.gate(what),
-        touch: () => {
-          h.plane.scheduler.activity += 1;
-        },
+        during: (work) => h.plane.scheduler.during(work),
       };
       return shared ? new AwsModelWorld(hooks, shared, start) : new FakesModelWorld(hooks, start);
     },
@@ -88,6 +86,7 @@ async function runHistory(h: Harness, commands: Iterable<fc.AsyncCommand<Model, 
  */
 export async function runModel(options: ModelRunOptions): Promise<ModelRunResult> {
   const started = performance.now();
+  coverage.counts.clear();
   const h = await harness(options.world);
   let histories = 0;
   try {

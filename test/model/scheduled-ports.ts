@@ -16,7 +16,10 @@ const UNSCHEDULED = new Set(['clock', 'configs']);
  */
 export function scheduledPorts(
   portsNow: () => Ports,
-  gate: (what: string) => Promise<void>,
+  scheduler: {
+    gate(what: string): Promise<void>;
+    during<T>(work: () => Promise<T>): Promise<T>;
+  },
   observer: PortCallObserver,
 ): Ports {
   const port = (name: keyof Ports) =>
@@ -28,13 +31,13 @@ export function scheduledPorts(
           if (typeof value !== 'function') return value;
           if (UNSCHEDULED.has(name)) return value.bind(portsNow()[name]);
           return async (...args: unknown[]) => {
-            await gate(`${name}.${String(method)}`);
+            await scheduler.gate(`${name}.${String(method)}`);
             // Resolved after the gate: a call cut off there holds on to no world.
             const target = portsNow()[name] as unknown as Record<string | symbol, unknown>;
             observer.before?.(name, String(method), args);
-            const result = await (target[method] as (...a: unknown[]) => Promise<unknown>).apply(
-              target,
-              args,
+            // Under way until it returns: the world is not idle, and a crash waits for it (it was sent).
+            const result = await scheduler.during(async () =>
+              (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args),
             );
             observer.after?.(name, String(method), args, result);
             return result;

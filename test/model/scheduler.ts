@@ -62,6 +62,8 @@ export class ModelScheduler {
   generation = 0;
   /** Counts port calls and engine events: a world that changes nothing for a while waits only for time. */
   activity = 0;
+  /** Port calls and API calls under way: while one is, the world is not idle and no process is cut off. */
+  busy = 0;
   readonly processes: ModelProcess[] = [];
   private readonly parked: Parked[] = [];
 
@@ -115,16 +117,28 @@ export class ModelScheduler {
   }
 
   /**
-   * Waits until every live process waits at the gate or has ended (bounded: a process waiting for a callback
-   * or a timer of the world gets `maxMs` of real time). Returns whether that was reached.
+   * Waits until every live process waits at the gate or has ended and no call is under way (bounded: a process
+   * waiting for a callback or a timer of the world gets `maxMs` of real time). Returns whether that was reached.
    */
   async quiescent(maxMs: number): Promise<boolean> {
     const started = performance.now();
     for (let turn = 0; ; turn++) {
-      if (!this.processes.some((p) => p.live && p.parked === 0)) return true;
+      if (this.busy === 0 && !this.processes.some((p) => p.live && p.parked === 0)) return true;
       if (performance.now() - started > maxMs) return false;
       if (turn < 200) await nextTurn();
       else await sleep(1);
+    }
+  }
+
+  /** Counts a call under way until `work` settles. */
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.busy += 1;
+    this.activity += 1;
+    try {
+      return await work();
+    } finally {
+      this.busy -= 1;
+      this.activity += 1;
     }
   }
 
