@@ -13,7 +13,7 @@ import { FakeTraffic } from '../support/fakes/fake-traffic.js';
 import { FakeTrafficMetrics } from '../support/fakes/fake-traffic-metrics.js';
 import { RecordingNotifier } from '../support/fakes/recording-notifier.js';
 import type { Leftover, ModelWorld, VersionHealth } from './model-world.js';
-import { modelConfigs } from './model-world.js';
+import { DRAIN_SECONDS, modelConfigs } from './model-world.js';
 
 /** What the world needs from the control plane running over it. */
 export interface WorldHooks {
@@ -61,7 +61,9 @@ export class FakesModelWorld implements ModelWorld {
   ) {
     this.clock = new FakeClock(startMs);
     this.fleets = new WatchedFakeFleets((fleetId) => hooks.removing(fleetId, 'Fleets.destroy'));
-    this.traffic = new FakeTraffic(this.fleets);
+    // Drains end on the history's virtual clock, as the invariants judge them.
+    this.traffic = new FakeTraffic(this.fleets, this.clock);
+    this.traffic.drainSeconds = DRAIN_SECONDS;
     this.health = new FakeHealth(this.fleets);
     this.baker = new FakeImageBaker(hooks.callbacks, this.clock);
     for (const [service, config] of Object.entries(modelConfigs())) this.configs.set(service, config);
