@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ports } from '../../core/ports/index.js';
 import type { LockAttempt, LockRequest } from '../../core/ports/release-store.js';
+import { DEPLOY_HOLDER_BOUNDS } from '../../statemachines/holder-bounds.js';
 import { FakeReleaseStore } from '../support/fakes/fake-release-store.js';
 import { FakesModelWorld, type WorldHooks } from './fakes-world.js';
 import type { InvariantName } from './invariants.js';
@@ -100,6 +101,8 @@ describe('the model-based test’s invariants can fail', () => {
     await plane.deploy(staging, 'healthy', true);
     await plane.settle(1);
     expect(broken(plane)).toEqual([]);
+    // Past the longest the holder could still be in drain, reap or prune (ADR 35): its lock is stale.
+    plane.world.clock.advance(DEPLOY_HOLDER_BOUNDS.afterCommitSeconds + 1);
     await plane.deploy(staging, 'healthy', true);
     await plane.settle(1);
     expect(broken(plane)).toContain('noStaleLock');

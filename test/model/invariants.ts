@@ -1,7 +1,9 @@
 import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
+import { holderIsDone } from '../../core/deployment/lock-takeover.js';
 import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
 import { ROLLBACK_WINDOW_RELEASES } from '../../core/releases/select-garbage.js';
+import { DEPLOY_HOLDER_BOUNDS } from '../../statemachines/holder-bounds.js';
 import type { ModelControlPlane, RunningDeployment } from './model-control-plane.js';
 import { modelConfigs, SERVICES, TARGETS, type Target, targetKey } from './model-world.js';
 import { currentInvocation } from './scheduler.js';
@@ -12,9 +14,10 @@ export const INVARIANTS = {
     'no fleet any listener or the preview listener routes to (or whose targets still drain) is removed',
   oneLiveRelease:
     'after each settled deployment: exactly one live release per environment, and the listener routes to it alone',
-  noStaleLock: 'no lock is held by a terminal record after the next PrepareDeployment',
+  noStaleLock:
+    "no lock is held by a deployment that can no longer act under it (ended, past its steps' bounds) after the next PrepareDeployment",
   janitorLeavesOnlyWhatIsNeeded:
-    'after a janitor run with nothing in flight, nothing managed remains but live (or routed, or draining) fleets, what an unended record names, rollback-window and retained images',
+    'after a janitor run with nothing in flight, nothing managed remains but live (or routed, or draining) fleets, what a deployment not ended names, rollback-window and retained images, and the images of fleets kept',
   oneShiftAtATime: 'never two deployments shifting one listener at once',
   liveness: 'every history settles: each deployment and janitor run ends',
   restart: 'the restart after a crash reconciles without error',
@@ -164,17 +167,28 @@ export class InvariantMonitor {
 
   // ---- Invariant 3: no stale lock after PrepareDeployment ----
 
-  afterPrepare(request: DeploymentRequest): void {
+  /**
+   * After a PrepareDeployment that ran at `at`: the lock is not held by a deployment that can no longer act
+   * under it — its execution has ended and, by what its record says, the steps it could still be in are over
+   * by the state machine's own bounds (ADR 35: rolled_back/superseded at once, succeeded once drain, reap and
+   * prune cannot be running, compensating once its compensation cannot be).
+   */
+  afterPrepare(request: DeploymentRequest, at: Date): void {
     const holder = this.world.store.locks.get(key(request));
     if (!holder || holder === request.deploymentId) return;
     const record = this.world.store.deployments.get(holder);
     const running = this.plane.deployments.get(holder)?.process.live ?? false;
-    if (record && TERMINAL_STATUSES.includes(record.status) && !running) {
-      this.violation(
-        'noStaleLock',
-        `after PrepareDeployment of ${request.deploymentId}, ${key(request)} is still locked by ${holder}, which ended ${record.status}`,
-      );
+    if (!record || running) return;
+    const verdict = holderIsDone(record, DEPLOY_HOLDER_BOUNDS, at);
+    if (!verdict.done) {
+      if (TERMINAL_STATUSES.includes(record.status))
+        coverage.add('lock of an ended holder waited for (ADR 35)');
+      return;
     }
+    this.violation(
+      'noStaleLock',
+      `after PrepareDeployment of ${request.deploymentId}, ${key(request)} is still locked by ${holder} (${record.status}), though ${verdict.reason}`,
+    );
   }
 
   // ---- Invariant 2: after each settled deployment, one live release that the listener routes to ----
@@ -300,14 +314,21 @@ export class InvariantMonitor {
     }
     for (const [fleetId, until] of this.drainingUntil) if (now < until) keptFleets.add(fleetId);
     const keptImages = new Set(live.map((r) => r.imageId));
-    // What a deployment not yet ended names stays (its record not terminal, e.g. left compensating by a
-    // double fault: ADR 31), as the janitor's rule says.
+    // What a deployment not yet ended names stays (its record not terminal, e.g. left compensating by a double
+    // fault, ADR 31; or still holding its lock, its release failed), as the janitor's rule says (ADR 32).
+    const holders = new Set(store.locks.values());
     for (const d of store.deployments.values()) {
-      if (d.service !== service || TERMINAL_STATUSES.includes(d.status)) continue;
-      keptFleets.add(d.greenFleetId);
-      if (d.imageId) keptImages.add(d.imageId);
-      coverage.add('kept for a record not ended');
+      if (d.service !== service) continue;
+      if (TERMINAL_STATUSES.includes(d.status) && !holders.has(d.deploymentId)) continue;
+      for (const fleetId of [d.greenFleetId, d.blue?.fleetId, d.previousRelease?.fleetId])
+        if (fleetId) keptFleets.add(fleetId);
+      for (const imageId of [d.imageId, d.blue?.imageId, d.previousRelease?.imageId])
+        if (imageId) keptImages.add(imageId);
+      coverage.add('kept for a deployment not ended');
     }
+    // A fleet kept keeps the image it runs.
+    for (const d of store.deployments.values())
+      if (d.service === service && d.imageId && keptFleets.has(d.greenFleetId)) keptImages.add(d.imageId);
     for (const t of targets) {
       const succeeded = [...store.deployments.values()]
         .filter((d) => key(d) === key(t) && d.status === 'succeeded' && d.imageId)

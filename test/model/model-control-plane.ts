@@ -525,10 +525,11 @@ export class ModelControlPlane {
 
   /** Runs a Task's handler to its end (or its own error) and lets the monitor look right after. */
   private async observed(deployment: RunningDeployment, call: TaskCall, run: () => Promise<unknown>) {
+    const startedAt = this.world.clock.now();
     try {
       return await run();
     } finally {
-      if (call.stateName === 'PrepareDeployment') this.monitor.afterPrepare(deployment.request);
+      if (call.stateName === 'PrepareDeployment') this.monitor.afterPrepare(deployment.request, startedAt);
     }
   }
 }

@@ -88,8 +88,8 @@ export class ModelScheduler {
       invocation.cutOff.left -= 1;
     }
     process.parked += 1;
+    // Counted as running again by release() itself: this continuation comes a microtask later.
     await new Promise<void>((release) => this.parked.push({ process, what, release }));
-    process.parked -= 1;
     if (!this.alive(process)) return never();
   }
 
@@ -112,6 +112,8 @@ export class ModelScheduler {
     const call = ordered[pick % ordered.length];
     if (!call) return undefined;
     this.parked.splice(this.parked.indexOf(call), 1);
+    // At once, not when the released call resumes: quiescent() must not see it still parked meanwhile.
+    call.process.parked -= 1;
     call.release();
     return `${call.process.label}: ${call.what}`;
   }
