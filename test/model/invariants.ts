@@ -5,7 +5,7 @@ import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
 import { ROLLBACK_WINDOW_RELEASES } from '../../core/releases/select-garbage.js';
 import { DEPLOY_HOLDER_BOUNDS } from '../../statemachines/holder-bounds.js';
 import type { ModelControlPlane, RunningDeployment } from './model-control-plane.js';
-import { modelConfigs, SERVICES, TARGETS, type Target, targetKey } from './model-world.js';
+import { DRAIN_SECONDS, modelConfigs, SERVICES, TARGETS, type Target, targetKey } from './model-world.js';
 import { currentInvocation } from './scheduler.js';
 
 /** The invariants, named as the report and the ADR name them. */
@@ -157,7 +157,10 @@ export class InvariantMonitor {
     if (port === 'store' && method === 'commitRelease') this.endShift(key(args[0] as Target), by);
     if (port === 'traffic' && method === 'drain') {
       const seconds = (result as { drainSeconds?: number } | undefined)?.drainSeconds ?? 0;
-      this.drainingUntil.set(String(args[1]), this.world.clock.now().getTime() + seconds * 1000);
+      // A retried drain of a fleet already out of its group drains nothing more: the first drain still runs.
+      const fleetId = String(args[1]);
+      const until = this.world.clock.now().getTime() + seconds * 1000;
+      this.drainingUntil.set(fleetId, Math.max(until, this.drainingUntil.get(fleetId) ?? 0));
     }
   }
 
@@ -313,6 +316,16 @@ export class InvariantMonitor {
       if (preview) keptFleets.add(preview);
     }
     for (const [fleetId, until] of this.drainingUntil) if (now < until) keptFleets.add(fleetId);
+    // A drain the records say began (DrainBlue's start) is taken to run its deregistration delay: the janitor
+    // cannot tell whether the step got as far as draining (ADR 32).
+    for (const d of store.deployments.values()) {
+      const drained = d.blue?.fleetId ?? d.previousRelease?.fleetId;
+      const began = d.phases.reap ? Date.parse(d.phases.reap) : Number.NaN;
+      if (d.service === service && drained && now < began + DRAIN_SECONDS * 1000) {
+        keptFleets.add(drained);
+        coverage.add('kept as draining, as a record says');
+      }
+    }
     const keptImages = new Set(live.map((r) => r.imageId));
     // What a deployment not yet ended names stays (its record not terminal, e.g. left compensating by a double
     // fault, ADR 31; or still holding its lock, its release failed), as the janitor's rule says (ADR 32).

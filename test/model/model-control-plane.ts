@@ -27,6 +27,12 @@ import { scheduledPorts } from './scheduled-ports.js';
 import { type Invocation, ModelProcess, ModelScheduler, runAs } from './scheduler.js';
 import { VirtualTaskTokens } from './virtual-task-tokens.js';
 
+/**
+ * Histories begun in this process, across control planes: a history's artifact versions, bake keys and start
+ * instant derive from it, and the simulated cloud's bake ledger (one DynamoDB for the run) outlives every plane.
+ */
+let historiesBegun = 0;
+
 /** Prints every history as it runs (for debugging the model itself). */
 const LIVE_TRACE = process.env.BAKESHIFT_MODEL_TRACE === '1';
 
@@ -148,7 +154,7 @@ export class ModelControlPlane {
 
   /** Starts a history over a new world. */
   begin(makeWorld: (historyId: number) => ModelWorld): void {
-    this.history += 1;
+    this.history = ++historiesBegun;
     this.histories += 1;
     this.current = makeWorld(this.history);
     this.monitor = new InvariantMonitor(this);
