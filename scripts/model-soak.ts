@@ -43,6 +43,8 @@ while (Date.now() < until) {
     process.exit(1);
   }
 }
-console.log(`no invariant broken in ${totals.fakes + totals.aws} histories; covered: ${coverage.summary()}`);
+console.log(
+  `no invariant broken in ${totals.fakes + totals.aws} histories; the last round covered: ${coverage.summary()}`,
+);
 // Cut-off Lambdas of the last histories never return: nothing is left to wait for.
 process.exit(0);
