@@ -29,6 +29,10 @@ export default defineConfig({
         test: { name: 'fault-matrix', include: FAULT_MATRICES, env, testTimeout: 20_000 },
       },
       {
+        // Thousands of generated histories of the whole orchestrator (ADR 37): a step of CI of its own.
+        test: { name: 'model', include: ['test/model/**/*.test.ts'], env, testTimeout: 900_000 },
+      },
+      {
         // Real processes, load and timings on a 2-core machine: one file at a time.
         test: {
           name: 'e2e',

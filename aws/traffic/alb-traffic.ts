@@ -87,10 +87,20 @@ export class AlbTraffic implements Traffic {
     return { url: env.previewUrl };
   }
 
-  /** Detaches the fleet from its target group: its targets drain for the group's deregistration delay. */
-  async drain(_listener: ListenerKey, fleetId: string) {
+  /**
+   * Detaches the fleet from its target group: its targets drain for the group's deregistration delay. A fleet
+   * already detached (DrainBlue retried after its Lambda died past DetachTrafficSources) may still be draining:
+   * the longest delay of the environment's slots, never 0, so ReapBlue cannot cut its in-flight requests.
+   */
+  async drain(listener: ListenerKey, fleetId: string) {
     const found = await this.directory.byFleet(fleetId);
-    if (!found?.targetGroupArn) return { drainSeconds: 0 };
+    if (!found) return { drainSeconds: 0 };
+    if (!found.targetGroupArn) {
+      const env = await this.settings.environment(listener.service, listener.environment);
+      const delays = [];
+      for (const arn of env.targetGroupArns) delays.push(await this.deregistrationDelay(arn));
+      return { drainSeconds: Math.max(...delays) };
+    }
     const targetGroupArn = found.targetGroupArn;
     await withAwsErrors('DetachTrafficSources', () =>
       this.clients.autoScaling.send(
@@ -100,13 +110,14 @@ export class AlbTraffic implements Traffic {
         }),
       ),
     );
+    return { drainSeconds: await this.deregistrationDelay(targetGroupArn) };
+  }
+
+  private async deregistrationDelay(targetGroupArn: string): Promise<number> {
     const { Attributes } = await withAwsErrors('DescribeTargetGroupAttributes', () =>
       this.clients.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn })),
     );
-    const delay = Number(
-      Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? '300',
-    );
-    return { drainSeconds: delay };
+    return Number(Attributes?.find((a) => a.Key === 'deregistration_delay.timeout_seconds')?.Value ?? '300');
   }
 
   /** Both listeners' rules and the slots' draining targets, environment by environment (alb-routing.ts). */
