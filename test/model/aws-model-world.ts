@@ -9,6 +9,7 @@ import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { TAG, tagValue } from '../../aws/commons/tags.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
+import { CloudWatchInstanceDiagnostics } from '../../aws/fleets/cloudwatch-instance-diagnostics.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { CloudWatchTrafficMetrics } from '../../aws/metrics/cloudwatch-traffic-metrics.js';
@@ -249,6 +250,7 @@ export class AwsModelWorld implements ModelWorld {
         fleets: new AutoScalingFleets(clients, settings, directory, new SlotHealthCheck(clients.elb)),
         traffic: new AlbTraffic(clients, settings, directory),
         health: new TargetGroupHealth(clients.elb, directory),
+        diagnostics: new CloudWatchInstanceDiagnostics(clients.logs, directory),
         metrics: new CloudWatchTrafficMetrics(clients.cloudWatch, settings, directory),
         preTraffic: new LambdaPreTrafficTests(clients.lambda),
       };

@@ -6,6 +6,7 @@ import { FakeClock } from '../support/fakes/fake-clock.js';
 import { FakeFleets } from '../support/fakes/fake-fleets.js';
 import { FakeHealth } from '../support/fakes/fake-health.js';
 import { FakeImageBaker } from '../support/fakes/fake-image-baker.js';
+import { FakeInstanceDiagnostics } from '../support/fakes/fake-instance-diagnostics.js';
 import { FakePreTrafficTests } from '../support/fakes/fake-pre-traffic-tests.js';
 import { FakeReleaseStore } from '../support/fakes/fake-release-store.js';
 import { FakeServiceConfigs } from '../support/fakes/fake-service-configs.js';
@@ -47,6 +48,7 @@ export class FakesModelWorld implements ModelWorld {
   readonly clock: FakeClock;
   readonly store = new FakeReleaseStore();
   readonly fleets: WatchedFakeFleets;
+  readonly diagnostics: FakeInstanceDiagnostics;
   readonly traffic: FakeTraffic;
   readonly health: FakeHealth;
   readonly baker: FakeImageBaker;
@@ -61,6 +63,7 @@ export class FakesModelWorld implements ModelWorld {
   ) {
     this.clock = new FakeClock(startMs);
     this.fleets = new WatchedFakeFleets((fleetId) => hooks.removing(fleetId, 'Fleets.destroy'));
+    this.diagnostics = new FakeInstanceDiagnostics(this.fleets);
     // Drains end on the history's virtual clock, as the invariants judge them.
     this.traffic = new FakeTraffic(this.fleets, this.clock);
     this.traffic.drainSeconds = DRAIN_SECONDS;
@@ -79,6 +82,7 @@ export class FakesModelWorld implements ModelWorld {
       metrics: this.metrics,
       preTraffic: this.preTraffic,
       health: this.health,
+      diagnostics: this.diagnostics,
       notifier: this.notifier,
       clock: this.clock,
     };
