@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import FakeTimers from '@sinonjs/fake-timers';
 import type { LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
 import { startFunctionUrlStandIn } from '../../support/operator-stand-ins.js';
 import { motoShims } from '../shims/index.js';
@@ -41,6 +42,7 @@ export class MotoWorld {
     readonly machines: MotoMachines,
     readonly testFunctions: Map<string, TestFunction>,
     readonly decisionUrl: { url: string; stop: () => Promise<void> },
+    private readonly clock: { uninstall: () => void },
   ) {}
 
   static async create(moto: MotoServer, synthesized: Synthesized): Promise<MotoWorld> {
@@ -67,9 +69,13 @@ export class MotoWorld {
     runtime = new LambdaRuntime(moto.endpoint, synthesized, stack);
     const config = motoClientConfig(moto.endpoint);
     const clients = { ec2: new EC2Client(config), autoScaling: new AutoScalingClient(config) };
+    // Waits take no real time: the clock (Date only) jumps what each polling retry waits on AWS, so the
+    // functions' deadlines (health, bake) are reached as they would be there.
+    const clock = FakeTimers.install({ toFake: ['Date'], shouldAdvanceTime: true });
     const stepFunctions = new StepFunctionsStandIn(runtime, {
       callbackTimeoutMs: 60_000,
-      retryIntervalMs: 50,
+      retryIntervalMs: 20,
+      advanceClock: (ms) => clock.setSystemTime(Date.now() + ms),
     });
     // Its reads go through the shims: it sees AWS as documented.
     const events = new EventDelivery(front.endpoint, runtime);
@@ -92,6 +98,7 @@ export class MotoWorld {
       machines,
       testFunctions,
       decision,
+      clock,
     );
   }
   /** Waits until nothing runs: executions, event deliveries (and what they start), machines booting. */
@@ -107,6 +114,7 @@ export class MotoWorld {
 
   async close(): Promise<void> {
     await this.settled();
+    this.clock.uninstall();
     await this.front.stop();
     await this.decisionUrl.stop();
   }

@@ -5,6 +5,7 @@ import { LocalEngine } from '../../../local/engine/local-engine.js';
 import type { LocalExecution } from '../../../local/engine/local-execution.js';
 import { LocalTaskTokens } from '../../../local/engine/local-task-tokens.js';
 import { loadDeployDefinition, taskStatesOf } from '../../../statemachines/deploy-definition.js';
+import { pollingRetrierOf, waitBeforeRetry } from '../../../statemachines/retry-schedule.js';
 import { stepFunctionsHistoryOf } from '../../support/step-functions-history.js';
 import type { LambdaRuntime } from './lambda-runtime.js';
 import { type AwsAnswer, type AwsCall, type FrontLayer, jsonAnswer, jsonBody } from './moto-front.js';
@@ -32,7 +33,18 @@ export class StepFunctionsStandIn {
   readonly engine: LocalEngine;
   readonly executions = new Map<string, LocalExecution>();
 
-  constructor(runtime: LambdaRuntime, options: { callbackTimeoutMs: number; retryIntervalMs: number }) {
+  /** The last Task each execution invoked, and how many times in a row: its retry count. */
+  private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
+
+  constructor(
+    runtime: LambdaRuntime,
+    options: {
+      callbackTimeoutMs: number;
+      retryIntervalMs: number;
+      /** Moves the process's clock on by what a polling retry waits on AWS (its real wait is retryIntervalMs). */
+      advanceClock: (ms: number) => void;
+    },
+  ) {
     const definition = loadDeployDefinition();
     const tasks = taskStatesOf(definition);
     const functions = Object.fromEntries(
@@ -45,6 +57,14 @@ export class StepFunctionsStandIn {
       definition,
       functions,
       tokens: this.tokens,
+      interceptTask: async (call, invoke) => {
+        const previous = this.lastCall.get(call.executionName);
+        const attempt = previous?.stateName === call.stateName ? previous.attempt + 1 : 0;
+        this.lastCall.set(call.executionName, { stateName: call.stateName, attempt });
+        const retrier = pollingRetrierOf(definition, call.stateName);
+        if (retrier && attempt > 0) options.advanceClock(waitBeforeRetry(retrier, attempt));
+        return invoke();
+      },
       timing: {
         // Waits stand for minutes on AWS: here they take no time; polling retries take a little.
         waitMs: Object.fromEntries(
