@@ -8,7 +8,7 @@ export default defineConfig({
     include: ['test/moto/**/*.test.ts'],
     globalSetup: ['test/moto/support/global-setup.ts'],
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    testTimeout: 120_000,
+    testTimeout: 300_000,
     hookTimeout: 240_000,
     fileParallelism: false,
   },
