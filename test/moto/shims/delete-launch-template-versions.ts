@@ -5,8 +5,8 @@ import type { MotoShim } from './index.js';
 const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 /**
- * DeleteLaunchTemplateVersions, which moto lacks: the front keeps the deleted versions (for the life of the
- * stack) and leaves them out of DescribeLaunchTemplateVersions' answers; the default version is refused as EC2
+ * DeleteLaunchTemplateVersions, which moto lacks: the front keeps the deleted versions (by launch template id,
+ * for the life of the stack) and leaves them out of DescribeLaunchTemplateVersions' answers; the default version is refused as EC2
  * refuses it.
  */
 export const deleteLaunchTemplateVersions = (): MotoShim => {
@@ -40,8 +40,8 @@ export const deleteLaunchTemplateVersions = (): MotoShim => {
       const set = response?.launchTemplateVersionSet;
       if (set?.item)
         set.item = set.item.filter(
-          (v: { launchTemplateName: string; versionNumber: string }) =>
-            !deleted.has(`${v.launchTemplateName}:${v.versionNumber}`),
+          (v: { launchTemplateId: string; versionNumber: string }) =>
+            !deleted.has(`${v.launchTemplateId}:${v.versionNumber}`),
         );
       return { ...answer, body: Buffer.from(builder.build(document), 'utf8') };
     },
@@ -71,11 +71,12 @@ export const deleteLaunchTemplateVersions = (): MotoShim => {
           })
         ).body.toString('utf8'),
       ).DescribeLaunchTemplateVersionsResponse?.launchTemplateVersionSet?.item ?? [];
+    const id = existing[0]?.launchTemplateId ?? '';
     const ok: string[] = [];
     const refused: [string, string, string][] = [];
     for (const version of versions) {
       const found = existing.find((v: { versionNumber: string }) => v.versionNumber === version);
-      if (!found || deleted.has(`${name}:${version}`))
+      if (!found || deleted.has(`${id}:${version}`))
         refused.push([
           version,
           'launchTemplateVersionDoesNotExist',
@@ -84,11 +85,10 @@ export const deleteLaunchTemplateVersions = (): MotoShim => {
       else if (found.defaultVersion === 'true')
         refused.push([version, 'launchTemplateVersionIsDefault', 'the default version cannot be deleted']);
       else {
-        deleted.add(`${name}:${version}`);
+        deleted.add(`${id}:${version}`);
         ok.push(version);
       }
     }
-    const id = existing[0]?.launchTemplateId ?? '';
     const item = (v: string) =>
       `<item><launchTemplateId>${id}</launchTemplateId><launchTemplateName>${name}</launchTemplateName><versionNumber>${v}</versionNumber></item>`;
     return xmlAnswer(

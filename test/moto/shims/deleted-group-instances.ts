@@ -1,6 +1,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { queryParams } from '../support/moto-front.js';
@@ -29,12 +30,18 @@ export const deletedGroupInstances = (motoEndpoint: string): MotoShim => ({
     const answer = await next(call);
     const group = AutoScalingGroups[0];
     if (answer.status !== 200 || !group) return answer;
-    const targets = (group.Instances ?? []).map((i) => ({ Id: i.InstanceId ?? '' }));
+    const instances = new Set((group.Instances ?? []).map((i) => i.InstanceId ?? ''));
     const elb = new ElasticLoadBalancingV2Client(config);
-    // Terminated instances leave their target groups (ELB user guide, "Targets for your target groups").
-    for (const targetGroup of group.TargetGroupARNs ?? [])
-      if (targets.length > 0)
-        await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroup, Targets: targets }));
+    // Its instances still registered (one taken out by hand is not) leave its target groups.
+    for (const TargetGroupArn of group.TargetGroupARNs ?? []) {
+      const { TargetHealthDescriptions = [] } = await elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn }),
+      );
+      const Targets = TargetHealthDescriptions.flatMap((d) =>
+        d.Target?.Id && instances.has(d.Target.Id) ? [{ Id: d.Target.Id }] : [],
+      );
+      if (Targets.length > 0) await elb.send(new DeregisterTargetsCommand({ TargetGroupArn, Targets }));
+    }
     return answer;
   },
 });

@@ -90,6 +90,27 @@ function pathValue(event: Record<string, unknown>, path: string): unknown {
     .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], event);
 }
 
+/** The stack's rules on the default bus and their targets, read from moto once (no scenario changes them). */
+export class StackRules {
+  private constructor(
+    readonly rules: { name: string; pattern: Record<string, unknown>; targets: Target[] }[],
+  ) {}
+
+  static async read(endpoint: string): Promise<StackRules> {
+    const eventBridge = new EventBridgeClient(motoClientConfig(endpoint));
+    const { Rules = [] } = await eventBridge.send(new ListRulesCommand({ EventBusName: 'default' }));
+    const rules = [];
+    for (const rule of Rules) {
+      if (rule.State !== 'ENABLED' || !rule.EventPattern) continue;
+      const { Targets = [] } = await eventBridge.send(
+        new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: 'default' }),
+      );
+      rules.push({ name: rule.Name ?? '', pattern: JSON.parse(rule.EventPattern), targets: Targets });
+    }
+    return new StackRules(rules);
+  }
+}
+
 /**
  * A stand-in for EventBridge's delivery to Lambda targets, which moto does not make (events/models.py raises
  * NotImplementedError for a Lambda target, and S3's notifications swallow it): the stack's rules and targets are
@@ -101,7 +122,6 @@ export class EventDelivery {
   readonly delivered: { rule: string; target: string; event: AwsEvent }[] = [];
   readonly failed: { rule: string; target: string; error: string }[] = [];
   private readonly pending = new Set<Promise<void>>();
-  private readonly eventBridge: EventBridgeClient;
   private readonly s3: S3Client;
   private readonly logs: CloudWatchLogsClient;
   private readonly notifyingBuckets = new Map<string, Promise<boolean>>();
@@ -109,8 +129,8 @@ export class EventDelivery {
   constructor(
     endpoint: string,
     private readonly runtime: LambdaRuntime,
+    private readonly stackRules: StackRules,
   ) {
-    this.eventBridge = new EventBridgeClient(motoClientConfig(endpoint));
     this.s3 = new S3Client(motoClientConfig(endpoint));
     this.logs = new CloudWatchLogsClient(motoClientConfig(endpoint));
   }
@@ -139,15 +159,9 @@ export class EventDelivery {
   }
 
   private async deliver(event: Record<string, unknown> & AwsEvent): Promise<void> {
-    const { Rules = [] } = await this.eventBridge.send(new ListRulesCommand({ EventBusName: 'default' }));
-    for (const rule of Rules) {
-      if (rule.State !== 'ENABLED' || !rule.EventPattern) continue;
-      if (!matchesPattern(JSON.parse(rule.EventPattern), event)) continue;
-      const { Targets = [] } = await this.eventBridge.send(
-        new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: 'default' }),
-      );
-      await Promise.all(Targets.map((target) => this.invoke(rule.Name ?? '', target, event)));
-    }
+    for (const rule of this.stackRules.rules)
+      if (matchesPattern(rule.pattern, event))
+        await Promise.all(rule.targets.map((target) => this.invoke(rule.name, target, event)));
   }
 
   private async invoke(rule: string, target: Target, event: Record<string, unknown> & AwsEvent) {

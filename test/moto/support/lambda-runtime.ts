@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { localLambdaContext } from '../../../local/engine/lambda-context.js';
@@ -18,6 +18,13 @@ interface DeployedFunction {
   timeoutSeconds: number;
 }
 
+/**
+ * Node's own loader (require of an ES module, Node 22), outside vitest's module runner: a bundle is deployed code,
+ * loaded as Lambda's runtime loads it, not test source to transform (vitest's transform of the twenty bundles
+ * took minutes on this machine).
+ */
+const loadAsLambdaDoes = createRequire(import.meta.url);
+
 /** Every variable a bundle may read at import: set for its import only, as Lambda sets a function's own. */
 const FUNCTION_VARIABLES = /^(BAKESHIFT_|POWERTOOLS_SERVICE_NAME$)/;
 
@@ -25,14 +32,12 @@ const FUNCTION_VARIABLES = /^(BAKESHIFT_|POWERTOOLS_SERVICE_NAME$)/;
  * A stand-in for Lambda's runtime, which moto does not have (it runs functions only in Docker): each function of
  * the stack deployed into moto runs in this process from the bundle `cdk synth` built (its asset's index.mjs,
  * the bytes uploaded to moto), imported on its first invocation with the environment moto holds for it (a cold
- * start). A new runtime for each deployed stack: no module state carries over.
+ * start). One runtime for the run's one deployed stack: Node loads each bundle once.
  */
 export class LambdaRuntime {
   private readonly functions = new Map<string, DeployedFunction>();
   private readonly handlers = new Map<string, Promise<Handler>>();
   private importing: Promise<unknown> = Promise.resolve();
-  private static generation = 0;
-  private readonly generation = ++LambdaRuntime.generation;
   readonly invocations: { name: string; at: number }[] = [];
 
   constructor(
@@ -71,6 +76,14 @@ export class LambdaRuntime {
     const fn = this.functions.get(name);
     if (!fn) throw new Error(`no function ${name} in the stack`);
     return fn.functionName;
+  }
+
+  /**
+   * Imports every function now, one at a time, each with its own environment (a cold start): nothing else in
+   * this process changes the environment meanwhile (the operator's CLI runs with a person's credentials in it).
+   */
+  async warm(): Promise<void> {
+    for (const fn of this.functions.values()) await this.handlerOf(fn);
   }
 
   /** Invokes a function of the stack by its catalog name, as Lambda would (JSON in, JSON out). */
@@ -113,8 +126,7 @@ export class LambdaRuntime {
     for (const key of Object.keys(saved)) delete process.env[key];
     Object.assign(process.env, variables);
     try {
-      const url = `${pathToFileURL(fn.bundle).href}?stack=${this.generation}`;
-      const module = (await import(url)) as { handler?: Handler };
+      const module = loadAsLambdaDoes(fn.bundle) as { handler?: Handler };
       if (typeof module.handler !== 'function') throw new Error(`${fn.bundle} exports no handler`);
       return module.handler;
     } finally {

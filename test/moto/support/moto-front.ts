@@ -86,14 +86,18 @@ export class MotoFront {
   private server: Server | undefined;
   private port = 0;
 
+  /** The stand-ins for what moto cannot run: a scenario's own, outside the shims. */
+  private outer: FrontLayer[] = [];
+
   constructor(
     private readonly motoEndpoint: string,
-    private readonly layers: FrontLayer[],
+    private readonly shims: FrontLayer[],
   ) {}
 
-  /** Adds layers outside the present ones (the stand-ins, once the stack they run is deployed). */
-  prepend(...layers: FrontLayer[]): void {
-    this.layers.unshift(...layers);
+  /** The scenario's stand-ins, in place of the last scenario's. */
+  standIns(...layers: FrontLayer[]): void {
+    this.outer = layers;
+    this.failures.length = 0;
   }
 
   get endpoint(): string {
@@ -139,8 +143,9 @@ export class MotoFront {
       headers,
       body,
     };
+    const layers = [...this.outer, ...this.shims];
     const run = (index: number, current: AwsCall): Promise<AwsAnswer> => {
-      const layer = this.layers[index];
+      const layer = layers[index];
       return layer ? layer(current, (next) => run(index + 1, next)) : this.toMoto(current);
     };
     const answer = await run(0, call);

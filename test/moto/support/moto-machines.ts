@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { gunzipSync } from 'node:zlib';
 import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeImagesCommand,
@@ -14,6 +15,25 @@ import type { EventDelivery } from './event-delivery.js';
 import { type FrontLayer, queryParams } from './moto-front.js';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
+
+/** The files an instance's user data writes: each line `echo '<base64 of gzip>' | base64 -d | gzip -dc > PATH`. */
+export function filesWrittenBy(script: string): Record<string, string> {
+  return Object.fromEntries(
+    [...script.matchAll(/^\s*echo '([A-Za-z0-9+/=]+)' \| base64 -d \| gzip -dc > (\S+)$/gm)].map(
+      ([, content, path]) => [path, gunzipSync(Buffer.from(content ?? '', 'base64')).toString('utf8')],
+    ),
+  );
+}
+
+/** A systemd EnvironmentFile as aws/fleets/environment-file.ts writes it (NAME="value", four escapes), read back. */
+export function environmentOf(file: string): Record<string, string> {
+  return Object.fromEntries(
+    [...file.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"$/gms)].map(([, name, value]) => [
+      name,
+      (value ?? '').replace(/\\(["\\`$])/g, '$1'),
+    ]),
+  );
+}
 /** A value the user data wrote with shellQuote: `'…'`, inner quotes as `'"'"'`. */
 const unquote = (quoted: string) => quoted.slice(1, -1).replaceAll(`'"'"'`, "'");
 
@@ -67,8 +87,8 @@ export class MotoMachines {
   /** Versions whose instances never become healthy. */
   readonly broken = new Set<string>();
   readonly builders: { instanceId: string; report: { status: string; logTail: string } }[] = [];
-  /** Each fleet instance booted, with its user data's text. */
-  readonly instances: { instanceId: string; version: string; userData: string }[] = [];
+  /** Each fleet instance booted: its image's version and the environment its user data gives the app. */
+  readonly instances: { instanceId: string; version: string; environment: Record<string, string> }[] = [];
   private readonly pending = new Set<Promise<void>>();
   readonly failures: string[] = [];
 
@@ -154,10 +174,14 @@ export class MotoMachines {
       const imageId = Reservations?.[0]?.Instances?.[0]?.ImageId ?? '';
       const { Images } = await this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
       const version = tagValue(Images?.[0]?.Tags, TAG.version) ?? '';
-      const userData = await this.userData(instanceId);
-      if (!userData.includes('/etc/bakeshift/app.env'))
-        throw new Error(`instance ${instanceId} of ${groupName}: its user data is not the instance script`);
-      this.instances.push({ instanceId, version, userData });
+      const script = await this.userData(instanceId);
+      const envFile = filesWrittenBy(script)['/etc/bakeshift/app.env.partial'];
+      if (
+        envFile === undefined ||
+        !script.includes('mv /etc/bakeshift/app.env.partial /etc/bakeshift/app.env')
+      )
+        throw new Error(`instance ${instanceId} of ${groupName}: its user data writes no app environment`);
+      this.instances.push({ instanceId, version, environment: environmentOf(envFile) });
       if (this.broken.has(version))
         await this.clients.ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
     }

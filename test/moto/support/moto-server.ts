@@ -16,6 +16,12 @@ export function assertMotoServerInstalled(): void {
     );
 }
 
+/** Makes moto forget every resource of every service (moto's own API). */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto_server's reset answered ${response.status}`);
+}
+
 /** A moto_server on a free loopback port, started and stopped by the test run. */
 export class MotoServer {
   private constructor(
@@ -46,10 +52,9 @@ export class MotoServer {
     return server;
   }
 
-  /** Forgets every resource of every service (moto's own API). */
-  async reset(): Promise<void> {
-    const response = await fetch(`${this.endpoint}/moto-api/reset`, { method: 'POST' });
-    if (!response.ok) throw new Error(`moto_server's reset answered ${response.status}`);
+  /** Forgets every resource of every service. */
+  reset(): Promise<void> {
+    return resetMoto(this.endpoint);
   }
 
   /** The last lines moto_server printed (its tracebacks name the moto source line that failed). */

@@ -19,6 +19,7 @@ import { TAG, tagValue } from '../../../aws/commons/tags.js';
 import { DynamoDbReleaseStore } from '../../../shared-adapters/release-store/dynamodb-release-store.js';
 import type { MotoWorld } from './moto-world.js';
 import { motoClientConfig } from './stack-in-moto.js';
+import { stepFunctionsAnswerProblems } from './step-functions-model.js';
 
 const MANAGED = [{ Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] }];
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
@@ -92,8 +93,9 @@ async function listenerTargets(world: MotoWorld, listenerArn: string): Promise<s
 /**
  * moto's state, whole, after a scenario: each environment's live release (or none) is all there is. Its group
  * alone (with its launch template version, its instances healthy in its target group, the listener forwarding
- * to that group only); no builder; AMIs only those the retention keeps, each with its snapshots and no other;
- * no deployment in progress and no lock held.
+ * to that group only, the preview listener reaching no other instance); no builder; AMIs only those the
+ * retention keeps, each with its snapshots and no other; no deployment in progress and no lock held; every
+ * answer given in Step Functions' name one its model allows; no stand-in or shim failed.
  */
 export async function expectNothingLeaks(
   world: MotoWorld,
@@ -124,7 +126,10 @@ export async function expectNothingLeaks(
   const liveImages = [...live.values()].flatMap((r) => (r ? [r.imageId] : []));
   const imageIds = resources.images.map((i) => i.ImageId ?? '');
   for (const image of liveImages) expect(imageIds).toContain(image);
-  expect(imageIds.length).toBeLessThanOrEqual(Math.max(retention, liveImages.length));
+  expect(
+    imageIds.length,
+    `images: ${resources.images.map((i) => `${i.ImageId} ${tagValue(i.Tags, TAG.version)} ${i.CreationDate}`).join('; ')}`,
+  ).toBeLessThanOrEqual(Math.max(retention, liveImages.length));
   const imageSnapshots = new Set(
     resources.images.flatMap((i) => (i.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId)),
   );
@@ -154,13 +159,34 @@ export async function expectNothingLeaks(
     const { TargetHealthDescriptions: stale = [] } = await elb.send(
       new DescribeTargetHealthCommand({ TargetGroupArn: other }),
     );
-    expect(stale.filter((d) => d.TargetHealth?.State === 'healthy')).toEqual([]);
+    expect(
+      stale.filter((d) => d.TargetHealth?.State === 'healthy'),
+      `${other}: ${JSON.stringify(stale)}`,
+    ).toEqual([]);
     expect(await store.lockHolder(service, environment)).toBeUndefined();
+  }
+  // The preview listeners reach nothing of an attempt that ended: a fixed answer, or live instances only.
+  const liveInstances = new Set(
+    resources.groups.flatMap((g) => (g.Instances ?? []).map((i) => i.InstanceId ?? '')),
+  );
+  for (const environment of environments) {
+    const preview = await listenerTargets(
+      world,
+      (await environmentSettings(world, service, environment)).previewListenerArn,
+    );
+    for (const targetGroup of preview === 'fixed-response' ? [] : preview) {
+      const { TargetHealthDescriptions = [] } = await elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: targetGroup }),
+      );
+      const reached = TargetHealthDescriptions.filter((d) => d.TargetHealth?.State === 'healthy');
+      expect(reached.map((d) => d.Target?.Id).filter((id) => !liveInstances.has(id ?? ''))).toEqual([]);
+    }
   }
   for (const environment of environments) {
     const records = await store.listDeployments(service, environment, 50);
     expect(records.filter((r) => r.status === 'in_progress' || r.status === 'compensating')).toEqual([]);
   }
+  expect(stepFunctionsAnswerProblems(world.stepFunctions.answers)).toEqual([]);
   expect(world.front.failures).toEqual([]);
   expect(world.events.failed).toEqual([]);
   expect(world.machines.failures).toEqual([]);

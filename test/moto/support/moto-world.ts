@@ -1,15 +1,20 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
 import FakeTimers from '@sinonjs/fake-timers';
 import type { LambdaFunctionURLEventWithIAMAuthorizer, LambdaFunctionURLResult } from 'aws-lambda';
 import { startFunctionUrlStandIn } from '../../support/operator-stand-ins.js';
 import { motoShims } from '../shims/index.js';
-import { EventDelivery } from './event-delivery.js';
+import { EventDelivery, StackRules } from './event-delivery.js';
 import { lambdaInvokeLayer, type TestFunction } from './lambda-invoke-stand-in.js';
 import { LambdaRuntime } from './lambda-runtime.js';
 import { MotoFront } from './moto-front.js';
 import { MotoMachines } from './moto-machines.js';
-import type { MotoServer } from './moto-server.js';
+import { resetMoto } from './moto-server.js';
+import { type Baseline, baselineOf, type ResetClients, resetToBaseline } from './scenario-reset.js';
 import { type DeployedStack, deployStack, motoClientConfig, type Synthesized } from './stack-in-moto.js';
 import { StepFunctionsStandIn } from './step-functions-stand-in.js';
 
@@ -26,31 +31,43 @@ function pointTheSdkAt(endpoint: string): void {
   delete process.env.AWS_SESSION_TOKEN;
 }
 
+function clientsOf(endpoint: string): ResetClients {
+  const config = motoClientConfig(endpoint);
+  return {
+    ec2: new EC2Client(config),
+    autoScaling: new AutoScalingClient(config),
+    elb: new ElasticLoadBalancingV2Client(config),
+    dynamo: new DynamoDBClient(config),
+    s3: new S3Client(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
+}
+
 /**
- * One scenario's AWS: moto reset, the stack deployed into it, and in front of it the stand-ins for what moto
- * cannot run (Step Functions' executions on the local engine, Lambda's runtime, EventBridge's delivery, the
- * machines) and the shims for where moto differs from AWS's documentation.
+ * The stack deployed into moto, once for the run: moto reset, the synthesized stack deployed with its
+ * CloudFormation, every function imported (warm, as Lambda keeps a container), and in front of moto the shims
+ * for where it differs from AWS's documentation. Each scenario gets its own MotoWorld on it.
  */
-export class MotoWorld {
+export class MotoStack {
+  private current: MotoWorld | undefined;
+
   private constructor(
-    readonly moto: MotoServer,
     readonly front: MotoFront,
     readonly stack: DeployedStack,
     readonly runtime: LambdaRuntime,
-    readonly stepFunctions: StepFunctionsStandIn,
-    readonly events: EventDelivery,
-    readonly machines: MotoMachines,
-    readonly testFunctions: Map<string, TestFunction>,
+    readonly rules: StackRules,
     readonly decisionUrl: { url: string; stop: () => Promise<void> },
-    private readonly clock: { uninstall: () => void },
+    private readonly baseline: Baseline,
+    private readonly clock: { setSystemTime: (now: number) => void },
+    readonly motoEndpoint: string,
   ) {}
 
-  static async create(moto: MotoServer, synthesized: Synthesized): Promise<MotoWorld> {
-    await moto.reset();
+  static async deploy(motoEndpoint: string, synthesized: Synthesized): Promise<MotoStack> {
+    await resetMoto(motoEndpoint);
     // The shims first: the stack's own SDK-made resources (a bucket policy) go through them too.
     const front = new MotoFront(
-      moto.endpoint,
-      motoShims(moto.endpoint).map((shim) => shim.layer),
+      motoEndpoint,
+      motoShims(motoEndpoint).map((shim) => shim.layer),
     );
     await front.start();
     let runtime: LambdaRuntime | undefined;
@@ -65,42 +82,72 @@ export class MotoWorld {
           id.startsWith('FunctionsOperatorDecision') ? decision.url : `http://127.0.0.1:9/not-served/${id}/`,
         ]),
     );
+    const started = Date.now();
     const stack = await deployStack(front.endpoint, synthesized, urls);
-    runtime = new LambdaRuntime(moto.endpoint, synthesized, stack);
-    const config = motoClientConfig(moto.endpoint);
-    const clients = { ec2: new EC2Client(config), autoScaling: new AutoScalingClient(config) };
+    const deployedAt = Date.now();
+    runtime = new LambdaRuntime(motoEndpoint, synthesized, stack);
+    // Every import before anything else runs: the CLI's runs change the process's environment.
+    await runtime.warm();
+    console.log(
+      `moto suite: the stack deployed into moto in ${deployedAt - started} ms, its functions imported in ${Date.now() - deployedAt} ms`,
+    );
+    const rules = await StackRules.read(front.endpoint);
+    const baseline = await baselineOf(clientsOf(front.endpoint), stack);
     // Waits take no real time: the clock (Date only) jumps what each polling retry waits on AWS, so the
     // functions' deadlines (health, bake) are reached as they would be there.
-    const clock = FakeTimers.install({ toFake: ['Date'], shouldAdvanceTime: true });
-    const stepFunctions = new StepFunctionsStandIn(runtime, {
+    const clock = FakeTimers.install({ now: Date.now(), toFake: ['Date'], shouldAdvanceTime: true });
+    pointTheSdkAt(front.endpoint);
+    return new MotoStack(front, stack, runtime, rules, decision, baseline, clock, motoEndpoint);
+  }
+
+  /**
+   * A scenario's world: moto back to the stack alone (what earlier scenarios made removed), and new stand-ins
+   * for what moto cannot run (Step Functions' executions on the local engine, EventBridge's delivery, the
+   * machines, the test's own functions).
+   */
+  async scenario(): Promise<MotoWorld> {
+    // What a failed scenario left running ends first (an execution waiting for approval: its timeout).
+    await this.current?.settled();
+    await resetToBaseline(clientsOf(this.front.endpoint), this.baseline);
+    const clients = clientsOf(this.motoEndpoint);
+    const stepFunctions = new StepFunctionsStandIn(this.runtime, {
       callbackTimeoutMs: 60_000,
       retryIntervalMs: 20,
-      advanceClock: (ms) => clock.setSystemTime(Date.now() + ms),
+      advanceClock: (ms) => this.clock.setSystemTime(Date.now() + ms),
     });
     // Its reads go through the shims: it sees AWS as documented.
-    const events = new EventDelivery(front.endpoint, runtime);
+    const events = new EventDelivery(this.front.endpoint, this.runtime, this.rules);
     const machines = new MotoMachines(clients, events);
     const testFunctions = new Map<string, TestFunction>();
-    front.prepend(
+    this.front.standIns(
       events.layer,
       stepFunctions.layer,
-      lambdaInvokeLayer(runtime, testFunctions),
+      lambdaInvokeLayer(this.runtime, testFunctions),
       machines.layer,
     );
-    pointTheSdkAt(front.endpoint);
-    return new MotoWorld(
-      moto,
-      front,
-      stack,
-      runtime,
-      stepFunctions,
-      events,
-      machines,
-      testFunctions,
-      decision,
-      clock,
-    );
+    this.current = new MotoWorld(this, stepFunctions, events, machines, testFunctions);
+    return this.current;
   }
+}
+
+/** One scenario's AWS: the deployed stack (moto reset to it) and the scenario's stand-ins. */
+export class MotoWorld {
+  readonly front: MotoFront;
+  readonly stack: DeployedStack;
+  readonly runtime: LambdaRuntime;
+
+  constructor(
+    readonly deployed: MotoStack,
+    readonly stepFunctions: StepFunctionsStandIn,
+    readonly events: EventDelivery,
+    readonly machines: MotoMachines,
+    readonly testFunctions: Map<string, TestFunction>,
+  ) {
+    this.front = deployed.front;
+    this.stack = deployed.stack;
+    this.runtime = deployed.runtime;
+  }
+
   /** Waits until nothing runs: executions, event deliveries (and what they start), machines booting. */
   async settled(): Promise<void> {
     for (let round = 0; round < 20; round++) {
@@ -110,12 +157,6 @@ export class MotoWorld {
       const busy = [...this.stepFunctions.executions.values()].some((e) => e.status === 'RUNNING');
       if (!busy) return;
     }
-  }
-
-  async close(): Promise<void> {
-    await this.settled();
-    this.clock.uninstall();
-    await this.front.stop();
-    await this.decisionUrl.stop();
+    throw new Error('the world did not settle: executions still running after 20 rounds');
   }
 }

@@ -2,29 +2,33 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { packDirectory } from '../../../local/artifacts/pack-directory.js';
-import { MotoServer } from './moto-server.js';
-import { MotoWorld } from './moto-world.js';
+import type { LocalExecution } from '../../../local/engine/local-execution.js';
+import { MotoStack, type MotoWorld } from './moto-world.js';
 import { motoClientConfig, readSynthesized } from './stack-in-moto.js';
 
 const HELLO = new URL('../../../examples/hello/app', import.meta.url).pathname;
 
-/** One moto_server for a test file; each scenario makes its own world on it (moto reset, the stack deployed). */
-export function motoSuite() {
-  let moto: MotoServer | undefined;
-  beforeAll(async () => {
-    moto = await MotoServer.start();
-  });
-  afterAll(async () => moto?.stop());
-  return {
-    /** A new world: moto reset, the stack deployed into it. */
-    world: async () => {
-      if (!moto) throw new Error('moto_server did not start');
-      return MotoWorld.create(moto, readSynthesized(inject('cdkOut')));
-    },
-    log: () => moto?.log() ?? '',
-  };
+let deployed: Promise<MotoStack> | undefined;
+
+/**
+ * A scenario's world on the run's moto_server: the stack is deployed into it once for the run (the suite runs
+ * its files in one worker that shares this module), and moto reset to the stack alone for each scenario.
+ */
+export async function motoScenario(): Promise<MotoWorld> {
+  deployed ??= MotoStack.deploy(inject('motoEndpoint'), readSynthesized(inject('cdkOut')));
+  return (await deployed).scenario();
+}
+
+/** A copy of the hello example as `version`: its manifest changed by `manifest`, its version in release.json. */
+export async function helloApp(version: string, manifest: Record<string, unknown> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'moto-hello-'));
+  await cp(HELLO, dir, { recursive: true });
+  const original = JSON.parse(await readFile(join(dir, 'bakeshift.json'), 'utf8'));
+  await writeFile(join(dir, 'bakeshift.json'), JSON.stringify({ ...original, ...manifest }));
+  await writeFile(join(dir, 'release.json'), JSON.stringify({ version }));
+  return dir;
 }
 
 /** The hello example packed as an artifact of `version`, its manifest changed by `manifest`. */
@@ -32,11 +36,7 @@ export async function helloArtifact(
   version: string,
   manifest: Record<string, unknown> = {},
 ): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), 'moto-hello-'));
-  await cp(HELLO, dir, { recursive: true });
-  const original = JSON.parse(await readFile(join(dir, 'bakeshift.json'), 'utf8'));
-  await writeFile(join(dir, 'bakeshift.json'), JSON.stringify({ ...original, ...manifest }));
-  await writeFile(join(dir, 'release.json'), JSON.stringify({ version }));
+  const dir = await helloApp(version, manifest);
   const file = `${dir}.tgz`;
   await packDirectory(dir, file);
   const bytes = await readFile(file);
@@ -66,8 +66,10 @@ export async function upload(
   );
   await world.events.settled();
   const started = [...world.stepFunctions.executions.entries()].filter(([name]) => !before.has(name));
-  if (started.length !== 1) throw new Error(`the upload of ${version} started ${started.length} executions`);
-  return (started[0] as [string, import('../../../local/engine/local-execution.js').LocalExecution])[1];
+  const [only, ...others] = started;
+  if (!only || others.length > 0)
+    throw new Error(`the upload of ${version} started ${started.length} executions`);
+  return only[1] as LocalExecution;
 }
 
 /** The states an execution entered, in order. */

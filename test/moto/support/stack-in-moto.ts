@@ -44,24 +44,29 @@ export function readSynthesized(outdir: string): Synthesized {
   return { outdir, template: JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) };
 }
 
-/** Zips every asset directory as `cdk deploy` uploads it (python3's zipfile: moto needs Python anyway). */
+/** Zips each asset directory given (argv[2:]) into <directory>.zip, as `cdk deploy` uploads it. */
+const ZIP_ASSETS = `
+import os, sys, zipfile
+for directory in sys.argv[1:]:
+    with zipfile.ZipFile(directory + ".zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(os.listdir(directory)):
+            archive.write(os.path.join(directory, name), name)
+`;
+
+/** Every function's asset zipped (python3's zipfile, one process: moto needs Python anyway), by its hash. */
 export function zipAssets(outdir: string): Map<string, string> {
-  const zips = new Map<string, string>();
-  for (const entry of readdirSync(outdir)) {
-    const dir = join(outdir, entry);
-    if (!entry.startsWith('asset.') || !existsSync(join(dir, 'index.mjs'))) continue;
-    const zip = join(outdir, `${entry}.zip`);
-    if (!existsSync(zip)) {
-      const run = spawnSync('python3', ['-m', 'zipfile', '-c', zip, ...readdirSync(dir)], {
-        cwd: dir,
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      if (run.status !== 0) throw new Error(`zipping ${dir} failed: ${run.stderr || run.error?.message}`);
-    }
-    zips.set(entry.slice('asset.'.length), zip);
+  const assets = readdirSync(outdir).filter(
+    (entry) => entry.startsWith('asset.') && existsSync(join(outdir, entry, 'index.mjs')),
+  );
+  const unzipped = assets.filter((entry) => !existsSync(join(outdir, `${entry}.zip`)));
+  if (unzipped.length > 0) {
+    const run = spawnSync('python3', ['-c', ZIP_ASSETS, ...unzipped.map((e) => join(outdir, e))], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    if (run.status !== 0) throw new Error(`zipping the assets failed: ${run.stderr || run.error?.message}`);
   }
-  return zips;
+  return new Map(assets.map((entry) => [entry.slice('asset.'.length), join(outdir, `${entry}.zip`)]));
 }
 
 export const motoClientConfig = (endpoint: string) => ({
@@ -75,6 +80,8 @@ export interface DeployedStack {
   outputs: Record<string, string>;
   /** Physical id by logical id, for every resource moto created. */
   physicalIds: Record<string, string>;
+  /** The physical ids of every resource of a type moto created. */
+  physicalIdsOf: (type: string) => string[];
   /** The resource types moto's CloudFormation created, and those the test created with the SDK. */
   provisionedByMoto: string[];
   createdByTest: string[];
@@ -143,6 +150,8 @@ export async function deployStack(
   return {
     outputs,
     physicalIds,
+    physicalIdsOf: (type) =>
+      StackResources.filter((r) => r.ResourceType === type).map((r) => r.PhysicalResourceId ?? ''),
     provisionedByMoto: [...new Set(StackResources.map((r) => r.ResourceType ?? ''))].sort(),
     createdByTest: [...new Set(copy.takenOut.map((r) => r.type))].sort(),
   };

@@ -33,6 +33,11 @@ export class StepFunctionsStandIn {
   readonly engine: LocalEngine;
   readonly executions = new Map<string, LocalExecution>();
 
+  /** States whose function fails before its work (as a Lambda that crashes), for as long as they are here. */
+  readonly failing = new Set<string>();
+  /** Every answer given in Step Functions' name, for the API model's check. */
+  readonly answers: { action: string; answer: AwsAnswer }[] = [];
+
   /** The last Task each execution invoked, and how many times in a row: its retry count. */
   private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
 
@@ -62,7 +67,9 @@ export class StepFunctionsStandIn {
         const attempt = previous?.stateName === call.stateName ? previous.attempt + 1 : 0;
         this.lastCall.set(call.executionName, { stateName: call.stateName, attempt });
         const retrier = pollingRetrierOf(definition, call.stateName);
-        if (retrier && attempt > 0) options.advanceClock(waitBeforeRetry(retrier, attempt));
+        if (retrier && attempt > 0) options.advanceClock(waitBeforeRetry(retrier, attempt) * 1000);
+        if (this.failing.has(call.stateName))
+          throw new BakeshiftError('InjectedFault', `${call.stateName}'s function failed (the test's fault)`);
         return invoke();
       },
       timing: {
@@ -95,29 +102,36 @@ export class StepFunctionsStandIn {
 
   readonly layer: FrontLayer = async (call, next) => {
     if (call.service !== 'states') return next(call);
+    const answer = await this.answer(call);
+    if (answer !== undefined) this.answers.push({ action: call.action ?? '', answer });
+    return answer ?? next(call);
+  };
+
+  /** The answer for the stack's state machine and its executions; undefined for what moto answers. */
+  private async answer(call: AwsCall): Promise<AwsAnswer | undefined> {
     switch (call.action) {
       case 'StartExecution':
-        return this.startExecution(call, next);
+        return this.startExecution(call);
       case 'DescribeExecution':
-        return this.describeExecution(call, next);
+        return this.describeExecution(call);
       case 'GetExecutionHistory':
-        return this.history(call, next);
+        return this.history(call);
       case 'SendTaskSuccess':
       case 'SendTaskFailure':
       case 'SendTaskHeartbeat':
         return this.answerTask(call);
       default:
-        return next(call);
+        return undefined;
     }
-  };
+  }
 
-  private async startExecution(call: AwsCall, next: (call: AwsCall) => Promise<AwsAnswer>) {
+  private async startExecution(call: AwsCall): Promise<AwsAnswer | undefined> {
     const { stateMachineArn, name, input } = jsonBody<{
       stateMachineArn: string;
       name?: string;
       input?: string;
     }>(call);
-    if (stateMachineArn !== STATE_MACHINE_ARN) return next(call);
+    if (stateMachineArn !== STATE_MACHINE_ARN) return undefined;
     if (!name) return error(400, 'InvalidName', 'bakeshift names every execution');
     try {
       const execution = this.start(name, JSON.parse(input ?? '{}'));
@@ -135,9 +149,9 @@ export class StepFunctionsStandIn {
       : undefined;
   }
 
-  private async describeExecution(call: AwsCall, next: (call: AwsCall) => Promise<AwsAnswer>) {
+  private async describeExecution(call: AwsCall): Promise<AwsAnswer | undefined> {
     const { executionArn: arn } = jsonBody<{ executionArn: string }>(call);
-    if (!arn.startsWith(executionArn(''))) return next(call);
+    if (!arn.startsWith(executionArn(''))) return undefined;
     const execution = this.execution(call);
     if (!execution) return error(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const outcome = execution.status === 'RUNNING' ? undefined : await execution.outcome;
@@ -154,9 +168,9 @@ export class StepFunctionsStandIn {
     });
   }
 
-  private async history(call: AwsCall, next: (call: AwsCall) => Promise<AwsAnswer>) {
+  private async history(call: AwsCall): Promise<AwsAnswer | undefined> {
     const { executionArn: arn } = jsonBody<{ executionArn: string }>(call);
-    if (!arn.startsWith(executionArn(''))) return next(call);
+    if (!arn.startsWith(executionArn(''))) return undefined;
     const execution = this.execution(call);
     if (!execution) return error(400, 'ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     const events = stepFunctionsHistoryOf(execution.events).map((event: HistoryEvent) => ({
