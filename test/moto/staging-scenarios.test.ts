@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectNothingLeaks, worldClients } from './support/moto-state.js';
 import { motoScenario, statesOf, upload } from './support/scenario.js';
@@ -6,6 +7,18 @@ import { motoScenario, statesOf, upload } from './support/scenario.js';
  * bakeshift's AWS path against moto: the stack deployed into moto with CloudFormation, every Task of the ASL
  * run by its deployed bundle (test/moto/support). Staging: all at once, no approval.
  */
+
+const SHIMS_DOC = readFileSync(new URL('../../docs/moto-shims.md', import.meta.url), 'utf8');
+
+describe('the stack in moto', () => {
+  it("every resource type is created, by moto's CloudFormation or by the test, as docs/moto-shims.md says", async () => {
+    const { stack } = await motoScenario();
+    const listed = SHIMS_DOC.slice(SHIMS_DOC.indexOf("moto's CloudFormation creates:"));
+    const created = listed.slice(0, listed.indexOf('\n\n')).replace(/\s+/g, ' ');
+    expect(created.match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g)?.sort()).toEqual(stack.provisionedByMoto);
+    for (const type of stack.createdByTest) expect(SHIMS_DOC).toContain(`| ${type} |`);
+  });
+});
 
 describe('staging on moto', () => {
   it('first deployment: bake, launch, shift, commit; nothing else left', async () => {

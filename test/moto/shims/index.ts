@@ -1,6 +1,7 @@
 import type { FrontLayer } from '../support/moto-front.js';
 import { bucketNotificationEventBridge } from './bucket-notification-eventbridge.js';
 import { bucketPolicyConditions } from './bucket-policy-conditions.js';
+import { createImageNameInUse } from './create-image-name-in-use.js';
 import { createImageSnapshotTags } from './create-image-snapshot-tags.js';
 import { deleteLaunchTemplateVersions } from './delete-launch-template-versions.js';
 import { deletedGroupInstances } from './deleted-group-instances.js';
@@ -25,6 +26,7 @@ export function motoShims(motoEndpoint: string): MotoShim[] {
   return [
     bucketPolicyConditions,
     bucketNotificationEventBridge(),
+    createImageNameInUse(motoEndpoint),
     createImageSnapshotTags(motoEndpoint),
     launchTemplateVersionUserData(motoEndpoint),
     deleteLaunchTemplateVersions(),
