@@ -52,11 +52,6 @@ export class MotoServer {
     return server;
   }
 
-  /** Forgets every resource of every service. */
-  reset(): Promise<void> {
-    return resetMoto(this.endpoint);
-  }
-
   /** The last lines moto_server printed (its tracebacks name the moto source line that failed). */
   log(): string {
     return this.output.join('').split('\n').slice(-60).join('\n');
