@@ -1,8 +1,12 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleFunction, bundleFunctions, bundleKey } from '../../infra/bundling/bundle-function.js';
+import { FunctionBundles } from '../../infra/bundling/function-code.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const outdir = await mkdtemp(join(tmpdir(), 'bakeshift-bundles-test-'));
@@ -29,6 +33,32 @@ describe('bundling every function in one build (infra/bundling, what cdk synth d
         ]);
         expect(mine.equals(its), `${entry}: ${file}`).toBe(true);
       }
+    }
+  }, 120_000);
+
+  it("gives each asset a map whose sources are found from the asset's own place, and leaves nothing else", async () => {
+    // A cloud assembly deeper than the temporary directory: a map's paths are relative to where it was built.
+    const assembly = join(outdir, 'deep', 'er', 'cdk.out');
+    const app = new App({ outdir: assembly });
+    const stack = new Stack(app, 'bundles');
+    const bundles = new FunctionBundles(ENTRIES);
+    for (const [index, entry] of ENTRIES.entries())
+      new LambdaFunction(stack, `F${index}`, {
+        code: bundles.code(entry),
+        handler: 'index.handler',
+        runtime: Runtime.NODEJS_22_X,
+      });
+    app.synth();
+    const assets = readdirSync(assembly).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(ENTRIES.length);
+    expect(readdirSync(assembly).filter((name) => name.startsWith('bakeshift-bundle-'))).toEqual([]);
+    for (const asset of assets) {
+      const map = JSON.parse(await readFile(join(assembly, asset, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const ours = map.sources.filter((source) => source.includes('aws/lambda/entries/'));
+      expect(ours).toHaveLength(1);
+      for (const source of ours) expect(existsSync(resolve(assembly, asset, source)), source).toBe(true);
     }
   }, 120_000);
 });
