@@ -18,6 +18,7 @@ import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsProviderSettings, AwsSettings } from '../commons/aws-settings.js';
 import { describeImages, describeInstances } from '../commons/ec2-describe.js';
+import { rootVolumeMapping } from '../commons/root-volume.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
@@ -79,12 +80,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
           SubnetId: provider.builderSubnetId,
           SecurityGroupIds: [provider.builderSecurityGroupId],
           MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-          BlockDeviceMappings: [
-            {
-              DeviceName: base?.RootDeviceName ?? '/dev/xvda',
-              Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true },
-            },
-          ],
+          BlockDeviceMappings: [rootVolumeMapping(base)],
           InstanceInitiatedShutdownBehavior: 'stop',
           UserData: builderUserData({ artifactUrl, resultUrl, timeoutSeconds: request.timeoutSeconds }),
           TagSpecifications: [

@@ -15,6 +15,7 @@ import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../co
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import { describeImages, describeInstances } from '../commons/ec2-describe.js';
+import { rootVolumeMapping } from '../commons/root-volume.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { SlotHealthCheck } from '../traffic/slot-health-check.js';
 import type { FleetDirectory } from './fleet-directory.js';
@@ -196,7 +197,6 @@ export class AutoScalingFleets implements Fleets {
   ): Promise<number> {
     const name = launchTemplateName(spec.service, spec.environment);
     const [image] = await describeImages(this.clients.ec2, { ImageIds: [spec.imageId] });
-    const rootDevice = image?.RootDeviceName ?? '/dev/xvda';
     const instanceTags = tags({
       service: spec.service,
       environment: spec.environment,
@@ -214,12 +214,7 @@ export class AutoScalingFleets implements Fleets {
         HttpEndpoint: 'enabled' as const,
         HttpPutResponseHopLimit: 1,
       },
-      BlockDeviceMappings: [
-        {
-          DeviceName: rootDevice,
-          Ebs: { Encrypted: true, VolumeType: 'gp3' as const, DeleteOnTermination: true },
-        },
-      ],
+      BlockDeviceMappings: [rootVolumeMapping(image)],
       UserData: instanceUserData({
         variables: spec.variables,
         secrets: secretsToFetch(spec.secrets, await this.clients.ec2.config.region()),

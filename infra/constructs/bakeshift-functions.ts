@@ -6,7 +6,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_PLACEHOLDERS, type IamStatement } from '../../aws/commons/iam-statement.js';
 import { LAMBDA_ENVIRONMENT } from '../../aws/lambda/lambda-environment.js';
-import { functionCode } from '../bundling/function-code.js';
+import { FunctionBundles } from '../bundling/function-code.js';
 import { ignoreCfnLintCheck } from '../cfn-lint-ignores.js';
 import { iamOf, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
 import { acknowledgeWildcards, type PlaceholderValues, policyStatementsOf } from '../policy-statements.js';
@@ -28,6 +28,7 @@ export interface BakeshiftFunctionsProps {
 export class BakeshiftFunctions extends Construct {
   private readonly byName = new Map<LambdaSpec['name'], LambdaFunction>();
   private readonly roles = new Map<LambdaSpec['name'], Role>();
+  private readonly bundles = new FunctionBundles(LAMBDA_FUNCTIONS.map((spec) => spec.entry));
 
   constructor(
     scope: Construct,
@@ -120,7 +121,7 @@ export class BakeshiftFunctions extends Construct {
     for (const key of needs.flatMap((n) => n.environment)) environment[LAMBDA_ENVIRONMENT[key]] = values[key];
 
     const fn = new LambdaFunction(this, spec.name, {
-      code: functionCode(spec.entry),
+      code: this.bundles.code(spec.entry),
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
