@@ -1,10 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MANIFEST_CHECK } from '../../aws/baker/builder-manifest-check.js';
 import { APP_UNIT, builderUserData, START_FILE } from '../../aws/baker/builder-user-data.js';
+import { ArtifactManifest } from '../../core/config/artifact-manifest.js';
 import { craftTarball } from '../support/craft-tarball.js';
 import { UserDataSandbox } from '../support/user-data-sandbox.js';
 
@@ -154,4 +156,28 @@ describe("the builder's report is JSON made by a JSON library", () => {
       expect(baked.consoleReport).toEqual(baked.report);
     },
   );
+});
+
+describe("the builder's manifest check agrees with the CLI's schema", () => {
+  it('accepts exactly the manifests ArtifactManifest accepts', async () => {
+    const value = fc.oneof(
+      fc.string({ maxLength: 70 }),
+      fc.constantFrom('/health', 'health', '', 'node server.js'),
+      fc.integer(),
+      fc.array(fc.constantFrom('nodejs22', 'libstdc++6', '*', '-o x', '--setopt=a', '', 'a\nb'), {
+        maxLength: 3,
+      }),
+      fc.constant(Array(51).fill('a')),
+    );
+    const keys = fc.constantFrom('start', 'healthPath', 'version', 'bake', 'packages', 'strat');
+    const file = join(work, 'agreement.json');
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(keys, value), async (manifest) => {
+        await writeFile(file, JSON.stringify(manifest));
+        const checked = spawnSync('python3', ['-', file], { input: MANIFEST_CHECK, encoding: 'utf8' });
+        expect(checked.status === 0).toBe(ArtifactManifest.safeParse(manifest).success);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
