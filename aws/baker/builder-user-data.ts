@@ -1,4 +1,5 @@
 import { shellQuote } from '../commons/shell-quote.js';
+import { MANIFEST_CHECK } from './builder-manifest-check.js';
 
 export interface BuilderScript {
   artifactUrl: string;
@@ -9,14 +10,19 @@ export interface BuilderScript {
 /** Where the app's unit writes its output: the file the CloudWatch agent ships (fleets/instance-user-data.ts). */
 export const APP_LOG_FILE = '/var/log/bakeshift/app.log';
 
+/** The manifest's start command, exactly, written at bake (root's, 0644) and read by the app's unit at each start. */
+export const START_FILE = '/etc/bakeshift/start';
+
 /**
  * The app's systemd unit, installed at bake. It starts only once the instance's user data has written its
  * environment (`ConditionPathExists`): enabled at boot without it, a unit needing the file would fail, be
  * restarted into systemd's start limit and refuse the later start. Hardened as an immutable server: the app
  * runs unprivileged, the whole file system read-only but its own state directory and a private /tmp.
- * `$START` is expanded by the builder's shell; `exec` lets SIGTERM reach the app itself.
+ * The unit is the same text for every artifact: the start command is data, read from its file and run as
+ * `sh -c` runs it locally (local/fleets/instance-shim.mjs), `$0` included; `exec` lets SIGTERM reach that shell, and so the app
+ * itself when the command is a simple one. `$$` is systemd's escape for a literal `$`.
  */
-const APP_UNIT = `[Unit]
+export const APP_UNIT = `[Unit]
 Description=bakeshift app
 After=network-online.target
 Wants=network-online.target
@@ -26,7 +32,7 @@ User=bakeshift
 WorkingDirectory=/opt/app
 EnvironmentFile=/etc/bakeshift/app.env
 Environment=HOME=/var/lib/bakeshift-app TMPDIR=/var/lib/bakeshift-app
-ExecStart=/bin/sh -c "exec $START"
+ExecStart=/bin/sh -c 'exec /bin/sh -c "$$(cat ${START_FILE})" sh'
 Restart=always
 RestartSec=2
 StateDirectory=bakeshift-app
@@ -67,6 +73,25 @@ check_links() {
 }`;
 
 /**
+ * What reads the manifest and writes the report, as bash functions over Python's json: every value from the
+ * artifact stays data (a file, an argument, a JSON string), never script text. `field` writes a value exactly
+ * (a list one item a line), `check_manifest` refuses a manifest the CLI would refuse, `REPORT_JSON` makes the
+ * report from the status, the health path and the log tail on its input.
+ */
+const BUILDER_HELPERS = String.raw`REPORT_JSON='import json, sys
+tail = sys.stdin.buffer.read().decode("utf-8", "replace")
+print(json.dumps({"status": sys.argv[1], "healthPath": sys.argv[2], "logTail": tail}))'
+field() {
+  python3 -c 'import json, sys
+value = json.load(open(sys.argv[1], encoding="utf-8")).get(sys.argv[2], "".join(sys.argv[3:]))
+sys.stdout.buffer.write(("\n".join(value) if isinstance(value, list) else value).encode())' "$MANIFEST" "$@"
+}
+check_manifest() {
+  python3 - "$1" <<'PY'
+${MANIFEST_CHECK}PY
+}`;
+
+/**
  * The builder's user data: the Packer amazon-ebs steps without SSH. Downloads the artifact through a presigned
  * URL, refuses unsafe entries and links (before and after the bake command), installs the manifest's
  * operating-system packages with the base image's package manager (and, on Amazon Linux, the CloudWatch agent),
@@ -78,10 +103,10 @@ export function builderUserData(script: BuilderScript): string {
 set -uo pipefail
 exec > /var/log/bakeshift-bake.log 2>&1
 RESULT_URL=${shellQuote(script.resultUrl)}
+${BUILDER_HELPERS}
 report() {
-  local tail body
-  tail=$(tail -c 3000 /var/log/bakeshift-bake.log | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
-  body="{\\"status\\":\\"$1\\",\\"healthPath\\":\\"\${HEALTH_PATH:-/health}\\",\\"logTail\\":$tail}"
+  local body
+  body=$(tail -c 3000 /var/log/bakeshift-bake.log | python3 -c "$REPORT_JSON" "$1" "\${HEALTH_PATH:-/health}")
   # A presigned URL dies with the temporary credentials that signed it: the console output (read with
   # GetConsoleOutput once the builder has stopped) carries the report too.
   echo "BAKESHIFT-REPORT $(printf '%s' "$body" | base64 -w0)" > /dev/console
@@ -117,19 +142,19 @@ tar -xzf /tmp/artifact.tgz -C /opt/app --no-same-owner --no-same-permissions || 
 check_links /opt/app "the unpacked artifact"
 MANIFEST=/opt/app/bakeshift.json
 [ -f "$MANIFEST" ] || fail "bakeshift.json missing at the artifact's root"
-field() { python3 -c "import json,sys; m=json.load(open('$MANIFEST')); v=m.get(sys.argv[1], sys.argv[2]); print(' '.join(v) if isinstance(v, list) else v)" "$1" "$2"; }
-START=$(field start '') && [ -n "$START" ] || fail "bakeshift.json has no start command"
-BAKE=$(field bake '')
+invalid=$(check_manifest "$MANIFEST") || fail "$invalid"
+(umask 022 && field start > ${START_FILE}) || fail "writing the start command"
+BAKE=$(field bake)
 HEALTH_PATH=$(field healthPath /health)
-PACKAGES=$(field packages '')
+mapfile -t PACKAGES < <(field packages)
 if command -v dnf >/dev/null; then
   # Amazon Linux: the runtime the app needs, and the agent that ships its logs to CloudWatch Logs.
-  dnf install -y $PACKAGES amazon-cloudwatch-agent || fail "installing packages: $PACKAGES"
-elif [ -n "$PACKAGES" ] && command -v apt-get >/dev/null; then
-  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $PACKAGES) \\
-    || fail "installing packages: $PACKAGES"
-elif [ -n "$PACKAGES" ]; then
-  fail "no dnf or apt-get on the base image to install: $PACKAGES"
+  dnf install -y -- "\${PACKAGES[@]}" amazon-cloudwatch-agent || fail "installing packages: \${PACKAGES[*]}"
+elif [ \${#PACKAGES[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -- "\${PACKAGES[@]}") \\
+    || fail "installing packages: \${PACKAGES[*]}"
+elif [ \${#PACKAGES[@]} -gt 0 ]; then
+  fail "no dnf or apt-get on the base image to install: \${PACKAGES[*]}"
 fi
 if [ -n "$BAKE" ]; then
   (cd /opt/app && timeout ${script.timeoutSeconds} sh -c "$BAKE") || fail "bake command: $BAKE"
@@ -138,7 +163,7 @@ fi
 chown -R root:root /opt/app && chmod -R a+rX,go-w /opt/app
 # systemd opens the unit's log file before it would create LogsDirectory: the directory is made here.
 mkdir -p /var/log/bakeshift && chown bakeshift: /var/log/bakeshift
-cat > /etc/systemd/system/bakeshift-app.service <<UNIT
+cat > /etc/systemd/system/bakeshift-app.service <<'UNIT'
 ${APP_UNIT}
 UNIT
 systemctl enable bakeshift-app.service || fail "systemd unit"

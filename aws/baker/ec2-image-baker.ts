@@ -21,6 +21,7 @@ import { describeImages, describeInstances } from '../commons/ec2-describe.js';
 import { rootVolumeMapping } from '../commons/root-volume.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
+import { type BuilderReport, parseBuilderReport } from './builder-report.js';
 import { builderUserData } from './builder-user-data.js';
 import { Ec2ImageCatalog } from './ec2-image-catalog.js';
 import { claimedChecksum } from './presigning-s3-client.js';
@@ -29,12 +30,6 @@ export interface Ec2BakerClients {
   ec2: EC2Client;
   s3: S3Client;
   ssm: SSMClient;
-}
-
-interface BuilderReport {
-  status: 'succeeded' | 'failed';
-  healthPath?: string;
-  logTail?: string;
 }
 
 /**
@@ -230,7 +225,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       // Claimed by a conditional write before CreateImage: of two racing events, one goes on.
       return {
         step: 'imaging',
-        healthPath: report.healthPath ?? '/health',
+        healthPath: report.healthPath,
         imagingAt: this.clock.now().toISOString(),
       };
     }
@@ -405,7 +400,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
           }),
         ),
       );
-      return JSON.parse((await Body?.transformToString()) ?? '{}') as BuilderReport;
+      return parseBuilderReport((await Body?.transformToString()) ?? '');
     } catch (error) {
       if ((error as Error).name === 'NoSuchKey') return undefined;
       throw error;
@@ -427,11 +422,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     const text = Buffer.from(Output ?? '', 'base64').toString('utf8');
     const encoded = [...text.matchAll(/BAKESHIFT-REPORT ([A-Za-z0-9+/=]+)/g)].at(-1)?.[1];
     if (!encoded) return undefined;
-    try {
-      return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as BuilderReport;
-    } catch {
-      return undefined;
-    }
+    return parseBuilderReport(Buffer.from(encoded, 'base64').toString('utf8'));
   }
 
   private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {

@@ -37,7 +37,7 @@ describe('builder user data', () => {
     expect(script).toContain("grep -Eq '^/|(^|/)\\.\\.(/|$)'");
     expect(script).toContain('timeout 900 sh -c "$BAKE"');
     expect(script).toContain('ConditionPathExists=/etc/bakeshift/app.env');
-    expect(script).toContain('"healthPath\\":\\"${HEALTH_PATH:-/health}');
+    expect(script).toContain("cat > /etc/systemd/system/bakeshift-app.service <<'UNIT'");
     expect(script.trimEnd().endsWith('finish succeeded')).toBe(true);
     expect(script).not.toContain('aws s3');
   });

@@ -212,6 +212,8 @@ export class SimulatedCloud {
   dropEvents = false;
   /** The health path builders report (their manifest's healthPath). */
   builderHealthPath = '/health';
+  /** When set, the report's body exactly as a builder PUTs it and prints it (e.g. one a bake command forged). */
+  builderReportBody: string | undefined;
   readonly listeners = new Map<string, Action[]>();
   /** Rules added by hand to a listener, in priority order; DescribeRules answers them before the default rule. */
   readonly listenerRules = new Map<string, Rule[]>();
@@ -684,10 +686,11 @@ export class SimulatedCloud {
           ? { status: 'succeeded', healthPath: this.builderHealthPath, logTail: 'bake ok' }
           : { status: 'failed', logTail: 'npm ERR! code E404\nbake command exited with 1' };
       // The user data writes the report to the console, then PUTs it (see builder-user-data.ts).
-      instance.console = `BAKESHIFT-REPORT ${Buffer.from(JSON.stringify(report)).toString('base64')}\n`;
+      const body = this.builderReportBody ?? JSON.stringify(report);
+      instance.console = `BAKESHIFT-REPORT ${Buffer.from(body).toString('base64')}\n`;
       if (!this.presignedUrlsExpired) {
         const { Bucket: bucket, Key: key } = this.presignedCall(instance, 'PutObject', url);
-        this.objects.set(`${bucket}/${key}`, JSON.stringify(report));
+        this.objects.set(`${bucket}/${key}`, body);
         this.emit('aws.s3', 'Object Created', { bucket: { name: bucket }, object: { key } });
       }
     }

@@ -15,12 +15,27 @@ export interface SandboxRun {
   systemctl: string[];
   /** /etc/bakeshift/app.env as bash reads it (`readWithBash`), for the names asked. */
   parsed: Map<string, string>;
+  /** What the run's stand-ins wrote under "$RUN/out", by name. */
+  outputs: Map<string, Buffer>;
+  /** What the script wrote to /dev/console. */
+  console: string;
+}
+
+export interface SandboxOptions {
+  /** The image has the CloudWatch agent (its control program records its arguments with systemctl's). */
+  agent?: boolean;
+  /** Programs for this run only, by name, ahead of every other on PATH: a shell script each ("$RUN" is set). */
+  standIns?: Record<string, string>;
+  /** Files put in "$RUN" before the run, by name (what a stand-in hands the script, e.g. a download). */
+  inputs?: Record<string, Buffer>;
+  /** How long the script may take (10 s unless given; a whole bake takes longer on a busy machine). */
+  timeoutMs?: number;
 }
 
 /**
  * Runs instance user data through the real bash, as cloud-init would as root, but in a sandbox (tests only): a
- * user and mount namespace (`unshare`) with a fresh tmpfs over /etc and /opt, and a stand-in `systemctl` that records
- * its arguments. One long-lived sandbox serves many scripts, each in a fresh /etc. Whatever else a script
+ * user and mount namespace (`unshare`) with a fresh tmpfs over /etc, /opt and /var/log, /dev/console a file of the
+ * sandbox's, and a stand-in `systemctl` that records its arguments (and, per run, any other stand-in). One long-lived sandbox serves many scripts, each in a fresh /etc. Whatever else a script
  * runs runs for real (as the calling user), which is how a test sees a command escape.
  */
 export class UserDataSandbox {
@@ -41,14 +56,18 @@ export class UserDataSandbox {
     await writeFile(join(bin, 'systemctl'), '#!/bin/sh\necho "$*" >> "$RUN/systemctl"\n', { mode: 0o755 });
     // The CloudWatch agent's control program, where the image has the agent (Amazon Linux): a stand-in too.
     const agent = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
-    const loop = `mount -t tmpfs sandbox /etc && mount -t tmpfs sandbox /opt || exit 3
+    const console = join(this.dir, 'console');
+    await writeFile(console, '');
+    const loop = `mount -t tmpfs sandbox /etc && mount -t tmpfs sandbox /opt && mount -t tmpfs sandbox /var/log || exit 3
+mount --bind ${console} /dev/console || exit 3
 while read -r RUN AGENT; do
-  rm -rf /etc/* /opt/*
+  rm -rf /etc/* /opt/* /var/log/* && : > ${console} && mkdir -p /etc/systemd/system "$RUN/out"
   if [ "$AGENT" = agent ]; then
     mkdir -p ${dirname(agent)} /opt/aws/amazon-cloudwatch-agent/etc && cp ${bin}/systemctl ${agent}
   fi
-  export RUN && PATH=${bin}:$PATH bash "$RUN/user-data" > /dev/null 2> "$RUN/stderr"
+  export RUN && PATH="$RUN/bin":${bin}:$PATH bash "$RUN/user-data" > /dev/null 2> "$RUN/stderr"
   echo $? > "$RUN/rc"
+  cp ${console} "$RUN/console"
   cp -a /etc "$RUN/etc" && cp -a /opt "$RUN/opt"
   echo done
 done`;
@@ -58,20 +77,21 @@ done`;
     this.lines = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
   }
 
-  /**
-   * Runs one script (its text, decoded); `names` are the variables to read back from app.env. With `agent`, the
-   * image has the CloudWatch agent (its control program records its arguments with systemctl's).
-   */
-  async run(script: string, names: string[], options: { agent?: boolean } = {}): Promise<SandboxRun> {
+  /** Runs one script (its text, decoded); `names` are the variables to read back from app.env. */
+  async run(script: string, names: string[], options: SandboxOptions = {}): Promise<SandboxRun> {
     if (!this.child?.stdin || !this.lines) throw new Error('the sandbox is not started');
     this.count += 1;
     const run = join(this.dir, `run-${this.count}`);
-    await mkdir(run);
+    await mkdir(join(run, 'bin'), { recursive: true });
     await writeFile(join(run, 'user-data'), script);
+    for (const [name, body] of Object.entries(options.inputs ?? {})) await writeFile(join(run, name), body);
+    for (const [name, body] of Object.entries(options.standIns ?? {}))
+      await writeFile(join(run, 'bin', name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
     const done = new Promise<void>((resolve, reject) => {
+      const timeout = options.timeoutMs ?? 10_000;
       const timer = setTimeout(
-        () => reject(new Error('the sandboxed script did not finish in 10 s')),
-        10_000,
+        () => reject(new Error(`the sandboxed script did not finish in ${timeout / 1000} s`)),
+        timeout,
       );
       this.lines?.once('line', () => {
         clearTimeout(timer);
@@ -91,6 +111,8 @@ done`;
       parsed: existsSync(join(run, 'etc/bakeshift/app.env'))
         ? readWithBash(join(run, 'etc/bakeshift/app.env'), names)
         : new Map(),
+      outputs: await filesUnder(join(run, 'out'), ''),
+      console: await readFile(join(run, 'console'), 'utf8'),
     };
     await rm(run, { recursive: true, force: true });
     return result;
