@@ -1,58 +1,239 @@
 import type { Plan } from '../deployment/deployment-plan.js';
 import type { AnalysisEntry } from '../deployment/deployment-record.js';
 import { deploymentRef, notifyQuietly } from '../deployment/notify-quietly.js';
-import { AnalysisFailed } from '../errors.js';
+import { AnalysisFailed, AnalysisInconclusive } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { TrafficMetrics } from '../ports/traffic-metrics.js';
-import { judgeWindow } from './judge-window.js';
+import { compare, type Judgement, judgeComparison } from './sequential-verdict.js';
+import type { MetricBucket } from './window-metrics.js';
 
-export interface GreenWindow {
+/** How far back blue's own buckets before the first shift are read: its latency threshold and the baseline. */
+export const BASELINE_SECONDS = 1800;
+
+export interface GreenLook {
   plan: Plan;
   /** Where the verdict is made, for the record: `CheckGreenAtWeight 10%`, `WatchGreen`. */
   step: string;
   greenFleetId: string;
-  /** Blue over the same window, when it takes traffic in it (the baseline). */
-  blueFleetId: string | null;
-  from: Date;
+  /** When green first took traffic: the tests run from there (after the warm-up) to now. */
+  firstShiftAt: Date;
+  /** Before this nothing passes; after it (and the extension) nothing stays undecided. */
+  holdEndsAt: Date;
 }
 
-/**
- * Green's verdict over a window, with the numbers: its figures (and blue's) from the load balancer's metrics,
- * judged by the environment's limits (judge-window.ts), and the named alarms. Undefined when the environment
- * turned analysis off (or the plan predates it).
- */
-export async function judgeGreen(
-  deps: { metrics: TrafficMetrics; clock: Clock },
-  window: GreenWindow,
-): Promise<AnalysisEntry | undefined> {
-  const limits = window.plan.settings.analysis;
-  if (!limits?.enabled) return undefined;
-  const to = deps.clock.now();
-  const fleets = [window.greenFleetId, ...(window.blueFleetId ? [window.blueFleetId] : [])];
-  const figures = await deps.metrics.windows(window.plan, fleets, window.from, to);
-  const none = { requests: 0, errors: 0, p99Ms: null };
-  const blue = window.blueFleetId ? (figures[window.blueFleetId] ?? none) : null;
-  const verdict = judgeWindow(figures[window.greenFleetId] ?? none, blue, limits);
-  const alarmsFiring = limits.alarms.length ? await deps.metrics.alarmsFiring(limits.alarms) : [];
+/** A look's result: undecided yet (look again), or a verdict to keep. */
+export type LookResult = { state: 'undecided'; note: string } | { state: 'decided'; entry: AnalysisEntry };
+
+const mean = (buckets: MetricBucket[]) => {
+  const requests = buckets.reduce((n, b) => n + (b.p99Ms === null ? 0 : b.requests), 0);
+  const weighted = buckets.reduce((n, b) => n + (b.p99Ms ?? 0) * b.requests, 0);
+  return requests ? Math.round(weighted / requests) : null;
+};
+
+type Analysis = NonNullable<Plan['settings']['analysis']>;
+
+/** Blue's buckets before the first shift, and the latency threshold they give (its p99 plus the floor). */
+async function baselineOf(deps: { metrics: TrafficMetrics }, look: GreenLook, blueFleetId: string) {
+  const from = new Date(look.firstShiftAt.getTime() - BASELINE_SECONDS * 1000);
+  const series = await deps.metrics.series(look.plan, [blueFleetId], from, look.firstShiftAt, {
+    slowerThanMs: null,
+  });
+  const buckets = (series.fleets[blueFleetId] ?? []).filter((b) => b.requests > 0);
+  const p99 = mean(buckets);
   return {
-    step: window.step,
-    at: to.toISOString(),
-    passed: verdict.passed && alarmsFiring.length === 0,
-    judged: verdict.judged || alarmsFiring.length > 0,
-    reason: alarmsFiring.length ? `in ALARM: ${alarmsFiring.join(', ')}; ${verdict.reason}` : verdict.reason,
-    green: verdict.green,
-    blue: verdict.blue,
+    buckets,
+    thresholdMs: p99 === null ? null : p99 + (look.plan.settings.analysis?.minLatencyIncreaseMs ?? 0),
+  };
+}
+
+function entryOf(
+  look: GreenLook,
+  at: Date,
+  outcome: 'pass' | 'fail' | 'inconclusive',
+  reason: string,
+  judgement: Judgement | null,
+  alarmsFiring: string[],
+  totals: Pick<AnalysisEntry, 'green' | 'blue'>,
+): AnalysisEntry {
+  return {
+    step: look.step,
+    at: at.toISOString(),
+    passed: outcome === 'pass',
+    judged: judgement !== null || alarmsFiring.length > 0,
+    outcome,
+    reason,
+    ...(judgement
+      ? {
+          statistics: {
+            errors: pick(judgement.errors),
+            latency: pick(judgement.latency),
+            requests: judgement.requests,
+          },
+        }
+      : {}),
+    ...totals,
     alarmsFiring,
   };
 }
 
+const pick = (t: Judgement['errors']) => ({
+  eValue: Number(t.eValue.toPrecision(4)),
+  threshold: t.threshold,
+  effect: t.effect === null ? null : Number(t.effect.toFixed(6)),
+  floor: t.floor,
+});
+
+/**
+ * One look at green (ADR 40): its buckets since the first shift (after the warm-up) against blue's, over the
+ * same buckets while blue takes traffic and against blue's own before the shift once green takes it all.
+ * Fails as soon as a test is sure; passes only after the hold, on settled buckets, with enough requests to
+ * have seen the minimum effect; otherwise undecided until the hold and its extension end, then inconclusive.
+ * Undefined when the environment turned analysis off.
+ */
+export async function lookAtGreen(
+  deps: { metrics: TrafficMetrics; clock: Clock },
+  look: GreenLook,
+): Promise<LookResult | undefined> {
+  const settings = look.plan.settings.analysis;
+  if (!settings?.enabled) return undefined;
+  const now = deps.clock.now();
+  const alarmsFiring = settings.alarms.length ? await deps.metrics.alarmsFiring(settings.alarms) : [];
+  const blueFleetId = look.plan.blue?.fleetId;
+  const none = { green: { requests: 0, errors: 0, p99Ms: null }, blue: null };
+  if (!blueFleetId) {
+    // A first release has nothing to compare with, and nothing to roll back to.
+    if (alarmsFiring.length)
+      return decided(
+        entryOf(look, now, 'fail', `in ALARM: ${alarmsFiring.join(', ')}`, null, alarmsFiring, none),
+      );
+    if (now < look.holdEndsAt) return { state: 'undecided', note: 'no blue to compare with' };
+    return decided(entryOf(look, now, 'pass', 'not judged: no blue to compare with', null, [], none));
+  }
+  const baseline = await baselineOf(deps, look, blueFleetId);
+  const from = new Date(look.firstShiftAt.getTime() + settings.warmUpSeconds * 1000);
+  const series = await deps.metrics.series(look.plan, [look.greenFleetId, blueFleetId], from, now, {
+    slowerThanMs: baseline.thresholdMs,
+  });
+  const green = series.fleets[look.greenFleetId] ?? [];
+  const blue = series.fleets[blueFleetId] ?? [];
+  const judgement = judgeComparison(compare(green, blue, baseline.buckets), settings, baseline.thresholdMs);
+  const unattributed = series.unattributedErrors.reduce((a, b) => a + b, 0);
+  const worstCase = unattributed
+    ? judgeComparison(
+        compare(green, blue, baseline.buckets, series.unattributedErrors),
+        settings,
+        baseline.thresholdMs,
+      )
+    : judgement;
+  const totals = totalsOf(green, blue);
+  const idle =
+    baseline.buckets.length === 0 &&
+    totals.green.requests + (totals.blue?.requests ?? 0) + unattributed === 0;
+  return decide(look, settings, {
+    idle,
+    baselineRequests: baseline.buckets.reduce((n, b) => n + b.requests, 0),
+    now,
+    settledUntil: series.settledUntil,
+    judgement,
+    worstCase,
+    unattributed,
+    alarmsFiring,
+    totals,
+  });
+}
+
+const decided = (entry: AnalysisEntry): LookResult => ({ state: 'decided', entry });
+
+function totalsOf(green: MetricBucket[], blue: MetricBucket[]): Pick<AnalysisEntry, 'green' | 'blue'> {
+  const sum = (buckets: MetricBucket[]) => ({
+    requests: buckets.reduce((n, b) => n + b.requests, 0),
+    errors: buckets.reduce((n, b) => n + b.errors, 0),
+    p99Ms: mean(buckets),
+  });
+  return { green: sum(green), blue: sum(blue) };
+}
+
+interface Evidence {
+  now: Date;
+  settledUntil: number;
+  judgement: Judgement;
+  worstCase: Judgement;
+  unattributed: number;
+  /** No request reached blue before the shift, nor either fleet since, nor the load balancer's errors. */
+  idle: boolean;
+  baselineRequests: number;
+  alarmsFiring: string[];
+  totals: Pick<AnalysisEntry, 'green' | 'blue'>;
+}
+
+/** Why the look cannot pass yet, or null when it can. */
+function doubt(look: GreenLook, e: Evidence): string | null {
+  if (e.settledUntil < look.holdEndsAt.getTime())
+    return `the metrics are settled only until ${new Date(e.settledUntil).toISOString()}, not to the hold's end`;
+  if (e.worstCase.fails)
+    return `${e.unattributed} load-balancer 5xx no target group accounts for: counted as green's, green fails`;
+  const { seen, needed } = e.judgement.requests;
+  if (seen === 0)
+    return `no request counted for green since its warm-up, while blue had ${e.baselineRequests} before the shift (a window the metrics have not filled?)`;
+  if (needed === null || seen < needed)
+    return `too few requests to see the minimum effect: green ${seen}, ${needed === null ? 'no estimate of how many are' : `about ${needed}`} needed`;
+  return null;
+}
+
+function decide(look: GreenLook, settings: Analysis, e: Evidence): LookResult {
+  const { now, judgement, alarmsFiring, totals } = e;
+  const numbers = judgement.explanation;
+  if (alarmsFiring.length)
+    return decided(
+      entryOf(
+        look,
+        now,
+        'fail',
+        `in ALARM: ${alarmsFiring.join(', ')}; ${numbers}`,
+        judgement,
+        alarmsFiring,
+        totals,
+      ),
+    );
+  if (judgement.fails) {
+    const which = judgement.errors.fails ? 'has more errors than blue' : 'is slower than blue';
+    return decided(entryOf(look, now, 'fail', `green surely ${which}: ${numbers}`, judgement, [], totals));
+  }
+  if (now < look.holdEndsAt) return { state: 'undecided', note: numbers };
+  if (e.settledUntil >= look.holdEndsAt.getTime() && e.idle)
+    // Nobody reached either fleet, before the shift or since: nothing to judge, and a rollback would protect
+    // no one. (Blue busy before the shift and green silent since is doubt, not idleness: CloudWatch may lag.)
+    return decided({
+      ...entryOf(
+        look,
+        now,
+        'pass',
+        `not judged: no request reached green after its warm-up`,
+        null,
+        [],
+        totals,
+      ),
+    });
+  const reason = doubt(look, e);
+  if (reason === null)
+    return decided(
+      entryOf(look, now, 'pass', `no regression worth a rollback: ${numbers}`, judgement, [], totals),
+    );
+  const extendedUntil = look.holdEndsAt.getTime() + settings.extendInconclusiveSeconds * 1000;
+  if (now.getTime() < extendedUntil)
+    return { state: 'undecided', note: `hold extended: ${reason}; ${numbers}` };
+  return decided(
+    entryOf(look, now, 'inconclusive', `inconclusive: ${reason}; ${numbers}`, judgement, [], totals),
+  );
+}
+
 /**
  * Keeps a verdict in the deployment's record and, when it judged something, announces it with its numbers
- * (events, Slack; a failing notifier never fails the step); a failed verdict then fails the step, and
- * compensation follows.
+ * (events, Slack; a failing notifier never fails the step). A failed verdict then fails the step, and so does
+ * an inconclusive one (`onInconclusive: rollback`): compensation follows. Never a pass on doubt.
  */
 export async function keepVerdict(
   deps: { store: ReleaseStore; notifier: Notifier; log: Log },
@@ -60,6 +241,8 @@ export async function keepVerdict(
   entry: AnalysisEntry,
 ): Promise<void> {
   await deps.store.updateDeployment(plan.deploymentId, { addAnalysis: [entry] });
+  const outcome = entry.outcome ?? (entry.passed ? 'pass' : 'fail');
+  const word = { pass: 'passed', fail: 'failed', inconclusive: 'was inconclusive' }[outcome];
   if (entry.judged)
     await notifyQuietly(
       deps.notifier,
@@ -67,9 +250,10 @@ export async function keepVerdict(
         kind: 'analysis_verdict',
         ...deploymentRef(plan),
         at: entry.at,
-        detail: `${entry.step} ${entry.passed ? 'passed' : 'failed'}: ${entry.reason}`,
+        detail: `${entry.step} ${word}: ${entry.reason}`,
       },
       deps.log,
     );
-  if (!entry.passed) throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
+  if (outcome === 'fail') throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
+  if (outcome === 'inconclusive') throw new AnalysisInconclusive(`${entry.step}: ${entry.reason}`);
 }

@@ -1,18 +1,38 @@
-import type { WindowMetrics } from '../../../core/analysis/window-metrics.js';
+import type { MetricBucket, TrafficSeries, WindowMetrics } from '../../../core/analysis/window-metrics.js';
 import type { TrafficMetrics } from '../../../core/ports/traffic-metrics.js';
 
-/** A test fake: each fleet answers what the test sets (nothing by default); alarms fire when the test says. */
+const MINUTE = 60_000;
+
+/**
+ * A test fake: minute buckets; in each, a fleet answers what the test sets for it (nothing by default), or
+ * what `perMinute` returns for that minute; alarms fire when the test says.
+ */
 export class FakeTrafficMetrics implements TrafficMetrics {
-  readonly byFleet = new Map<string, WindowMetrics>();
+  readonly byFleet = new Map<string, WindowMetrics & { slow?: number }>();
+  /** Overrides byFleet: a fleet's figures in the minute starting at `at` (ms). */
+  perMinute: ((fleetId: string, at: number) => (WindowMetrics & { slow?: number }) | undefined) | undefined;
   readonly firing = new Set<string>();
-  /** Every window asked for, in order. */
+  /** Every series asked for, in order. */
   readonly asked: { fleetIds: string[]; from: string; to: string }[] = [];
 
-  async windows(_listener: unknown, fleetIds: string[], from: Date, to: Date) {
+  async series(_listener: unknown, fleetIds: string[], from: Date, to: Date): Promise<TrafficSeries> {
     this.asked.push({ fleetIds, from: from.toISOString(), to: to.toISOString() });
-    return Object.fromEntries(
-      fleetIds.map((id) => [id, this.byFleet.get(id) ?? { requests: 0, errors: 0, p99Ms: null }]),
-    );
+    const start = Math.ceil(from.getTime() / MINUTE) * MINUTE;
+    const settledUntil = Math.max(start, Math.floor(to.getTime() / MINUTE) * MINUTE);
+    const grid = Array.from({ length: (settledUntil - start) / MINUTE }, (_, k) => start + k * MINUTE);
+    const fleets: Record<string, MetricBucket[]> = {};
+    for (const id of fleetIds)
+      fleets[id] = grid.map((at) => {
+        const m = this.perMinute?.(id, at) ?? this.byFleet.get(id);
+        return {
+          at,
+          requests: m?.requests ?? 0,
+          errors: m?.errors ?? 0,
+          p99Ms: m?.p99Ms ?? null,
+          slow: m?.slow ?? 0,
+        };
+      });
+    return { bucketSeconds: 60, settledUntil, fleets, unattributedErrors: grid.map(() => 0) };
   }
 
   async alarmsFiring(names: string[]) {
