@@ -818,7 +818,10 @@ export class SimulatedCloud {
           timestamps.push(new Date(t));
           values.push(stat === 'p99' ? Math.max(...minutes) : minutes.reduce((a, b) => a + b, 0));
         }
-        if (input.ScanBy !== 'TimestampAscending') [timestamps, values].forEach((a) => a.reverse());
+        if (input.ScanBy !== 'TimestampAscending') {
+          timestamps.reverse();
+          values.reverse();
+        }
         return {
           Id: query.Id,
           Label: metric?.MetricName,
