@@ -33,6 +33,12 @@ const mean = (buckets: MetricBucket[]) => {
   return requests ? Math.round(weighted / requests) : null;
 };
 
+/** The middle value: a few slow buckets (a load ramping up, a pause) do not move blue's threshold. */
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? (sorted[Math.floor((sorted.length - 1) / 2)] ?? null) : null;
+};
+
 type Analysis = NonNullable<Plan['settings']['analysis']>;
 
 /** Blue's buckets before the first shift, and the latency threshold they give (its p99 plus the floor). */
@@ -42,7 +48,7 @@ async function baselineOf(deps: { metrics: TrafficMetrics }, look: GreenLook, bl
     slowerThanMs: null,
   });
   const buckets = (series.fleets[blueFleetId] ?? []).filter((b) => b.requests > 0);
-  const p99 = mean(buckets);
+  const p99 = median(buckets.map((b) => b.p99Ms).filter((p): p is number => p !== null));
   return {
     buckets,
     thresholdMs: p99 === null ? null : p99 + (look.plan.settings.analysis?.minLatencyIncreaseMs ?? 0),
@@ -50,7 +56,7 @@ async function baselineOf(deps: { metrics: TrafficMetrics }, look: GreenLook, bl
 }
 
 function entryOf(
-  look: GreenLook,
+  look: Pick<GreenLook, 'step'>,
   at: Date,
   outcome: 'pass' | 'fail' | 'inconclusive',
   reason: string,
@@ -119,13 +125,20 @@ export async function lookAtGreen(
   });
   const green = series.fleets[look.greenFleetId] ?? [];
   const blue = series.fleets[blueFleetId] ?? [];
-  const judgement = judgeComparison(compare(green, blue, baseline.buckets), settings, baseline.thresholdMs);
+  const afterHold = now >= look.holdEndsAt;
+  const judgement = judgeComparison(
+    compare(green, blue, baseline.buckets),
+    settings,
+    baseline.thresholdMs,
+    afterHold,
+  );
   const unattributed = series.unattributedErrors.reduce((a, b) => a + b, 0);
   const worstCase = unattributed
     ? judgeComparison(
         compare(green, blue, baseline.buckets, series.unattributedErrors),
         settings,
         baseline.thresholdMs,
+        false,
       )
     : judgement;
   const totals = totalsOf(green, blue);
@@ -156,7 +169,7 @@ function totalsOf(green: MetricBucket[], blue: MetricBucket[]): Pick<AnalysisEnt
   return { green: sum(green), blue: sum(blue) };
 }
 
-interface Evidence {
+export interface Evidence {
   now: Date;
   settledUntil: number;
   judgement: Judgement;
@@ -170,7 +183,7 @@ interface Evidence {
 }
 
 /** Why the look cannot pass yet, or null when it can. */
-function doubt(look: GreenLook, e: Evidence): string | null {
+function doubt(look: Pick<GreenLook, 'holdEndsAt'>, e: Evidence): string | null {
   if (e.settledUntil < look.holdEndsAt.getTime())
     return `the metrics are settled only until ${new Date(e.settledUntil).toISOString()}, not to the hold's end`;
   if (e.worstCase.fails)
@@ -183,7 +196,17 @@ function doubt(look: GreenLook, e: Evidence): string | null {
   return null;
 }
 
-function decide(look: GreenLook, settings: Analysis, e: Evidence): LookResult {
+/**
+ * A look's outcome from what it found (pure: the handlers and the bench decide alike): fail at once on a sure
+ * regression or an alarm; before the hold's end undecided; after it a pass only on settled metrics, with enough
+ * requests and no doubt from unattributed load-balancer errors; else undecided until the extension ends, then
+ * inconclusive.
+ */
+export function decide(
+  look: Pick<GreenLook, 'step' | 'holdEndsAt'>,
+  settings: Pick<Analysis, 'extendInconclusiveSeconds'>,
+  e: Evidence,
+): LookResult {
   const { now, judgement, alarmsFiring, totals } = e;
   const numbers = judgement.explanation;
   if (alarmsFiring.length)

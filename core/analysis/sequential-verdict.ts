@@ -88,27 +88,25 @@ export function compare(
 
 const rate = (m: WindowMetrics) => (m.requests ? m.errors / m.requests : 0);
 
+type Totals = WindowMetrics & { slow: number };
+
 /**
- * About how many green requests (at the same share and blue's error rate) the error test needs before a
- * regression of exactly the minimum effect would cross its threshold: green's counts scaled until the e-value
- * of the counts that regression would produce on average reaches it. Null when blue gives no comparison yet.
+ * About how many green requests the error test needs before a regression of exactly the minimum effect would
+ * cross its threshold: green's and blue's requests scaled (at their pooled share and blue's error rate) until
+ * the e-value of the counts that regression would give on average reaches it. Null without a comparison.
  */
-function requestsNeeded(cmp: Comparison, minIncrease: number, logThreshold: number): number | null {
-  if (cmp.green.requests === 0) return null;
-  const blueRate = rate(cmp.blue);
+export function requestsNeeded(green: Totals, blue: Totals, minIncrease: number, logThreshold: number) {
+  if (green.requests === 0 || blue.requests === 0) return null;
+  const share = green.requests / (green.requests + blue.requests);
+  const blueRate = rate(blue);
   const expectedAt = (scale: number) =>
-    mixtureLogEValue(
-      cmp.errors.map((bucket) => {
-        // Requests in the bucket, recovered from its share and blue's events at blue's average rate.
-        const greenRequests = (cmp.green.requests / cmp.errors.length) * scale;
-        const blueRequests = (greenRequests * (1 - bucket.share)) / bucket.share;
-        return {
-          green: greenRequests * (blueRate + minIncrease),
-          blue: blueRequests * blueRate,
-          share: bucket.share,
-        };
-      }),
-    );
+    mixtureLogEValue([
+      {
+        green: green.requests * scale * (blueRate + minIncrease),
+        blue: blue.requests * scale * blueRate,
+        share,
+      },
+    ]);
   let [low, high] = [0, 1];
   for (let i = 0; i < 40 && expectedAt(high) < logThreshold; i++) [low, high] = [high, high * 2];
   if (expectedAt(high) < logThreshold) return null;
@@ -117,14 +115,19 @@ function requestsNeeded(cmp: Comparison, minIncrease: number, logThreshold: numb
     if (expectedAt(mid) >= logThreshold) high = mid;
     else low = mid;
   }
-  return Math.ceil(cmp.green.requests * high);
+  return Math.ceil(green.requests * high);
 }
 
 const percent = (fraction: number) => `${(fraction * 100).toFixed(2)} %`;
 const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)} points`;
 const short = (e: number) => (e >= 1000 || e < 0.01 ? e.toExponential(1) : e.toPrecision(3));
 
-function explain(cmp: Comparison, errors: TestResult, latency: TestResult, thresholdMs: number | null) {
+function explain(
+  cmp: Pick<Comparison, 'green' | 'blue'>,
+  errors: TestResult,
+  latency: TestResult,
+  thresholdMs: number | null,
+) {
   const { green, blue } = cmp;
   const errorLine = `errors: green ${green.errors}/${green.requests} (${percent(rate(green))}), blue ${blue.errors}/${blue.requests} (${percent(rate(blue))}), ${points(errors.effect ?? 0)} (floor ${points(errors.floor)}); e-value ${short(errors.eValue)} ${errors.eValue >= errors.threshold ? '≥' : '<'} ${short(errors.threshold)}`;
   const latencyLine =
@@ -134,22 +137,32 @@ function explain(cmp: Comparison, errors: TestResult, latency: TestResult, thres
   return `${errorLine}; ${latencyLine}`;
 }
 
+/** What a look has found, however it was gathered (the handlers from buckets, the bench incrementally). */
+export interface Findings {
+  /** ln of the error test's and the slow-request test's mixture e-values. */
+  errorsLogE: number;
+  slowLogE: number;
+  green: Totals;
+  blue: Totals;
+}
+
 /**
  * The verdict's numbers at one look. Each test's threshold is 2/α (α split between the two tests, so a good
  * version is rolled back with probability at most α per deployment, whatever the number of looks). A test
  * fails green when its e-value reaches the threshold and the measured effect reaches the floor (a sure but
  * smaller regression is not worth a rollback). `latencyThresholdMs` is blue's p99 before the shift plus the
- * floor: a request slower than it is a slow request.
+ * floor: a request slower than it is a slow request. `withPower` also estimates the requests needed.
  */
-export function judgeComparison(
-  cmp: Comparison,
+export function judge(
+  found: Findings,
   settings: SequentialSettings,
   latencyThresholdMs: number | null,
+  withPower = true,
 ): Judgement {
   const threshold = 2 / settings.alpha;
-  const logThreshold = Math.log(threshold);
-  const errorsE = Math.exp(Math.min(700, mixtureLogEValue(cmp.errors)));
-  const errorEffect = cmp.green.requests && cmp.blue.requests ? rate(cmp.green) - rate(cmp.blue) : null;
+  const { green, blue } = found;
+  const errorsE = Math.exp(Math.min(700, found.errorsLogE));
+  const errorEffect = green.requests && blue.requests ? rate(green) - rate(blue) : null;
   const errors: TestResult = {
     eValue: errorsE,
     threshold,
@@ -157,9 +170,8 @@ export function judgeComparison(
     floor: settings.minErrorIncrease,
     fails: errorsE >= threshold && errorEffect !== null && errorEffect >= settings.minErrorIncrease - 1e-12,
   };
-  const latencyE = latencyThresholdMs === null ? 1 : Math.exp(Math.min(700, mixtureLogEValue(cmp.slow)));
-  const latencyEffect =
-    cmp.green.p99Ms !== null && cmp.blue.p99Ms !== null ? cmp.green.p99Ms - cmp.blue.p99Ms : null;
+  const latencyE = latencyThresholdMs === null ? 1 : Math.exp(Math.min(700, found.slowLogE));
+  const latencyEffect = green.p99Ms !== null && blue.p99Ms !== null ? green.p99Ms - blue.p99Ms : null;
   const latency: TestResult = {
     eValue: latencyE,
     threshold,
@@ -172,9 +184,25 @@ export function judgeComparison(
     errors,
     latency,
     requests: {
-      seen: cmp.green.requests,
-      needed: requestsNeeded(cmp, settings.minErrorIncrease, logThreshold),
+      seen: green.requests,
+      needed: withPower ? requestsNeeded(green, blue, settings.minErrorIncrease, Math.log(threshold)) : null,
     },
-    explanation: explain(cmp, errors, latency, latencyThresholdMs),
+    explanation: explain({ green, blue }, errors, latency, latencyThresholdMs),
   };
+}
+
+/** The verdict's numbers over bucket pairs (see judge). */
+export function judgeComparison(
+  cmp: Comparison,
+  settings: SequentialSettings,
+  latencyThresholdMs: number | null,
+  withPower = true,
+): Judgement {
+  const found = {
+    errorsLogE: mixtureLogEValue(cmp.errors),
+    slowLogE: mixtureLogEValue(cmp.slow),
+    green: cmp.green,
+    blue: cmp.blue,
+  };
+  return judge(found, settings, latencyThresholdMs, withPower);
 }
