@@ -44,22 +44,24 @@ const metric = (id: string, name: string, stat: string, dimensions: { Name: stri
  * Per target group (ELB user guide, the metrics whose dimensions include TargetGroup): its requests (counted
  * whenever the load balancer chose one of its targets), its targets' 5xx, and the 5xx the load balancer
  * answered for it because a connection or a TLS session to its target failed (each such request is a 502).
- * Response time: p99, and the requests slower than the threshold (trimmed count TC(threshold:), seconds).
+ * Response time: p50 and p99, and the requests slower than each threshold (trimmed count TC(threshold:),
+ * in seconds).
  */
 function targetGroupQueries(
   i: number,
   dimensions: { Name: string; Value: string }[],
-  slowerThanMs: number | null,
+  slowerThanMs: number[],
 ) {
   return [
     metric(`requests${i}`, 'RequestCount', 'Sum', dimensions),
     metric(`targetErrors${i}`, 'HTTPCode_Target_5XX_Count', 'Sum', dimensions),
     metric(`connectionErrors${i}`, 'TargetConnectionErrorCount', 'Sum', dimensions),
     metric(`tlsErrors${i}`, 'TargetTLSNegotiationErrorCount', 'Sum', dimensions),
+    metric(`median${i}`, 'TargetResponseTime', 'p50', dimensions),
     metric(`latency${i}`, 'TargetResponseTime', 'p99', dimensions),
-    ...(slowerThanMs === null
-      ? []
-      : [metric(`slow${i}`, 'TargetResponseTime', `TC(${(slowerThanMs / 1000).toFixed(3)}:)`, dimensions)]),
+    ...slowerThanMs.map((ms, k) =>
+      metric(`slow${i}x${k}`, 'TargetResponseTime', `TC(${(ms / 1000).toFixed(3)}:)`, dimensions),
+    ),
   ];
 }
 
@@ -82,7 +84,7 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     fleetIds: string[],
     from: Date,
     to: Date,
-    options: { slowerThanMs: number | null },
+    options: { slowerThanMs: number[] },
   ): Promise<TrafficSeries> {
     const start = Math.ceil(from.getTime() / MINUTE) * MINUTE;
     const settledUntil = Math.max(
@@ -91,7 +93,8 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     );
     const grid = Array.from({ length: (settledUntil - start) / MINUTE }, (_, k) => start + k * MINUTE);
     const empty: TrafficSeries = { bucketSeconds: 60, settledUntil, fleets: {}, unattributedErrors: [] };
-    for (const fleetId of fleetIds) empty.fleets[fleetId] = grid.map((at) => bucketAt(at));
+    for (const fleetId of fleetIds)
+      empty.fleets[fleetId] = grid.map((at) => bucketAt(at, options.slowerThanMs.length));
     empty.unattributedErrors = grid.map(() => 0);
     if (grid.length === 0) return empty;
 
@@ -115,7 +118,7 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     const sum = (id: string, minute: number) => at(id, minute) ?? 0;
     fleetIds.forEach((fleetId, i) => {
       empty.fleets[fleetId] = grid.map((minute) => {
-        const p99 = at(`latency${i}`, minute);
+        const [p50, p99] = [at(`median${i}`, minute), at(`latency${i}`, minute)];
         return {
           at: minute,
           requests: sum(`requests${i}`, minute),
@@ -123,8 +126,9 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
             sum(`targetErrors${i}`, minute) +
             sum(`connectionErrors${i}`, minute) +
             sum(`tlsErrors${i}`, minute),
-          slow: sum(`slow${i}`, minute),
+          slow: options.slowerThanMs.map((_, k) => sum(`slow${i}x${k}`, minute)),
           // TargetResponseTime is in seconds.
+          p50Ms: p50 === undefined ? null : Math.round(p50 * 1000),
           p99Ms: p99 === undefined ? null : Math.round(p99 * 1000),
         };
       });
@@ -178,4 +182,11 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
   }
 }
 
-const bucketAt = (at: number): MetricBucket => ({ at, requests: 0, errors: 0, slow: 0, p99Ms: null });
+const bucketAt = (at: number, thresholds: number): MetricBucket => ({
+  at,
+  requests: 0,
+  errors: 0,
+  slow: new Array(thresholds).fill(0),
+  p50Ms: null,
+  p99Ms: null,
+});

@@ -41,18 +41,23 @@ const median = (values: number[]) => {
 
 type Analysis = NonNullable<Plan['settings']['analysis']>;
 
-/** Blue's buckets before the first shift, and the latency threshold they give (its p99 plus the floor). */
-async function baselineOf(deps: { metrics: TrafficMetrics }, look: GreenLook, blueFleetId: string) {
+/**
+ * The latency thresholds blue's buckets before the first shift give: the median of their p50s and of their
+ * p99s, each plus the floor (a median, so a few slow buckets, a load ramping up, move nothing). None when blue
+ * answered nothing then.
+ */
+async function latencyThresholdsOf(deps: { metrics: TrafficMetrics }, look: GreenLook, blueFleetId: string) {
   const from = new Date(look.firstShiftAt.getTime() - BASELINE_SECONDS * 1000);
   const series = await deps.metrics.series(look.plan, [blueFleetId], from, look.firstShiftAt, {
-    slowerThanMs: null,
+    slowerThanMs: [],
   });
   const buckets = (series.fleets[blueFleetId] ?? []).filter((b) => b.requests > 0);
-  const p99 = median(buckets.map((b) => b.p99Ms).filter((p): p is number => p !== null));
-  return {
-    buckets,
-    thresholdMs: p99 === null ? null : p99 + (look.plan.settings.analysis?.minLatencyIncreaseMs ?? 0),
-  };
+  const floor = look.plan.settings.analysis?.minLatencyIncreaseMs ?? 0;
+  const quantiles = [
+    median(buckets.map((b) => b.p50Ms).filter((p): p is number => p !== null)),
+    median(buckets.map((b) => b.p99Ms).filter((p): p is number => p !== null)),
+  ];
+  return quantiles.some((q) => q === null) ? [] : quantiles.map((q) => (q ?? 0) + floor);
 }
 
 function entryOf(
@@ -118,36 +123,40 @@ export async function lookAtGreen(
     if (now < look.holdEndsAt) return { state: 'undecided', note: 'no blue to compare with' };
     return decided(entryOf(look, now, 'pass', 'not judged: no blue to compare with', null, [], none));
   }
-  const baseline = await baselineOf(deps, look, blueFleetId);
-  const from = new Date(look.firstShiftAt.getTime() + settings.warmUpSeconds * 1000);
-  const series = await deps.metrics.series(look.plan, [look.greenFleetId, blueFleetId], from, now, {
-    slowerThanMs: baseline.thresholdMs,
-  });
-  const green = series.fleets[look.greenFleetId] ?? [];
-  const blue = series.fleets[blueFleetId] ?? [];
-  const afterHold = now >= look.holdEndsAt;
-  const judgement = judgeComparison(
-    compare(green, blue, baseline.buckets),
-    settings,
-    baseline.thresholdMs,
-    afterHold,
+  const thresholdsMs = await latencyThresholdsOf(deps, look, blueFleetId);
+  // One query from blue's baseline to now: blue's own buckets before the shift, then both fleets' since.
+  const baselineFrom = look.firstShiftAt.getTime() - BASELINE_SECONDS * 1000;
+  const series = await deps.metrics.series(
+    look.plan,
+    [look.greenFleetId, blueFleetId],
+    new Date(baselineFrom),
+    now,
+    {
+      slowerThanMs: thresholdsMs,
+    },
   );
-  const unattributed = series.unattributedErrors.reduce((a, b) => a + b, 0);
+  const from = look.firstShiftAt.getTime() + settings.warmUpSeconds * 1000;
+  const bucketMs = series.bucketSeconds * 1000;
+  const since = (buckets: MetricBucket[] = []) => buckets.filter((b) => b.at >= from);
+  const baseline = (series.fleets[blueFleetId] ?? []).filter(
+    (b) => b.at + bucketMs <= look.firstShiftAt.getTime() && b.requests > 0,
+  );
+  const green = since(series.fleets[look.greenFleetId]);
+  const blue = since(series.fleets[blueFleetId]);
+  const firstIndex = (series.fleets[look.greenFleetId] ?? []).findIndex((b) => b.at >= from);
+  const unattributedErrors = firstIndex < 0 ? [] : series.unattributedErrors.slice(firstIndex);
+  const afterHold = now >= look.holdEndsAt;
+  const judgement = judgeComparison(compare(green, blue, baseline), settings, thresholdsMs, afterHold);
+  const unattributed = unattributedErrors.reduce((x, y) => x + y, 0);
   const worstCase = unattributed
-    ? judgeComparison(
-        compare(green, blue, baseline.buckets, series.unattributedErrors),
-        settings,
-        baseline.thresholdMs,
-        false,
-      )
+    ? judgeComparison(compare(green, blue, baseline, unattributedErrors), settings, thresholdsMs, false)
     : judgement;
   const totals = totalsOf(green, blue);
   const idle =
-    baseline.buckets.length === 0 &&
-    totals.green.requests + (totals.blue?.requests ?? 0) + unattributed === 0;
+    baseline.length === 0 && totals.green.requests + (totals.blue?.requests ?? 0) + unattributed === 0;
   return decide(look, settings, {
     idle,
-    baselineRequests: baseline.buckets.reduce((n, b) => n + b.requests, 0),
+    baselineRequests: baseline.reduce((n, b) => n + b.requests, 0),
     now,
     settledUntil: series.settledUntil,
     judgement,

@@ -11,19 +11,23 @@ export interface SequentialSettings {
   minLatencyIncreaseMs: number;
 }
 
+/** A fleet's totals over the buckets compared: requests, errors, slow requests per threshold, p50 and p99. */
+export type Totals = WindowMetrics & { slow: number[]; p50Ms: number | null };
+
 /** Green against its comparator in buckets: blue over the same buckets, or blue's own before the shift. */
 export interface Comparison {
   errors: ShareBucket[];
-  slow: ShareBucket[];
-  green: WindowMetrics & { slow: number };
-  blue: WindowMetrics & { slow: number };
+  /** Per latency threshold, its buckets of slow requests. */
+  slow: ShareBucket[][];
+  green: Totals;
+  blue: Totals;
 }
 
 export interface TestResult {
   /** The mixture e-value (its log is capped for display only). */
   eValue: number;
   threshold: number;
-  /** Green's minus blue's: error-rate points (fraction) or p99 ms. */
+  /** Green's minus blue's: error-rate points (fraction), or ms at p50 or p99 (the larger). */
   effect: number | null;
   floor: number;
   /** The e-value reached its threshold and the effect its floor. */
@@ -40,20 +44,28 @@ export interface Judgement {
   explanation: string;
 }
 
-const empty = () => ({ requests: 0, errors: 0, slow: 0, p99Ms: null as number | null, weightedP99: 0 });
+const empty = (thresholds: number) => ({
+  requests: 0,
+  errors: 0,
+  slow: new Array<number>(thresholds).fill(0),
+  weightedP50: 0,
+  weightedP99: 0,
+});
 
 function accumulate(total: ReturnType<typeof empty>, bucket: MetricBucket) {
   total.requests += bucket.requests;
   total.errors += bucket.errors;
-  total.slow += bucket.slow;
-  if (bucket.p99Ms !== null) total.weightedP99 += bucket.p99Ms * bucket.requests;
+  total.slow = total.slow.map((n, k) => n + (bucket.slow[k] ?? 0));
+  total.weightedP50 += (bucket.p50Ms ?? 0) * bucket.requests;
+  total.weightedP99 += (bucket.p99Ms ?? 0) * bucket.requests;
 }
 
-const finish = (total: ReturnType<typeof empty>) => ({
+// Request-weighted means of the buckets' quantiles: the load balancer gives them per bucket, not the samples.
+const finish = (total: ReturnType<typeof empty>): Totals => ({
   requests: total.requests,
   errors: total.errors,
   slow: total.slow,
-  // Request-weighted mean of the buckets' p99s: the load balancer gives a p99 per bucket, not the samples.
+  p50Ms: total.requests && total.weightedP50 ? Math.round(total.weightedP50 / total.requests) : null,
   p99Ms: total.requests && total.weightedP99 ? Math.round(total.weightedP99 / total.requests) : null,
 });
 
@@ -68,27 +80,29 @@ export function compare(
   baseline: MetricBucket[],
   extraGreenErrors: number[] = [],
 ): Comparison {
-  const [g, b] = [empty(), empty()];
+  const thresholds = green[0]?.slow.length ?? 0;
+  const [g, b] = [empty(thresholds), empty(thresholds)];
   const errors: ShareBucket[] = [];
-  const slow: ShareBucket[] = [];
+  const slow: ShareBucket[][] = Array.from({ length: thresholds }, () => []);
   let nextBaseline = 0;
   green.forEach((greenBucket, i) => {
+    if (greenBucket.requests === 0) return;
     const concurrent = blue[i];
     const other = concurrent && concurrent.requests > 0 ? concurrent : baseline[nextBaseline++];
-    if (!other || greenBucket.requests === 0) return;
+    if (!other) return;
     const mine = { ...greenBucket, errors: greenBucket.errors + (extraGreenErrors[i] ?? 0) };
     accumulate(g, mine);
     accumulate(b, other);
     const share = mine.requests / (mine.requests + other.requests);
     errors.push({ green: mine.errors, blue: other.errors, share });
-    slow.push({ green: mine.slow, blue: other.slow, share });
+    slow.forEach((list, k) => {
+      list.push({ green: mine.slow[k] ?? 0, blue: other.slow[k] ?? 0, share });
+    });
   });
   return { errors, slow, green: finish(g), blue: finish(b) };
 }
 
 const rate = (m: WindowMetrics) => (m.requests ? m.errors / m.requests : 0);
-
-type Totals = WindowMetrics & { slow: number };
 
 /**
  * About how many green requests the error test needs before a regression of exactly the minimum effect would
@@ -122,41 +136,47 @@ const percent = (fraction: number) => `${(fraction * 100).toFixed(2)} %`;
 const points = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(2)} points`;
 const short = (e: number) => (e >= 1000 || e < 0.01 ? e.toExponential(1) : e.toPrecision(3));
 
+const signed = (ms: number | null) => (ms === null ? '–' : `${ms >= 0 ? '+' : ''}${ms} ms`);
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
 function explain(
   cmp: Pick<Comparison, 'green' | 'blue'>,
   errors: TestResult,
   latency: TestResult,
-  thresholdMs: number | null,
+  thresholdsMs: number[],
 ) {
   const { green, blue } = cmp;
   const errorLine = `errors: green ${green.errors}/${green.requests} (${percent(rate(green))}), blue ${blue.errors}/${blue.requests} (${percent(rate(blue))}), ${points(errors.effect ?? 0)} (floor ${points(errors.floor)}); e-value ${short(errors.eValue)} ${errors.eValue >= errors.threshold ? '≥' : '<'} ${short(errors.threshold)}`;
-  const latencyLine =
-    thresholdMs === null
-      ? 'latency: not compared (blue has no p99 before the shift)'
-      : `latency: slower than ${thresholdMs} ms: green ${green.slow}/${green.requests}, blue ${blue.slow}/${blue.requests}; p99 green ${green.p99Ms ?? '–'} ms, blue ${blue.p99Ms ?? '–'} ms (${latency.effect === null ? 'no effect measured' : `${latency.effect >= 0 ? '+' : ''}${latency.effect} ms`}, floor +${latency.floor} ms); e-value ${short(latency.eValue)} ${latency.eValue >= latency.threshold ? '≥' : '<'} ${short(latency.threshold)}`;
+  if (thresholdsMs.length === 0)
+    return `${errorLine}; latency: not compared (blue has no response times before the shift)`;
+  const slower = thresholdsMs
+    .map((t, k) => `slower than ${t} ms: green ${green.slow[k] ?? 0}, blue ${blue.slow[k] ?? 0}`)
+    .join('; ');
+  const latencyLine = `latency: ${slower}; p50 green ${green.p50Ms ?? '–'} ms, blue ${blue.p50Ms ?? '–'} ms (${signed(diff(green.p50Ms, blue.p50Ms))}), p99 green ${green.p99Ms ?? '–'} ms, blue ${blue.p99Ms ?? '–'} ms (${signed(diff(green.p99Ms, blue.p99Ms))}), floor +${latency.floor} ms; e-value ${short(latency.eValue)} ${latency.eValue >= latency.threshold ? '≥' : '<'} ${short(latency.threshold)}`;
   return `${errorLine}; ${latencyLine}`;
 }
 
 /** What a look has found, however it was gathered (the handlers from buckets, the bench incrementally). */
 export interface Findings {
-  /** ln of the error test's and the slow-request test's mixture e-values. */
+  /** ln of the error test's mixture e-value, and of each slow-request test's (one per threshold). */
   errorsLogE: number;
-  slowLogE: number;
+  slowLogE: number[];
   green: Totals;
   blue: Totals;
 }
 
 /**
- * The verdict's numbers at one look. Each test's threshold is 2/α (α split between the two tests, so a good
- * version is rolled back with probability at most α per deployment, whatever the number of looks). A test
- * fails green when its e-value reaches the threshold and the measured effect reaches the floor (a sure but
- * smaller regression is not worth a rollback). `latencyThresholdMs` is blue's p99 before the shift plus the
- * floor: a request slower than it is a slow request. `withPower` also estimates the requests needed.
+ * The verdict's numbers at one look. Each test's threshold is 2/α (α split between the errors and latency, so
+ * a good version is rolled back with probability at most α per deployment, whatever the number of looks). The
+ * latency e-value is the mean of the slow-request tests' (a mean of e-values is one): a request is slow above
+ * blue's p50 and above its p99 before the shift, each plus the floor, so a slower bulk and a slower tail both
+ * show. A test fails green when its e-value reaches the threshold and the measured effect reaches the floor
+ * (a sure but smaller regression is not worth a rollback). `withPower` also estimates the requests needed.
  */
 export function judge(
   found: Findings,
   settings: SequentialSettings,
-  latencyThresholdMs: number | null,
+  thresholdsMs: number[],
   withPower = true,
 ): Judgement {
   const threshold = 2 / settings.alpha;
@@ -170,8 +190,12 @@ export function judge(
     floor: settings.minErrorIncrease,
     fails: errorsE >= threshold && errorEffect !== null && errorEffect >= settings.minErrorIncrease - 1e-12,
   };
-  const latencyE = latencyThresholdMs === null ? 1 : Math.exp(Math.min(700, found.slowLogE));
-  const latencyEffect = green.p99Ms !== null && blue.p99Ms !== null ? green.p99Ms - blue.p99Ms : null;
+  const slow = found.slowLogE.map((l) => Math.exp(Math.min(700, l)));
+  const latencyE = slow.length ? slow.reduce((a, b) => a + b, 0) / slow.length : 1;
+  const effects = [diff(green.p50Ms, blue.p50Ms), diff(green.p99Ms, blue.p99Ms)].filter(
+    (d): d is number => d !== null,
+  );
+  const latencyEffect = effects.length ? Math.max(...effects) : null;
   const latency: TestResult = {
     eValue: latencyE,
     threshold,
@@ -187,7 +211,7 @@ export function judge(
       seen: green.requests,
       needed: withPower ? requestsNeeded(green, blue, settings.minErrorIncrease, Math.log(threshold)) : null,
     },
-    explanation: explain({ green, blue }, errors, latency, latencyThresholdMs),
+    explanation: explain({ green, blue }, errors, latency, thresholdsMs),
   };
 }
 
@@ -195,14 +219,14 @@ export function judge(
 export function judgeComparison(
   cmp: Comparison,
   settings: SequentialSettings,
-  latencyThresholdMs: number | null,
+  thresholdsMs: number[],
   withPower = true,
 ): Judgement {
   const found = {
     errorsLogE: mixtureLogEValue(cmp.errors),
-    slowLogE: mixtureLogEValue(cmp.slow),
+    slowLogE: cmp.slow.map((buckets) => mixtureLogEValue(buckets)),
     green: cmp.green,
     blue: cmp.blue,
   };
-  return judge(found, settings, latencyThresholdMs, withPower);
+  return judge(found, settings, thresholdsMs, withPower);
 }

@@ -11,8 +11,10 @@ export interface WindowMetrics {
 export interface MetricBucket extends WindowMetrics {
   /** The bucket's start, ms since the epoch. */
   at: number;
-  /** Requests slower than the threshold asked for (0 when none was). */
-  slow: number;
+  /** Requests slower than each threshold asked for, in order (none asked, none counted). */
+  slow: number[];
+  /** The median response time, ms; null without requests. */
+  p50Ms: number | null;
 }
 
 /**

@@ -8,14 +8,14 @@ import type { ListenerKey } from './traffic.js';
 export interface TrafficMetrics {
   /**
    * Each fleet's buckets from `from` to `to`, on one grid, up to the last settled bucket; requests slower than
-   * `slowerThanMs` are counted in each bucket's `slow` (0 without a threshold).
+   * each of `slowerThanMs` are counted in each bucket's `slow`, in the same order.
    */
   series(
     listener: ListenerKey,
     fleetIds: string[],
     from: Date,
     to: Date,
-    options: { slowerThanMs: number | null },
+    options: { slowerThanMs: number[] },
   ): Promise<TrafficSeries>;
   /** The named alarms now in ALARM; none where alarms do not exist (local mode). */
   alarmsFiring(names: string[]): Promise<string[]>;

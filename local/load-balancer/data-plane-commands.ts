@@ -51,7 +51,7 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
     retriedRequests: (): number => balancers.retriedRequests(),
     /** What a fleet's group answered through the main listener from `fromMs` to `toMs`, second by second. */
-    requestSeries: (fleetId: string, fromMs: number, toMs: number, slowerThanMs: number | null) =>
+    requestSeries: (fleetId: string, fromMs: number, toMs: number, slowerThanMs: number[]) =>
       group(fleetId)?.metrics.series(fromMs, toMs, slowerThanMs) ?? [],
     close: (): Promise<void> => balancers.close(),
   };

@@ -16,7 +16,7 @@ export class LocalTrafficMetrics implements TrafficMetrics {
     fleetIds: string[],
     from: Date,
     to: Date,
-    options: { slowerThanMs: number | null },
+    options: { slowerThanMs: number[] },
   ): Promise<TrafficSeries> {
     const settledUntil = Math.min(Math.floor(to.getTime() / 1000), Math.floor(Date.now() / 1000)) * 1000;
     const fleets: Record<string, MetricBucket[]> = {};

@@ -57,7 +57,7 @@ export class RequestMetrics {
    * One bucket per whole second from `fromMs` (the first whole second at or after it) up to `toMs` (the last
    * second that has ended: a second still under way is not final), empty seconds included.
    */
-  series(fromMs: number, toMs: number, slowerThanMs: number | null): MetricBucket[] {
+  series(fromMs: number, toMs: number, slowerThanMs: number[]): MetricBucket[] {
     const first = Math.ceil(fromMs / 1000);
     const end = Math.floor(toMs / 1000);
     const bySecond = new Map(this.seconds.map((s) => [s.at, s]));
@@ -69,7 +69,8 @@ export class RequestMetrics {
         at: at * 1000,
         requests,
         errors: second?.errors ?? 0,
-        slow: second ? slowerThan(second.bins, slowerThanMs) : 0,
+        slow: slowerThanMs.map((t) => (second ? slowerThan(second.bins, t) : 0)),
+        p50Ms: second && requests ? percentile(second.bins, requests, 0.5) : null,
         p99Ms: second && requests ? percentile(second.bins, requests, 0.99) : null,
       });
     }
@@ -78,8 +79,7 @@ export class RequestMetrics {
 }
 
 /** Requests in bins wholly above `thresholdMs` (a bin straddling it counts as not slow). */
-function slowerThan(bins: number[], thresholdMs: number | null): number {
-  if (thresholdMs === null) return 0;
+function slowerThan(bins: number[], thresholdMs: number): number {
   return bins.reduce((n, count, i) => n + ((BOUNDS[i - 1] ?? 0) >= thresholdMs ? count : 0), 0);
 }
 

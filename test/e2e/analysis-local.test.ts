@@ -51,7 +51,12 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
     );
     expect(failing?.shiftedAt).toBeUndefined();
     const verdict = failing?.analysis.at(-1);
-    expect(verdict).toMatchObject({ step: 'CheckGreenAtWeight 10%', passed: false, judged: true, outcome: 'fail' });
+    expect(verdict).toMatchObject({
+      step: 'CheckGreenAtWeight 10%',
+      passed: false,
+      judged: true,
+      outcome: 'fail',
+    });
     expect(verdict?.statistics?.errors.eValue).toBeGreaterThanOrEqual(200);
     expect(verdict?.statistics?.errors.effect).toBeGreaterThanOrEqual(0.005);
     expect(verdict?.green.requests).toBeGreaterThan(0);
@@ -81,7 +86,9 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
       /^CheckGreenAtWeight 10% failed: green surely has more errors than blue: errors: green/,
     );
     expect(verdicts.filter((e) => e.version === '2.0.0').map((e) => e.detail)).toEqual([
-      expect.stringMatching(/^CheckGreenAtWeight 10% passed: no regression worth a rollback: errors: green 0\/\d+/),
+      expect.stringMatching(
+        /^CheckGreenAtWeight 10% passed: no regression worth a rollback: errors: green 0\/\d+/,
+      ),
       expect.stringMatching(/^WatchGreen passed: no regression worth a rollback: errors: green 0\/\d+/),
     ]);
   }, 240_000);

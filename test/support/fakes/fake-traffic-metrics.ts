@@ -8,9 +8,9 @@ const MINUTE = 60_000;
  * what `perMinute` returns for that minute; alarms fire when the test says.
  */
 export class FakeTrafficMetrics implements TrafficMetrics {
-  readonly byFleet = new Map<string, WindowMetrics & { slow?: number }>();
+  readonly byFleet = new Map<string, WindowMetrics & { slow?: number[] }>();
   /** Overrides byFleet: a fleet's figures in the minute starting at `at` (ms). */
-  perMinute: ((fleetId: string, at: number) => (WindowMetrics & { slow?: number }) | undefined) | undefined;
+  perMinute: ((fleetId: string, at: number) => (WindowMetrics & { slow?: number[] }) | undefined) | undefined;
   readonly firing = new Set<string>();
   /** Every series asked for, in order. */
   readonly asked: { fleetIds: string[]; from: string; to: string }[] = [];
@@ -28,8 +28,9 @@ export class FakeTrafficMetrics implements TrafficMetrics {
           at,
           requests: m?.requests ?? 0,
           errors: m?.errors ?? 0,
+          p50Ms: m?.p99Ms ?? null,
           p99Ms: m?.p99Ms ?? null,
-          slow: m?.slow ?? 0,
+          slow: m?.slow ?? [0, 0],
         };
       });
     return { bucketSeconds: 60, settledUntil, fleets, unattributedErrors: grid.map(() => 0) };
