@@ -1,4 +1,4 @@
-import { mixtureLogEValue, type ShareBucket } from './share-test.js';
+import { type CountBucket, IncreaseEValue } from './increase-test.js';
 import type { MetricBucket, WindowMetrics } from './window-metrics.js';
 
 /** What the environment asks of a verdict (its `analysis` configuration). */
@@ -16,12 +16,18 @@ export type Totals = WindowMetrics & { slow: number[]; p50Ms: number | null };
 
 /** Green against its comparator in buckets: blue over the same buckets, or blue's own before the shift. */
 export interface Comparison {
-  errors: ShareBucket[];
+  errors: CountBucket[];
   /** Per latency threshold, its buckets of slow requests. */
-  slow: ShareBucket[][];
+  slow: CountBucket[][];
   green: Totals;
   blue: Totals;
 }
+
+/**
+ * Evidence one bucket may give when green is compared with blue's buckets before the shift (ln 1.5): a burst of
+ * a shared dependency's errors now is not in blue's figures then, and must last several buckets to count.
+ */
+export const ACROSS_TIME_LOG_CAP = Math.log(1.5);
 
 export interface TestResult {
   /** The mixture e-value (its log is capped for display only). */
@@ -82,21 +88,24 @@ export function compare(
 ): Comparison {
   const thresholds = green[0]?.slow.length ?? 0;
   const [g, b] = [empty(thresholds), empty(thresholds)];
-  const errors: ShareBucket[] = [];
-  const slow: ShareBucket[][] = Array.from({ length: thresholds }, () => []);
+  const errors: CountBucket[] = [];
+  const slow: CountBucket[][] = Array.from({ length: thresholds }, () => []);
   let nextBaseline = 0;
   green.forEach((greenBucket, i) => {
     if (greenBucket.requests === 0) return;
     const concurrent = blue[i];
-    const other = concurrent && concurrent.requests > 0 ? concurrent : baseline[nextBaseline++];
+    const acrossTime = !(concurrent && concurrent.requests > 0);
+    const other = acrossTime ? baseline[nextBaseline++] : concurrent;
     if (!other) return;
     const mine = { ...greenBucket, errors: greenBucket.errors + (extraGreenErrors[i] ?? 0) };
     accumulate(g, mine);
     accumulate(b, other);
-    const share = mine.requests / (mine.requests + other.requests);
-    errors.push({ green: mine.errors, blue: other.errors, share });
+    const requests = mine.requests + other.requests;
+    const share = mine.requests / requests;
+    const cap = acrossTime ? { logCap: ACROSS_TIME_LOG_CAP } : {};
+    errors.push({ green: mine.errors, blue: other.errors, share, requests, ...cap });
     slow.forEach((list, k) => {
-      list.push({ green: mine.slow[k] ?? 0, blue: other.slow[k] ?? 0, share });
+      list.push({ green: mine.slow[k] ?? 0, blue: other.slow[k] ?? 0, share, requests, ...cap });
     });
   });
   return { errors, slow, green: finish(g), blue: finish(b) };
@@ -114,13 +123,14 @@ export function requestsNeeded(green: Totals, blue: Totals, minIncrease: number,
   const share = green.requests / (green.requests + blue.requests);
   const blueRate = rate(blue);
   const expectedAt = (scale: number) =>
-    mixtureLogEValue([
-      {
+    new IncreaseEValue()
+      .add({
         green: green.requests * scale * (blueRate + minIncrease),
         blue: blue.requests * scale * blueRate,
         share,
-      },
-    ]);
+        requests: (green.requests + blue.requests) * scale,
+      })
+      .logE();
   let [low, high] = [0, 1];
   for (let i = 0; i < 40 && expectedAt(high) < logThreshold; i++) [low, high] = [high, high * 2];
   if (expectedAt(high) < logThreshold) return null;
@@ -163,6 +173,8 @@ export interface Findings {
   slowLogE: number[];
   green: Totals;
   blue: Totals;
+  /** The error-rate increase the buckets make likeliest (IncreaseEValue.estimate); null without buckets. */
+  errorEffect: number | null;
 }
 
 /**
@@ -182,7 +194,8 @@ export function judge(
   const threshold = 2 / settings.alpha;
   const { green, blue } = found;
   const errorsE = Math.exp(Math.min(700, found.errorsLogE));
-  const errorEffect = green.requests && blue.requests ? rate(green) - rate(blue) : null;
+  // The likeliest increase, never more than green's own error rate (a blue without errors has no upper end).
+  const errorEffect = found.errorEffect === null ? null : Math.min(found.errorEffect, rate(green));
   const errors: TestResult = {
     eValue: errorsE,
     threshold,
@@ -222,11 +235,14 @@ export function judgeComparison(
   thresholdsMs: number[],
   withPower = true,
 ): Judgement {
+  const eValue = (buckets: CountBucket[]) => buckets.reduce((e, b) => e.add(b), new IncreaseEValue());
+  const errors = eValue(cmp.errors);
   const found = {
-    errorsLogE: mixtureLogEValue(cmp.errors),
-    slowLogE: cmp.slow.map((buckets) => mixtureLogEValue(buckets)),
+    errorsLogE: errors.logE(),
+    slowLogE: cmp.slow.map((buckets) => eValue(buckets).logE()),
     green: cmp.green,
     blue: cmp.blue,
+    errorEffect: cmp.green.requests && cmp.blue.requests ? errors.estimate() : null,
   };
   return judge(found, settings, thresholdsMs, withPower);
 }

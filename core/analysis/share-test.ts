@@ -17,6 +17,11 @@ export interface ShareBucket {
   green: number;
   blue: number;
   share: number;
+  /**
+   * At most this much (ln) evidence from this bucket: E[min(X, c)] ≤ E[X] ≤ 1, so a capped factor keeps the
+   * product a supermartingale. Set where green is compared across time, so one burst cannot decide alone.
+   */
+  logCap?: number;
 }
 
 /** A point of the prior on δ (the log relative risk) and its weight; the weights sum to 1. */
@@ -51,14 +56,23 @@ export function logLikelihoodRatio(buckets: ShareBucket[], logRisk: number): num
 }
 
 /** One bucket's log likelihood ratio at e^δ. */
-function bucketLogRatio({ green, blue, share }: ShareBucket, logRisk: number): number {
+function bucketLogRatio(bucket: ShareBucket, logRisk: number): number {
+  const odds = Math.log(bucket.share) + logRisk - Math.log(1 - bucket.share);
+  return binomialLogRatio(bucket, odds);
+}
+
+/**
+ * A bucket's log likelihood ratio when each event is green's with odds `odds` (θ/(1 − θ)) against green's
+ * share s, capped at the bucket's `logCap`. Valid for any θ ≥ s chosen from the bucket's totals and the past.
+ */
+export function binomialLogRatio({ green, blue, share, logCap }: ShareBucket, odds: number): number {
   // A bucket one fleet served alone says nothing about which fleet's events are more likely.
   if (share <= 0 || share >= 1 || green + blue === 0) return 0;
-  const odds = Math.log(share) + logRisk - Math.log(1 - share);
-  // ln θ and ln(1 − θ) for θ = s·e^δ / (s·e^δ + 1 − s), from the odds, stably.
+  // ln θ and ln(1 − θ) from the odds, stably.
   const logTheta = -softplus(-odds);
   const logNotTheta = -softplus(odds);
-  return green * (logTheta - Math.log(share)) + blue * (logNotTheta - Math.log(1 - share));
+  const ratio = green * (logTheta - Math.log(share)) + blue * (logNotTheta - Math.log(1 - share));
+  return logCap === undefined ? ratio : Math.min(ratio, logCap);
 }
 
 /** ln(1 + e^x), stably. */

@@ -66,7 +66,7 @@ describe('analysis at the weighted steps (local mode, under load)', () => {
     expect(failing?.failedRequests).toBeLessThanOrEqual(Math.ceil(0.1 * 0.05 * (failing?.requests ?? 0) * 2));
 
     expect(slow?.cause).toMatch(
-      /AnalysisFailed: CheckGreenAtWeight 10%: green surely is slower than blue: .*latency: slower than \d+ ms: green \d+\/\d+/,
+      /AnalysisFailed: CheckGreenAtWeight 10%: green surely is slower than blue: .*latency: slower than \d+ ms: green \d+, blue \d+/,
     );
     expect(slow?.shiftedAt).toBeUndefined();
     expect(slow?.failedRequests).toBe(0);
