@@ -42,6 +42,7 @@ export const createLaunchGreen = (
         imageId,
         capacity,
         variables: plan.settings.variables,
+        secrets: plan.settings.secrets,
         healthCheck: {
           ...plan.settings.healthCheck,
           path: plan.settings.healthCheck.path ?? image.healthPath,

@@ -2,11 +2,16 @@ import type { Plan } from '../core/deployment/deployment-plan.js';
 import { DeploymentRequest } from '../core/deployment/deployment-request.js';
 import { prepareDeployment } from '../core/deployment/prepare-deployment.js';
 import type { Ports } from '../core/ports/index.js';
+import { DEPLOY_HOLDER_BOUNDS } from '../statemachines/holder-bounds.js';
 import { defineTask } from './commons/define-task.js';
 
-/** Validates the request, loads config, takes the lock (latest request wins), resolves blue and plans. */
+/**
+ * Validates the request, loads config, takes the lock (latest request wins; a holder that can no longer act
+ * under it, by the state machine's own bounds, is taken over), resolves blue and plans.
+ */
 export const createPrepareDeployment = (ports: Pick<Ports, 'configs' | 'store' | 'notifier' | 'clock'>) =>
   defineTask(
     { name: 'PrepareDeployment', input: DeploymentRequest, deploymentIdOf: (r) => r.deploymentId },
-    (request, { log }): Promise<Plan> => prepareDeployment(ports, request, log),
+    (request, { log }): Promise<Plan> =>
+      prepareDeployment({ ...ports, holderBounds: DEPLOY_HOLDER_BOUNDS }, request, log),
   );

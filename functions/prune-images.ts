@@ -23,7 +23,11 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
         ports.store,
         plan.service,
         [plan.environment],
-        { retainImages: plan.settings.retainImages, bakeDeadlineSeconds: plan.settings.bake.timeoutSeconds },
+        {
+          retainImages: plan.settings.retainImages,
+          bakeDeadlineSeconds: plan.settings.bake.timeoutSeconds,
+          drainSeconds: { [plan.environment]: plan.settings.drainSeconds },
+        },
         ports.clock.now(),
       );
       const discard = selectGarbage(
@@ -34,7 +38,8 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
           createdAt: i.createdAt,
           deploymentId: i.createdByDeployment,
         })),
-        context,
+        // Images only: no fleet is judged, so the load balancers need not be read.
+        { ...context, routing: { read: false, reason: 'PruneImages judges images only' } },
       );
       for (const image of discard) await ports.baker.discardImage(image.id);
       log.info('images pruned', {

@@ -11,6 +11,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import {
   FlowLogDestination,
   GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
   type IVpc,
   SecurityGroup,
   SubnetType,
@@ -35,9 +36,11 @@ import type { Construct } from 'constructs';
 import { type AwsProviderSettings, PROVIDER_PARAMETER } from '../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../aws/configs/ssm-service-configs.js';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../aws/events/eventbridge-notifier.js';
+import { parseSecretReference } from '../core/config/secret-reference.js';
 import { taskFunctions } from '../functions/catalog.js';
 import { RELEASE_TABLE } from '../shared-adapters/release-store/release-table.js';
 import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
+import { ignoreCfnLintCheck } from './cfn-lint-ignores.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
 import { OperatorAccess } from './constructs/operator-access.js';
@@ -121,7 +124,7 @@ export class BakeshiftStack extends Stack {
       sortKey: { name: RELEASE_TABLE.historySortKey, type: AttributeType.STRING },
     });
 
-    const vpc = this.network(props.vpc, logs);
+    const vpc = this.network(props.vpc, logs, secretStores(props.services));
     const builders = new SecurityGroup(this, 'BuilderSecurityGroup', {
       vpc,
       description: 'bakeshift builders: no inbound rule, they are never reached',
@@ -181,7 +184,10 @@ export class BakeshiftStack extends Stack {
     this.slackEndpoints();
 
     const environments = props.services.flatMap((service) => this.service(service, vpc, logs, logRetention));
-    this.functions.allowPassingInstanceRoles(environments.map((e) => e.instanceRoleArn));
+    this.functions.allowEnvironments({
+      InstanceRoleArn: environments.map((e) => e.instanceRoleArn),
+      ListenerArns: environments.flatMap((e) => e.listenerArns),
+    });
     new NightlySchedules(this, 'Schedules', { services: props.services, functions: this.functions });
     new OperatorAccess(this, 'Operator', {
       stateMachineName,
@@ -200,7 +206,11 @@ export class BakeshiftStack extends Stack {
     new CfnOutput(this, 'ReleaseTableName', { value: table.tableName });
   }
 
-  private network(existing: ExistingVpc | undefined, logs: Bucket): IVpc {
+  /**
+   * The VPC: instances run in isolated subnets; with secrets, they reach SSM and Secrets Manager through
+   * interface endpoints (only those the configurations use; an existing VPC must provide its own).
+   */
+  private network(existing: ExistingVpc | undefined, logs: Bucket, stores: Set<string>): IVpc {
     if (existing) return Vpc.fromVpcAttributes(this, 'Vpc', existing);
     const vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
@@ -213,6 +223,20 @@ export class BakeshiftStack extends Stack {
       gatewayEndpoints: { S3: { service: GatewayVpcEndpointAwsService.S3 } },
     });
     vpc.addFlowLog('FlowLogs', { destination: FlowLogDestination.toS3(logs, 'vpc-flow-logs/') });
+    const endpoints = [
+      ['SsmEndpoint', 'ssm', InterfaceVpcEndpointAwsService.SSM],
+      ['SecretsManagerEndpoint', 'secretsmanager', InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+    ] as const;
+    for (const [id, store, service] of endpoints.filter(([, store]) => stores.has(store))) {
+      const endpoint = vpc.addInterfaceEndpoint(id, {
+        service,
+        subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+      });
+      Validations.of(endpoint).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: `the ${store} endpoint accepts HTTPS from the VPC's own CIDR block only (a token at synth, which the rule cannot read)`,
+      });
+    }
     return vpc;
   }
 
@@ -243,6 +267,7 @@ export class BakeshiftStack extends Stack {
         resources: taskFns.map(({ fn }) => fn.functionArn),
       }),
     );
+    ignoreCfnLintCheck(machine, 'W3005');
     Validations.of(machine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -369,4 +394,15 @@ export class BakeshiftStack extends Stack {
         }),
     );
   }
+}
+
+/** The services (ssm, secretsmanager) any environment reads secrets from. */
+function secretStores(services: ServiceDefinition[]): Set<string> {
+  return new Set(
+    services.flatMap(({ config }) =>
+      Object.values(config.environments).flatMap((env) =>
+        Object.values(env.secrets).flatMap((text) => parseSecretReference(text)?.service ?? []),
+      ),
+    ),
+  );
 }

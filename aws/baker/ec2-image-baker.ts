@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   CreateImageCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
   type EC2Client,
+  type Image as Ec2Image,
   GetConsoleOutputCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -12,16 +11,18 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { deliverBakeOutcome } from '../../core/deployment/bake-outcome.js';
-import { BakeFailed } from '../../core/errors.js';
+import { BakeFailed, TransientFailure } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { BakeRequest, BakeStatus, ImageBaker } from '../../core/ports/image-baker.js';
 import type { TaskCallbacks } from '../../core/ports/task-callbacks.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
-import type { AwsSettings } from '../commons/aws-settings.js';
+import type { AwsProviderSettings, AwsSettings } from '../commons/aws-settings.js';
+import { describeImages, describeInstances } from '../commons/ec2-describe.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { BakeEntry, BakeLedger } from './bake-ledger.js';
 import { builderUserData } from './builder-user-data.js';
 import { Ec2ImageCatalog } from './ec2-image-catalog.js';
+import { claimedChecksum } from './presigning-s3-client.js';
 
 export interface Ec2BakerClients {
   ec2: EC2Client;
@@ -57,25 +58,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     if (await this.ledger.get(request.bakeId)) return;
     const provider = await this.settings.provider();
     const base = await this.getRawImage(request.baseImageId);
-    const expiresIn = Math.min(request.timeoutSeconds + 600, 7 * 24 * 3600);
-    const artifactUrl = await getSignedUrl(
-      this.clients.s3,
-      new GetObjectCommand({
-        Bucket: request.artifact.bucket,
-        Key: request.artifact.key,
-        VersionId: request.artifact.versionId,
-      }),
-      { expiresIn },
-    );
-    const resultUrl = await getSignedUrl(
-      this.clients.s3,
-      new PutObjectCommand({
-        Bucket: provider.artifactBucket,
-        Key: this.resultKey(provider.bakeResultsPrefix, request.bakeId),
-        ContentType: 'application/json',
-      }),
-      { expiresIn },
-    );
+    const { artifactUrl, resultUrl } = await this.builderUrls(request, provider);
     const bakeTags = tags({
       role: 'builder',
       bakeId: request.bakeId,
@@ -129,6 +112,38 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     });
   }
 
+  /**
+   * The builder's two presigned URLs, valid for the bake and a margin: the artifact's GET and its report's PUT,
+   * which must claim no body checksum (the report is not written yet: presigning-s3-client.ts).
+   */
+  private async builderUrls(request: BakeRequest, provider: AwsProviderSettings) {
+    const expiresIn = Math.min(request.timeoutSeconds + 600, 7 * 24 * 3600);
+    const artifactUrl = await getSignedUrl(
+      this.clients.s3,
+      new GetObjectCommand({
+        Bucket: request.artifact.bucket,
+        Key: request.artifact.key,
+        VersionId: request.artifact.versionId,
+      }),
+      { expiresIn },
+    );
+    const resultUrl = await getSignedUrl(
+      this.clients.s3,
+      new PutObjectCommand({
+        Bucket: provider.artifactBucket,
+        Key: this.resultKey(provider.bakeResultsPrefix, request.bakeId),
+        ContentType: 'application/json',
+      }),
+      { expiresIn },
+    );
+    const claimed = claimedChecksum(resultUrl);
+    if (claimed)
+      throw new Error(
+        `the report URL claims a body checksum (${claimed}): sign it with presigningS3Client (presigning-s3-client.ts)`,
+      );
+    return { artifactUrl, resultUrl };
+  }
+
   async checkBake(bakeId: string): Promise<BakeStatus> {
     const entry = await this.advance(bakeId);
     return entry ? this.statusOf(entry) : { state: 'unknown' };
@@ -149,8 +164,19 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     }
     if (entry.step === 'succeeded' || entry.step === 'failed' || entry.step === 'cancelled') return;
     await this.terminate(entry.builderInstanceId);
-    if (entry.imageId) await this.discardImage(entry.imageId);
+    if (entry.imageId) await this.discardImageOf(entry.imageId, entry.imagingAt);
     await this.ledger.advance(bakeId, entry.step, { step: 'cancelled', reason: 'cancelled by compensation' });
+  }
+
+  /**
+   * The bake's image, deregistered with its snapshots. EC2 is eventually consistent: right after CreateImage,
+   * DescribeImages may not see the image yet. Within that delay not found is not gone: the step fails
+   * transiently and its retry discards the image, instead of leaving it (and its snapshot) behind.
+   */
+  private async discardImageOf(imageId: string, imagingAt: string | undefined): Promise<void> {
+    if (!(await this.getRawImage(imageId)) && this.withinVisibilityDelay(imagingAt))
+      throw new TransientFailure(`image ${imageId} is not visible yet (EC2 is eventually consistent)`);
+    await this.discardImage(imageId);
   }
 
   /**
@@ -183,7 +209,7 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     const overdue =
       this.clock.now().getTime() - Date.parse(entry.startedAt) > entry.request.timeoutSeconds * 1000;
     if (entry.step === 'building') return this.nextBuildingStep(entry, overdue);
-    if (entry.step === 'imaging' && !entry.imageId) return { imageId: await this.adoptOrCreateImage(entry) };
+    if (entry.step === 'imaging' && !entry.imageId) return this.nextNamingStep(entry, overdue);
     if (entry.step === 'imaging' && entry.imageId) return this.nextImagingStep(entry, entry.imageId, overdue);
     return undefined;
   }
@@ -229,6 +255,22 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     return undefined;
   }
 
+  /**
+   * Before the bake has its image: adopt or create it. While another bake is still making the image of this
+   * name, wait for it (a half-made image is never used), until the bake's deadline.
+   */
+  private async nextNamingStep(entry: BakeEntry, overdue: boolean): Promise<Partial<BakeEntry> | undefined> {
+    const choice = await this.adoptOrCreateImage(entry);
+    if ('imageId' in choice) return { imageId: choice.imageId };
+    if (!overdue) return undefined;
+    await this.terminate(entry.builderInstanceId);
+    const maker = tagValue(choice.othersPending.Tags, TAG.deployment) ?? 'unknown';
+    return {
+      step: 'failed',
+      reason: `deployment ${maker} was still making image ${choice.othersPending.ImageId} of the same name at the bake deadline of ${entry.request.timeoutSeconds}s`,
+    };
+  }
+
   /** While the image is made: available succeeds, failed or overdue fails (and the image is discarded). */
   private async nextImagingStep(
     entry: BakeEntry,
@@ -268,10 +310,10 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
         : undefined;
     }
     if (event['detail-type'] === 'EC2 Instance State-change Notification') {
-      const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [String(detail['instance-id'])] })),
-      );
-      return tagValue(Reservations?.[0]?.Instances?.[0]?.Tags, TAG.bakeId);
+      const [instance] = await describeInstances(this.clients.ec2, {
+        InstanceIds: [String(detail['instance-id'])],
+      });
+      return tagValue(instance?.Tags, TAG.bakeId);
     }
     if (event['detail-type'] === 'EC2 AMI State Change') {
       return tagValue((await this.getRawImage(String(detail.ImageId)))?.Tags, TAG.bakeId);
@@ -279,21 +321,26 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
     return undefined;
   }
 
-  /** The bake's image: the one with its name if a previous attempt created it, else a new one. */
-  private async adoptOrCreateImage(entry: BakeEntry): Promise<string> {
+  /**
+   * The bake's image, found by its name (the bake key's): its own from an earlier attempt (pending or
+   * available: it is waited for), another bake's once available, or a new one. Another bake's image still being
+   * made is never adopted (its bake may yet fail or discard it): the caller waits for it.
+   */
+  private async adoptOrCreateImage(
+    entry: BakeEntry,
+  ): Promise<{ imageId: string } | { othersPending: Ec2Image }> {
     const name = imageName(entry.request);
     const find = async () => {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(
-          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
-        ),
-      );
-      return Images?.find((i) => i.State !== 'failed')?.ImageId;
+      const images = await describeImages(this.clients.ec2, {
+        Owners: ['self'],
+        Filters: [{ Name: 'name', Values: [name] }],
+      });
+      return imageToAdopt(images, entry.bakeId);
     };
     const existing = await find();
     if (existing) return existing;
     try {
-      return await this.createImage(entry, name);
+      return { imageId: await this.createImage(entry, name) };
     } catch (error) {
       const adopted = (error as Error).name === 'InvalidAMIName.Duplicate' ? await find() : undefined;
       if (adopted) return adopted;
@@ -392,10 +439,8 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
   }
 
   private async instanceState(instanceId: string, launchedAt: string): Promise<string | undefined> {
-    const state = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-    ).then(
-      ({ Reservations }) => Reservations?.[0]?.Instances?.[0]?.State?.Name,
+    const state = await describeInstances(this.clients.ec2, { InstanceIds: [instanceId] }).then(
+      ([instance]) => instance?.State?.Name,
       (error: Error) => {
         if (error.name === 'InvalidInstanceID.NotFound') return undefined;
         throw error;
@@ -410,17 +455,13 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
 
   /** The builder a bake launched, found by its tag (after a retried RunInstances, or a start that failed). */
   private async builderOf(bakeId: string): Promise<string | undefined> {
-    const { Reservations } = await withAwsErrors('DescribeInstances', () =>
-      this.clients.ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
-            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-          ],
-        }),
-      ),
-    );
-    return Reservations?.[0]?.Instances?.[0]?.InstanceId;
+    const [builder] = await describeInstances(this.clients.ec2, {
+      Filters: [
+        { Name: `tag:${TAG.bakeId}`, Values: [bakeId] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+    });
+    return builder?.InstanceId;
   }
 
   private async terminate(instanceId: string): Promise<void> {
@@ -430,6 +471,23 @@ export class Ec2ImageBaker extends Ec2ImageCatalog implements ImageBaker {
       if (error.name !== 'InvalidInstanceID.NotFound') throw error;
     });
   }
+}
+
+/**
+ * Of the images with a bake's name, the one it may use: its own (by the bake-id tag) while pending or available,
+ * another bake's only when available; else another bake's pending one, to wait for.
+ */
+function imageToAdopt(
+  images: Ec2Image[],
+  bakeId: string,
+): { imageId: string } | { othersPending: Ec2Image } | undefined {
+  const own = images.find(
+    (i) => tagValue(i.Tags, TAG.bakeId) === bakeId && (i.State === 'pending' || i.State === 'available'),
+  );
+  const usable = own ?? images.find((i) => i.State === 'available');
+  if (usable?.ImageId) return { imageId: usable.ImageId };
+  const othersPending = images.find((i) => i.State === 'pending');
+  return othersPending ? { othersPending } : undefined;
 }
 
 /** How long a just-created instance or image may stay invisible to Describe calls before it counts as gone. */

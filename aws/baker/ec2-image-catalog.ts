@@ -1,6 +1,5 @@
 import {
   DeregisterImageCommand,
-  DescribeImagesCommand,
   type DescribeImagesCommandInput,
   type EC2Client,
   type Image as Ec2Image,
@@ -9,6 +8,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { BakeFailed } from '../../core/errors.js';
 import type { Image, ImageCatalog } from '../../core/ports/image-baker.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
+import { describeImages } from '../commons/ec2-describe.js';
 import { TAG, tagValue } from '../commons/tags.js';
 
 /**
@@ -73,10 +73,7 @@ export class Ec2ImageCatalog implements ImageCatalog {
 
   protected async getRawImage(imageId: string): Promise<Ec2Image | undefined> {
     try {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })),
-      );
-      return Images?.[0];
+      return (await describeImages(this.clients.ec2, { ImageIds: [imageId] }))[0];
     } catch (error) {
       if ((error as Error).name === 'InvalidAMIID.NotFound') return undefined;
       throw error;
@@ -85,10 +82,9 @@ export class Ec2ImageCatalog implements ImageCatalog {
 
   protected async describe(input: DescribeImagesCommandInput): Promise<Image[]> {
     try {
-      const { Images } = await withAwsErrors('DescribeImages', () =>
-        this.clients.ec2.send(new DescribeImagesCommand(input)),
-      );
-      return (Images ?? []).filter((i) => i.State === 'available' || i.State === 'pending').map(toImage);
+      return (await describeImages(this.clients.ec2, input))
+        .filter((i) => i.State === 'available' || i.State === 'pending')
+        .map(toImage);
     } catch (error) {
       if ((error as Error).name === 'InvalidAMIID.NotFound') return [];
       throw error;

@@ -103,9 +103,9 @@ export const EC2_BAKER_IAM: IamStatement[] = [
   },
   {
     sid: 'PresignArtifacts',
-    actions: ['s3:GetObjectVersion'],
+    actions: ['s3:GetObjectVersion', 's3:GetObject'],
     resources: ['arn:${AWS::Partition}:s3:::${ArtifactBucket}/*'],
-    why: "the builder downloads the exact artifact version through a presigned GET, which carries the signer's permission",
+    why: "the builder downloads the artifact through a presigned GET, which carries the signer's permission: GetObjectVersion for the exact version, GetObject when the request names none (versionId is optional)",
     serves: ['start'],
   },
   {

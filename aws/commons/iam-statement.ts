@@ -18,6 +18,10 @@ export interface IamStatement {
 
 /** The instance roles' ARNs: the CDK app lists every service's role here, so PassRole names each one. */
 export const INSTANCE_ROLE_ARN = '${InstanceRoleArn}';
+/** Every environment's listener and preview listener (made or adopted by the CDK app), each by its ARN. */
+export const LISTENER_ARNS = '${ListenerArns}';
+/** Placeholders the CDK app fills only once every service's environments exist. */
+export const ENVIRONMENT_PLACEHOLDERS = [INSTANCE_ROLE_ARN, LISTENER_ARNS] as const;
 
 export const MANAGED_BY_CONDITION = { StringEquals: { 'aws:ResourceTag/managed-by': 'bakeshift' } };
 export const TAGGED_ON_CREATE = { StringEquals: { 'aws:RequestTag/managed-by': 'bakeshift' } };

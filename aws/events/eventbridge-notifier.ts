@@ -13,6 +13,7 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   rolled_back: 'Deployment Rolled Back',
   congruence_report: 'Congruence Drift Report',
   analysis_verdict: 'Deployment Analysis Verdict',
+  lock_taken_over: 'Deployment Lock Taken Over',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

@@ -7,9 +7,6 @@ import {
   CreateLaunchTemplateCommand,
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateVersionsCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { LaunchFailed } from '../../core/errors.js';
@@ -17,10 +14,13 @@ import type { Fleet, FleetInstance, FleetRef, FleetSpec, Fleets } from '../../co
 
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
+import { describeImages, describeInstances } from '../commons/ec2-describe.js';
 import { TAG, tags, tagValue } from '../commons/tags.js';
 import type { SlotHealthCheck } from '../traffic/slot-health-check.js';
 import type { FleetDirectory } from './fleet-directory.js';
+import { secretsToFetch } from './instance-secrets.js';
 import { instanceUserData } from './instance-user-data.js';
+import { launchTemplateVersions } from './launch-template-versions.js';
 
 const launchTemplateName = (service: string, environment: string) => `bakeshift-${service}-${environment}`;
 
@@ -91,10 +91,10 @@ export class AutoScalingFleets implements Fleets {
     );
     const found: FleetInstance[] = [];
     for (let start = 0; start < ids.length; start += 1000) {
-      const { Reservations = [] } = await withAwsErrors('DescribeInstances', () =>
-        this.clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids.slice(start, start + 1000) })),
-      );
-      for (const instance of Reservations.flatMap((r) => r.Instances ?? [])) {
+      const instances = await describeInstances(this.clients.ec2, {
+        InstanceIds: ids.slice(start, start + 1000),
+      });
+      for (const instance of instances) {
         found.push({
           instanceId: instance.InstanceId ?? '',
           imageId: instance.ImageId ?? '',
@@ -122,18 +122,17 @@ export class AutoScalingFleets implements Fleets {
       return [
         `its group launches from ${template?.LaunchTemplateName ?? template?.LaunchTemplateId ?? 'a launch configuration'}, not launch template ${expected}`,
       ];
-    const { LaunchTemplateVersions = [] } = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
-      this.clients.ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({
-          LaunchTemplateName: expected,
-          Versions: [template.Version ?? '$Default'],
-        }),
-      ),
-    ).catch((error: Error) => {
-      if (error.name.includes('NotFound')) return { LaunchTemplateVersions: [] };
+    const [version] = await launchTemplateVersions(this.clients.ec2, expected, [
+      template.Version ?? '$Default',
+    ]).catch((error: Error) => {
+      // The template or the group's version deleted since (EC2's codes for them): a change to report.
+      if (
+        error.name === 'InvalidLaunchTemplateName.NotFoundException' ||
+        error.name === 'InvalidLaunchTemplateId.VersionNotFound'
+      )
+        return [];
       throw error;
     });
-    const version = LaunchTemplateVersions[0];
     // Versions are immutable: the one bakeshift made for this fleet is described by the fleet id.
     return version?.VersionDescription === fleetId
       ? []
@@ -153,20 +152,17 @@ export class AutoScalingFleets implements Fleets {
         this.clients.autoScaling.send(
           new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: found.name, ForceDelete: true }),
         ),
-      ).catch((error: Error) => {
-        if (!error.message.includes('not found')) throw error;
+      ).catch(async (error: Error) => {
+        // A missing group is Auto Scaling's common ValidationError (the model lists no not-found error for
+        // DeleteAutoScalingGroup): that the group is gone is seen by looking again, never read from the wording.
+        if (error.name !== 'ValidationError' || (await this.directory.byFleet(fleetId))) throw error;
       });
     }
     const name = launchTemplateName(service, environment);
-    const versions = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
-      this.clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name })),
-    ).then(
-      (r) => r.LaunchTemplateVersions ?? [],
-      (error: Error) => {
-        if (error.name.includes('NotFound')) return [];
-        throw error;
-      },
-    );
+    const versions = await launchTemplateVersions(this.clients.ec2, name).catch((error: Error) => {
+      if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return [];
+      throw error;
+    });
     const own = versions
       .filter((v) => v.VersionDescription === fleetId && !v.DefaultVersion)
       .map((v) => String(v.VersionNumber));
@@ -199,10 +195,8 @@ export class AutoScalingFleets implements Fleets {
     env: Awaited<ReturnType<AwsSettings['environment']>>,
   ): Promise<number> {
     const name = launchTemplateName(spec.service, spec.environment);
-    const { Images } = await withAwsErrors('DescribeImages', () =>
-      this.clients.ec2.send(new DescribeImagesCommand({ ImageIds: [spec.imageId] })),
-    );
-    const rootDevice = Images?.[0]?.RootDeviceName ?? '/dev/xvda';
+    const [image] = await describeImages(this.clients.ec2, { ImageIds: [spec.imageId] });
+    const rootDevice = image?.RootDeviceName ?? '/dev/xvda';
     const instanceTags = tags({
       service: spec.service,
       environment: spec.environment,
@@ -228,6 +222,7 @@ export class AutoScalingFleets implements Fleets {
       ],
       UserData: instanceUserData({
         variables: spec.variables,
+        secrets: secretsToFetch(spec.secrets, await this.clients.ec2.config.region()),
         port: env.appPort,
         drainSeconds: spec.drainSeconds,
         logGroup: `/bakeshift/${spec.service}/${spec.environment}`,

@@ -1,9 +1,11 @@
 import {
   type AutoScalingClient,
   type AutoScalingGroup,
-  DescribeAutoScalingGroupsCommand,
+  paginateDescribeAutoScalingGroups,
 } from '@aws-sdk/client-auto-scaling';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
+import { PAGE_SIZE } from '../commons/page-sizes.js';
 import { TAG, tagValue } from '../commons/tags.js';
 
 export interface FleetGroup {
@@ -13,7 +15,7 @@ export interface FleetGroup {
   group: AutoScalingGroup;
 }
 
-/** Finds fleets (Auto Scaling groups) by their tags: one DescribeAutoScalingGroups call, whatever their size. */
+/** Finds fleets (Auto Scaling groups) by their tags, every page read: a page can be short, even empty. */
 export class FleetDirectory {
   constructor(private readonly autoScaling: AutoScalingClient) {}
 
@@ -29,10 +31,17 @@ export class FleetDirectory {
   }
 
   private async find(Filters: { Name: string; Values: string[] }[]): Promise<FleetGroup[]> {
-    const { AutoScalingGroups } = await withAwsErrors('DescribeAutoScalingGroups', () =>
-      this.autoScaling.send(new DescribeAutoScalingGroupsCommand({ Filters })),
+    const groups = await withAwsErrors('DescribeAutoScalingGroups', () =>
+      readAll(
+        'DescribeAutoScalingGroups',
+        paginateDescribeAutoScalingGroups(
+          { client: this.autoScaling, pageSize: PAGE_SIZE.autoScalingGroups },
+          { Filters },
+        ),
+        (page) => page.AutoScalingGroups,
+      ),
     );
-    return (AutoScalingGroups ?? [])
+    return groups
       .filter((group) => group.Status !== 'Delete in progress')
       .map((group) => ({
         fleetId: tagValue(group.Tags, TAG.fleet) ?? '',

@@ -1,33 +1,36 @@
-import { type AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeInstancesCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  type EC2Client,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { type AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
+import { type EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Clock } from '../../core/ports/clock.js';
 import type { Fleets } from '../../core/ports/fleets.js';
 import type { ImageCatalog } from '../../core/ports/image-baker.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import type { Traffic } from '../../core/ports/traffic.js';
 import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
 import type { OwnedResource } from '../../core/releases/select-garbage.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
+import { describeInstances } from '../commons/ec2-describe.js';
+import { PAGE_SIZE } from '../commons/page-sizes.js';
 import { TAG, tagValue } from '../commons/tags.js';
+import { launchTemplateVersions } from '../fleets/launch-template-versions.js';
 
 export interface AwsJanitorDeps {
   clients: { ec2: EC2Client; autoScaling: AutoScalingClient };
   configs: ServiceConfigs;
   store: ReleaseStore;
   fleets: Fleets;
+  /** The ALB listeners and target health: what they route to or drain is never removed (ADR 32). */
+  traffic: Pick<Traffic, 'fleetsInUse'>;
   baker: ImageCatalog;
   clock: Clock;
 }
 
 /**
  * The janitor on AWS: everything tagged managed-by=bakeshift for a service (Auto Scaling groups and launch
- * template versions as fleets, AMIs, builder instances) that belongs to no live release, no deployment in flight
- * and no rollback window, by the same rule as local mode. `dryRun` only reports.
+ * template versions as fleets, AMIs, builder instances) that nothing keeps: no live release, no deployment in
+ * flight, no listener or drain, no rollback window (ADR 32), by the same rule as local mode. `dryRun` only
+ * reports, with what is kept and why.
  */
 export async function runAwsJanitor(
   deps: AwsJanitorDeps,
@@ -52,18 +55,20 @@ async function ownedFleets(
   service: string,
   environments: string[],
 ): Promise<OwnedResource[]> {
-  const { AutoScalingGroups = [] } = await withAwsErrors('DescribeAutoScalingGroups', () =>
-    deps.clients.autoScaling.send(
-      new DescribeAutoScalingGroupsCommand({
-        Filters: [
-          { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
-          { Name: `tag:${TAG.service}`, Values: [service] },
-        ],
-      }),
-    ),
+  const pages = paginateDescribeAutoScalingGroups(
+    { client: deps.clients.autoScaling, pageSize: PAGE_SIZE.autoScalingGroups },
+    {
+      Filters: [
+        { Name: `tag:${TAG.managedBy}`, Values: ['bakeshift'] },
+        { Name: `tag:${TAG.service}`, Values: [service] },
+      ],
+    },
+  );
+  const groups = await withAwsErrors('DescribeAutoScalingGroups', () =>
+    readAll('DescribeAutoScalingGroups', pages, (page) => page.AutoScalingGroups),
   );
   const fleets = new Map<string, OwnedResource>();
-  for (const group of AutoScalingGroups) {
+  for (const group of groups) {
     const fleetId = tagValue(group.Tags, TAG.fleet);
     const environment = tagValue(group.Tags, TAG.environment);
     if (fleetId && environment)
@@ -76,19 +81,14 @@ async function ownedFleets(
       });
   }
   for (const environment of environments) {
-    const versions = await withAwsErrors('DescribeLaunchTemplateVersions', () =>
-      deps.clients.ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({
-          LaunchTemplateName: `bakeshift-${service}-${environment}`,
-        }),
-      ),
-    ).then(
-      (r) => r.LaunchTemplateVersions ?? [],
-      (error: Error) => {
-        if (error.name.includes('NotFound')) return [];
-        throw error;
-      },
-    );
+    const versions = await launchTemplateVersions(
+      deps.clients.ec2,
+      `bakeshift-${service}-${environment}`,
+    ).catch((error: Error) => {
+      // No launch template for this environment (EC2 API reference, "Error codes"): no versions to list.
+      if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return [];
+      throw error;
+    });
     for (const version of versions) {
       const fleetId = version.VersionDescription;
       if (!version.DefaultVersion && fleetId && !fleets.has(fleetId))
@@ -99,18 +99,14 @@ async function ownedFleets(
 }
 
 async function ownedBuilders(deps: AwsJanitorDeps, service: string): Promise<OwnedResource[]> {
-  const { Reservations = [] } = await withAwsErrors('DescribeInstances', () =>
-    deps.clients.ec2.send(
-      new DescribeInstancesCommand({
-        Filters: [
-          { Name: `tag:${TAG.role}`, Values: ['builder'] },
-          { Name: `tag:${TAG.service}`, Values: [service] },
-          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-        ],
-      }),
-    ),
-  );
-  return Reservations.flatMap((r) => r.Instances ?? []).map((instance) => ({
+  const instances = await describeInstances(deps.clients.ec2, {
+    Filters: [
+      { Name: `tag:${TAG.role}`, Values: ['builder'] },
+      { Name: `tag:${TAG.service}`, Values: [service] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+    ],
+  });
+  return instances.map((instance) => ({
     kind: 'builder' as const,
     id: instance.InstanceId ?? '',
     service,

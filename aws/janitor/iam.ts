@@ -1,7 +1,10 @@
 import { EC2_IMAGE_CATALOG_IAM } from '../baker/iam.js';
 import { arns, type IamStatement, MANAGED_BY_CONDITION } from '../commons/iam-statement.js';
 
-/** The janitor only lists and removes what the baker and the fleets created: no launch, no create. */
+/**
+ * The janitor only lists and removes what the baker and the fleets created (no launch, no create), and reads
+ * the listeners' rules and target health to keep what they route to or drain (ADR 32).
+ */
 export const AWS_JANITOR_IAM: IamStatement[] = [
   ...EC2_IMAGE_CATALOG_IAM,
   {
@@ -27,5 +30,11 @@ export const AWS_JANITOR_IAM: IamStatement[] = [
     ],
     resources: ['*'],
     why: 'Describe* actions of Auto Scaling and EC2 support no resource-level permissions',
+  },
+  {
+    sid: 'ReadRoutingAndDraining',
+    actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'],
+    resources: ['*'],
+    why: 'what the listeners route to and which targets drain; ELB Describe* support no resource-level permissions',
   },
 ];

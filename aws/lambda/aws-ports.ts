@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Clock } from '../../core/ports/clock.js';
@@ -13,6 +12,7 @@ import { LambdaPreTrafficTests } from '../analysis/lambda-pre-traffic-tests.js';
 import { BakeLedger } from '../baker/bake-ledger.js';
 import { Ec2ImageBaker } from '../baker/ec2-image-baker.js';
 import { Ec2ImageCatalog } from '../baker/ec2-image-catalog.js';
+import { presigningS3Client } from '../baker/presigning-s3-client.js';
 import { StepFunctionsCallbacks } from '../callbacks/step-functions-callbacks.js';
 import { AwsSettings } from '../commons/aws-settings.js';
 import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
@@ -71,7 +71,7 @@ export function awsStarter() {
 
 export function awsBaker(clock: Clock) {
   return new Ec2ImageBaker(
-    { ec2: ec2Client(), s3: new S3Client({}), ssm: ssmClient() },
+    { ec2: ec2Client(), s3: presigningS3Client(), ssm: ssmClient() },
     awsSettings(),
     new BakeLedger(dynamoClient(), requiredEnvironment('releaseTable')),
     awsCallbacks(),
@@ -131,6 +131,7 @@ export function awsJanitor(clock: Clock) {
     configs: awsConfigs(),
     store: awsStore(),
     fleets: awsFleets(),
+    traffic: awsTraffic(),
     baker: awsImageCatalog(),
     clock,
   };

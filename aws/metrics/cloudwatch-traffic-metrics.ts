@@ -1,15 +1,17 @@
 import {
   type CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
   type MetricDataQuery,
   type MetricDataResult,
+  paginateDescribeAlarms,
+  paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import type { MetricBucket, TrafficSeries } from '../../core/analysis/window-metrics.js';
 import type { ListenerKey } from '../../core/ports/traffic.js';
 import type { TrafficMetrics } from '../../core/ports/traffic-metrics.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
+import { PAGE_SIZE } from '../commons/page-sizes.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
 
 /** ALB metrics have one-minute resolution (ELB user guide, "CloudWatch metrics for your Application Load Balancer"). */
@@ -143,21 +145,26 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     return empty;
   }
 
-  /** Each query's datapoints by minute (GetMetricData returns them newest first, unless asked otherwise). */
+  /**
+   * Each query's datapoints by minute, read to the last page (ADR 36: a query's values can run over several
+   * pages); oldest first (GetMetricData returns them newest first unless asked otherwise).
+   */
   private async query(queries: MetricDataQuery[], start: number, end: number) {
-    const { MetricDataResults } = await withAwsErrors('GetMetricData', () =>
-      this.cloudWatch.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(start),
-          EndTime: new Date(end),
-          MetricDataQueries: queries,
-          ScanBy: 'TimestampAscending',
-        }),
-      ),
+    const pages = paginateGetMetricData(
+      { client: this.cloudWatch },
+      {
+        StartTime: new Date(start),
+        EndTime: new Date(end),
+        MetricDataQueries: queries,
+        ScanBy: 'TimestampAscending',
+      },
+    );
+    const found = await withAwsErrors('GetMetricData', () =>
+      readAll('GetMetricData', pages, (page) => page.MetricDataResults),
     );
     const results = new Map<string, Map<number, number>>();
-    for (const result of (MetricDataResults ?? []) as MetricDataResult[]) {
-      const byMinute = new Map<number, number>();
+    for (const result of found as MetricDataResult[]) {
+      const byMinute = results.get(result.Id ?? '') ?? new Map<number, number>();
       (result.Timestamps ?? []).forEach((t, k) => {
         const value = result.Values?.[k];
         if (value !== undefined) byMinute.set(new Date(t).getTime(), value);
@@ -169,16 +176,17 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
 
   async alarmsFiring(names: string[]): Promise<string[]> {
     if (names.length === 0) return [];
-    const { MetricAlarms, CompositeAlarms } = await withAwsErrors('DescribeAlarms', () =>
-      this.cloudWatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNames: names,
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-          StateValue: 'ALARM',
-        }),
-      ),
+    const pages = paginateDescribeAlarms(
+      { client: this.cloudWatch, pageSize: PAGE_SIZE.alarms },
+      { AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], StateValue: 'ALARM' },
     );
-    return [...(MetricAlarms ?? []), ...(CompositeAlarms ?? [])].map((a) => a.AlarmName ?? '');
+    const alarms = await withAwsErrors('DescribeAlarms', () =>
+      readAll('DescribeAlarms', pages, (page) => [
+        ...(page.MetricAlarms ?? []),
+        ...(page.CompositeAlarms ?? []),
+      ]),
+    );
+    return alarms.map((a) => a.AlarmName ?? '');
   }
 }
 

@@ -9,6 +9,7 @@ import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
 import { systemClock } from '../../core/ports/clock.js';
 import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
+import { readFirst } from '../../shared-adapters/paging/read-pages.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { AwsSettings, OPERATOR_PARAMETER } from '../commons/aws-settings.js';
 import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
@@ -120,18 +121,13 @@ export class AwsOperations implements Operations {
         throw error;
       });
     if (!record && !execution) throw new NotFound(`no deployment ${deploymentId}`);
-    const history = [];
-    if (execution) {
-      const pages = paginateGetExecutionHistory(
-        { client: this.clients.sfn, pageSize: 1000 },
-        { executionArn },
-      );
-      let read = 0;
-      for await (const page of pages) {
-        history.push(...(page.events ?? []));
-        if (++read >= MAX_HISTORY_PAGES) break;
-      }
-    }
+    const history = execution
+      ? await readFirst(
+          paginateGetExecutionHistory({ client: this.clients.sfn, pageSize: 1000 }, { executionArn }),
+          (page) => page.events,
+          MAX_HISTORY_PAGES,
+        )
+      : [];
     return { record, status: execution?.status ?? 'UNKNOWN', events: stepEventsOf(history) };
   }
 

@@ -1,24 +1,18 @@
-import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import type { OperationResults } from '../../core/operations/operations.js';
+import { readFirst } from '../../shared-adapters/paging/read-pages.js';
 
 /** Bounds one read: a busy group is read page by page, never without end. */
 const MAX_PAGES = 10;
 /** How far back `logs` looks: the instances of the last day. */
 const LOGS_WINDOW_MS = 24 * 3600_000;
 
-async function filtered(logs: CloudWatchLogsClient, logGroupName: string, startTime: number) {
-  const events = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const answer = await logs.send(
-      new FilterLogEventsCommand({ logGroupName, startTime, ...(nextToken ? { nextToken } : {}) }),
-    );
-    events.push(...(answer.events ?? []));
-    nextToken = answer.nextToken;
-    if (!nextToken) break;
-  }
-  return events;
-}
+const filtered = (logs: CloudWatchLogsClient, logGroupName: string, startTime: number) =>
+  readFirst(
+    paginateFilterLogEvents({ client: logs }, { logGroupName, startTime }),
+    (page) => page.events,
+    MAX_PAGES,
+  );
 
 /** The last lines the instances of a service+environment shipped to its group (stream = instance id). */
 export async function readInstanceLogs(

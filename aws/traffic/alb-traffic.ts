@@ -1,18 +1,25 @@
 import { type AutoScalingClient, DetachTrafficSourcesCommand } from '@aws-sdk/client-auto-scaling';
 import {
   type Action,
-  DescribeListenersCommand,
   DescribeTargetGroupAttributesCommand,
   type ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
+  paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TrafficSnapshot } from '../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import { TrafficShiftFailed } from '../../core/errors.js';
-import { type ListenerKey, MAX_WEIGHTED_FLEETS, type Traffic } from '../../core/ports/traffic.js';
+import {
+  type FleetInUse,
+  type ListenerKey,
+  MAX_WEIGHTED_FLEETS,
+  type Traffic,
+} from '../../core/ports/traffic.js';
+import { readAll } from '../../shared-adapters/paging/read-pages.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { AwsSettings } from '../commons/aws-settings.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
+import { fleetsInUseOnAlb } from './alb-routing.js';
 
 /**
  * Traffic on an ALB: each service+environment has a listener whose default action forwards, by weight, to the
@@ -102,6 +109,16 @@ export class AlbTraffic implements Traffic {
     return { drainSeconds: delay };
   }
 
+  /** Both listeners' rules and the slots' draining targets, environment by environment (alb-routing.ts). */
+  async fleetsInUse(service: string, environments: readonly string[]): Promise<FleetInUse[]> {
+    const found: FleetInUse[] = [];
+    for (const environment of environments)
+      found.push(
+        ...(await fleetsInUseOnAlb(this.clients, this.settings, this.directory, { service, environment })),
+      );
+    return found;
+  }
+
   private async targetGroupOf(fleetId: string): Promise<string> {
     const found = await this.directory.byFleet(fleetId);
     if (!found?.targetGroupArn)
@@ -110,10 +127,14 @@ export class AlbTraffic implements Traffic {
   }
 
   private async defaultActions(listenerArn: string): Promise<Action[]> {
-    const { Listeners } = await withAwsErrors('DescribeListeners', () =>
-      this.clients.elb.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+    const [listener] = await withAwsErrors('DescribeListeners', () =>
+      readAll(
+        'DescribeListeners',
+        paginateDescribeListeners({ client: this.clients.elb }, { ListenerArns: [listenerArn] }),
+        (page) => page.Listeners,
+      ),
     );
-    return Listeners?.[0]?.DefaultActions ?? [];
+    return listener?.DefaultActions ?? [];
   }
 
   private async modify(listenerArn: string, DefaultActions: Action[]): Promise<void> {

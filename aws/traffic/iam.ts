@@ -1,13 +1,13 @@
-import { arns, type IamStatement, MANAGED_BY_CONDITION } from '../commons/iam-statement.js';
+import { arns, type IamStatement, LISTENER_ARNS, MANAGED_BY_CONDITION } from '../commons/iam-statement.js';
 
 /** What ALB traffic and target-group health need. */
 export const ALB_TRAFFIC_IAM: IamStatement[] = [
   {
     sid: 'ShiftOnlyItsListeners',
     actions: ['elasticloadbalancing:ModifyListener'],
-    resources: ['arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:listener/app/*'],
-    conditions: MANAGED_BY_CONDITION,
-    why: "the CDK app tags each service's listener and preview listener managed-by=bakeshift",
+    // By ARN, not by tag: CloudFormation cannot tag a listener in every region (cfn-lint E3002, ADR 39).
+    resources: [LISTENER_ARNS],
+    why: "each service environment's listener and preview listener, made or adopted by the CDK app",
     serves: ['route'],
   },
   {
@@ -24,11 +24,17 @@ export const ALB_TRAFFIC_IAM: IamStatement[] = [
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeTargetHealth',
       'elasticloadbalancing:DescribeTargetGroupAttributes',
-      'autoscaling:DescribeAutoScalingGroups',
     ],
     resources: ['*'],
-    why: 'Describe* actions of Elastic Load Balancing and Auto Scaling support no resource-level permissions',
+    why: 'Describe* actions of Elastic Load Balancing support no resource-level permissions',
     serves: ['read', 'drain'],
+  },
+  {
+    sid: 'FindFleetTargetGroups',
+    actions: ['autoscaling:DescribeAutoScalingGroups'],
+    resources: ['*'],
+    why: "a fleet's target group is read from its Auto Scaling group, to route by weights (a restore without the listener's action too), read routing or drain; Describe* actions of Auto Scaling support no resource-level permissions",
+    serves: ['read', 'route', 'drain'],
   },
   {
     sid: 'ReadEnvironmentSettings',

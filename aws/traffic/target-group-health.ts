@@ -7,51 +7,59 @@ import type { FleetHealth, Health } from '../../core/ports/health.js';
 import { withAwsErrors } from '../commons/aws-errors.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
 
+const stateOf = (d: TargetHealthDescription) => d.TargetHealth?.State ?? 'unavailable';
+
 /**
- * A fleet's health from its target group: one DescribeTargetHealth call per check, whatever the fleet's size.
- * Slots alternate between blue and green, so a fleet's group holds only its own targets.
+ * A fleet's health from its target group, counting only the fleet's own instances: a slot can still hold
+ * targets of a previous fleet (registered by hand, or left behind), and their health says nothing about this
+ * one. Two calls per check, whatever the fleet's size: the group (its instances now: Auto Scaling replaces
+ * unhealthy ones) and their target health.
  */
 export class TargetGroupHealth implements Health {
-  /** A fleet's slot never changes while it is checked (it is detached only when drained): looked up once. */
-  private readonly slots = new Map<string, string>();
-
   constructor(
     private readonly elb: ElasticLoadBalancingV2Client,
     private readonly directory: FleetDirectory,
   ) {}
 
   async check(target: { fleetId: string }): Promise<FleetHealth> {
-    const descriptions = await this.describe(target.fleetId);
-    if (!descriptions) {
+    const found = await this.directory.byFleet(target.fleetId);
+    if (!found?.targetGroupArn) {
       return { healthy: 0, unhealthy: 0, total: 0, details: [`fleet ${target.fleetId} has no target group`] };
     }
-    const state = (d: TargetHealthDescription) => d.TargetHealth?.State ?? 'unavailable';
-    const details = descriptions
-      .filter((d) => state(d) !== 'healthy')
-      .map((d) =>
-        `${d.Target?.Id} ${state(d)}: ${d.TargetHealth?.Reason ?? ''} ${d.TargetHealth?.Description ?? ''}`.trim(),
-      );
+    const own = (found.group.Instances ?? []).flatMap((i) => (i.InstanceId ? [{ Id: i.InstanceId }] : []));
+    // Without targets, DescribeTargetHealth would describe every target of the group.
+    const descriptions = own.length > 0 ? await this.describe(found.targetGroupArn, own) : [];
+    // An instance not (yet) in the group is described as unused (Target.NotRegistered): not registered.
+    const registered = descriptions.filter((d) => stateOf(d) !== 'unused');
     return {
-      healthy: descriptions.filter((d) => state(d) === 'healthy').length,
-      unhealthy: descriptions.filter((d) => state(d) === 'unhealthy').length,
-      total: descriptions.length,
-      details,
+      healthy: registered.filter((d) => stateOf(d) === 'healthy').length,
+      unhealthy: registered.filter((d) => stateOf(d) === 'unhealthy').length,
+      total: registered.length,
+      details: descriptions
+        .filter((d) => stateOf(d) !== 'healthy')
+        .map((d) =>
+          `${d.Target?.Id} ${stateOf(d)}: ${d.TargetHealth?.Reason ?? ''} ${d.TargetHealth?.Description ?? ''}`.trim(),
+        ),
     };
   }
 
+  /** Every target in the fleet's group, its own or not: a stray one is drift. */
   async registeredTargets(target: { fleetId: string }): Promise<string[]> {
-    return ((await this.describe(target.fleetId)) ?? [])
-      .filter((d) => d.TargetHealth?.State !== 'draining')
+    const targetGroupArn = (await this.directory.byFleet(target.fleetId))?.targetGroupArn;
+    if (!targetGroupArn) return [];
+    return (await this.describe(targetGroupArn))
+      .filter((d) => stateOf(d) !== 'draining')
       .flatMap((d) => (d.Target?.Id ? [d.Target.Id] : []));
   }
 
-  /** Undefined when the fleet has no target group. */
-  private async describe(fleetId: string): Promise<TargetHealthDescription[] | undefined> {
-    const targetGroupArn = this.slots.get(fleetId) ?? (await this.directory.byFleet(fleetId))?.targetGroupArn;
-    if (!targetGroupArn) return undefined;
-    this.slots.set(fleetId, targetGroupArn);
+  private async describe(targetGroupArn: string, targets?: { Id: string }[]) {
     const { TargetHealthDescriptions = [] } = await withAwsErrors('DescribeTargetHealth', () =>
-      this.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+      this.elb.send(
+        new DescribeTargetHealthCommand({
+          TargetGroupArn: targetGroupArn,
+          ...(targets ? { Targets: targets } : {}),
+        }),
+      ),
     );
     return TargetHealthDescriptions;
   }

@@ -1,4 +1,5 @@
 import type { ApprovalView } from '../../core/ports/approval-channel.js';
+import { mention, mentions } from './mention.js';
 
 export const APPROVE_ACTION = 'bakeshift_approve';
 export const REJECT_ACTION = 'bakeshift_reject';
@@ -62,7 +63,7 @@ export function approvalRequestBlocks(view: ApprovalView) {
         },
       ],
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Approvers: ${view.approvers.join(', ')}` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Approvers: ${mentions(view.approvers)}` }] },
   ];
 }
 
@@ -77,9 +78,9 @@ const OUTCOMES = {
 export function approvalOutcomeBlocks(view: ApprovalView) {
   const who =
     view.decidedBy && view.status !== 'expired'
-      ? ` by ${view.decidedBy}`
+      ? ` by ${mention(view.decidedBy)}`
       : view.decidedBy
-        ? ` (${view.decidedBy})`
+        ? ` (${mention(view.decidedBy)})`
         : '';
   const at = view.decidedAt ? ` ${when(view.decidedAt)}` : '';
   return [
@@ -93,4 +94,4 @@ export function approvalOutcomeBlocks(view: ApprovalView) {
 }
 
 export const outcomeText = (view: ApprovalView) =>
-  `${OUTCOMES[view.status]}: ${view.service} ${view.version} to ${view.environment}${view.decidedBy ? ` (${view.decidedBy})` : ''}`;
+  `${OUTCOMES[view.status]}: ${view.service} ${view.version} to ${view.environment}${view.decidedBy ? ` (${mention(view.decidedBy)})` : ''}`;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type DecisionDeps, decideApproval } from '../../core/approvals/decide-approval.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.js';
+import { mentions } from './mention.js';
 import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
 import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
 
@@ -46,19 +47,19 @@ export async function handleInteractivity(
   if (!action?.value || (action.action_id !== APPROVE_ACTION && action.action_id !== REJECT_ACTION))
     return { status: 200, body: '' };
 
-  const by = user.username ?? user.name ?? user.id;
+  // By user id only: a name can be changed by its owner and is not unique across Slack Connect (ADR 35).
+  const shownAs = user.username ?? user.name;
   const result = await decideApproval(deps, {
     approvalId: action.value,
     approve: action.action_id === APPROVE_ACTION,
-    by,
-    via: `Slack user id ${user.id}`,
-    aliases: [user.id],
+    by: user.id,
+    via: `Slack user id${shownAs ? ` (named "${shownAs}" when deciding)` : ''}`,
   });
   const reply = {
     approved: undefined,
     rejected: undefined,
     unknown_approval: 'This approval is not known (any more); nothing changed.',
-    not_an_approver: `Only ${'approvers' in result ? result.approvers.join(', ') : 'the listed approvers'} may decide this deployment; nothing changed.`,
+    not_an_approver: `Only ${'approvers' in result ? mentions(result.approvers) : 'the listed approvers'} may decide this deployment; nothing changed.`,
     already_decided: `This deployment was already ${'status' in result ? result.status : 'decided'}; nothing changed.`,
     expired: 'This approval has passed its deadline; nothing changed.',
   }[result.outcome];

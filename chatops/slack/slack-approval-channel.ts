@@ -1,5 +1,6 @@
 import type { ApprovalChannel, ApprovalView } from '../../core/ports/approval-channel.js';
 import { approvalOutcomeBlocks, approvalRequestBlocks, outcomeText } from './approval-blocks.js';
+import { mentions } from './mention.js';
 import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
 
 /** Asks in the environment's Slack channel, and shows the outcome in the same message. */
@@ -11,7 +12,7 @@ export class SlackApprovalChannel implements ApprovalChannel {
     if (!channel) return undefined;
     const posted = await (await slackClientOf(this.slack)).chat.postMessage({
       channel,
-      text: `Approve ${view.service} ${view.version} to ${view.environment}? (approvers: ${view.approvers.join(', ')})`,
+      text: `Approve ${view.service} ${view.version} to ${view.environment}? (approvers: ${mentions(view.approvers)})`,
       blocks: approvalRequestBlocks(view),
     });
     return posted.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;

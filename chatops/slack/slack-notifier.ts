@@ -11,6 +11,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
   rolled_back: '↩️',
   congruence_report: '🔎',
   analysis_verdict: '📊',
+  lock_taken_over: '🔓',
 };
 
 /**

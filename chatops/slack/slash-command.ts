@@ -5,6 +5,7 @@ import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
 import { planRollback } from '../../core/releases/plan-rollback.js';
 import type { SlackResponse } from './interactivity.js';
+import { mentions } from './mention.js';
 import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
 
 export interface SlashCommandDeps {
@@ -31,7 +32,8 @@ export async function handleSlashCommand(
   if (!verified.ok) return { status: 401, body: verified.reason };
   const form = new URLSearchParams(request.rawBody);
   const [sub, service, environment = 'staging', version] = (form.get('text') ?? '').trim().split(/\s+/);
-  const user = { id: form.get('user_id') ?? '', name: form.get('user_name') ?? '' };
+  // By user id only: user_name is a name its owner can change, not an identity (ADR 35).
+  const userId = form.get('user_id') ?? '';
   if (!sub || !service) return reply(USAGE);
   let config: Awaited<ReturnType<ServiceConfigs['load']>>;
   try {
@@ -66,9 +68,9 @@ export async function handleSlashCommand(
       } catch (error) {
         return reply((error as Error).message);
       }
-      if (!allowed.includes(user.id) && !allowed.includes(user.name)) {
+      if (!userId || !allowed.includes(userId)) {
         return reply(
-          `Only ${allowed.join(', ') || 'nobody (no rollback allowlist is configured)'} may roll back ${service}/${environment}.`,
+          `Only ${mentions(allowed) || 'nobody (no rollback allowlist is configured)'} may roll back ${service}/${environment}.`,
         );
       }
       try {
@@ -76,7 +78,7 @@ export async function handleSlashCommand(
           service,
           environment,
           ...(version ? { toVersion: version } : {}),
-          requestedBy: `slack:${user.name || user.id}`,
+          requestedBy: `slack:${userId}`,
         });
         if (plan.kind === 'traffic-shift') {
           return reply(

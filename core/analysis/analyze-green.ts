@@ -282,9 +282,24 @@ export function decide(
 /**
  * Keeps a verdict in the deployment's record and, when it judged something, announces it with its numbers
  * (events, Slack; a failing notifier never fails the step). A failed verdict then fails the step, and so does
- * an inconclusive one (`onInconclusive: rollback`): compensation follows. Never a pass on doubt.
+ * an inconclusive one (`onInconclusive: rollback`): compensation follows. Never a pass on doubt. A step retried
+ * after it kept its verdict (ADR 31) keeps and announces it once: the record already has this step's verdict
+ * with the same outcome.
  */
 export async function keepVerdict(
+  deps: { store: ReleaseStore; notifier: Notifier; log: Log },
+  plan: Plan,
+  entry: AnalysisEntry,
+): Promise<void> {
+  const kept = (await deps.store.getDeployment(plan.deploymentId))?.analysis?.some(
+    (a) => a.step === entry.step && a.passed === entry.passed,
+  );
+  if (!kept) await keepAndAnnounce(deps, plan, entry);
+  if (entry.outcome === 'inconclusive') throw new AnalysisInconclusive(`${entry.step}: ${entry.reason}`);
+  if (!entry.passed) throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
+}
+
+async function keepAndAnnounce(
   deps: { store: ReleaseStore; notifier: Notifier; log: Log },
   plan: Plan,
   entry: AnalysisEntry,
@@ -303,6 +318,4 @@ export async function keepVerdict(
       },
       deps.log,
     );
-  if (outcome === 'fail') throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
-  if (outcome === 'inconclusive') throw new AnalysisInconclusive(`${entry.step}: ${entry.reason}`);
 }

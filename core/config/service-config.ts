@@ -1,12 +1,16 @@
 import * as z from 'zod';
 import { ConfigInvalid } from '../errors.js';
 import { describeIssues } from './describe-issues.js';
+import { whyNotCarried } from './environment-value.js';
+import { SecretReferenceText } from './secret-reference.js';
 
 /** Deployment triggers: how a deployment came to be. */
 export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 'manual']);
 export type Trigger = z.infer<typeof Trigger>;
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+/** The longest drainSeconds, as an ALB's deregistration delay allows (0-3600 s): bounds a deployment's drain. */
+export const MAX_DRAIN_SECONDS = 3600;
 const resourceName = z
   .string()
   .regex(
@@ -32,22 +36,70 @@ const Capacity = z
   });
 export type Capacity = z.infer<typeof Capacity>;
 
-const Variables = z
-  .record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"'),
-    z.string(),
-  )
-  .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' })
-  .refine((vars) => !('HOST' in vars), {
-    message: 'HOST is set by bakeshift (where the app listens); remove it',
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and "_"');
+/** Names bakeshift sets itself, for each instance. */
+const reservedNames = <T extends Record<string, unknown>>(schema: z.ZodType<T>) =>
+  schema
+    .refine((vars) => !('PORT' in vars), { message: 'PORT is set by bakeshift for each instance; remove it' })
+    .refine((vars) => !('HOST' in vars), {
+      message: 'HOST is set by bakeshift (where the app listens); remove it',
+    });
+/** What the instance's user data can carry (16 KB in all): larger values belong in `secrets`. */
+const MAX_VARIABLES_BYTES = 8192;
+const utf8 = new TextEncoder();
+
+const Variables = reservedNames(
+  z.record(
+    variableName,
+    z.string().superRefine((value, ctx) => {
+      const why = whyNotCarried(value);
+      if (why) ctx.addIssue({ code: 'custom', message: `the value ${why}` });
+    }),
+  ),
+).refine(
+  (vars) =>
+    Object.entries(vars).reduce((sum, [k, v]) => sum + utf8.encode(`${k}=${v}`).length + 1, 0) <=
+    MAX_VARIABLES_BYTES,
+  {
+    message: `names and values must be at most ${MAX_VARIABLES_BYTES} bytes in all (they travel in the instances' user data, 16 KB); put large values in secrets`,
+  },
+);
+
+/** Environment variable name → where its value is read at each start of the app (never written to an image). */
+const Secrets = reservedNames(z.record(variableName, SecretReferenceText));
+
+/**
+ * A Slack user id: U… or W… (Enterprise Grid), upper-case letters and digits. Slack decisions are matched by id
+ * only: names and display names change and are not unique (Slack Connect), ids never change (ADR 35).
+ */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{8,}$/;
+const FIND_A_SLACK_USER_ID =
+  'list Slack users by user id (U… or W…), which never changes and is unique: in Slack, open their profile, click ⋮ (More) and choose "Copy member ID"';
+
+/** An approver: a local user, an IAM ARN or a Slack user id; a Slack name (`@alice`, `slack:alice`) is refused. */
+const Approver = z
+  .string()
+  .min(1)
+  .superRefine((approver, ctx) => {
+    if (/^(@|slack:)/i.test(approver))
+      ctx.addIssue({ code: 'custom', message: `"${approver}" is a Slack name; ${FIND_A_SLACK_USER_ID}` });
   });
+
+/** Who may roll back with /bakeshift rollback: Slack user ids only. */
+const SlackUserId = z.string().superRefine((user, ctx) => {
+  if (!SLACK_USER_ID.test(user))
+    ctx.addIssue({ code: 'custom', message: `"${user}" is not a Slack user id; ${FIND_A_SLACK_USER_ID}` });
+});
 
 const Approval = z.discriminatedUnion('required', [
   z.object({ required: z.literal(false) }).strict(),
   z
     .object({
       required: z.literal(true),
-      approvers: z.array(z.string().min(1)).min(1, 'name at least one approver'),
+      /** Local users, IAM ARNs and Slack user ids: whoever decides must be one of them, as authenticated. */
+      approvers: z.array(Approver).min(1, 'name at least one approver'),
       /** 1 minute to 3 days: an approval nobody answers must end in a defined outcome. */
       timeoutSeconds: seconds(60, 259_200).default(3600),
       /** Triggers that skip the gate, e.g. nightly congruence runs of an unchanged release. */
@@ -205,6 +257,7 @@ const Environment = z
   .object({
     capacity: Capacity,
     variables: Variables.default({}),
+    secrets: Secrets.default({}),
     approval: Approval.default({ required: false }),
     traffic: Traffic.default({ strategy: 'all-at-once' }),
     healthCheck: HealthCheck.prefault({}),
@@ -213,13 +266,13 @@ const Environment = z
     /** How long blue stays warm after the shift, for a rollback that is only a traffic switch. */
     keepBlueWarmSeconds: seconds(0, 3600).default(300),
     /** The load balancer's deregistration delay: in-flight requests to blue finish within it. */
-    drainSeconds: seconds(0, 3600).default(60),
+    drainSeconds: seconds(0, MAX_DRAIN_SECONDS).default(60),
     /** Where this environment's deployments are announced and approved (a Slack channel id or #name). */
     slack: z
       .object({
         channel: z.string().min(1),
-        /** Slack users (id or name) who may roll back with /bakeshift rollback. */
-        rollbackAllowlist: z.array(z.string().min(1)).default([]),
+        /** Slack user ids of the people who may roll back with /bakeshift rollback. */
+        rollbackAllowlist: z.array(SlackUserId).default([]),
       })
       .strict()
       .optional(),
@@ -233,7 +286,15 @@ const Environment = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((env, ctx) => {
+    for (const name of Object.keys(env.secrets).filter((name) => name in env.variables))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets', name],
+        message: `${name} is also among the variables: name it in one place only`,
+      });
+  });
 export type EnvironmentConfig = z.infer<typeof Environment>;
 
 export const ServiceConfig = z

@@ -28,6 +28,8 @@ export const Plan = z.object({
   settings: z.object({
     capacity: CapacitySnapshot,
     variables: z.record(z.string(), z.string()),
+    /** References only (never values); absent in plans made before secrets existed. */
+    secrets: z.record(z.string(), z.string()).default({}),
     trafficSteps: z.array(z.object({ percent: z.number(), holdSeconds: z.number() })),
     healthCheck: z.object({
       path: z.string().optional(),

@@ -6,9 +6,10 @@ import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import type { Plan } from './deployment-plan.js';
-import type { Release } from './deployment-record.js';
+import type { DeploymentRecord, Release } from './deployment-record.js';
 import { TERMINAL_STATUSES } from './deployment-record.js';
 import type { DeploymentRequest } from './deployment-request.js';
+import { type HolderBounds, holderIsDone } from './lock-takeover.js';
 import { deploymentRef, notifyQuietly } from './notify-quietly.js';
 import { greenFleetIdOf } from './resource-names.js';
 import { trafficSteps } from './traffic-plan.js';
@@ -18,6 +19,8 @@ export interface PrepareDeps {
   store: ReleaseStore;
   notifier: Notifier;
   clock: Clock;
+  /** How long a lock's holder can still act under it (statemachines/holder-bounds.ts). */
+  holderBounds: HolderBounds;
 }
 
 /** Records the deployment (once: a repeated start of an ended one is refused) and announces a new one. */
@@ -55,7 +58,7 @@ async function takeLock(
   now: Date,
   log: Log,
 ) {
-  const lock = await acquireOrTakeOverFinished(deps, request, log);
+  const lock = await acquireOrTakeOver(deps, request, now, log);
   const target = `${request.service}/${request.environment}`;
   if (lock.outcome === 'superseded')
     throw new Superseded(`a newer request (${lock.by}) for ${target} replaced this one`);
@@ -67,25 +70,54 @@ async function takeLock(
   throw new LockHeld(`${lock.holder} is deploying ${target}`);
 }
 
-/** Statuses whose deployment has nothing left to do under the lock: compensation is over. */
-const DONE_WITH_LOCK = ['rolled_back', 'superseded'];
-
 /**
- * Acquires the lock; if a deployment whose compensation is over still holds it (its ReleaseLockAfterRollback
- * failed for good), releases it on that deployment's behalf and tries once more, so one failed release does
- * not block the environment until someone intervenes.
+ * Acquires the lock; if the deployment holding it can no longer act under it (it ended without releasing it,
+ * or the steps it may still be in cannot be running any more: lock-takeover.ts), releases it on that
+ * deployment's behalf and tries once more, so a lock whose release failed never blocks the environment until
+ * someone intervenes. A takeover is written into both records, logged and announced.
  */
-async function acquireOrTakeOverFinished(deps: PrepareDeps, request: DeploymentRequest, log: Log) {
+async function acquireOrTakeOver(deps: PrepareDeps, request: DeploymentRequest, now: Date, log: Log) {
   const lock = await deps.store.acquireLock(request);
   if (lock.outcome !== 'held') return lock;
   const holder = await deps.store.getDeployment(lock.holder);
-  if (!holder || !DONE_WITH_LOCK.includes(holder.status)) return lock;
-  log.warn('releasing the lock of a deployment that ended without releasing it', {
-    holder: lock.holder,
-    status: holder.status,
-  });
+  const verdict = holder ? holderIsDone(holder, deps.holderBounds, now) : { done: false as const };
+  if (!holder || !verdict.done) return lock;
   await deps.store.releaseLock(request.service, request.environment, lock.holder);
-  return deps.store.acquireLock(request);
+  const again = await deps.store.acquireLock(request);
+  await recordTakeOver(
+    deps,
+    { request, holder, reason: verdict.reason, acquired: again.outcome === 'acquired' },
+    now,
+    log,
+  );
+  return again;
+}
+
+/** Says that a lock was taken over: in the holder's record, in the new one (once it holds the lock), out loud. */
+async function recordTakeOver(
+  deps: PrepareDeps,
+  takeOver: { request: DeploymentRequest; holder: DeploymentRecord; reason: string; acquired: boolean },
+  now: Date,
+  log: Log,
+) {
+  const { request, holder, reason, acquired } = takeOver;
+  log.warn('took over the lock of a deployment that can no longer act under it', {
+    holder: holder.deploymentId,
+    status: holder.status,
+    reason,
+    acquired,
+  });
+  await deps.store.updateDeployment(holder.deploymentId, {
+    addWarnings: [`lock: released at ${now.toISOString()} for ${request.deploymentId}, as ${reason}`],
+  });
+  if (!acquired) return;
+  const detail = `took over the lock of ${holder.deploymentId} (${holder.status}), as ${reason}`;
+  await deps.store.updateDeployment(request.deploymentId, { addWarnings: [`lock: ${detail}`] });
+  await notifyQuietly(
+    deps.notifier,
+    { kind: 'lock_taken_over', ...deploymentRef(request), at: now.toISOString(), detail },
+    log,
+  );
 }
 
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */
@@ -120,6 +152,7 @@ function planOf(
     settings: {
       capacity: env.capacity,
       variables: env.variables,
+      secrets: env.secrets,
       trafficSteps: trafficSteps(env.traffic),
       healthCheck: env.healthCheck,
       keepBlueWarmSeconds: live ? env.keepBlueWarmSeconds : 0,

@@ -10,6 +10,11 @@ export interface FleetSpec {
   capacity: Capacity;
   /** The app's environment variables, given at start; nothing environment-specific is in the image. */
   variables: Record<string, string>;
+  /**
+   * Environment variable name → secret reference (SSM parameter, Secrets Manager ARN): read where the instance
+   * runs, at each start of the app, never written into an image or its launch data.
+   */
+  secrets: Record<string, string>;
   /** How the load balancer checks each instance. */
   healthCheck: {
     path: string;

@@ -8,7 +8,9 @@ export type DeploymentEventKind =
   | 'rolled_back'
   | 'congruence_report'
   /** A judged analysis verdict (passed or failed), with its numbers in `detail`. */
-  | 'analysis_verdict';
+  | 'analysis_verdict'
+  /** This deployment took over a lock whose holder can no longer act under it (who, and why, in `detail`). */
+  | 'lock_taken_over';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

@@ -3,7 +3,8 @@ import type { Fleets } from '../ports/fleets.js';
 import type { ImageCatalog } from '../ports/image-baker.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
-import { gatherGarbageContext, type OwnedResource, selectGarbage } from './select-garbage.js';
+import type { Traffic } from '../ports/traffic.js';
+import { gatherGarbageContext, judgeResources, type OwnedResource, type Routing } from './select-garbage.js';
 
 /**
  * What only the provider can find and remove: fleets (including what a launch stopped half way left) and
@@ -19,12 +20,17 @@ export interface JanitorReport {
   service: string;
   dryRun: boolean;
   removed: { kind: OwnedResource['kind']; id: string }[];
+  /** What was kept, with every reason (ADR 32): a dry run says what is protected and why. */
+  kept: { kind: OwnedResource['kind']; id: string; why: string[] }[];
+  /** Why the load balancers could not be read, when they could not: then no fleet was removed. */
+  routingUnread?: string;
 }
 
 /**
- * Removes (or with dryRun only reports) what a service owns that no live release, deployment in flight or
- * rollback window needs. Resources are listed before the records that protect them are read: nothing exists
- * before its deployment's record, so nothing made meanwhile can look orphaned.
+ * Removes (or with dryRun only reports) what a service owns that nothing keeps: no live release, no deployment
+ * not yet terminal, no drain, no listener or preview listener, no rollback window (ADR 32). Resources are listed
+ * before the records that protect them are read, and the load balancers last: nothing exists before its
+ * deployment's record, so nothing made meanwhile can look orphaned, and what routes now is what is read.
  */
 export async function runJanitor(
   deps: {
@@ -32,6 +38,7 @@ export async function runJanitor(
     store: ReleaseStore;
     clock: Clock;
     fleets: Pick<Fleets, 'destroy'>;
+    traffic: Pick<Traffic, 'fleetsInUse'>;
     baker: Pick<ImageCatalog, 'listImages' | 'discardImage'>;
   },
   provider: ProviderLeftovers,
@@ -51,14 +58,24 @@ export async function runJanitor(
       deploymentId: i.createdByDeployment,
     })),
   ];
-  const context = await gatherGarbageContext(
+  const drainSeconds = Object.fromEntries(
+    Object.entries(config.environments).map(([name, env]) => [name, env.drainSeconds]),
+  );
+  const records = await gatherGarbageContext(
     deps.store,
     service,
     environments,
-    { retainImages: config.retention.images, bakeDeadlineSeconds: config.bake.timeoutSeconds },
+    { retainImages: config.retention.images, bakeDeadlineSeconds: config.bake.timeoutSeconds, drainSeconds },
     deps.clock.now(),
   );
-  const garbage = selectGarbage(resources, context);
+  const routed = new Set([
+    ...environments,
+    ...records.live.map((r) => r.environment),
+    ...resources.flatMap((r) => (r.kind === 'fleet' ? [r.environment] : [])),
+  ]);
+  const routing = await readRouting(deps.traffic, service, [...routed]);
+  const verdicts = judgeResources(resources, { ...records, routing });
+  const garbage = verdicts.filter((v) => v.keptBecause.length === 0).map((v) => v.resource);
   if (!options.dryRun) {
     for (const resource of garbage) {
       if (resource.kind === 'fleet') {
@@ -68,5 +85,27 @@ export async function runJanitor(
       else await provider.removeBuilder(resource.id);
     }
   }
-  return { service, dryRun: options.dryRun, removed: garbage.map((r) => ({ kind: r.kind, id: r.id })) };
+  return {
+    service,
+    dryRun: options.dryRun,
+    removed: garbage.map((r) => ({ kind: r.kind, id: r.id })),
+    kept: verdicts.flatMap(({ resource: r, keptBecause }) =>
+      keptBecause.length > 0 ? [{ kind: r.kind, id: r.id, why: keptBecause }] : [],
+    ),
+    ...(routing.read ? {} : { routingUnread: routing.reason }),
+  };
+}
+
+/** What the load balancers route to; a failure to read them is the reason every fleet is kept (fail closed). */
+async function readRouting(
+  traffic: Pick<Traffic, 'fleetsInUse'>,
+  service: string,
+  environments: string[],
+): Promise<Routing> {
+  try {
+    return { read: true, inUse: await traffic.fleetsInUse(service, environments) };
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { read: false, reason: `${name}: ${message}` };
+  }
 }

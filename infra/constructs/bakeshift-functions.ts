@@ -4,9 +4,10 @@ import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/a
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { INSTANCE_ROLE_ARN } from '../../aws/commons/iam-statement.js';
+import { ENVIRONMENT_PLACEHOLDERS, type IamStatement } from '../../aws/commons/iam-statement.js';
 import { LAMBDA_ENVIRONMENT } from '../../aws/lambda/lambda-environment.js';
 import { functionCode } from '../bundling/function-code.js';
+import { ignoreCfnLintCheck } from '../cfn-lint-ignores.js';
 import { iamOf, LAMBDA_FUNCTIONS, type LambdaSpec, PORT_NEEDS } from '../lambda-catalog.js';
 import { acknowledgeWildcards, type PlaceholderValues, policyStatementsOf } from '../policy-statements.js';
 
@@ -15,7 +16,7 @@ export interface BakeshiftFunctionsProps {
   stateMachineArn: string;
   eventBusName: string;
   slack: { botToken: ISecret; signingSecret: ISecret };
-  /** The `${Name}` placeholders of the adapters' IAM statements, except InstanceRoleArn (see allowPassingInstanceRoles). */
+  /** The `${Name}` placeholders of the adapters' IAM statements, except the environments' (see allowEnvironments). */
   placeholders: PlaceholderValues;
   logRetention: RetentionDays;
 }
@@ -48,14 +49,18 @@ export class BakeshiftFunctions extends Construct {
     return fn;
   }
 
-  /** The functions whose ports launch instances may pass these roles to EC2, and no other (`${InstanceRoleArn}`). */
-  allowPassingInstanceRoles(instanceRoleArns: string[]): void {
-    if (instanceRoleArns.length === 0) return;
+  /**
+   * The statements on the environments' own resources, once every environment exists: the instance roles the
+   * fleets may pass to EC2 (`${InstanceRoleArn}`) and the listeners the traffic functions may modify
+   * (`${ListenerArns}`), each by ARN and no other.
+   */
+  allowEnvironments(values: { InstanceRoleArn: string[]; ListenerArns: string[] }): void {
+    if (values.InstanceRoleArn.length === 0) return;
     for (const spec of LAMBDA_FUNCTIONS) {
-      const passRole = iamOf(spec).filter((s) => s.resources.includes(INSTANCE_ROLE_ARN));
+      const onEnvironments = iamOf(spec).filter(onEnvironmentResources);
       const role = this.roles.get(spec.name);
-      if (passRole.length === 0 || !role) continue;
-      for (const statement of policyStatementsOf(passRole, { InstanceRoleArn: instanceRoleArns }))
+      if (onEnvironments.length === 0 || !role) continue;
+      for (const statement of policyStatementsOf(onEnvironments, values))
         role.addToPrincipalPolicy(statement);
     }
   }
@@ -64,9 +69,9 @@ export class BakeshiftFunctions extends Construct {
     const needs = spec.ports.map((port) => PORT_NEEDS[port]);
     const iam = iamOf(spec);
     const logGroup = new LogGroup(this, `${spec.name}Logs`, { retention: this.props.logRetention });
-    // PassRole is added once the instance roles are known (allowPassingInstanceRoles).
+    // Statements on the environments' resources are added once those are known (allowEnvironments).
     const statements = policyStatementsOf(
-      iam.filter((s) => !s.resources.includes(INSTANCE_ROLE_ARN)),
+      iam.filter((s) => !onEnvironmentResources(s)),
       this.props.placeholders,
     );
     const secrets = new Set(needs.flatMap((n) => n.secrets ?? []));
@@ -126,6 +131,10 @@ export class BakeshiftFunctions extends Construct {
       environment,
       description: `bakeshift ${spec.name}`,
     });
+    ignoreCfnLintCheck(fn, 'W3005');
     this.byName.set(spec.name, fn);
   }
 }
+
+const onEnvironmentResources = (statement: IamStatement) =>
+  statement.resources.some((r) => (ENVIRONMENT_PLACEHOLDERS as readonly string[]).includes(r));

@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import {
   InstanceProfile,
+  Policy,
   PolicyDocument,
   PolicyStatement,
   Role,
@@ -19,6 +20,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { type AwsEnvironmentSettings, environmentParameter } from '../../aws/commons/aws-settings.js';
+import { parseSecretReference, secretResourceArn } from '../../core/config/secret-reference.js';
 import type { EnvironmentConfig } from '../../core/config/service-config.js';
 import type { AdoptedEnvironment } from '../service-infra-options.js';
 
@@ -43,12 +45,14 @@ const NO_RELEASE_YET = ListenerAction.fixedResponse(503, {
 
 /**
  * What one service+environment's deployments run against: an internet-facing ALB with its listener and preview
- * listener (tagged managed-by=bakeshift, the only listeners the traffic functions may modify), the two target
+ * listener (the only listeners the traffic functions may modify, named by ARN in their policy), the two target
  * groups that take turns as blue and green, security groups, and the instance role; all written to SSM for the
  * adapters. With `adopt`, existing ones are written instead and nothing is created.
  */
 export class ServiceEnvironment extends Construct {
   readonly instanceRoleArn: string;
+  /** Its listener and preview listener: the only listeners the traffic functions may modify. */
+  readonly listenerArns: string[];
   readonly settings: StringParameter;
 
   constructor(scope: Construct, id: string, props: ServiceEnvironmentProps) {
@@ -56,6 +60,13 @@ export class ServiceEnvironment extends Construct {
     const subnetIds = props.vpc.selectSubnets({ subnetType: SubnetType.PRIVATE_ISOLATED }).subnetIds;
     const pieces = props.adopt ?? this.create(props);
     this.instanceRoleArn = pieces.instanceRoleArn;
+    this.listenerArns = [pieces.listenerArn, pieces.previewListenerArn];
+    const secrets = instanceSecretsStatements(props.config.secrets);
+    if (props.adopt && secrets.length > 0)
+      new Policy(this, 'InstanceSecrets', {
+        roles: [Role.fromRoleArn(this, 'AdoptedInstanceRole', props.adopt.instanceRoleArn)],
+        statements: secrets,
+      });
     const settings: AwsEnvironmentSettings = {
       listenerArn: pieces.listenerArn,
       previewListenerArn: pieces.previewListenerArn,
@@ -142,9 +153,6 @@ export class ServiceEnvironment extends Construct {
       Port.tcp(props.previewPort),
       'the preview listener, from inside the VPC only',
     );
-    // The traffic functions may modify only listeners with this tag (aws/traffic/iam.ts).
-    Tags.of(listener).add('managed-by', 'bakeshift');
-    Tags.of(preview).add('managed-by', 'bakeshift');
 
     const logGroup = new LogGroup(this, 'InstanceLogs', {
       logGroupName: `/bakeshift/${props.service}/${props.environment}`,
@@ -153,7 +161,7 @@ export class ServiceEnvironment extends Construct {
     const role = new Role(this, 'InstanceRole', {
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
       path: '/bakeshift/',
-      description: `bakeshift ${name} instances: write their logs to the central log group`,
+      description: `bakeshift ${name} instances: write their logs to the central log group, read their secrets`,
       inlinePolicies: {
         CentralLogs: new PolicyDocument({
           statements: [
@@ -164,6 +172,9 @@ export class ServiceEnvironment extends Construct {
             }),
           ],
         }),
+        ...(Object.keys(config.secrets).length > 0
+          ? { Secrets: new PolicyDocument({ statements: instanceSecretsStatements(config.secrets) }) }
+          : {}),
       },
     });
     const profile = new InstanceProfile(this, 'InstanceProfile', { role });
@@ -178,4 +189,41 @@ export class ServiceEnvironment extends Construct {
       instanceRoleArn: role.roleArn,
     };
   }
+}
+
+/**
+ * What an instance needs to read its environment's secrets (aws/fleets/fetch-secrets-script.ts), exactly the
+ * parameters and secrets named: a parameter named without an ARN is in the stack's account and region. The
+ * default KMS keys (aws/ssm, aws/secretsmanager) need no grant; a customer managed key's policy must allow the
+ * role.
+ */
+export function instanceSecretsStatements(secrets: Record<string, string>): PolicyStatement[] {
+  const here = { partition: Aws.PARTITION, region: Aws.REGION, account: Aws.ACCOUNT_ID };
+  const arns = (service: string) =>
+    Object.values(secrets).flatMap((text) => {
+      const reference = parseSecretReference(text);
+      return reference?.service === service ? [secretResourceArn(reference, here)] : [];
+    });
+  const parameters = [...new Set(arns('ssm'))];
+  const stored = [...new Set(arns('secretsmanager'))];
+  return [
+    ...(parameters.length > 0
+      ? [
+          new PolicyStatement({
+            sid: 'ReadItsParameters',
+            actions: ['ssm:GetParameter'],
+            resources: parameters,
+          }),
+        ]
+      : []),
+    ...(stored.length > 0
+      ? [
+          new PolicyStatement({
+            sid: 'ReadItsSecrets',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: stored,
+          }),
+        ]
+      : []),
+  ];
 }

@@ -303,6 +303,7 @@ export class ControlPlane {
           imageId: live.imageId,
           capacity: live.capacity,
           variables: env.variables,
+          secrets: env.secrets,
           healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
           drainSeconds: env.drainSeconds,
         });
@@ -320,6 +321,7 @@ export class ControlPlane {
         configs: this.configs,
         store: this.store,
         fleets: this.fleets,
+        traffic: this.ports.traffic,
         baker: this.baker,
         clock: systemClock,
       },

@@ -10,6 +10,7 @@ import type { LocalImage, LocalImageBaker } from '../baker/local-image-baker.js'
 import type { LocalDataPlane } from '../load-balancer/local-data-plane.js';
 import type { CentralLog } from './central-log.js';
 import { freePort } from './free-port.js';
+import { LocalSecrets } from './local-secrets.js';
 
 const SHIM = fileURLToPath(new URL('./instance-shim.mjs', import.meta.url));
 /** Like an Auto Scaling group's replacement, bounded: a crash-looping app is not restarted forever. */
@@ -43,14 +44,18 @@ export interface LocalFleetsOptions {
 }
 
 /**
- * Fleets as processes: each instance is the image's start command, run from the read-only image with `PORT`
- * and the environment's variables, a scratch directory of its own, and its output in the service's central
+ * Fleets as processes: each instance is the image's start command, run from the read-only image with `PORT`,
+ * the environment's variables and secrets, a scratch directory of its own, and its output in the service's central
  * log. A crashed instance is replaced. Destroying a fleet drains it, then SIGTERM, then SIGKILL after a grace.
  */
 export class LocalFleets implements Fleets {
   private readonly fleets = new Map<string, RunningFleet>();
+  /** The environments' secrets, read at each start of an instance (`<home>/secrets.json`). */
+  readonly secrets: LocalSecrets;
 
-  constructor(private readonly options: LocalFleetsOptions) {}
+  constructor(private readonly options: LocalFleetsOptions) {
+    this.secrets = new LocalSecrets(join(options.home, 'secrets.json'));
+  }
 
   private get instancesDir() {
     return join(this.options.home, 'instances');
@@ -61,6 +66,8 @@ export class LocalFleets implements Fleets {
     if (existing) return describe(existing);
     const image = await this.options.baker.getImage(spec.imageId);
     if (!image) throw new LaunchFailed(`image ${spec.imageId} does not exist`);
+    // Before anything is created: a secret that cannot be read fails the launch with nothing to undo.
+    await this.secrets.resolve(spec.secrets);
     await this.options.dataPlane.listenerFor(spec);
     await this.options.dataPlane.commands.createGroup(spec.fleetId, spec.healthCheck, spec.drainSeconds);
     const fleet: RunningFleet = { spec, image, instances: new Map(), restarts: [], destroying: false };
@@ -163,12 +170,14 @@ export class LocalFleets implements Fleets {
   private async startInstance(fleet: RunningFleet): Promise<void> {
     const { spec, image } = fleet;
     const instanceId = `i-${randomBytes(5).toString('hex')}`;
+    const secrets = await this.secrets.resolve(spec.secrets);
     const port = await freePort();
     const scratch = join(this.options.home, 'scratch', instanceId);
     await mkdir(scratch, { recursive: true });
     const appEnv = {
       PATH: process.env.PATH ?? '',
       ...spec.variables,
+      ...secrets,
       PORT: String(port),
       // Only the local load balancer reaches an instance (on AWS: 0.0.0.0, behind the ALB's security group).
       HOST: '127.0.0.1',
@@ -236,7 +245,7 @@ export class LocalFleets implements Fleets {
       if (instance.stopping || fleet.destroying) return;
       log('lifecycle', `exited unexpectedly (${appExit ?? signal ?? `code ${code}`}); replacing it`);
       void this.options.dataPlane.commands.deregister(spec.fleetId, instanceId).catch(() => undefined);
-      void this.replace(fleet);
+      void this.replace(fleet).catch((error: Error) => log('lifecycle', `not replaced: ${error.message}`));
     });
     log('lifecycle', `started on port ${port} from ${image.imageId} (${spec.version})`);
     await this.options.dataPlane.commands.register(spec.fleetId, instanceId, port);

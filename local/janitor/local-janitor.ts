@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { ServiceConfigs } from '../../core/ports/service-configs.js';
+import type { Traffic } from '../../core/ports/traffic.js';
 import { type JanitorReport, type ProviderLeftovers, runJanitor } from '../../core/releases/run-janitor.js';
 import type { LocalImageBaker } from '../baker/local-image-baker.js';
 import type { LocalFleets } from '../fleets/local-fleets.js';
@@ -9,11 +10,16 @@ export interface LocalJanitorDeps {
   configs: ServiceConfigs & { services(): Promise<string[]> };
   store: ReleaseStore;
   fleets: LocalFleets;
+  /** The local load balancers: what they route to or drain is never removed. */
+  traffic: Pick<Traffic, 'fleetsInUse'>;
   baker: LocalImageBaker;
   clock: Clock;
 }
 
-/** Local mode's janitor, for every configured service: fleets (processes), images and abandoned bakes. */
+/**
+ * Local mode's janitor, for every configured service: fleets (processes), images and abandoned bakes, by the
+ * same rule as on AWS (ADR 32).
+ */
 export async function runLocalJanitor(
   deps: LocalJanitorDeps,
   options: { dryRun: boolean },

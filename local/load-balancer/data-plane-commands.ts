@@ -1,6 +1,6 @@
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import type { FleetHealth } from '../../core/ports/health.js';
-import type { ListenerKey } from '../../core/ports/traffic.js';
+import type { FleetInUse, ListenerKey } from '../../core/ports/traffic.js';
 import type { LocalLoadBalancers } from './local-load-balancers.js';
 import type { HealthCheckSettings } from './target-group.js';
 
@@ -49,6 +49,8 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
       return Date.now();
     },
     previewTo: (key: ListenerKey, fleetId: string): Promise<string> => balancers.previewTo(key, fleetId),
+    fleetsInUse: (service: string, environments: readonly string[]): FleetInUse[] =>
+      balancers.fleetsInUse(service, environments),
     retriedRequests: (): number => balancers.retriedRequests(),
     /** What a fleet's group answered through the main listener from `fromMs` to `toMs`, second by second. */
     requestSeries: (fleetId: string, fromMs: number, toMs: number, slowerThanMs: number[]) =>

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ListenerKey } from '../../core/ports/traffic.js';
+import type { FleetInUse, ListenerKey } from '../../core/ports/traffic.js';
 import { Listener } from './listener.js';
 import { type HealthCheckSettings, TargetGroup } from './target-group.js';
 
@@ -73,6 +73,40 @@ export class LocalLoadBalancers {
     pair.previewFleet = fleetId;
     pair.preview.setWeights([{ fleetId, percent: 100 }]);
     return pair.preview.url;
+  }
+
+  /**
+   * The fleets the listeners of these environments forward to (weight above zero), the preview listeners'
+   * fleets, and every group with targets still draining. A listener never opened forwards nothing.
+   */
+  fleetsInUse(service: string, environments: readonly string[]): FleetInUse[] {
+    const found: FleetInUse[] = [];
+    for (const environment of environments) {
+      const pair = this.listeners.get(keyOf({ service, environment }));
+      for (const w of pair?.main.currentWeights() ?? [])
+        if (w.percent > 0)
+          found.push({
+            fleetId: w.fleetId,
+            by: 'listener',
+            detail: `${pair?.main.name} forwards ${w.percent}%`,
+          });
+      if (pair?.previewFleet)
+        found.push({
+          fleetId: pair.previewFleet,
+          by: 'preview',
+          detail: `${pair.preview.name} forwards to it`,
+        });
+    }
+    for (const group of this.groups.values()) {
+      const draining = group.drainingTargets();
+      if (draining > 0)
+        found.push({
+          fleetId: group.fleetId,
+          by: 'draining',
+          detail: `${draining} target(s) still draining`,
+        });
+    }
+    return found;
   }
 
   /** Requests every listener retried on a second target (where an ALB would have answered 502). */

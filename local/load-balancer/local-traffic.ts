@@ -1,6 +1,6 @@
 import type { TrafficSnapshot } from '../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
-import type { ListenerKey, Traffic } from '../../core/ports/traffic.js';
+import type { FleetInUse, ListenerKey, Traffic } from '../../core/ports/traffic.js';
 import type { LocalDataPlane } from './local-data-plane.js';
 
 /** The Traffic port on the local data plane: each change is one message to its thread. */
@@ -26,5 +26,10 @@ export class LocalTraffic implements Traffic {
 
   async drain(_listener: ListenerKey, fleetId: string) {
     return { drainSeconds: (await this.dataPlane.commands.startDraining(fleetId)) ?? 0 };
+  }
+
+  /** Read from the data plane's listeners and target groups themselves. */
+  async fleetsInUse(service: string, environments: readonly string[]): Promise<FleetInUse[]> {
+    return this.dataPlane.commands.fleetsInUse(service, environments);
   }
 }

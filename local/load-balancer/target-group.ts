@@ -93,6 +93,11 @@ export class TargetGroup {
     return [...this.targets.values()].filter((t) => t.state !== 'draining').map((t) => t.id);
   }
 
+  /** Deregistered targets still finishing their requests (within the deregistration delay). */
+  drainingTargets(): number {
+    return [...this.targets.values()].filter((t) => t.state === 'draining').length;
+  }
+
   hasRoutableTargets(): boolean {
     return [...this.targets.values()].some((t) => t.state !== 'draining');
   }

@@ -141,9 +141,14 @@ export const OPERATOR_COMMANDS: Record<string, (ctx: CliContext) => Promise<void
     const dryRun = ctx.flags['dry-run'] === true;
     const reports = await (await ctx.operations()).janitor({ dryRun });
     const verb = dryRun ? 'would remove' : 'removed';
-    const lines = reports.map(
-      (r) => `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
-    );
+    // A dry run also says what is kept and why (ADR 32); any run says when no fleet could be judged.
+    const lines = reports.flatMap((r) => [
+      `${r.service}: ${verb} ${r.removed.map((x) => `${x.kind} ${x.id}`).join(', ') || 'nothing'}`,
+      ...(dryRun ? r.kept.map((k) => `  keeps ${k.kind} ${k.id}: ${k.why.join('; ')}`) : []),
+      ...(r.routingUnread
+        ? [`  removes no fleet: the load balancer could not be read (${r.routingUnread})`]
+        : []),
+    ]);
     ctx.print(lines.join('\n'), reports);
   },
   async congruence(ctx) {

@@ -4,7 +4,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentRecord, Release } from '../../core/deployment/deployment-record.js';
@@ -15,6 +15,7 @@ import type {
   LockRequest,
   ReleaseStore,
 } from '../../core/ports/release-store.js';
+import { readAll, readUpTo } from '../paging/read-pages.js';
 import { RELEASE_TABLE } from './release-table.js';
 
 const deploymentKey = (id: string) => ({ pk: `DEPLOYMENT#${id}`, sk: 'RECORD' });
@@ -142,19 +143,21 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     }
   }
 
+  /** The newest `limit` records: a page stops at 1 MB, so it can hold fewer. */
   async listDeployments(service: string, environment: string, limit: number) {
-    const { Items } = await this.db.send(
-      new QueryCommand({
+    const pages = paginateQuery(
+      { client: this.db, pageSize: limit },
+      {
         TableName: this.tableName,
         IndexName: RELEASE_TABLE.historyIndex,
         KeyConditionExpression: '#h = :h',
         ExpressionAttributeNames: { '#h': RELEASE_TABLE.historyPartitionKey },
         ExpressionAttributeValues: { ':h': `ENV#${service}#${environment}` },
         ScanIndexForward: false,
-        Limit: limit,
-      }),
+      },
     );
-    return (Items ?? []).map((item) => withoutKeys<DeploymentRecord>(item) as DeploymentRecord);
+    const items = await readUpTo('Query (history)', pages, (page) => page.Items, limit);
+    return items.map((item) => withoutKeys<DeploymentRecord>(item) as DeploymentRecord);
   }
 
   async getLiveRelease(service: string, environment: string) {
@@ -165,15 +168,17 @@ export class DynamoDbReleaseStore implements ReleaseStore {
   }
 
   async listLiveReleases(service: string) {
-    const { Items } = await this.db.send(
-      new QueryCommand({
+    const pages = paginateQuery(
+      { client: this.db },
+      {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `LIVE#${service}` },
         ConsistentRead: true,
-      }),
+      },
     );
-    return (Items ?? []).map((item) => withoutKeys<Release>(item) as Release);
+    const items = await readAll('Query (live releases)', pages, (page) => page.Items);
+    return items.map((item) => withoutKeys<Release>(item) as Release);
   }
 
   /**

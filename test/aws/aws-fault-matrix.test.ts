@@ -1,7 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { loadDeployDefinition, taskStatesOf } from '../../statemachines/deploy-definition.js';
-import { expectCompensatedOnAws, expectNothingLeftBy } from '../support/aws-invariants.js';
+import {
+  expectCompensatedOnAws,
+  expectNoOrphanSnapshots,
+  expectNothingLeftBy,
+} from '../support/aws-invariants.js';
 import { awsArns, awsWorldWithBlue, fleetApiCalls } from '../support/aws-world.js';
 import { FAULT_KINDS, FAULTS, TRANSIENT } from '../support/fault-kinds.js';
 import { flowRegions } from '../support/flow-graph.js';
@@ -62,6 +66,7 @@ async function expectCommittedOnAws(setup: Setup, run: Run, environment: Environ
   });
   const amis = [...sim.images.values()].filter((i) => tagOf(i.tags, 'bakeshift:deployment') === deploymentId);
   expect(amis.map((i) => i.state)).toEqual(['available']);
+  expectNoOrphanSnapshots(sim);
   expect(
     sim
       .liveInstances('builder')
@@ -121,6 +126,8 @@ describe.each(ENVIRONMENTS)('AWS fault matrix, every Task: %s', (environment) =>
     const fault = FAULTS[kind](stateName);
     setup.world.faults.push(fault);
     const run = await setup.world.deploy({ version: '2.0.0', environment });
+    // The case's fault happened: an invocation that would have succeeded received it.
+    expect(fault.delivered).toBeGreaterThan(0);
 
     const outcome = await expectOutcome(setup, run, environment);
     if (kind === TRANSIENT) {
@@ -140,8 +147,10 @@ describe.each(ENVIRONMENTS)('AWS fault matrix, every Task: %s', (environment) =>
 describe('AWS fault matrix: every compensation step fails once after its work', () => {
   it.each(compensationTasks)('%s: retried, and nothing of the attempt is left', async (stateName) => {
     const setup = await withBlue();
-    setup.world.faults.push({ stateName: 'WatchGreen', when: 'before' }, FAULTS[TRANSIENT](stateName));
+    const fault = FAULTS[TRANSIENT](stateName);
+    setup.world.faults.push({ stateName: 'WatchGreen', when: 'before' }, fault);
     const run = await setup.world.deploy({ version: '2.0.0' });
+    expect(fault.delivered).toBe(1);
 
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
     expect(run.record?.warnings).toEqual([]);

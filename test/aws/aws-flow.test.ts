@@ -171,15 +171,47 @@ describe('deployments with the AWS adapters over the simulated cloud', () => {
 });
 
 describe('health checks on AWS', () => {
-  it('cost one DescribeTargetHealth call per check once the fleet’s target group is known', async () => {
+  it("judge green by its own instances: an old fleet's healthy targets left in green's slot do not make it healthy", async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    // Green takes the free slot, where a previous fleet's two instances are still registered and healthy.
+    const [, freeSlot] = awsArns('staging').targetGroupArns;
+    for (const id of ['i-0ld00001', 'i-0ld00002'])
+      cloud.targetGroups.get(freeSlot)?.targets.set(id, { state: 'healthy', steps: 0, imageId: 'ami-old' });
+    // Green's own instances never pass their health checks.
+    const original = cloud.onEvent;
+    cloud.onEvent = (event) => {
+      if (event['detail-type'] === 'EC2 AMI State Change')
+        cloud?.unhealthyImages.add(String(event.detail.ImageId));
+      original(event);
+    };
+    world.advanceOnCall.AwaitGreenHealthy = 60;
+    const v2 = await world.deploy({ version: '2.0.0' });
+
+    expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'HealthCheckFailed' });
+    expect(v2.record?.failure?.step).toBe('AwaitGreenHealthy');
+    // No traffic ever moved to green: the listener was modified by 1.0.0's shift alone.
+    const listenerArn = awsArns('staging').listenerArn;
+    expect(cloud.inputsOf('ModifyListener').filter((m) => m.ListenerArn === listenerArn)).toHaveLength(1);
+  });
+
+  it("cost two calls per check, whatever the fleet's size: its group (its instances now) and their target health", async () => {
     const setup = await awsWorld(dynamo);
     cloud = setup.cloud;
     expect((await setup.world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
     const health = setup.world.ports().health;
     const fleetId = (await setup.world.store.getLiveRelease('web', 'staging'))?.fleetId ?? '';
-    await health.check({ service: 'web', environment: 'staging', fleetId }); // learns the target group
     const before = cloud.calls.length;
     for (let i = 0; i < 5; i++) await health.check({ service: 'web', environment: 'staging', fleetId });
-    expect(cloud.calls.slice(before).map((c) => c.name)).toEqual(Array(5).fill('DescribeTargetHealth'));
+    expect(cloud.calls.slice(before).map((c) => c.name)).toEqual(
+      Array(5).fill(['DescribeAutoScalingGroups', 'DescribeTargetHealth']).flat(),
+    );
+    // Only the fleet's own instances are asked about.
+    const [group] = cloud.groups.values();
+    expect(cloud.inputsOf('DescribeTargetHealth').at(-1).Targets).toEqual(
+      group?.instances.map((Id) => ({ Id })),
+    );
   });
 });

@@ -1,9 +1,11 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateVersionCommand, EC2Client } from '@aws-sdk/client-ec2';
+import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { AWS_JANITOR_IAM } from '../../aws/janitor/iam.js';
 import { inspectLiveFleet } from '../../core/congruence/inspect-live-fleet.js';
+import type { JanitorReport } from '../../core/releases/run-janitor.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { awsArns, awsWorld } from '../support/aws-world.js';
 import { launchForgottenBuilder } from '../support/forgotten-builder.js';
@@ -15,6 +17,8 @@ afterEach(() => cloud?.detach());
 afterAll(async () => dynamo.close());
 
 const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
+const fleetTag = (tags: { Key?: string; Value?: string }[]) =>
+  tags.find((t) => t.Key === 'bakeshift:fleet')?.Value;
 const clients = {
   ec2: new EC2Client({ region: 'us-east-1', credentials }),
   autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
@@ -30,6 +34,8 @@ describe('the janitor on the simulated cloud', () => {
     const v2 = await world.deploy({ version: '2.0.0' });
     expect(v2.outcome.status).toBe('SUCCEEDED');
     expect(v2.record?.warnings.join()).toContain('ReapBlue failed');
+    // Blue's drain, which the records say began at DrainBlue, is over (the flow's waits take no fake time).
+    world.clock.advance(31);
     await launchForgottenBuilder(clients.ec2);
     const forgotten = cloud
       .liveInstances('builder')
@@ -54,9 +60,7 @@ describe('the janitor on the simulated cloud', () => {
     expect(made).toContain('ec2:TerminateInstances');
     expect([...made].filter((action) => !granted.has(action))).toEqual([]);
     const groups = [...cloud.groups.values()];
-    expect(groups.map((g) => g.tags.find((t) => t.Key === 'bakeshift:fleet')?.Value)).toEqual([
-      v2.request.deploymentId,
-    ]);
+    expect(groups.map((g) => fleetTag(g.tags))).toEqual([v2.request.deploymentId]);
     expect(cloud.liveInstances('builder').filter((i) => i.state !== 'shutting-down')).toEqual([]);
     expect(cloud.forwardWeights(awsArns('staging').listenerArn)).toEqual({
       [groups[0]?.targetGroupArns[0] ?? '']: 100,
@@ -133,5 +137,124 @@ describe('the janitor on the simulated cloud', () => {
       '(bigger instances, by hand), not the version bakeshift made',
     );
     expect(drifted.findings[3]?.detail).toContain('i-by-hand');
+  });
+});
+
+describe('the janitor on the simulated cloud, and what the load balancer routes to (ADR 32)', () => {
+  const groupOf = (fleetId: string) =>
+    [...(cloud?.groups.values() ?? [])].find((g) => fleetTag(g.tags) === fleetId);
+
+  it('keeps green, and its image, when RestoreTraffic failed for good and the listener forwards all to green', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    await world.deploy({ version: '1.0.0' });
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+    );
+    const v2 = await world.deploy({ version: '2.0.0' });
+    expect(v2.outcome.status).toBe('FAILED');
+    expect(v2.record?.status).toBe('rolled_back');
+    const green = v2.request.deploymentId;
+    const slot = groupOf(green)?.targetGroupArns[0] ?? '';
+    expect(cloud.forwardWeights(awsArns('staging').listenerArn)).toEqual({ [slot]: 100 });
+
+    const report = await runAwsJanitor({ clients, ...world.ports() }, 'web', { dryRun: false });
+
+    expect(report.removed.map((r) => r.id)).not.toContain(green);
+    expect(groupOf(green)).toBeDefined();
+    expect(report.kept.find((k) => k.id === green)?.why).toContainEqual(
+      expect.stringMatching(/^listener: \S+ \(default rule\) forwards weight 100\/100 to /),
+    );
+    expect([...cloud.images.keys()]).toContain(v2.record?.imageId);
+  });
+
+  it('leaves blue to the deployment draining it, when it runs during WaitForBlueDrain', async () => {
+    const setup = await awsWorld(dynamo, { timing: { waitMs: { WaitForBlueDrain: 1500 } } });
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const blue = v1.request.deploymentId;
+    const execution = world.start(world.request({ version: '2.0.0' }));
+    const order: string[] = [];
+    let janitor: Promise<JanitorReport> | undefined;
+    let blueAfterJanitor = false;
+    execution.onEvent((event) => {
+      if (event.type !== 'StateEntered') return;
+      if (event.state.name === 'WaitForBlueDrain')
+        janitor = runAwsJanitor({ clients, ...world.ports() }, 'web', { dryRun: false }).then((report) => {
+          blueAfterJanitor = groupOf(blue) !== undefined;
+          order.push('janitor ended');
+          return report;
+        });
+      if (event.state.name === 'ReapBlue') order.push('ReapBlue');
+    });
+    expect((await execution.outcome).status).toBe('SUCCEEDED');
+    const report = await janitor;
+
+    expect(order).toEqual(['janitor ended', 'ReapBlue']);
+    expect(blueAfterJanitor).toBe(true);
+    expect(report?.removed.filter((r) => r.kind === 'fleet')).toEqual([]);
+    expect(report?.kept.find((k) => k.id === blue)?.why).toContainEqual(
+      expect.stringMatching(/^blue of deployment \S+, which still holds the staging lock$/),
+    );
+    expect(groupOf(blue)).toBeUndefined();
+  });
+
+  it("reads every page of the listener's rules, and the slots' draining targets", async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    world.faults.push({ stateName: 'ReapBlue', when: 'before' });
+    expect((await world.deploy({ version: '2.0.0' })).record?.warnings.join()).toContain('ReapBlue failed');
+    world.clock.advance(31);
+    const blue = v1.request.deploymentId;
+    const blueGroup = groupOf(blue);
+    if (!blueGroup) throw new Error('the failed reap left no blue group');
+    const { listenerArn, targetGroupArns } = awsArns('staging');
+    const freeSlot = targetGroupArns.find((arn) => !cloud?.forwardWeights(listenerArn)[arn]) ?? '';
+    const dryRun = () => runAwsJanitor({ clients, ...world.ports() }, 'web', { dryRun: true });
+    const whyKept = (report: JanitorReport) => report.kept.find((k) => k.id === blue)?.why;
+
+    // By hand: blue attached to the free slot again, which the third of three rules forwards /beta to.
+    blueGroup.targetGroupArns = [freeSlot];
+    const rule = (priority: number, action: Action) => ({
+      RuleArn: `${listenerArn.replace(':listener/', ':listener-rule/')}/r${priority}`,
+      Priority: String(priority),
+      Conditions: [{ Field: 'path-pattern', Values: [`/beta${priority}`] }],
+      Actions: [action],
+      IsDefault: false,
+    });
+    const fixed: Action = { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } };
+    cloud.listenerRules.set(listenerArn, [
+      rule(1, fixed),
+      rule(2, fixed),
+      rule(3, {
+        Type: 'forward',
+        ForwardConfig: { TargetGroups: [{ TargetGroupArn: freeSlot, Weight: 1 }] },
+      }),
+    ]);
+    cloud.pageSizes.DescribeRules = 1;
+    expect(whyKept(await dryRun())).toEqual([
+      `listener: ${listenerArn} (rule 3) forwards weight 1/1 to ${freeSlot}`,
+    ]);
+    expect(cloud.inputsOf('DescribeRules').some((i) => i.Marker === '3')).toBe(true);
+
+    // Detached again, one of its instances still draining from the slot for a minute.
+    cloud.listenerRules.clear();
+    blueGroup.targetGroupArns = [];
+    const [instance = ''] = blueGroup.instances;
+    cloud.targetGroups.get(freeSlot)?.targets.set(instance, {
+      state: 'draining',
+      steps: 0,
+      imageId: 'ami-blue',
+      drainingUntil: Date.now() + 60_000,
+    });
+    expect(whyKept(await dryRun())).toEqual([`draining: instance ${instance} is draining from ${freeSlot}`]);
+
+    cloud.targetGroups.get(freeSlot)?.targets.clear();
+    expect((await dryRun()).removed).toContainEqual({ kind: 'fleet', id: blue });
   });
 });

@@ -105,12 +105,73 @@ describe("IAM oracle: the operator's managed policies (viewer, deployer, approve
   });
 });
 
-describe("API oracle: requests and responses against AWS's API models", () => {
-  it('validates every request the adapters send and every response the simulated cloud gives', () => {
+describe("API oracle: requests, responses and errors against botocore's full API models", () => {
+  it('validates every request the adapters send and every response and error the simulated cloud gives', () => {
+    expect(oracles.api.models).toMatch(/^botocore \d+\.\d+/);
     expect(oracles.api.requestsValidated).toBeGreaterThan(1000);
     expect(oracles.api.responsesValidated).toBeGreaterThan(500);
+    expect(oracles.api.errorsChecked).toBeGreaterThan(50);
     expect(oracles.api.invalid).toEqual([]);
     expect(oracles.api.unchecked).toEqual([]);
+  });
+
+  it('fails what only the full models bound: a length, an enum value, a pattern (over code points)', () => {
+    const broken = runApiOracle([
+      {
+        service: 'secretsmanager',
+        name: 'GetSecretValue',
+        input: { SecretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf' },
+        output: { ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf', VersionId: 'v1' },
+        functionName: 'AnnounceOutcome',
+      },
+      {
+        service: 'ec2',
+        name: 'RunInstances',
+        input: { ImageId: 'ami-1', MinCount: 1, MaxCount: 1, InstanceType: 't3.enormous' },
+        functionName: 'BakeImage',
+      },
+      { service: 'logs', name: 'FilterLogEvents', input: { logGroupName: '***' }, functionName: 'Viewer' },
+    ]);
+    const found = broken.invalid.join('\n');
+    expect(found).toMatch(
+      /AnnounceOutcome secretsmanager:GetSecretValue response: .*length >= 32.*VersionId/,
+    );
+    expect(found).toMatch(/BakeImage ec2:RunInstances request: .*t3\.enormous.*InstanceType/);
+    expect(found).toMatch(
+      /Viewer logs:FilterLogEvents request: .*does not match regex pattern.*logGroupName/,
+    );
+    // Auto Scaling's strings allow U+0020 to U+10FFFF, written over UTF-16 surrogates: read as code points.
+    expect(
+      runApiOracle([
+        {
+          service: 'autoscaling',
+          name: 'DescribeAutoScalingGroups',
+          input: { AutoScalingGroupNames: ['bakeshift-web-\u{1F680}'] },
+          functionName: 'DestroyGreen',
+        },
+      ]).invalid,
+    ).toEqual([]);
+  });
+
+  it('fails an error the operation cannot raise, under the name the SDK gives it', () => {
+    const call = (error: string) => ({
+      service: 'elasticloadbalancing',
+      name: 'ModifyListener',
+      input: { ListenerArn: 'arn', DefaultActions: [{ Type: 'forward', TargetGroupArn: 'arn' }] },
+      error,
+      functionName: 'ShiftTraffic',
+    });
+    // ELB's code is ListenerNotFound; the SDK names the error after its shape, ListenerNotFoundException.
+    const { invalid, errorsChecked } = runApiOracle([
+      call('ListenerNotFound'),
+      call('ListenerNotFoundException'),
+    ]);
+    expect(errorsChecked).toBe(2);
+    expect(invalid).toEqual([
+      expect.stringMatching(
+        /^ShiftTraffic elasticloadbalancing:ModifyListener error: ListenerNotFound is not an error AWS's model lists for ModifyListener \(it lists: .*ListenerNotFoundException/,
+      ),
+    ]);
   });
 
   it('fails a request AWS would refuse, naming the function, the operation and the field', () => {

@@ -32,6 +32,43 @@ describe('EC2 eventual consistency', () => {
     expect(cloud.calls.some((c) => c.error === 'InvalidInstanceID.NotFound')).toBe(true);
     expect(cloud.calls.some((c) => c.error === 'InvalidAMIID.NotFound')).toBe(true);
   });
+
+  it('a bake compensated right after CreateImage discards the image and its snapshot Describe does not see yet', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    // No events: the bake moves only when advanced here, so compensation comes right after CreateImage.
+    cloud.dropEvents = true;
+    const bakeId = 'bake-web-staging-0123456789abcdef';
+    await setup.baker.startBake({
+      bakeId,
+      bakeKey: 'k'.repeat(64),
+      deploymentId: 'web-staging-0123456789abcdef',
+      service: 'web',
+      version: '1.0.0',
+      artifact: { bucket: 'artifacts', key: 'web/1.0.0.tgz', versionId: 'v1', etag: 'e' },
+      baseImageId: 'ami-base',
+      timeoutSeconds: 1800,
+    });
+    cloud.visibilityDelay = 3;
+    for (let i = 0; i < 200 && cloud.inputsOf('CreateImage').length === 0; i++) {
+      await setup.baker.advance(bakeId);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(cloud.inputsOf('CreateImage')).toHaveLength(1);
+    // DiscardBake, retried as its Retry allows while EC2 does not show the image yet.
+    let attempts = 0;
+    for (let done = false; !done && attempts < 7; attempts++)
+      done = await setup.baker.cancelBake(bakeId).then(
+        () => true,
+        (error: Error) => {
+          expect(error.name).toBe('TransientFailure');
+          return false;
+        },
+      );
+    expect(attempts).toBeGreaterThan(1);
+    expect([...cloud.images.keys()]).toEqual(['ami-base']);
+    expect([...cloud.snapshots]).toEqual([]);
+  });
 });
 
 describe('client tokens', () => {

@@ -225,13 +225,16 @@ describe('bakeshift --target aws (over the simulated cloud)', () => {
     setup.cloud.functions.set('bakeshift-janitor', async (payload) => ({
       ...(payload as object),
       removed: [],
+      kept: [{ kind: 'fleet', id: 'web-staging-0001', why: ['live release of staging (2.0.0)'] }],
     }));
     setup.cloud.functions.set('bakeshift-congruence', async () => ({
       started: false,
       reason: 'nothing is live',
     }));
     const janitor = await bakeshift(PEOPLE.deployer, 'janitor', '--dry-run');
-    expect(janitor.out).toEqual(['web: would remove nothing']);
+    expect(janitor.out).toEqual([
+      'web: would remove nothing\n  keeps fleet web-staging-0001: live release of staging (2.0.0)',
+    ]);
     const congruence = await bakeshift(PEOPLE.deployer, 'congruence', 'web', '--env', 'staging');
     expect(congruence.status).toBe(2);
     expect(congruence.err).toContain('nothing is live');

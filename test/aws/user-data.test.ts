@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builderUserData } from '../../aws/baker/builder-user-data.js';
-import { instanceUserData } from '../../aws/fleets/instance-user-data.js';
+import { FETCH_SECRETS_PY } from '../../aws/fleets/fetch-secrets-script.js';
+import { SECRETS_SPEC_FILE, secretsToFetch } from '../../aws/fleets/instance-secrets.js';
+import { cloudWatchAgentConfig, instanceUserData } from '../../aws/fleets/instance-user-data.js';
+import { UserDataSandbox } from '../support/user-data-sandbox.js';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 const bashSyntaxErrors = (script: string) => {
@@ -41,7 +44,11 @@ describe('builder user data', () => {
 });
 
 describe('instance user data', () => {
-  it('writes the environment’s variables at launch (not baked) and starts the unit', () => {
+  const sandbox = new UserDataSandbox();
+  beforeAll(() => sandbox.start());
+  afterAll(() => sandbox.stop());
+
+  it('writes the environment’s variables at launch (not baked), points the agent at the log group and starts the unit', async () => {
     const script = decode(
       instanceUserData({
         variables: { GREETING: "it's live", DATABASE_URL: 'postgres://db/web' },
@@ -51,10 +58,73 @@ describe('instance user data', () => {
       }),
     );
     expect(bashSyntaxErrors(script)).toBe('');
-    expect(script).toContain("GREETING='it'\"'\"'s live'");
-    expect(script).toContain("PORT='8080'");
-    expect(script).toContain('TimeoutStopSec=90');
-    expect(script).toContain('"log_group_name": "/bakeshift/web/staging"');
-    expect(script).toContain('systemctl restart bakeshift-app.service');
+    const run = await sandbox.run(script, ['GREETING', 'DATABASE_URL', 'PORT', 'HOST'], { agent: true });
+    expect(run.exitCode).toBe(0);
+    expect(Object.fromEntries(run.parsed)).toEqual({
+      GREETING: "it's live",
+      DATABASE_URL: 'postgres://db/web',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+    });
+    expect(run.files.get('/etc/systemd/system/bakeshift-app.service.d/stop.conf')?.toString()).toBe(
+      '[Service]\nTimeoutStopSec=90\n',
+    );
+    const agentConfig = run.files.get('/opt/aws/amazon-cloudwatch-agent/etc/bakeshift.json');
+    expect(JSON.parse(agentConfig?.toString() ?? '{}')).toEqual(
+      cloudWatchAgentConfig('/bakeshift/web/staging'),
+    );
+    expect(run.systemctl).toEqual([
+      '-a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/bakeshift.json',
+      'daemon-reload',
+      'restart bakeshift-app.service',
+    ]);
+  });
+
+  it('with secrets: the fetcher, its spec (references only, as data), its unit and the app drop-in are files, never script text', async () => {
+    const secrets = secretsToFetch(
+      {
+        DB_PASSWORD: '/web/staging/db-password',
+        API_KEY: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web/api-key-AbC123',
+      },
+      'eu-west-1',
+    );
+    const script = decode(
+      instanceUserData({
+        variables: {},
+        secrets,
+        port: 8080,
+        drainSeconds: 60,
+        logGroup: '/bakeshift/web/staging',
+      }),
+    );
+    expect(script).not.toContain('db-password');
+    expect(script).not.toContain('secretsmanager');
+    const run = await sandbox.run(script, []);
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.files.get(SECRETS_SPEC_FILE)?.toString() ?? '{}')).toEqual({
+      secrets: [
+        {
+          name: 'DB_PASSWORD',
+          service: 'ssm',
+          id: '/web/staging/db-password',
+          region: 'eu-west-1',
+          endpoint: 'https://ssm.eu-west-1.amazonaws.com',
+        },
+        {
+          name: 'API_KEY',
+          service: 'secretsmanager',
+          id: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web/api-key-AbC123',
+          region: 'us-east-1',
+          endpoint: 'https://secretsmanager.us-east-1.amazonaws.com',
+        },
+      ],
+    });
+    expect(run.files.get('/etc/bakeshift/fetch-secrets.py')?.toString()).toBe(FETCH_SECRETS_PY);
+    expect(run.files.get('/etc/systemd/system/bakeshift-app.service.d/secrets.conf')?.toString()).toContain(
+      'Requires=bakeshift-secrets.service\nAfter=bakeshift-secrets.service\n[Service]\nEnvironmentFile=/run/bakeshift/secrets.env\n',
+    );
+    expect(run.files.get('/etc/systemd/system/bakeshift-secrets.service')?.toString()).toContain(
+      'ExecStart=/usr/bin/python3 -I /etc/bakeshift/fetch-secrets.py /etc/bakeshift/secrets.json /run/bakeshift/secrets.env',
+    );
   });
 });

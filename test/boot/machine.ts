@@ -11,19 +11,20 @@ const BASE_ROOT = join(BOOT_CACHE, 'bookworm-base');
 
 /**
  * The cached Debian root file system with systemd and cloud-init, built on first use (about 2 minutes). Fails,
- * never skips, when this machine cannot build or boot one, with the reason.
+ * never skips, when this machine cannot build or boot one, with the reason: at once when a tool is missing
+ * (test/unit/boot-harness.test.ts).
  */
-export async function baseRootfs(): Promise<string> {
+export async function baseRootfs(root = BASE_ROOT): Promise<string> {
   const script = new URL('./build-base-rootfs.sh', import.meta.url).pathname;
   try {
-    await run('bash', [script, BASE_ROOT], { timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+    await run('bash', [script, root], { timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   } catch (error) {
     const { stderr, code } = error as { stderr?: string; code?: number };
     throw new Error(
       `the boot test cannot build its root file system (exit ${code}): ${String(stderr).trim().split('\n').slice(-5).join(' | ')}`,
     );
   }
-  return BASE_ROOT;
+  return root;
 }
 
 /** A copy of a root file system: an image is what a stopped machine's disk holds (what CreateImage captures). */

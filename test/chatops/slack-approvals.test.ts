@@ -8,6 +8,9 @@ import { FakeWorld, webConfig } from '../support/fake-world.js';
 import { SlackStandIn } from '../support/slack-stand-in.js';
 
 const SECRET = 'test-signing-secret';
+/** Slack user ids: what the approvers list holds for Slack (ADR 35). */
+const ALICE = { id: 'U0ALICE01', username: 'alice' };
+const BOB = { id: 'U0BOB0001', username: 'bob' };
 const slackStandIn = new SlackStandIn();
 let web: WebClient;
 beforeAll(async () => {
@@ -31,7 +34,7 @@ function slackWorld(options: ConstructorParameters<typeof FakeWorld>[0] = {}) {
     environments: { prod: Record<string, unknown> };
   };
   Object.assign(config.environments.prod, { slack: { channel: 'C-PROD' } });
-  (config.environments.prod.approval as { approvers: string[] }).approvers = ['alice', 'U-BOB'];
+  (config.environments.prod.approval as { approvers: string[] }).approvers = [ALICE.id, BOB.id, 'carol'];
   world.configs.set('web', config);
   const ports = world.ports();
   const click = async (
@@ -74,43 +77,62 @@ describe('Slack approvals', () => {
     expect(JSON.stringify(asked?.args.blocks)).toContain('preview it');
     expect(asked?.args.channel).toBe('C-PROD');
 
-    expect(
-      await click(approvalId, true, { id: 'U-ALICE', username: 'alice' }, { secret: 'forged' }),
-    ).toMatchObject({ status: 401 });
-    expect(
-      await click(approvalId, true, { id: 'U-ALICE', username: 'alice' }, { ageSeconds: 600 }),
-    ).toMatchObject({ status: 401, body: expect.stringContaining('too old') });
-    expect(await click(approvalId, true, { id: 'U-MALLORY', username: 'mallory' })).toMatchObject({
+    expect(await click(approvalId, true, ALICE, { secret: 'forged' })).toMatchObject({ status: 401 });
+    expect(await click(approvalId, true, ALICE, { ageSeconds: 600 })).toMatchObject({
+      status: 401,
+      body: expect.stringContaining('too old'),
+    });
+    expect(await click(approvalId, true, { id: 'U0MALLORY', username: 'mallory' })).toMatchObject({
       status: 200,
     });
-    expect(ephemeralTexts().at(-1)).toBe('Only alice, U-BOB may decide this deployment; nothing changed.');
+    expect(ephemeralTexts().at(-1)).toBe(
+      'Only <@U0ALICE01>, <@U0BOB0001>, carol may decide this deployment; nothing changed.',
+    );
     expect((await world.store.getApproval(approvalId))?.status).toBe('pending');
 
-    expect(await click(approvalId, true, { id: 'U-ALICE', username: 'alice' })).toMatchObject({
+    expect(await click(approvalId, true, ALICE)).toMatchObject({
       status: 200,
     });
     expect((await execution.outcome).status).toBe('SUCCEEDED');
-    expect(await click(approvalId, true, { id: 'U-ALICE', username: 'alice' })).toMatchObject({
+    expect(await click(approvalId, true, ALICE)).toMatchObject({
       status: 200,
     });
     expect(ephemeralTexts().at(-1)).toBe('This deployment was already approved; nothing changed.');
 
     const update = await lastUpdateOf(world, approvalId);
-    expect(update?.args.text).toBe('✅ Approved: web 1.0.0 to prod (alice)');
+    expect(update?.args.text).toBe('✅ Approved: web 1.0.0 to prod (<@U0ALICE01>)');
     expect(JSON.stringify(update?.args.blocks)).not.toContain('bakeshift_approve');
     const texts = slackStandIn.of('chat.postMessage').map((c) => String(c.args.text));
     expect(texts.some((t) => t.startsWith('🚀 web 1.0.0 → prod: started'))).toBe(true);
     expect(texts.some((t) => t.startsWith('🎉 web 1.0.0 → prod: succeeded'))).toBe(true);
   });
 
+  it("decides by Slack user id only: a name that is an approver's (or a listed id's owner's) decides nothing", async () => {
+    const { world, click } = slackWorld();
+    const request = world.request({ version: '1.0.0', environment: 'prod' });
+    const execution = world.start(request);
+    const approvalId = await slackStandIn.approvalIdAsked();
+    // Names are chosen by their owners and are not unique across Slack Connect.
+    for (const username of ['carol', 'alice', ALICE.id])
+      await click(approvalId, true, { id: 'U0MALLORY', username });
+    expect((await world.store.getApproval(approvalId))?.status).toBe('pending');
+    expect(ephemeralTexts().at(-1)).toBe(
+      'Only <@U0ALICE01>, <@U0BOB0001>, carol may decide this deployment; nothing changed.',
+    );
+
+    await click(approvalId, true, { id: ALICE.id, username: 'renamed-alice' });
+    expect((await execution.outcome).status).toBe('SUCCEEDED');
+    expect(await world.store.getDeployment(request.deploymentId)).toMatchObject({
+      approvedBy: ALICE.id,
+      approvedVia: 'Slack user id (named "renamed-alice" when deciding)',
+    });
+  });
+
   it('two clicks at once (approve and reject) decide once', async () => {
     const { world, click } = slackWorld();
     const execution = world.start(world.request({ version: '1.0.0', environment: 'prod' }));
     const approvalId = await slackStandIn.approvalIdAsked();
-    await Promise.all([
-      click(approvalId, true, { id: 'U-ALICE', username: 'alice' }),
-      click(approvalId, false, { id: 'U-BOB', username: 'bob' }),
-    ]);
+    await Promise.all([click(approvalId, true, ALICE), click(approvalId, false, BOB)]);
     const outcome = await execution.outcome;
     const ticket = await world.store.getApproval(approvalId);
     expect(ticket?.status === 'approved' ? 'SUCCEEDED' : 'FAILED').toBe(outcome.status);
@@ -124,16 +146,18 @@ describe('Slack approvals', () => {
     const request = world.request({ version: '1.0.0', environment: 'prod' });
     const execution = world.start(request);
     const approvalId = await slackStandIn.approvalIdAsked();
-    await click(approvalId, false, { id: 'U-BOB', username: 'bob' });
+    await click(approvalId, false, BOB);
     expect(await execution.outcome).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(world.statesEntered(execution)).not.toContain('ShiftTraffic');
-    expect((await lastUpdateOf(world, approvalId))?.args.text).toBe('❌ Rejected: web 1.0.0 to prod (bob)');
+    expect((await lastUpdateOf(world, approvalId))?.args.text).toBe(
+      '❌ Rejected: web 1.0.0 to prod (<@U0BOB0001>)',
+    );
     expect(
       slackStandIn
         .of('chat.postMessage')
         .some((c) =>
           String(c.args.text).includes(
-            'rolled back (RequestApproval failed with ApprovalRejected: rejected by bob)',
+            'rolled back (RequestApproval failed with ApprovalRejected: rejected by U0BOB0001)',
           ),
         ),
     ).toBe(true);
@@ -149,7 +173,7 @@ describe('Slack approvals', () => {
       '⌛ Closed without a decision: web 1.0.0 to prod (timeout)',
     );
 
-    await click(approvalId, true, { id: 'U-ALICE', username: 'alice' });
+    await click(approvalId, true, ALICE);
     expect(ephemeralTexts().at(-1)).toBe('This deployment was already expired; nothing changed.');
     expect((await world.store.getApproval(approvalId))?.status).toBe('expired');
   });
@@ -159,7 +183,7 @@ describe('Slack approvals', () => {
     const execution = world.start(world.request({ version: '1.0.0', environment: 'prod' }));
     const approvalId = await slackStandIn.approvalIdAsked();
     const token = (await world.store.getApproval(approvalId))?.taskToken;
-    await click(approvalId, true, { id: 'U-ALICE', username: 'alice' });
+    await click(approvalId, true, ALICE);
     await execution.outcome;
     expect(token).toBeDefined();
     expect(slackStandIn.calls.filter((c) => c.raw.includes(token ?? 'no-token'))).toEqual([]);

@@ -12,13 +12,13 @@ async function setUp() {
     environments: { staging: Record<string, unknown> };
   };
   Object.assign(config.environments.staging, {
-    slack: { channel: 'C-STAGING', rollbackAllowlist: ['U-CAROL'] },
+    slack: { channel: 'C-STAGING', rollbackAllowlist: ['U0CAROL01'] },
   });
   world.configs.set('web', config);
   const v1 = await world.deploy({ version: '1.0.0' });
   await world.deploy({ version: '2.0.0' });
   const started: DeploymentRequest[] = [];
-  const command = (text: string, user = { id: 'U-CAROL', name: 'carol' }, secret = SECRET) => {
+  const command = (text: string, user = { id: 'U0CAROL01', name: 'carol' }, secret = SECRET) => {
     const rawBody = new URLSearchParams({
       command: '/bakeshift',
       text,
@@ -67,7 +67,7 @@ describe('/bakeshift', () => {
         trigger: 'rollback',
         imageId: v1.record?.imageId,
         version: '1.0.0',
-        requestedBy: 'slack:carol',
+        requestedBy: 'slack:U0CAROL01',
       }),
     ]);
     const outcome = await world.engine.get(started[0]?.deploymentId ?? '')?.outcome;
@@ -77,9 +77,14 @@ describe('/bakeshift', () => {
 
   it('refuses a rollback to someone not on the allowlist, and an unsigned or forged request', async () => {
     const { command, text, started } = await setUp();
-    expect(text(await command('rollback web staging', { id: 'U-DAVE', name: 'dave' }))).toBe(
-      'Only U-CAROL may roll back web/staging.',
+    expect(text(await command('rollback web staging', { id: 'U0DAVE001', name: 'dave' }))).toBe(
+      'Only <@U0CAROL01> may roll back web/staging.',
     );
+    // By user id only: carol's name (or her id as a name) from another user changes nothing.
+    for (const name of ['carol', 'U0CAROL01'])
+      expect(text(await command('rollback web staging', { id: 'U0DAVE001', name }))).toBe(
+        'Only <@U0CAROL01> may roll back web/staging.',
+      );
     expect(await command('rollback web staging', undefined, 'forged')).toMatchObject({ status: 401 });
     expect(started).toEqual([]);
   });

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('the local janitor', () => {
-  it('reports with a dry run, then removes an orphan fleet, never the live release or its image', async () => {
+  it('reports with a dry run, keeps an orphan fleet while the preview routes to it, then removes it, never the live release or its image', async () => {
     home = await mkdtemp(join(tmpdir(), 'bakeshift-janitor-'));
     await mkdir(join(home, 'services'));
     await writeHelloServiceConfig(join(home, 'services'), { keepBlueWarmSeconds: 1, drainSeconds: 1 });
@@ -50,6 +50,7 @@ describe('the local janitor', () => {
       imageId: image.imageId,
       capacity: { min: 1, desired: 1, max: 1 },
       variables: {},
+      secrets: {},
       healthCheck: {
         path: '/health',
         intervalSeconds: 2,
@@ -59,6 +60,18 @@ describe('the local janitor', () => {
       },
       drainSeconds: 0,
     });
+
+    // While the preview listener routes to it (someone is looking at it), it is kept, and the dry run says why.
+    const staging = { service: 'hello', environment: 'staging' };
+    await cp.ports.traffic.preview(staging, 'orphan-fleet');
+    const [previewed] = await cp.janitor({ dryRun: true });
+    expect(previewed?.removed).toEqual([]);
+    expect(previewed?.kept).toContainEqual({
+      kind: 'fleet',
+      id: 'orphan-fleet',
+      why: [expect.stringMatching(/^preview: hello\/staging \(preview\) forwards to it$/)],
+    });
+    await cp.ports.traffic.preview(staging, live);
 
     const [dryRun] = await cp.janitor({ dryRun: true });
     expect(dryRun?.removed).toEqual([{ kind: 'fleet', id: 'orphan-fleet' }]);

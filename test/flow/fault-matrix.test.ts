@@ -56,12 +56,13 @@ async function matrixWorld(environment: Environment, seedBlue: boolean) {
   return { world, blue, before: await environmentState(world, 'web', environment) };
 }
 
-/** What a run leaves that a retried step could double: fleets launched, bakes started, announcements. */
-function sideEffectsOf(world: FakeWorld, deploymentId: string) {
+/** What a run leaves that a retried step could double: fleets launched, bakes started, announcements, verdicts. */
+async function sideEffectsOf(world: FakeWorld, deploymentId: string) {
   return {
     launches: world.fleets.launches,
     bakes: world.baker.bakes.size,
     announced: world.notifier.kinds(deploymentId),
+    verdicts: ((await world.store.getDeployment(deploymentId))?.analysis ?? []).map((a) => a.step),
   };
 }
 
@@ -73,7 +74,7 @@ async function baselineOf(environment: Environment, seedBlue: boolean, faults: I
   return {
     status: run.outcome.status,
     entered: new Set(world.statesEntered(run.execution)),
-    sideEffects: sideEffectsOf(world, run.request.deploymentId),
+    sideEffects: await sideEffectsOf(world, run.request.deploymentId),
   };
 }
 
@@ -147,12 +148,14 @@ describe.each(baselines)('fault matrix, forward Tasks: $shape', ({ environment, 
     const run = await world.deploy({ version: '2.0.0', environment });
     const { deploymentId } = run.request;
     const calls = invocations(world, stateName, deploymentId);
+    // The case's fault happened: an invocation that would have succeeded received it.
+    expect(fault.delivered).toBeGreaterThan(0);
 
     if (kind === TRANSIENT) {
       // Retried, and the retry's repeated work changes nothing: the end state is the fault-free run's.
       expect(calls).toBeGreaterThanOrEqual(2);
       expect(run.outcome.status).toBe('SUCCEEDED');
-      const sideEffects = sideEffectsOf(world, deploymentId);
+      const sideEffects = await sideEffectsOf(world, deploymentId);
       expect(sideEffects).toEqual(
         primer ? { ...faultFree.sideEffects, announced: sideEffects.announced } : faultFree.sideEffects,
       );
@@ -268,11 +271,12 @@ describe.each(baselines)('fault matrix, compensation steps: $shape', ({ environm
     const run = await world.deploy({ version: '2.0.0', environment });
     const { deploymentId } = run.request;
     const calls = invocations(world, stateName, deploymentId);
+    expect(fault.delivered).toBeGreaterThan(0);
 
     if (kind === TRANSIENT) {
       expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InjectedFault' });
       expect(calls).toBe(2);
-      expect(sideEffectsOf(world, deploymentId)).toEqual(primed.sideEffects);
+      expect(await sideEffectsOf(world, deploymentId)).toEqual(primed.sideEffects);
       await expectCompensated(world, run.request, before, COMPENSATION_PRIMER.stateName);
       return;
     }

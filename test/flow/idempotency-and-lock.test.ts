@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseServiceConfig } from '../../core/config/service-config.js';
 import { ExecutionAlreadyExists } from '../../local/engine/local-engine.js';
 import type { LocalExecution } from '../../local/engine/local-execution.js';
+import { DEPLOY_HOLDER_BOUNDS } from '../../statemachines/holder-bounds.js';
 import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /** When did this execution hold the lock: from Prepare's success to the lock's release. */
@@ -95,5 +97,107 @@ describe('waiting for the lock', () => {
     const outcome = await waiting.outcome;
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'LockTimeout' });
     expect(outcome.cause).toContain('after 7200s');
+  });
+});
+
+describe('a lock its holder never released (ADR 35)', () => {
+  const warningsOf = async (world: FakeWorld, deploymentId: string) =>
+    (await world.store.getDeployment(deploymentId))?.warnings ?? [];
+
+  it('a succeeded deployment whose ReleaseLock and RecordCleanupWarnings failed for good is taken over once PruneImages cannot be running, and both records and an announcement say so', async () => {
+    const world = new FakeWorld();
+    world.faults.push(
+      { stateName: 'ReleaseLock', when: 'before' },
+      { stateName: 'RecordCleanupWarnings', when: 'before' },
+    );
+    const stuck = await world.deploy({ version: '1.0.0' });
+    expect(stuck.outcome.status).toBe('SUCCEEDED');
+    expect(await world.store.lockHolder('web', 'staging')).toBe(stuck.request.deploymentId);
+    world.faults.length = 0;
+
+    // The next deployment waits (its LockHeld retries pass time as on AWS), then takes the lock over.
+    const next = await world.deploy({ version: '2.0.0' });
+    expect(next.outcome.status).toBe('SUCCEEDED');
+    expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('2.0.0');
+    const [released] = await warningsOf(world, stuck.request.deploymentId);
+    expect(released).toMatch(
+      new RegExp(`^lock: released at \\S+ for ${next.request.deploymentId}, as it succeeded and PruneImages`),
+    );
+    // Not before PruneImages, its last step under the lock, could have ended.
+    const releasedAt = Date.parse(/released at (\S+) /.exec(released ?? '')?.[1] ?? '');
+    const pruneStarted = Date.parse(stuck.record?.phases.prune ?? '');
+    expect(releasedAt - pruneStarted).toBeGreaterThan(DEPLOY_HOLDER_BOUNDS.pruneSeconds * 1000);
+    expect(await warningsOf(world, next.request.deploymentId)).toEqual([
+      expect.stringMatching(`^lock: took over the lock of ${stuck.request.deploymentId} \\(succeeded\\)`),
+    ]);
+    expect(world.notifier.kinds(next.request.deploymentId)).toContain('lock_taken_over');
+  });
+
+  it('a deployment stuck compensating (RecordRollback and ReleaseLockAfterRollback failed for good) is waited for while its compensation may run, then taken over', async () => {
+    const world = new FakeWorld();
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RecordRollback', when: 'before' },
+      { stateName: 'ReleaseLockAfterRollback', when: 'before' },
+    );
+    const stuck = await world.deploy({ version: '1.0.0' });
+    expect(stuck.outcome.status).toBe('FAILED');
+    expect((await world.store.getDeployment(stuck.request.deploymentId))?.status).toBe('compensating');
+    world.faults.length = 0;
+
+    // Within its compensation's bound (longer than the lock wait) the next deployment waits and gives up.
+    expect(DEPLOY_HOLDER_BOUNDS.compensationSeconds).toBeGreaterThan(
+      parseServiceConfig(webConfig(), 'web').lockWaitSeconds,
+    );
+    const waiting = await world.deploy({ version: '2.0.0' });
+    expect(waiting.outcome).toMatchObject({ status: 'FAILED', error: 'LockTimeout' });
+    expect(await world.store.lockHolder('web', 'staging')).toBe(stuck.request.deploymentId);
+
+    world.clock.advance(DEPLOY_HOLDER_BOUNDS.compensationSeconds);
+    const next = await world.deploy({ version: '3.0.0' });
+    expect(next.outcome.status).toBe('SUCCEEDED');
+    expect(await warningsOf(world, stuck.request.deploymentId)).toContainEqual(
+      expect.stringMatching(`for ${next.request.deploymentId}, as it began compensating at`),
+    );
+    expect(await warningsOf(world, next.request.deploymentId)).toEqual([
+      expect.stringMatching(`^lock: took over the lock of ${stuck.request.deploymentId} \\(compensating\\)`),
+    ]);
+  });
+
+  it('a succeeded deployment still reaping blue keeps its lock, however long it takes within its bound: the next one waits, then follows', async () => {
+    const world = new FakeWorld({ timing: { retryIntervalMs: { PrepareDeployment: 5 } } });
+    expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    // Reaping blue hangs until released: the record says succeeded all the while.
+    let reaping: () => void = () => undefined;
+    const reaped = new Promise<void>((resolve) => {
+      reaping = resolve;
+    });
+    let reapStarted: () => void = () => undefined;
+    const reapStartedPromise = new Promise<void>((resolve) => {
+      reapStarted = resolve;
+    });
+    const destroy = world.fleets.destroy.bind(world.fleets);
+    world.fleets.destroy = async (ref) => {
+      reapStarted();
+      await reaped;
+      return destroy(ref);
+    };
+    const first = world.start(world.request({ version: '2.0.0' }));
+    await reapStartedPromise;
+    world.fleets.destroy = destroy;
+    expect((await world.store.getDeployment(first.name))?.status).toBe('succeeded');
+    // Nearly as long as drain, reap and prune may take: still within the bound.
+    world.clock.advance(DEPLOY_HOLDER_BOUNDS.afterCommitSeconds - 600);
+    const second = world.start(world.request({ version: '3.0.0' }));
+    while (second.events.filter((e) => e.type === 'StateRetried').length < 3)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await world.store.lockHolder('web', 'staging')).toBe(first.name);
+    reaping();
+
+    const outcomes = await Promise.all([first.outcome, second.outcome]);
+    expect(outcomes.map((o) => o.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const [a, b] = [lockWindow(first), lockWindow(second)];
+    expect(a.to).toBeLessThanOrEqual(b.from);
+    expect(await warningsOf(world, second.name)).toEqual([]);
   });
 });

@@ -131,5 +131,8 @@ describe('adopting an environment', () => {
     expect(JSON.stringify(prod?.Properties.Value)).toContain(adopt.listenerArn);
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     expect(policies).toContain(adopt.instanceRoleArn);
+    // Its listeners are modified by ARN: nothing asks the user to tag them.
+    expect(policies).toContain(adopt.listenerArn);
+    expect(policies).toContain(adopt.previewListenerArn);
   });
 });

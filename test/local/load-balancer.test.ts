@@ -137,6 +137,39 @@ describe('the local load balancer', () => {
     expect(await (await fetch(main.url)).text()).toBe('blue');
   });
 
+  it('tells the janitor which fleets it routes to, previews and drains, and nothing of a listener never opened', async () => {
+    const { main } = await setUp();
+    balancers.createGroup('blue', HEALTH, 5).register('slow', await target('slow', { delayMs: 800 }));
+    balancers.createGroup('green', HEALTH, 1).register('g1', await target('green'));
+    balancers.createGroup('idle', HEALTH, 1);
+    await until(() => balancers.group('blue')?.describe().healthy === 1);
+    main.setWeights([
+      { fleetId: 'blue', percent: 90 },
+      { fleetId: 'green', percent: 10 },
+      { fleetId: 'idle', percent: 0 },
+    ]);
+    await balancers.previewTo({ service: 'web', environment: 'prod' }, 'green');
+    expect(balancers.fleetsInUse('web', ['prod', 'staging'])).toEqual([
+      { fleetId: 'blue', by: 'listener', detail: 'web/prod forwards 90%' },
+      { fleetId: 'green', by: 'listener', detail: 'web/prod forwards 10%' },
+      { fleetId: 'green', by: 'preview', detail: 'web/prod (preview) forwards to it' },
+    ]);
+
+    main.setWeights([{ fleetId: 'blue', percent: 100 }]);
+    const slow = fetch(main.url).then((r) => r.text());
+    await sleep(100);
+    main.setWeights([{ fleetId: 'green', percent: 100 }]);
+    const drained = balancers.group('blue')?.deregister('slow');
+    expect(balancers.fleetsInUse('web', ['prod'])).toContainEqual({
+      fleetId: 'blue',
+      by: 'draining',
+      detail: '1 target(s) still draining',
+    });
+    expect(await slow).toBe('slow');
+    await drained;
+    expect(balancers.fleetsInUse('web', ['prod']).map((f) => f.fleetId)).not.toContain('blue');
+  });
+
   it('retries an idempotent request whose target failed before answering, and counts each retry', async () => {
     const { main } = await setUp();
     const group = balancers.createGroup('blue', HEALTH, 1);

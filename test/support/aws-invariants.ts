@@ -17,13 +17,25 @@ export function cloudBefore(cloud: SimulatedCloud, listenerArn: string) {
   };
 }
 
-/** Nothing the attempt created is left: builder, group, launch template version, AMI, snapshot. */
+/**
+ * Every snapshot bakeshift tagged belongs to an image that still exists: an AMI's snapshots go with it (a
+ * deregistered image's snapshots stay, and are billed, until deleted).
+ */
+export function expectNoOrphanSnapshots(cloud: SimulatedCloud) {
+  const ofImages = new Set([...cloud.images.values()].flatMap((image) => image.snapshotIds));
+  const orphans = [...cloud.snapshots].filter(
+    (id) => !ofImages.has(id) && tag(cloud.snapshotTags.get(id) ?? [], 'managed-by') === 'bakeshift',
+  );
+  expect(orphans.map((id) => ({ snapshot: id, tags: cloud.snapshotTags.get(id) }))).toEqual([]);
+}
+
+/** Nothing the attempt created is left: builder, group, instance, launch template version, AMI, snapshot. */
 export function expectNothingLeftBy(cloud: SimulatedCloud, deploymentId: string) {
   const ofDeployment = (tags: { Key?: string; Value?: string }[]) =>
     tag(tags, 'bakeshift:deployment') === deploymentId;
-  expect(
-    cloud.liveInstances('builder').filter((i) => ofDeployment(i.tags) && i.state !== 'shutting-down'),
-  ).toEqual([]);
+  expect(cloud.liveInstances().filter((i) => ofDeployment(i.tags) && i.state !== 'shutting-down')).toEqual(
+    [],
+  );
   expect([...cloud.groups.values()].filter((g) => tag(g.tags, 'bakeshift:fleet') === deploymentId)).toEqual(
     [],
   );
@@ -32,6 +44,8 @@ export function expectNothingLeftBy(cloud: SimulatedCloud, deploymentId: string)
     if (version !== undefined) expect(template.versions.has(version)).toBe(false);
   }
   expect([...cloud.images.values()].filter((i) => ofDeployment(i.tags)).map((i) => i.id)).toEqual([]);
+  expect([...cloud.snapshots].filter((id) => ofDeployment(cloud.snapshotTags.get(id) ?? []))).toEqual([]);
+  expectNoOrphanSnapshots(cloud);
 }
 
 /** Compensated: the listener has exactly its recorded action, blue's group is untouched, the lock is free. */

@@ -4,12 +4,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { LambdaPreTrafficTests } from '../../aws/analysis/lambda-pre-traffic-tests.js';
 import { createAdvanceBakeOnEvent } from '../../aws/baker/advance-bake-on-event.js';
 import { BakeLedger } from '../../aws/baker/bake-ledger.js';
 import { Ec2ImageBaker } from '../../aws/baker/ec2-image-baker.js';
+import { presigningS3Client } from '../../aws/baker/presigning-s3-client.js';
 import { AwsSettings, environmentParameter, PROVIDER_PARAMETER } from '../../aws/commons/aws-settings.js';
 import { AutoScalingFleets } from '../../aws/fleets/auto-scaling-fleets.js';
 import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
@@ -19,6 +19,7 @@ import { SlotHealthCheck } from '../../aws/traffic/slot-health-check.js';
 import { TargetGroupHealth } from '../../aws/traffic/target-group-health.js';
 import type { Ports } from '../../core/ports/index.js';
 import { localLambdaContext } from '../../local/engine/lambda-context.js';
+import type { LocalEngineOptions } from '../../local/engine/local-engine.js';
 import { ensureReleaseTable, type LocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
 import { cloudBefore } from './aws-invariants.js';
@@ -48,10 +49,10 @@ const FIXED_503 = [
 let tables = 0;
 const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
 
-/** The SDK clients one Lambda function builds (routed to the simulated cloud while it is attached). */
+/** The SDK clients one Lambda function builds (as aws/lambda/aws-ports.ts does; routed to the simulated cloud). */
 export const awsClients = () => ({
   ec2: new EC2Client({ region: 'us-east-1', credentials }),
-  s3: new S3Client({ region: 'us-east-1', credentials }),
+  s3: presigningS3Client({ region: 'us-east-1', credentials }),
   ssm: new SSMClient({ region: 'us-east-1', credentials }),
   autoScaling: new AutoScalingClient({ region: 'us-east-1', credentials }),
   elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1', credentials }),
@@ -74,6 +75,8 @@ export async function awsWorld(
     tableName?: string;
     /** More adapters each function builds (e.g. the AWS notifier, configs and callbacks for the oracles). */
     moreAdapters?: (world: FakeWorld, clients: ReturnType<typeof awsClients>) => Partial<Ports>;
+    /** The engine's timing, beyond the callback timeout (e.g. a Wait state that takes real time). */
+    timing?: LocalEngineOptions['timing'];
   } = {},
 ) {
   const cloud = new SimulatedCloud().attach();
@@ -107,7 +110,7 @@ export async function awsWorld(
       }),
     );
     for (const arn of arns.targetGroupArns) cloud.addTargetGroup(arn, 30);
-    // The CDK app tags both listeners managed-by=bakeshift (the traffic IAM depends on it).
+    // As the CDK app makes them: the traffic IAM names both listeners by ARN.
     cloud.addListener(arns.listenerArn, structuredClone(FIXED_503) as never);
     cloud.addListener(arns.previewListenerArn, structuredClone(FIXED_503) as never);
   }
@@ -134,7 +137,7 @@ export async function awsWorld(
     };
   };
   const world = new FakeWorld({
-    timing: { callbackTimeoutMs: 2000 },
+    timing: { callbackTimeoutMs: 2000, ...options.timing },
     adapters: adaptersOf,
   });
   const baker = adaptersOf(world).baker as Ec2ImageBaker;

@@ -65,9 +65,14 @@ export function webConfig() {
 export interface InjectedFault {
   stateName: string;
   when: 'before' | 'after';
-  /** Fail only the first N invocations (transient), or every one. */
+  /** Fail only the first N invocations it is delivered to (transient), or every one. */
   times?: number;
   error?: string;
+  /**
+   * How many invocations it failed (set by the world). An 'after' fault is delivered only to an invocation
+   * whose work succeeded: one that failed for its own reason (e.g. HealthPending) does not spend it.
+   */
+  delivered?: number;
 }
 
 /**
@@ -80,7 +85,7 @@ export class FakeWorld {
   readonly tokens = new LocalTaskTokens();
   readonly store = new FakeReleaseStore();
   readonly fleets = new FakeFleets();
-  readonly traffic = new FakeTraffic(this.fleets);
+  readonly traffic = new FakeTraffic(this.fleets, this.clock);
   readonly metrics = new FakeTrafficMetrics();
   readonly preTraffic = new FakePreTrafficTests();
   readonly health = new FakeHealth(this.fleets);
@@ -232,14 +237,10 @@ export class FakeWorld {
       (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,
     );
     if (!fault) return runAsFunction(call.functionName, invoke);
+    if (fault.when === 'after') await runAsFunction(call.functionName, invoke);
     if (fault.times !== undefined) fault.times--;
-    const injected = new BakeshiftError(
-      fault.error ?? 'InjectedFault',
-      `fault injected into ${call.stateName}`,
-    );
-    if (fault.when === 'before') throw injected;
-    await runAsFunction(call.functionName, invoke);
-    throw injected;
+    fault.delivered = (fault.delivered ?? 0) + 1;
+    throw new BakeshiftError(fault.error ?? 'InjectedFault', `fault injected into ${call.stateName}`);
   }
 }
 

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { crc32 } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
+import { presigningS3Client } from '../../aws/baker/presigning-s3-client.js';
 
 const credentials = { accessKeyId: 'STANDIN', secretAccessKey: 'stand-in-secret' };
 const region = 'us-east-1';
@@ -12,7 +15,8 @@ const region = 'us-east-1';
  * A stand-in for S3's presigned GET and PUT (tests only): objects in memory, served on 127.0.0.1 to whoever
  * holds a URL the real SDK presigned for it. Every request's SigV4 query signature is checked by signing the
  * same request again with the SDK's own presigner at the URL's date (s3rver, tried first, does not check
- * them), and an expired URL is refused as S3 refuses it.
+ * them), an expired URL is refused as S3 refuses it, and so is a PUT whose body does not match a checksum the
+ * request claims (`x-amz-checksum-<algorithm>` in its query or headers: S3's BadDigest).
  */
 export class S3StandIn {
   readonly objects = new Map<string, Buffer>();
@@ -26,7 +30,7 @@ export class S3StandIn {
   });
   private endpoint = '';
 
-  /** Starts serving; returns an S3 client whose presigned URLs point here. */
+  /** Starts serving; returns an S3 client whose presigned URLs point here, configured as the baker's is. */
   async start(): Promise<S3Client> {
     const server = createServer((req, res) => {
       void this.answer(req).then(({ status, body }) => {
@@ -39,11 +43,23 @@ export class S3StandIn {
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return new S3Client({ endpoint: this.endpoint, forcePathStyle: true, region, credentials });
+    return presigningS3Client({ endpoint: this.endpoint, forcePathStyle: true, region, credentials });
   }
 
+  /** The address presigned URLs point at (for a client configured otherwise, e.g. the SDK's defaults). */
+  get url(): string {
+    return this.endpoint;
+  }
+
+  /**
+   * Stops at once, whatever its clients still hold open. Never started (the test's setup failed first): nothing
+   * to stop, and nothing to wait for (waiting held the boot test's afterAll until its 20-minute hook timeout).
+   */
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private async answer(req: IncomingMessage): Promise<{ status: number; body: string | Buffer }> {
@@ -59,6 +75,11 @@ export class S3StandIn {
     if (refusal) {
       record(403);
       return { status: 403, body: `<Error><Code>${refusal}</Code></Error>` };
+    }
+    const mismatch = req.method === 'PUT' ? checksumMismatch(req, url, body) : undefined;
+    if (mismatch) {
+      record(400);
+      return { status: 400, body: `<Error><Code>BadDigest</Code><Message>${mismatch}</Message></Error>` };
     }
     if (req.method === 'PUT') {
       this.objects.set(key, body);
@@ -100,4 +121,31 @@ export class S3StandIn {
     );
     return again.query?.['X-Amz-Signature'] === given ? undefined : 'SignatureDoesNotMatch';
   }
+}
+
+/** A body's checksum as S3 encodes it (base64 of the big-endian digest), by algorithm; CRC32C is not known here. */
+const CHECKSUMS: Record<string, (body: Buffer) => string> = {
+  crc32: (body) => {
+    const digest = Buffer.alloc(4);
+    digest.writeUInt32BE(crc32(body));
+    return digest.toString('base64');
+  },
+  sha1: (body) => createHash('sha1').update(body).digest('base64'),
+  sha256: (body) => createHash('sha256').update(body).digest('base64'),
+};
+
+/** Why S3 would refuse this body for the checksum its request claims, or undefined if it claims none or matches. */
+function checksumMismatch(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
+  const claims = [
+    ...[...url.searchParams].map(([name, value]) => [name.toLowerCase(), value] as const),
+    ...Object.entries(req.headers).map(([name, value]) => [name, String(value)] as const),
+  ].filter(([name]) => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-mode');
+  for (const [name, claimed] of claims) {
+    const algorithm = name.slice('x-amz-checksum-'.length);
+    const checksum = CHECKSUMS[algorithm];
+    if (!checksum) return `the stand-in cannot check ${name}`;
+    const actual = checksum(body);
+    if (actual !== claimed) return `${name} is ${claimed}, the body's is ${actual}`;
+  }
+  return undefined;
 }

@@ -27,11 +27,14 @@ import {
 import {
   type Action,
   DescribeListenersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
   ModifyTargetGroupCommand,
+  type Rule,
+  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -50,6 +53,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { invokingFunction } from './invoking-function.js';
+import { type PagedOperation, pageOf } from './simulated-paging.js';
 
 type Tags = { Key?: string; Value?: string }[];
 // biome-ignore lint/suspicious/noExplicitAny: the simulation accepts each command's own input shape.
@@ -98,6 +102,8 @@ interface SimTarget {
   state: 'initial' | 'healthy' | 'unhealthy' | 'draining';
   steps: number;
   imageId: string;
+  /** A draining target is gone at the next step, unless a test holds it until then (ms since the epoch). */
+  drainingUntil?: number;
 }
 
 /** One API call as the cloud saw it: who made it (the Lambda function), what it asked and what it was answered. */
@@ -107,6 +113,8 @@ export interface CloudFault {
   error: string;
   times: number;
   skip: number;
+  /** AWS's wording is not part of its API: tests vary it to show nothing depends on it. */
+  message: string;
 }
 
 export interface SimCall {
@@ -195,6 +203,8 @@ export class SimulatedCloud {
   presignedUrlsExpired = false;
   /** CreateImage ends in the `failed` state (as it does, e.g., when a snapshot cannot be taken). */
   imagesFail = false;
+  /** CreateImage takes its time (minutes on AWS): while set, images stay `pending`. */
+  imagesStayPending = false;
   /**
    * EventBridge delivers EC2's and S3's events on a best-effort basis (EventBridge user guide): when set, none
    * arrive, and only the Bake Task's own re-check moves a bake on.
@@ -203,6 +213,10 @@ export class SimulatedCloud {
   /** The health path builders report (their manifest's healthPath). */
   builderHealthPath = '/health';
   readonly listeners = new Map<string, Action[]>();
+  /** Rules added by hand to a listener, in priority order; DescribeRules answers them before the default rule. */
+  readonly listenerRules = new Map<string, Rule[]>();
+  /** Page sizes below AWS's, by command, where a test wants a read that stops at one page to show. */
+  readonly pageSizes: Partial<Record<string, number>> = {};
   readonly listenerTags = new Map<string, Tags>();
   readonly launchTemplateTags = new Map<string, Tags>();
   readonly parameters = new Map<string, string>();
@@ -267,6 +281,13 @@ export class SimulatedCloud {
    * invisible to this many Describe calls after its creation.
    */
   visibilityDelay = 0;
+  /**
+   * At most this many items in any paginated answer (and DynamoDB Query stops after this many), where a test
+   * makes pages tiny so that a caller reading only the first page fails. AWS documents that a page may hold
+   * fewer items than asked for even when more remain; unset, pages are AWS's documented sizes (ADR 36,
+   * simulated-paging.ts).
+   */
+  pageLimit: number | undefined;
   private readonly hidden = new Map<string, number>();
   private readonly mocks: Stub[] = [];
   private readonly restorers: (() => void)[] = [];
@@ -282,13 +303,18 @@ export class SimulatedCloud {
     this.throttling = { period, burst, seen: 0 };
   }
 
-  /** The next `times` calls of `command` fail with `error` (an AWS error name). */
   /**
    * Fails `command` with `error` `times` times, after letting its first `skip` calls through (to fail the
    * n-th call, skip n-1). Returns the fault, whose `times` says whether it was spent.
    */
-  fail(command: string, error: string, times = Number.POSITIVE_INFINITY, skip = 0): CloudFault {
-    const fault = { command, error, times, skip };
+  fail(
+    command: string,
+    error: string,
+    times = Number.POSITIVE_INFINITY,
+    skip = 0,
+    message = `simulated ${error} on ${command}`,
+  ): CloudFault {
+    const fault = { command, error, times, skip, message };
     this.faults.push(fault);
     return fault;
   }
@@ -302,7 +328,7 @@ export class SimulatedCloud {
       return;
     }
     fault.times -= 1;
-    throw Object.assign(awsError(fault.error, `simulated ${fault.error} on ${command}`), {
+    throw Object.assign(awsError(fault.error, fault.message), {
       $metadata: { httpStatusCode: 400 },
     });
   }
@@ -316,8 +342,8 @@ export class SimulatedCloud {
     this.targetGroups.set(arn, { targets: new Map(), deregistrationDelay, healthCheckPath: '/health' });
   }
 
-  /** A listener as the CDK app creates it: tagged managed-by=bakeshift. */
-  addListener(arn: string, actions: Action[], tags: Tags = [{ Key: 'managed-by', Value: 'bakeshift' }]) {
+  /** A listener as the CDK app creates it: untagged (its functions may modify it by its ARN). */
+  addListener(arn: string, actions: Action[], tags: Tags = []) {
     this.listeners.set(arn, actions);
     this.listenerTags.set(arn, tags);
   }
@@ -355,6 +381,17 @@ export class SimulatedCloud {
       middleware as never,
       { step: 'build', name: 'simulatedCloudRecorder' } as never,
     );
+    // DynamoDB API reference, Query and Scan, Limit: a page stops at 1 MB of data, with LastEvaluatedKey, before
+    // Limit items if need be. With pageLimit set, a page stops after that many items, as on a larger table.
+    const pages =
+      (next: (args: { input: AnyInput }) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: { input: AnyInput }) => {
+        const name = (context.commandName ?? '').replace(/Command$/, '');
+        if (this.pageLimit === undefined || (name !== 'Query' && name !== 'Scan')) return next(args);
+        const Limit = Math.min(args.input?.Limit ?? Number.POSITIVE_INFINITY, this.pageLimit);
+        return next({ ...args, input: { ...args.input, Limit } });
+      };
+    client.middlewareStack.add(pages as never, { step: 'initialize', name: 'simulatedCloudPages' } as never);
     // Faults are answered inside the SDK's retry loop (finalizeRequest wraps deserialize), as a service's are.
     const faults =
       (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
@@ -498,12 +535,8 @@ export class SimulatedCloud {
     route(asg, DeleteAutoScalingGroupCommand, 'DeleteAutoScalingGroup', (i) => this.deleteGroup(i));
     route(asg, DetachTrafficSourcesCommand, 'DetachTrafficSources', (i) => this.detachTrafficSources(i));
     route(asg, UpdateAutoScalingGroupCommand, 'UpdateAutoScalingGroup', () => ({}));
-    route(elb, DescribeListenersCommand, 'DescribeListeners', (i) => ({
-      Listeners: (i as { ListenerArns: string[] }).ListenerArns.map((arn) => ({
-        ListenerArn: arn,
-        DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
-      })),
-    }));
+    route(elb, DescribeListenersCommand, 'DescribeListeners', (i) => this.describeListeners(i));
+    route(elb, DescribeRulesCommand, 'DescribeRules', (i) => this.describeRules(i));
     route(elb, ModifyListenerCommand, 'ModifyListener', (i) => this.modifyListener(i));
     route(elb, ModifyTargetGroupCommand, 'ModifyTargetGroup', (i) => this.modifyTargetGroup(i));
     route(elb, DescribeTargetHealthCommand, 'DescribeTargetHealth', (i) => this.describeTargetHealth(i));
@@ -537,17 +570,7 @@ export class SimulatedCloud {
     route(logs, FilterLogEventsCommand, 'FilterLogEvents', (i) => this.filterLogEvents(i));
     route(lambda, InvokeCommand, 'Invoke', (i) => this.invoke(i));
     route(cloudWatch, GetMetricDataCommand, 'GetMetricData', (i) => this.metricData(i));
-    route(
-      cloudWatch,
-      DescribeAlarmsCommand,
-      'DescribeAlarms',
-      (i: { AlarmNames?: string[]; StateValue?: string }) => ({
-        MetricAlarms: (i.AlarmNames ?? [])
-          .filter((name) => !i.StateValue || this.alarms.get(name) === i.StateValue)
-          .map((name) => ({ AlarmName: name, StateValue: this.alarms.get(name) ?? 'INSUFFICIENT_DATA' })),
-        CompositeAlarms: [],
-      }),
-    );
+    route(cloudWatch, DescribeAlarmsCommand, 'DescribeAlarms', (i) => this.describeAlarms(i));
     route(sfn, SendTaskSuccessCommand, 'SendTaskSuccess', async (i) => {
       await this.onTaskResult(i.taskToken, { output: JSON.parse(i.output) });
       return {};
@@ -564,7 +587,18 @@ export class SimulatedCloud {
       const value = this.secrets.get(i.SecretId);
       if (value === undefined)
         throw awsError('ResourceNotFoundException', "Secrets Manager can't find the secret");
-      return { ARN: i.SecretId, Name: i.SecretId.split(':').at(-1), SecretString: value, VersionId: 'v1' };
+      // A version id is a UUID (32 to 64 characters in AWS's model), the same while the value is.
+      const versionId = createHash('sha256')
+        .update(`${i.SecretId}\n${value}`)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5');
+      return {
+        ARN: i.SecretId,
+        Name: i.SecretId.split(':').at(-1),
+        SecretString: value,
+        VersionId: versionId,
+        VersionStages: ['AWSCURRENT'],
+      };
     });
     // Time passes for instances and images even when nobody calls: events arrive as they would on AWS.
     this.ticker = setInterval(() => this.step(), 5);
@@ -597,6 +631,15 @@ export class SimulatedCloud {
     );
   }
 
+  /** One page of a paginated answer (simulated-paging.ts). */
+  private page<T>(
+    operation: PagedOperation,
+    items: readonly T[],
+    request: { token?: string | undefined; size?: number | undefined },
+  ) {
+    return pageOf(operation, items, request, this.pageLimit);
+  }
+
   private id(prefix: string) {
     return `${prefix}-${(++this.sequence).toString(16).padStart(8, '0')}`;
   }
@@ -621,13 +664,15 @@ export class SimulatedCloud {
     }
     for (const image of this.images.values()) {
       image.steps += 1;
-      if (image.state === 'pending' && image.steps >= 2) {
+      if (image.state === 'pending' && image.steps >= 2 && !this.imagesStayPending) {
         image.state = this.imagesFail ? 'failed' : 'available';
         this.emit('aws.ec2', 'EC2 AMI State Change', { ImageId: image.id, State: image.state });
       }
     }
     for (const group of this.targetGroups.values()) {
-      for (const [id, target] of group.targets) if (target.state === 'draining') group.targets.delete(id);
+      for (const [id, target] of group.targets)
+        if (target.state === 'draining' && (target.drainingUntil ?? 0) <= this.now().getTime())
+          group.targets.delete(id);
     }
   }
 
@@ -759,24 +804,70 @@ export class SimulatedCloud {
   /** Step Functions API reference, GetExecutionHistory: pages of at most maxResults (default 100, max 1000). */
   private executionHistory(input: { executionArn: string; maxResults?: number; nextToken?: string }) {
     const history = this.runOf(input.executionArn).history();
-    const from = Number(input.nextToken ?? 0);
-    const to = from + (input.maxResults || 100);
-    return { events: history.slice(from, to), ...(to < history.length ? { nextToken: String(to) } : {}) };
+    const { items, next } = this.page('GetExecutionHistory', history, {
+      token: input.nextToken,
+      size: input.maxResults,
+    });
+    return { events: items, ...(next ? { nextToken: next } : {}) };
   }
 
-  private filterLogEvents(input: { logGroupName: string; startTime?: number; nextToken?: string }) {
+  /** CloudWatch Logs API reference, FilterLogEvents: pages of at most `limit` events (default 10,000). */
+  private filterLogEvents(input: {
+    logGroupName: string;
+    startTime?: number;
+    limit?: number;
+    nextToken?: string;
+  }) {
     const events = this.logEvents.get(input.logGroupName);
     if (!events) throw awsError('ResourceNotFoundException', 'The specified log group does not exist.');
     const from = events.filter((e) => e.timestamp >= (input.startTime ?? 0));
+    const { items, next } = this.page(
+      'FilterLogEvents',
+      from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
+      { token: input.nextToken, size: input.limit },
+    );
+    return { events: items, searchedLogStreams: [], ...(next ? { nextToken: next } : {}) };
+  }
+
+  /** ELB API reference, DescribeListeners: pages of PageSize, Marker in and NextMarker out. */
+  private describeListeners(input: { ListenerArns?: string[]; PageSize?: number; Marker?: string }) {
+    const { items, next } = this.page('DescribeListeners', input.ListenerArns ?? [...this.listeners.keys()], {
+      token: input.Marker,
+      size: input.PageSize,
+    });
     return {
-      events: from.map((e, i) => ({ ...e, eventId: String(i), ingestionTime: e.timestamp })),
-      searchedLogStreams: [],
+      Listeners: items.map((arn) => ({
+        ListenerArn: arn,
+        DefaultActions: structuredClone(this.listeners.get(arn) ?? []),
+      })),
+      ...(next ? { NextMarker: next } : {}),
+    };
+  }
+
+  /** CloudWatch API reference, DescribeAlarms: the named alarms in a state, pages of MaxRecords (1 to 100). */
+  private describeAlarms(input: {
+    AlarmNames?: string[];
+    StateValue?: string;
+    MaxRecords?: number;
+    NextToken?: string;
+  }) {
+    const { items, next } = this.page('DescribeAlarms', input.AlarmNames ?? [...this.alarms.keys()], {
+      token: input.NextToken,
+      size: input.MaxRecords,
+    });
+    return {
+      MetricAlarms: items
+        .filter((name) => !input.StateValue || this.alarms.get(name) === input.StateValue)
+        .map((name) => ({ AlarmName: name, StateValue: this.alarms.get(name) ?? 'INSUFFICIENT_DATA' })),
+      CompositeAlarms: [],
+      ...(next ? { NextToken: next } : {}),
     };
   }
 
   /**
    * CloudWatch API reference, GetMetricData: one result per query, a datapoint per period that has published
-   * data (Sum adds the minutes, p99 takes their largest, TC adds them), oldest first when ScanBy asks for it.
+   * data (Sum adds the minutes, p99 takes their largest, TC adds them), oldest first when ScanBy asks for it;
+   * in pages of MaxDatapoints (default 100,800): a page holds as many queries as their datapoints allow.
    */
   private metricData(input: {
     MetricDataQueries: {
@@ -790,10 +881,23 @@ export class SimulatedCloud {
     StartTime: Date;
     EndTime: Date;
     ScanBy?: string;
+    MaxDatapoints?: number;
+    NextToken?: string;
   }) {
     const published = this.now().getTime() - this.metricsPublishDelaySeconds * 1000;
+    const periods = (query: { MetricStat?: { Period?: number } }) =>
+      Math.ceil(
+        (new Date(input.EndTime).getTime() - new Date(input.StartTime).getTime()) /
+          ((query.MetricStat?.Period ?? 60) * 1000),
+      );
+    const perQuery = Math.max(1, ...input.MetricDataQueries.map(periods));
+    const { items, next } = this.page('GetMetricData', input.MetricDataQueries, {
+      token: input.NextToken,
+      size: Math.max(1, Math.floor((input.MaxDatapoints ?? 100_800) / perQuery)),
+    });
     return {
-      MetricDataResults: input.MetricDataQueries.map((query) => {
+      ...(next ? { NextToken: next } : {}),
+      MetricDataResults: items.map((query) => {
         const metric = query.MetricStat?.Metric;
         const dimensions = metric?.Dimensions ?? [];
         const dimension =
@@ -904,10 +1008,21 @@ export class SimulatedCloud {
     return false;
   }
 
+  /**
+   * EC2 API reference, DescribeInstances: InstanceIds and MaxResults cannot be used together; pages of
+   * MaxResults (filters apply within a page, so a page can be short, even empty, with more to come).
+   */
   private describeInstances(input: {
     InstanceIds?: string[];
     Filters?: { Name: string; Values: string[] }[];
+    MaxResults?: number;
+    NextToken?: string;
   }) {
+    if (input.InstanceIds && input.MaxResults !== undefined)
+      throw awsError(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+      );
     const unseen = (input.InstanceIds ?? []).filter((id) => this.instances.has(id) && !this.visible(id));
     if (unseen.length > 0)
       throw awsError('InvalidInstanceID.NotFound', `The instance IDs '${unseen.join(', ')}' do not exist`);
@@ -917,7 +1032,11 @@ export class SimulatedCloud {
           ? f.Values.includes(instance.state)
           : instance.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
       );
-    const found = (input.InstanceIds ?? [...this.instances.keys()]).flatMap((id) => {
+    const { items, next } = this.page('DescribeInstances', input.InstanceIds ?? [...this.instances.keys()], {
+      token: input.NextToken,
+      size: input.MaxResults,
+    });
+    const found = items.flatMap((id) => {
       const instance = this.instances.get(id);
       return instance && matches(instance)
         ? [
@@ -931,7 +1050,7 @@ export class SimulatedCloud {
           ]
         : [];
     });
-    return { Reservations: found.length ? [{ Instances: found }] : [] };
+    return { Reservations: found.length ? [{ Instances: found }] : [], ...(next ? { NextToken: next } : {}) };
   }
 
   private terminateInstances(input: { InstanceIds: string[] }) {
@@ -973,9 +1092,13 @@ export class SimulatedCloud {
     return { ImageId: id };
   }
 
-  private describeImages(input: { ImageIds?: string[]; Filters?: { Name: string; Values: string[] }[] }) {
+  private describeImages(input: {
+    ImageIds?: string[];
+    Filters?: { Name: string; Values: string[] }[];
+    MaxResults?: number;
+    NextToken?: string;
+  }) {
     const matches = (image: SimImage) =>
-      (input.ImageIds ? input.ImageIds.includes(image.id) : true) &&
       (input.Filters ?? []).every((f) =>
         f.Name === 'state'
           ? f.Values.includes(image.state)
@@ -987,8 +1110,15 @@ export class SimulatedCloud {
       );
     if (input.ImageIds?.some((id) => !this.images.has(id) || !this.visible(id)))
       throw awsError('InvalidAMIID.NotFound');
+    const candidates = [...this.images.values()].filter(
+      (i) => !input.ImageIds || input.ImageIds.includes(i.id),
+    );
+    const { items, next } = this.page('DescribeImages', candidates, {
+      token: input.NextToken,
+      size: input.MaxResults,
+    });
     return {
-      Images: [...this.images.values()].filter(matches).map((image) => ({
+      Images: items.filter(matches).map((image) => ({
         ImageId: image.id,
         State: image.state,
         Name: image.name,
@@ -1000,6 +1130,7 @@ export class SimulatedCloud {
           Ebs: { SnapshotId },
         })),
       })),
+      ...(next ? { NextToken: next } : {}),
     };
   }
 
@@ -1048,20 +1179,29 @@ export class SimulatedCloud {
     return { LaunchTemplate: { LaunchTemplateName: input.LaunchTemplateName, LatestVersionNumber: 1 } };
   }
 
-  private describeLaunchTemplateVersions(input: { LaunchTemplateName: string; Versions?: string[] }) {
+  private describeLaunchTemplateVersions(input: {
+    LaunchTemplateName: string;
+    Versions?: string[];
+    MaxResults?: number;
+    NextToken?: string;
+  }) {
     const template = this.launchTemplates.get(input.LaunchTemplateName);
     if (!template) throw awsError('InvalidLaunchTemplateName.NotFoundException');
     const wanted = input.Versions?.map(Number);
     for (const version of wanted ?? [])
       if (!template.versions.has(version)) throw awsError('InvalidLaunchTemplateId.VersionNotFound');
+    const { items, next } = this.page(
+      'DescribeLaunchTemplateVersions',
+      [...template.versions.keys()].filter((v) => !wanted || wanted.includes(v)),
+      { token: input.NextToken, size: input.MaxResults },
+    );
     return {
-      LaunchTemplateVersions: [...template.versions.keys()]
-        .filter((v) => !wanted || wanted.includes(v))
-        .map((version) => ({
-          VersionNumber: version,
-          VersionDescription: template.descriptions.get(version),
-          DefaultVersion: version === 1,
-        })),
+      LaunchTemplateVersions: items.map((version) => ({
+        VersionNumber: version,
+        VersionDescription: template.descriptions.get(version),
+        DefaultVersion: version === 1,
+      })),
+      ...(next ? { NextToken: next } : {}),
     };
   }
 
@@ -1142,17 +1282,27 @@ export class SimulatedCloud {
     return {};
   }
 
+  /** Pages of MaxRecords, filters applied within a page (a page can be short, even empty, with more to come). */
   private describeGroups(input: {
     AutoScalingGroupNames?: string[];
     Filters?: { Name: string; Values: string[] }[];
+    MaxRecords?: number;
+    NextToken?: string;
   }) {
     const matches = (group: SimGroup) =>
-      (input.AutoScalingGroupNames ? input.AutoScalingGroupNames.includes(group.name) : true) &&
       (input.Filters ?? []).every((f) =>
         group.tags.some((t) => `tag:${t.Key}` === f.Name && f.Values.includes(t.Value ?? '')),
       );
+    const named = [...this.groups.values()].filter(
+      (g) => !input.AutoScalingGroupNames || input.AutoScalingGroupNames.includes(g.name),
+    );
+    const { items, next } = this.page('DescribeAutoScalingGroups', named, {
+      token: input.NextToken,
+      size: input.MaxRecords,
+    });
     return {
-      AutoScalingGroups: [...this.groups.values()].filter(matches).map((g) => ({
+      ...(next ? { NextToken: next } : {}),
+      AutoScalingGroups: items.filter(matches).map((g) => ({
         AutoScalingGroupName: g.name,
         MinSize: g.min,
         MaxSize: g.max,
@@ -1207,15 +1357,38 @@ export class SimulatedCloud {
     return {};
   }
 
+  /**
+   * ELB API reference, DescribeRules: a listener's rules, the default rule last, in pages of PageSize (1 to 400)
+   * with NextMarker.
+   */
+  private describeRules(input: { ListenerArn?: string; Marker?: string; PageSize?: number }) {
+    const arn = input.ListenerArn ?? '';
+    const actions = this.listeners.get(arn);
+    if (!actions) throw awsError('ListenerNotFound', 'One or more listeners not found');
+    const rules: Rule[] = [
+      ...structuredClone(this.listenerRules.get(arn) ?? []),
+      {
+        RuleArn: `${arn.replace(':listener/', ':listener-rule/')}/default`,
+        Priority: 'default',
+        Conditions: [],
+        Actions: structuredClone(actions),
+        IsDefault: true,
+      },
+    ];
+    const from = Number(input.Marker ?? 0);
+    const to = from + Math.min(input.PageSize ?? 400, this.pageSizes.DescribeRules ?? 400);
+    return { Rules: rules.slice(from, to), ...(to < rules.length ? { NextMarker: String(to) } : {}) };
+  }
+
   private modifyListener(input: { ListenerArn: string; DefaultActions: Action[] }) {
-    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFound');
+    if (!this.listeners.has(input.ListenerArn)) throw awsError('ListenerNotFoundException');
     for (const action of input.DefaultActions) {
       const groups = action.ForwardConfig?.TargetGroups ?? [];
       if (groups.length > 5) throw awsError('ValidationError', 'at most 5 target groups');
       for (const g of groups) {
         if ((g.Weight ?? 0) < 0 || (g.Weight ?? 0) > 999)
           throw awsError('ValidationError', 'weight out of range');
-        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFound');
+        if (!this.targetGroups.has(g.TargetGroupArn ?? '')) throw awsError('TargetGroupNotFoundException');
       }
     }
     this.listeners.set(input.ListenerArn, structuredClone(input.DefaultActions));
@@ -1224,7 +1397,7 @@ export class SimulatedCloud {
 
   private modifyTargetGroup(input: { TargetGroupArn: string; HealthCheckPath?: string }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     if (input.HealthCheckPath) group.healthCheckPath = input.HealthCheckPath;
     return {
       TargetGroups: [{ TargetGroupArn: input.TargetGroupArn, HealthCheckPath: group.healthCheckPath }],
@@ -1238,9 +1411,13 @@ export class SimulatedCloud {
     return (tags.find((t) => t.Key === 'bakeshift:health-path')?.Value ?? '/health') === path;
   }
 
-  private describeTargetHealth(input: { TargetGroupArn: string }) {
+  /**
+   * ELB API reference, DescribeTargetHealth: the group's targets, or those named in Targets; a named instance
+   * that is not registered is `unused` with reason Target.NotRegistered.
+   */
+  private describeTargetHealth(input: { TargetGroupArn: string; Targets?: { Id: string }[] }) {
     const group = this.targetGroups.get(input.TargetGroupArn);
-    if (!group) throw awsError('TargetGroupNotFound');
+    if (!group) throw awsError('TargetGroupNotFoundException');
     for (const target of group.targets.values()) {
       target.steps += 1;
       if (target.state === 'initial' && target.steps >= 2)
@@ -1248,20 +1425,38 @@ export class SimulatedCloud {
           ? 'healthy'
           : 'unhealthy';
     }
+    const named = input.Targets?.map((t) => t.Id);
+    const unregistered = (named ?? [])
+      .filter((id) => !group.targets.has(id))
+      .map(
+        (id): TargetHealthDescription => ({
+          Target: { Id: id, Port: 8080 },
+          TargetHealth: {
+            State: 'unused',
+            Reason: 'Target.NotRegistered',
+            Description: 'Target is not registered to the target group',
+          },
+        }),
+      );
+    const described = [...group.targets.entries()].filter(([id]) => !named || named.includes(id));
     return {
-      TargetHealthDescriptions: [...group.targets.entries()].map(([id, target]) => ({
-        Target: { Id: id, Port: 8080 },
-        TargetHealth: {
-          State: target.state,
-          ...(target.state === 'unhealthy'
-            ? {
-                Reason: 'Target.ResponseCodeMismatch',
-                Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
-              }
-            : {}),
-          ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
-        },
-      })),
+      TargetHealthDescriptions: described
+        .map(
+          ([id, target]): TargetHealthDescription => ({
+            Target: { Id: id, Port: 8080 },
+            TargetHealth: {
+              State: target.state,
+              ...(target.state === 'unhealthy'
+                ? {
+                    Reason: 'Target.ResponseCodeMismatch',
+                    Description: `Health checks failed with these codes: [${this.unhealthyImages.has(target.imageId) ? 503 : 404}]`,
+                  }
+                : {}),
+              ...(target.state === 'initial' ? { Reason: 'Elb.RegistrationInProgress' } : {}),
+            },
+          }),
+        )
+        .concat(unregistered),
     };
   }
 }

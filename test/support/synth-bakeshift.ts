@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BakeshiftStack } from '../../infra/bakeshift-stack.js';
+import { BakeshiftStack, type ExistingVpc } from '../../infra/bakeshift-stack.js';
 import { loadServices } from '../../infra/load-services.js';
 
 export const EXAMPLE_SERVICES = new URL('../../infra/services', import.meta.url).pathname;
@@ -19,6 +19,8 @@ export async function synthBakeshift(
     servicesDir?: string;
     /** The stack's region (default eu-west-1). */
     region?: string;
+    /** An existing VPC (the `vpc` context value) instead of a new one. */
+    vpc?: ExistingVpc;
     /** Changes to the stack before synth (e.g. a deliberate cdk-nag finding). */
     extend?: (stack: BakeshiftStack) => void;
   } = {},
@@ -32,6 +34,7 @@ export async function synthBakeshift(
   const stack = new BakeshiftStack(app, 'bakeshift', {
     env: { region: options.region ?? 'eu-west-1' },
     services: await loadServices(options.servicesDir ?? EXAMPLE_SERVICES),
+    ...(options.vpc ? { vpc: options.vpc } : {}),
   });
   options.extend?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

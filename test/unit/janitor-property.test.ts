@@ -151,9 +151,12 @@ describe('the janitor', () => {
             selectGarbage(world.resources, {
               live: [...world.live.values()],
               deployments: world.deployments,
+              lockHolders: [],
               retainImages,
               rollbackWindowReleases: 2,
               bakeDeadlineSeconds: 3600,
+              drainSeconds: {},
+              routing: { read: true, inUse: [] },
               now: new Date('2026-01-01T01:00:00Z'),
             }).map((r) => `${r.kind}:${r.id}`),
           );
@@ -175,6 +178,7 @@ describe('the janitor', () => {
       status: 'in_progress',
       requestedAt: 'T',
       imageId: undefined,
+      phases: {},
     } as unknown as DeploymentRecord;
     const builder: OwnedResource = {
       kind: 'builder',
@@ -186,9 +190,12 @@ describe('the janitor', () => {
     const context = {
       live: [],
       deployments: [deployment],
+      lockHolders: [],
       retainImages: 3,
       rollbackWindowReleases: 2,
       bakeDeadlineSeconds: 1800,
+      drainSeconds: {},
+      routing: { read: true as const, inUse: [] },
     };
     expect(selectGarbage([builder], { ...context, now: new Date('2026-01-01T00:20:00Z') })).toEqual([]);
     expect(selectGarbage([builder], { ...context, now: new Date('2026-01-01T00:31:00Z') })).toEqual([

@@ -55,6 +55,41 @@ describe('service configuration', () => {
       'services/web.json: environments.staging.variables: PORT is set by bakeshift for each instance; remove it',
     ],
     [
+      'NUL in a variable (a process environment ends a value there)',
+      withStaging({ variables: { TLS_CERT: 'abc\u0000def' } }),
+      'services/web.json: environments.staging.variables.TLS_CERT: the value contains NUL (U+0000) at character 4, which no process environment can hold',
+    ],
+    [
+      'a Unicode noncharacter in a variable (systemd refuses the environment file)',
+      withStaging({ variables: { LABEL: 'a\uFFFEb' } }),
+      'services/web.json: environments.staging.variables.LABEL: the value contains the Unicode noncharacter U+FFFE at character 2, which systemd refuses in an environment',
+    ],
+    [
+      'a lone surrogate in a variable',
+      withStaging({ variables: { LABEL: '\uD83D' } }),
+      'services/web.json: environments.staging.variables.LABEL: the value contains a lone UTF-16 surrogate (U+D83D) at character 1: not Unicode text',
+    ],
+    [
+      'variables larger than user data can carry',
+      withStaging({ variables: { BIG: 'x'.repeat(8200) } }),
+      "services/web.json: environments.staging.variables: names and values must be at most 8192 bytes in all (they travel in the instances' user data, 16 KB); put large values in secrets",
+    ],
+    [
+      'a secret that is neither an SSM parameter nor a Secrets Manager ARN',
+      withStaging({ secrets: { DB_PASSWORD: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db' } }),
+      'services/web.json: environments.staging.secrets.DB_PASSWORD: must be an SSM parameter name (/app/db-password) or ARN, or the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)',
+    ],
+    [
+      'a name both a variable and a secret',
+      withStaging({ variables: { DB_PASSWORD: 'x' }, secrets: { DB_PASSWORD: '/web/db-password' } }),
+      'services/web.json: environments.staging.secrets.DB_PASSWORD: DB_PASSWORD is also among the variables: name it in one place only',
+    ],
+    [
+      'PORT among the secrets',
+      withStaging({ secrets: { PORT: '/web/port' } }),
+      'services/web.json: environments.staging.secrets: PORT is set by bakeshift for each instance; remove it',
+    ],
+    [
       'weighted steps that do not end at 100',
       withStaging({ traffic: { strategy: 'weighted', steps: [{ percent: 10, holdSeconds: 30 }] } }),
       'services/web.json: environments.staging.traffic.steps: the last step must send 100 percent to green',
@@ -95,6 +130,63 @@ describe('service configuration', () => {
     ],
   ])('rejects %s, naming file, field and reason', (_, raw, message) => {
     expect(errorOf(raw)).toBe(message);
+  });
+
+  it('accepts secrets as SSM parameter names or ARNs and Secrets Manager ARNs, and any variable value but NUL and noncharacters', () => {
+    const secrets = {
+      DB_PASSWORD: '/web/staging/db-password',
+      PLAIN: 'api-key',
+      SHARED: 'arn:aws:ssm:eu-west-1:123456789012:parameter/shared/token',
+      API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:web/api-key-AbC123',
+    };
+    const variables = {
+      PEM: '-----BEGIN CERTIFICATE-----\nMIIB\nENV\n-----END CERTIFICATE-----\n',
+      ODD: '$`"\\\r\u{1F600}',
+    };
+    const staging = parseServiceConfig(withStaging({ secrets, variables }), SOURCE).environments.staging;
+    expect(staging?.secrets).toEqual(secrets);
+    expect(staging?.variables).toEqual(variables);
+    expect(parseServiceConfig(webConfig(), SOURCE).environments.staging?.secrets).toEqual({});
+  });
+
+  describe('Slack users are named by user id only (ADR 35)', () => {
+    const HOW =
+      'list Slack users by user id (U… or W…), which never changes and is unique: in Slack, open their profile, click ⋮ (More) and choose "Copy member ID"';
+    it.each([
+      ['@alice', 0],
+      ['slack:alice', 1],
+      ['Slack:U0ALICE01', 0],
+    ])('refuses the approver %s, saying how to find the id', (name, index) => {
+      const approvers = index === 0 ? [name, 'bob'] : ['bob', name];
+      expect(errorOf(withStaging({ approval: { required: true, approvers } }))).toBe(
+        `services/web.json: environments.staging.approval.approvers.${index}: "${name}" is a Slack name; ${HOW}`,
+      );
+    });
+
+    it.each(['carol', '@carol', 'U-CAROL', 'u0carol01', 'C0CHANNEL1'])(
+      'refuses %s in a rollback allowlist, saying how to find the id',
+      (name) => {
+        expect(
+          errorOf(withStaging({ slack: { channel: 'C0DEPLOYS1', rollbackAllowlist: ['U0CAROL01', name] } })),
+        ).toBe(
+          `services/web.json: environments.staging.slack.rollbackAllowlist.1: "${name}" is not a Slack user id; ${HOW}`,
+        );
+      },
+    );
+
+    it('accepts Slack user ids (U… and W…) beside local users and IAM ARNs', () => {
+      const config = parseServiceConfig(
+        withStaging({
+          approval: {
+            required: true,
+            approvers: ['alice', 'U0ALICE01', 'W0BOB00001', 'arn:aws:iam::123456789012:role/approvers'],
+          },
+          slack: { channel: 'C0DEPLOYS1', rollbackAllowlist: ['U0CAROL01', 'W012A3CDE'] },
+        }),
+        SOURCE,
+      );
+      expect(config.environments.staging?.slack?.rollbackAllowlist).toEqual(['U0CAROL01', 'W012A3CDE']);
+    });
   });
 
   it('rejects unknown fields, so a typo is not silently ignored', () => {

@@ -1,95 +1,98 @@
-import { createRequire } from 'node:module';
 import type { SimCall } from '../simulated-cloud.js';
+import {
+  botocore,
+  type ModelShape,
+  modeledErrorsOf,
+  modelValidator,
+  operationOf,
+} from './botocore-models.js';
 
 /*
- * The API oracle: AWS's published API models, as the aws-sdk v2 package ships them (`apis/*.min.json`), with its
- * model-driven ParamValidator: required members, member names (no unknown key), types, and lengths and patterns
- * where the model states them. The SDK v3 clients do not validate, so without this a request AWS would refuse,
- * or a response AWS would never send, passes unnoticed. Limits, said plainly: the minified models leave out
- * enum values, and EC2's model states no lengths (its 64-character ClientToken is checked by the simulation).
+ * The API oracle: AWS's full service models as botocore ships them (botocore-models.ts), with the aws-sdk v2
+ * package's model-driven ParamValidator: required members, member names (no unknown key), types, lengths and
+ * ranges, enum values and patterns, for every request the adapters send and every response the simulated cloud
+ * gives. The SDK v3 clients do not validate, so without this a request AWS would refuse, or a response AWS would
+ * never send, passes unnoticed. Every error the simulated cloud answers must be one the model lists for the
+ * operation (under the SDK's name for it), one every AWS API can answer, or, for EC2 (whose model lists no
+ * errors), one of EC2's documented error codes. Limit, said plainly: EC2's model states few lengths (its
+ * 64-character ClientToken is checked by the simulation).
  */
 
-const require = createRequire(import.meta.url);
-// The v2 package is read for its models only: its end-of-support notice is not for us.
-process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
+/**
+ * Errors every AWS API can answer, whatever its model lists: the API references' "Common Errors" pages, and each
+ * service's name for "slow down" (Auto Scaling and ELB: Throttling; EC2: RequestLimitExceeded; S3: SlowDown).
+ */
+export const COMMON_ERRORS = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'IncompleteSignature',
+  'InternalFailure',
+  'InvalidAction',
+  'InvalidClientTokenId',
+  'NotAuthorized',
+  'OptInRequired',
+  'RequestExpired',
+  'ServiceUnavailable',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'ValidationError',
+]);
 
-interface V2Shape {
-  type?: string;
-  members?: Record<string, V2Shape>;
-}
-interface V2Service {
-  api: { operations: Record<string, { input?: V2Shape; output?: V2Shape }> };
-}
-interface V2Validator {
-  validate(shape: V2Shape, params: unknown, context?: string): void;
-}
-
-/** Our recorded service names → the aws-sdk v2 client module that carries that service's model. */
-const MODELS: Record<string, string> = {
-  ec2: 'aws-sdk/clients/ec2',
-  autoscaling: 'aws-sdk/clients/autoscaling',
-  elasticloadbalancing: 'aws-sdk/clients/elbv2',
-  ssm: 'aws-sdk/clients/ssm',
-  s3: 'aws-sdk/clients/s3',
-  dynamodb: 'aws-sdk/clients/dynamodb',
-  states: 'aws-sdk/clients/stepfunctions',
-  events: 'aws-sdk/clients/eventbridge',
-  secretsmanager: 'aws-sdk/clients/secretsmanager',
-  logs: 'aws-sdk/clients/cloudwatchlogs',
-  lambda: 'aws-sdk/clients/lambda',
-  cloudwatch: 'aws-sdk/clients/cloudwatch',
-};
-
-const services = new Map<string, V2Service>();
-function serviceModel(service: string): V2Service | undefined {
-  const module = MODELS[service];
-  if (!module) return undefined;
-  let model = services.get(service);
-  if (!model) {
-    const Client = require(module) as new (options: object) => V2Service;
-    model = new Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-    services.set(service, model);
-  }
-  return model;
-}
-
-let validator: V2Validator | undefined;
-function paramValidator(): V2Validator {
-  const AWS = require('aws-sdk/lib/core') as { ParamValidator: new (options: object) => V2Validator };
-  validator ??= new AWS.ParamValidator({ min: true, max: true, pattern: true, enum: true });
-  return validator;
-}
+/** EC2's model lists no errors: these are codes from the EC2 API reference's "Error codes" page. */
+export const EC2_ERROR_CODES = new Set([
+  'IdempotentParameterMismatch',
+  'IncorrectState',
+  'InsufficientInstanceCapacity',
+  'InternalError',
+  'InvalidAMIID.NotFound',
+  'InvalidAMIName.Duplicate',
+  'InvalidInstanceID.NotFound',
+  'InvalidLaunchTemplateId.VersionNotFound',
+  'InvalidLaunchTemplateName.AlreadyExistsException',
+  'InvalidLaunchTemplateName.NotFoundException',
+  'InvalidSnapshot.InUse',
+  'InvalidSnapshot.NotFound',
+  'UnauthorizedOperation',
+]);
 
 export interface ApiOracleReport {
+  /** The models validated against: `botocore <version>`. */
+  models: string;
   requestsValidated: number;
   responsesValidated: number;
-  /** `<function> <service>:<operation> request|response: <what AWS's model says is wrong>` */
+  /** Errors answered, each checked against what the operation can raise. */
+  errorsChecked: number;
+  /** `<function> <service>:<operation> request|response|error: <what AWS's model says is wrong>` */
   invalid: string[];
   /** Services whose calls were seen but whose model is not loaded here. */
   unchecked: string[];
 }
 
 export function runApiOracle(calls: SimCall[]): ApiOracleReport {
-  const report: ApiOracleReport = { requestsValidated: 0, responsesValidated: 0, invalid: [], unchecked: [] };
+  const report: ApiOracleReport = {
+    models: `botocore ${botocore().version}`,
+    requestsValidated: 0,
+    responsesValidated: 0,
+    errorsChecked: 0,
+    invalid: [],
+    unchecked: [],
+  };
   for (const call of calls) {
     if (call.presigned) continue; // made by curl on the builder, not through an SDK client
-    const model = serviceModel(call.service);
-    const operation = withNewerMembers(
-      call.service,
-      call.name,
-      model?.api.operations[call.name.charAt(0).toLowerCase() + call.name.slice(1)],
-    );
+    const operation = operationOf(call.service, call.name);
     if (!operation) {
       const what = `${call.service}:${call.name}`;
       if (!report.unchecked.includes(what)) report.unchecked.push(what);
       continue;
     }
     const who = `${call.functionName ?? 'test'} ${call.service}:${call.name}`;
-    const check = (kind: 'request' | 'response', shape: V2Shape | undefined, value: unknown) => {
+    const check = (kind: 'request' | 'response', shape: ModelShape | undefined, value: unknown) => {
       try {
-        paramValidator().validate(shape ?? { type: 'structure', members: {} }, value, kind);
+        modelValidator().validate(shape ?? { type: 'structure', members: {} }, value, kind);
       } catch (error) {
-        report.invalid.push(`${who} ${kind}: ${(error as Error).message}`);
+        report.invalid.push(`${who} ${kind}: ${shortened((error as Error).message)}`);
       }
     };
     report.requestsValidated += 1;
@@ -98,36 +101,28 @@ export function runApiOracle(calls: SimCall[]): ApiOracleReport {
       report.responsesValidated += 1;
       check('response', operation.output, withoutTransport(call.service, call.name, call.output));
     }
+    if (call.error) {
+      report.errorsChecked += 1;
+      const wrong = unmodeledError(call.service, call.name, call.error);
+      if (wrong) report.invalid.push(`${who} error: ${wrong}`);
+    }
   }
   return report;
 }
 
-/**
- * Members AWS added after the last aws-sdk v2 models (September 2025), from the current API reference; each
- * names its page. Kept as short as possible: everything else comes from AWS's model as published.
- */
-const NEWER_MEMBERS: Record<string, { input?: Record<string, V2Shape>; output?: Record<string, V2Shape> }> = {
-  // EC2 API reference, DeregisterImage: DeleteAssociatedSnapshots (request); Return, DeleteSnapshotResults.
-  'ec2:DeregisterImage': {
-    input: { DeleteAssociatedSnapshots: { type: 'boolean' } },
-    output: { Return: { type: 'boolean' }, DeleteSnapshotResults: { type: 'list' } },
-  },
-};
-
-function withNewerMembers(
-  service: string,
-  name: string,
-  operation: { input?: V2Shape; output?: V2Shape } | undefined,
-) {
-  const newer = NEWER_MEMBERS[`${service}:${name}`];
-  if (!operation || !newer) return operation;
-  const extend = (shape: V2Shape | undefined, members: Record<string, V2Shape> = {}): V2Shape => ({
-    ...(shape ?? { type: 'structure' }),
-    type: 'structure',
-    members: { ...(shape?.members ?? {}), ...members },
-  });
-  return { input: extend(operation.input, newer.input), output: extend(operation.output, newer.output) };
+/** Why AWS would never answer this operation with this error; undefined when it can. */
+function unmodeledError(service: string, operation: string, error: string): string | undefined {
+  if (COMMON_ERRORS.has(error)) return undefined;
+  if (service === 'ec2')
+    return EC2_ERROR_CODES.has(error) ? undefined : `${error} is not among EC2's documented error codes`;
+  const modeled = modeledErrorsOf(service, operation) ?? [];
+  if (modeled.includes(error)) return undefined;
+  return `${error} is not an error AWS's model lists for ${operation} (it lists: ${modeled.join(', ') || 'none'})`;
 }
+
+/** An enum's every value (EC2's instance types are a thousand) is not what a reader needs. */
+const shortened = (message: string) =>
+  message.replace(/but expected (\S{120})\S+/, (_, start: string) => `but expected ${start}…`);
 
 /** What the v3 client adds to a response, and a streamed body, are not part of the model's members. */
 function withoutTransport(service: string, name: string, output: unknown): unknown {

@@ -14,6 +14,7 @@ import { SlackApprovalChannel } from '../../../chatops/slack/slack-approval-chan
 import { SlackNotifier } from '../../../chatops/slack/slack-notifier.js';
 import { signSlackRequest } from '../../../chatops/slack/verify-slack-request.js';
 import { FanOutNotifier } from '../../../core/ports/fan-out-notifier.js';
+import { createRestoreTraffic } from '../../../functions/restore-traffic.js';
 import { createSlackCommands, createSlackInteractivity } from '../../../functions/slack-endpoints.js';
 import { createStartCongruenceRun } from '../../../functions/start-congruence-run.js';
 import { createStartDeploymentFromArtifact } from '../../../functions/start-deployment-from-artifact.js';
@@ -30,6 +31,8 @@ import type { TemplatePolicies } from './template-policies.js';
 const region = 'us-east-1';
 const credentials = { accessKeyId: 'simulated', secretAccessKey: 'simulated' };
 const SIGNING_SECRET = 'oracle-signing-secret';
+/** Alice's Slack user id: Slack approvers and allowlists hold ids (ADR 35). */
+const ALICE_SLACK_ID = 'U0ALICE01';
 
 /**
  * Every Lambda function of the CDK app, run with AWS adapters for every port over the simulated cloud (Slack
@@ -96,8 +99,8 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     environments: Record<string, Record<string, unknown>>;
   };
   for (const [name, environment] of Object.entries(config.environments))
-    environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: ['U-ALICE'] };
-  (config.environments.prod?.approval as { approvers: string[] }).approvers = ['alice'];
+    environment.slack = { channel: `C-${name.toUpperCase()}`, rollbackAllowlist: [ALICE_SLACK_ID] };
+  (config.environments.prod?.approval as { approvers: string[] }).approvers = [ALICE_SLACK_ID];
   // prod's weighted steps are also judged by an alarm (DescribeAlarms) besides the metrics (GetMetricData).
   (config.environments.prod as Record<string, unknown>).analysis = { alarms: ['web-prod-5xx'] };
   cloud.alarms.set('web-prod-5xx', 'OK');
@@ -128,7 +131,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
   const clickInSlack = async (approvalId: string, approve: boolean) => {
     const payload = {
       type: 'block_actions',
-      user: { id: 'U-ALICE', username: 'alice' },
+      user: { id: ALICE_SLACK_ID, username: 'alice' },
       actions: [{ action_id: approve ? 'bakeshift_approve' : 'bakeshift_reject', value: approvalId }],
       channel: { id: 'C-PROD' },
     };
@@ -142,6 +145,32 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     ...world.portsOf(name),
     ...announcementAdapters(setup.clientsOf().ssm),
   });
+  /** RestoreTraffic for a deployment whose record kept the traffic before it as weights only. */
+  const restoreByWeightsOnly = async () => {
+    const store = world.ports().store;
+    const live = await store.getLiveRelease('web', 'staging');
+    if (!live) throw new Error('oracle flow: nothing live in staging to restore to');
+    const deploymentId = 'web-staging-weights-only';
+    await store.createDeployment({
+      deploymentId,
+      service: 'web',
+      environment: 'staging',
+      trigger: 'manual',
+      version: '7.5.0',
+      requestedBy: 'oracle',
+      requestedAt: world.clock.now().toISOString(),
+      status: 'compensating',
+      greenFleetId: deploymentId,
+      phases: {},
+      warnings: [],
+      trafficBefore: { weights: [{ fleetId: live.fleetId, percent: 100 }] },
+    });
+    await invoke('RestoreTraffic', createRestoreTraffic(portsOf('RestoreTraffic')), {
+      deploymentId,
+      service: 'web',
+      environment: 'staging',
+    });
+  };
 
   try {
     for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0']) await expectOutcome({ version }, 'SUCCEEDED');
@@ -197,6 +226,16 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     await clickInSlack(lostId, true);
     const delivered = await lost.outcome;
     if (delivered.status !== 'SUCCEEDED') throw new Error(`oracle flow: lost callback: ${delivered.cause}`);
+    // (After the prod flows, whose images these deployments would otherwise push out of retention.)
+    // The request schema makes the artifact's versionId optional: the builder's presigned GET then names no
+    // version, which S3 authorizes as s3:GetObject, not s3:GetObjectVersion.
+    const { artifact, ...unversioned } = world.request({ version: '7.4.0' });
+    const { versionId: _versionId, ...latestVersion } = artifact ?? { bucket: '', key: '', etag: '' };
+    const latest = await world.start({ ...unversioned, artifact: latestVersion }).outcome;
+    if (latest.status !== 'SUCCEEDED') throw new Error(`oracle flow 7.4.0 (no version id): ${latest.cause}`);
+    // A traffic snapshot with weights only (the port's `native` action is optional): RestoreTraffic shifts by
+    // weights, finding each fleet's target group through its Auto Scaling group.
+    await restoreByWeightsOnly();
 
     await invoke(
       'StartDeploymentFromArtifact',
@@ -240,7 +279,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
           new URLSearchParams({
             command: '/bakeshift',
             text,
-            user_id: 'U-ALICE',
+            user_id: ALICE_SLACK_ID,
             user_name: 'alice',
           }).toString(),
           world.clock.now(),

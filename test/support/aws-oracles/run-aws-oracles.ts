@@ -1,4 +1,5 @@
 import type { LocalDynamoDb } from '../../../local/store/local-dynamodb.js';
+import { awsArns } from '../aws-world.js';
 import type { SimCall } from '../simulated-cloud.js';
 import { synthBakeshift } from '../synth-bakeshift.js';
 import { type ApiOracleReport, runApiOracle } from './api-oracle.js';
@@ -14,7 +15,10 @@ export interface AwsOracles {
   iamWith(roles: Map<string, RolePolicies>): Promise<IamOracleReport>;
   iam: IamOracleReport;
   api: ApiOracleReport;
-  /** `iam: N calls simulated, 0 denied, 0 unused statements; api: N requests and N responses validated, 0 invalid` */
+  /**
+   * `iam: N calls simulated (N authorizations), 0 denied, 0 unused statements; api (botocore V models): N requests,
+   * N responses and N errors validated, 0 invalid`
+   */
   summary: string;
 }
 
@@ -25,7 +29,14 @@ export interface AwsOracles {
  */
 export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> {
   const { template } = await synthBakeshift({ bundle: false, region: ORACLE_REGION });
-  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts' });
+  // The world's service (web) stands for the template's (hello): its listeners are the template's listeners.
+  const listeners = Object.fromEntries(
+    ['staging', 'prod'].flatMap((environment) => [
+      [`hello${environment}LoadBalancerListener`, awsArns(environment).listenerArn],
+      [`hello${environment}LoadBalancerPreviewListener`, awsArns(environment).previewListenerArn],
+    ]),
+  );
+  const policies = new TemplatePolicies(template.toJSON() as never, { Artifacts: 'artifacts', ...listeners });
   const calls = await runOracleFlows(dynamo, policies);
   const roles = policies.byFunction();
   // People: the managed policies the stack outputs, held to the calls of the commands each kind runs.
@@ -93,6 +104,7 @@ export async function runAwsOracles(dynamo: LocalDynamoDb): Promise<AwsOracles> 
   const summary =
     `iam: ${iam.callsSimulated} calls simulated (${iam.requestsSimulated} authorizations), ` +
     `${iam.denials.length} denied, ${iam.unusedStatements.length} unused statements; ` +
-    `api: ${api.requestsValidated} requests and ${api.responsesValidated} responses validated, ${api.invalid.length} invalid`;
+    `api (${api.models} models): ${api.requestsValidated} requests, ${api.responsesValidated} responses and ` +
+    `${api.errorsChecked} errors validated, ${api.invalid.length} invalid`;
   return { calls, roles, iamWith, iam, api, summary };
 }

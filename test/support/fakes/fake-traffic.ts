@@ -1,18 +1,33 @@
 import type { TrafficSnapshot } from '../../../core/deployment/deployment-record.js';
 import type { FleetWeight } from '../../../core/deployment/traffic-plan.js';
-import { type ListenerKey, MAX_WEIGHTED_FLEETS, type Traffic } from '../../../core/ports/traffic.js';
+import type { Clock } from '../../../core/ports/clock.js';
+import {
+  type FleetInUse,
+  type ListenerKey,
+  MAX_WEIGHTED_FLEETS,
+  type Traffic,
+} from '../../../core/ports/traffic.js';
 import type { FakeFleets } from './fake-fleets.js';
 
 const key = (l: ListenerKey) => `${l.service}/${l.environment}`;
 
-/** A load balancer for tests that refuses what an ALB refuses: unknown fleets, >5 groups, weights ≠ 100. */
+/**
+ * A load balancer for tests that refuses what an ALB refuses: unknown fleets, >5 groups, weights ≠ 100. A drained
+ * fleet's targets drain for `drainSeconds` of the clock's time, while the fleet exists.
+ */
 export class FakeTraffic implements Traffic {
   readonly routes = new Map<string, FleetWeight[]>();
   readonly previews = new Map<string, string>();
-  readonly draining = new Set<string>();
+  /** Drained fleets: when each drain ends. */
+  readonly draining = new Map<string, Date>();
   drainSeconds = 30;
+  /** Set, fleetsInUse fails with it (the load balancer could not be read). */
+  unreadable: Error | undefined;
 
-  constructor(private readonly fleets: FakeFleets) {}
+  constructor(
+    private readonly fleets: FakeFleets,
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
 
   async current(listener: ListenerKey): Promise<TrafficSnapshot> {
     return { weights: structuredClone(this.routes.get(key(listener)) ?? []) };
@@ -39,8 +54,26 @@ export class FakeTraffic implements Traffic {
   }
 
   async drain(_listener: ListenerKey, fleetId: string) {
-    this.draining.add(fleetId);
+    this.draining.set(fleetId, new Date(this.clock.now().getTime() + this.drainSeconds * 1000));
     return { drainSeconds: this.drainSeconds };
+  }
+
+  /** What the fake's listeners forward to (weight > 0), its previews, and fleets still within their drain. */
+  async fleetsInUse(service: string, environments: readonly string[]): Promise<FleetInUse[]> {
+    if (this.unreadable) throw this.unreadable;
+    const found: FleetInUse[] = [];
+    for (const environment of environments) {
+      const name = `${service}/${environment}`;
+      for (const w of this.routes.get(name) ?? [])
+        if (w.percent > 0)
+          found.push({ fleetId: w.fleetId, by: 'listener', detail: `${name} ${w.percent}%` });
+      const previewed = this.previewReaches(service, environment);
+      if (previewed) found.push({ fleetId: previewed, by: 'preview', detail: `${name} preview` });
+    }
+    for (const [fleetId, until] of this.draining)
+      if (this.fleets.fleets.has(fleetId) && this.clock.now() < until)
+        found.push({ fleetId, by: 'draining', detail: `until ${until.toISOString()}` });
+    return found;
   }
 
   /** The fleet the preview listener forwards to, if it still exists (a removed fleet's group has no targets). */

@@ -1,0 +1,60 @@
+import { parseSecretReference } from '../../core/config/secret-reference.js';
+import { APP_LOG_FILE } from '../baker/builder-user-data.js';
+import { FETCH_SECRETS_PY } from './fetch-secrets-script.js';
+
+/** One secret as fetch-secrets.py reads it: which variable, from which service, region and endpoint. */
+export interface SecretToFetch {
+  name: string;
+  service: 'ssm' | 'secretsmanager';
+  id: string;
+  region: string;
+  endpoint: string;
+}
+
+export const SECRETS_SPEC_FILE = '/etc/bakeshift/secrets.json';
+export const SECRETS_ENV_FILE = '/run/bakeshift/secrets.env';
+const FETCHER = '/etc/bakeshift/fetch-secrets.py';
+
+/** The environment's secrets as data for the instance: a parameter named without an ARN is in `region`. */
+export function secretsToFetch(secrets: Record<string, string>, region: string): SecretToFetch[] {
+  return Object.entries(secrets).map(([name, text]) => {
+    const reference = parseSecretReference(text);
+    if (!reference) throw new Error(`secrets.${name}: ${text} is no secret reference`);
+    const at = reference.region ?? region;
+    const domain = at.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return {
+      name,
+      service: reference.service,
+      id: reference.id,
+      region: at,
+      endpoint: `https://${reference.service}.${at}.${domain}`,
+    };
+  });
+}
+
+/**
+ * The files that give the app its secrets at each start: the fetcher, its spec, its own unit (root, none of the
+ * app's environment, bounded), and a drop-in making the app require it and read what it wrote. A secret that
+ * cannot be read keeps the app from starting, the reason in the app's log.
+ */
+export function secretsFiles(secrets: SecretToFetch[]): Record<string, string> {
+  return {
+    [FETCHER]: FETCH_SECRETS_PY,
+    [SECRETS_SPEC_FILE]: JSON.stringify({ secrets }),
+    '/etc/systemd/system/bakeshift-secrets.service': `[Unit]
+Description=bakeshift: the app's secrets, read with the instance role before each start of the app
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/python3 -I ${FETCHER} ${SECRETS_SPEC_FILE} ${SECRETS_ENV_FILE}
+TimeoutStartSec=180
+StandardOutput=append:${APP_LOG_FILE}
+StandardError=append:${APP_LOG_FILE}
+`,
+    '/etc/systemd/system/bakeshift-app.service.d/secrets.conf': `[Unit]
+Requires=bakeshift-secrets.service
+After=bakeshift-secrets.service
+[Service]
+EnvironmentFile=${SECRETS_ENV_FILE}
+`,
+  };
+}
