@@ -34,7 +34,6 @@ export const createCheckGreenAtWeight = (
         greenFleetId: green.fleetId,
         firstShiftAt: await firstShiftOf(ports.store, plan.deploymentId, shift),
         holdEndsAt,
-        greenAlone: false,
       });
       if (!look) {
         if (ports.clock.now() < holdEndsAt) throw new StillJudging(`holding at ${shift.percent}%`);

@@ -41,7 +41,6 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
         greenFleetId: green.fleetId,
         firstShiftAt: await firstShiftOf(ports.store, plan.deploymentId, shift),
         holdEndsAt: new Date(warmUntil),
-        greenAlone: true,
       });
       if (look?.state === 'decided') await keepVerdict({ ...ports, log }, plan, look.entry);
       else if (look || remaining > 0)

@@ -22,11 +22,6 @@ export interface GreenLook {
   firstShiftAt: Date;
   /** Before this nothing passes; after it (and the extension) nothing stays undecided. */
   holdEndsAt: Date;
-  /**
-   * Green takes all the traffic (blue warm): compared with blue's own past, where a shared burst now is not in
-   * blue's figures, so a regression merely leaned to must reach an e-value of √(2/α) to hold a pass back, not 1.
-   */
-  greenAlone: boolean;
 }
 
 /** A look's result: undecided yet (look again), or a verdict to keep. */
@@ -198,11 +193,12 @@ export interface Evidence {
 
 /**
  * A regression the data leans to without being sure of it: the measured effect reaches the floor and the
- * e-value reaches 1 (the counts favour "green is worse"), or √(2/α) when green is alone. Null otherwise.
+ * e-value is halfway (in log) to its threshold, √(2/α) (≈ 14 at α = 1 %: strong evidence on Jeffreys' scale;
+ * an e-value of a few is what a good version's noise gives on a quiet service). Null otherwise.
  */
-function leaning(judgement: Judgement, greenAlone: boolean): string | null {
+function leaning(judgement: Judgement): string | null {
   const leans = (t: Judgement['errors']) =>
-    t.effect !== null && t.effect >= t.floor && t.eValue >= (greenAlone ? Math.sqrt(t.threshold) : 1);
+    t.effect !== null && t.effect >= t.floor && t.eValue >= Math.sqrt(t.threshold);
   const unsure = (t: Judgement['errors']) => `e-value ${t.eValue.toPrecision(3)} < ${t.threshold}`;
   if (leans(judgement.errors))
     return `green's error rate is over blue's by the floor or more, but not surely (${unsure(judgement.errors)})`;
@@ -212,14 +208,14 @@ function leaning(judgement: Judgement, greenAlone: boolean): string | null {
 }
 
 /** Why the look cannot pass yet, or null when it can. */
-function doubt(look: Pick<GreenLook, 'holdEndsAt' | 'greenAlone'>, e: Evidence): string | null {
+function doubt(look: Pick<GreenLook, 'holdEndsAt'>, e: Evidence): string | null {
   if (e.settledUntil < look.holdEndsAt.getTime())
     return `the metrics are settled only until ${new Date(e.settledUntil).toISOString()}, not to the hold's end`;
   if (e.worstCase.fails)
     return `${e.unattributed} load-balancer 5xx no target group accounts for: counted as green's, green fails`;
   if (e.judgement.requests.seen === 0)
     return `no request counted for green since its warm-up, while blue had ${e.baselineRequests} before the shift (a window the metrics have not filled?)`;
-  return leaning(e.judgement, look.greenAlone);
+  return leaning(e.judgement);
 }
 
 /**
@@ -229,7 +225,7 @@ function doubt(look: Pick<GreenLook, 'holdEndsAt' | 'greenAlone'>, e: Evidence):
  * inconclusive.
  */
 export function decide(
-  look: Pick<GreenLook, 'step' | 'holdEndsAt' | 'greenAlone'>,
+  look: Pick<GreenLook, 'step' | 'holdEndsAt'>,
   settings: Pick<Analysis, 'extendInconclusiveSeconds'>,
   e: Evidence,
 ): LookResult {

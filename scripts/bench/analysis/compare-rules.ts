@@ -139,7 +139,7 @@ function lookSequential(state: SequentialState, baselineRequests: number, step: 
   const holdEndsAt = new Date(holdBuckets(step) * BUCKET_SECONDS * 1000);
   const judgement = judge(state.findings(), SETTINGS, state.thresholds, now >= holdEndsAt.getTime());
   const { green, blue } = state;
-  return decide({ step: `step ${step}`, holdEndsAt, greenAlone: step === STEPS.length - 1 }, SETTINGS, {
+  return decide({ step: `step ${step}`, holdEndsAt }, SETTINGS, {
     now: new Date(now),
     settledUntil: now,
     judgement,
