@@ -12,6 +12,7 @@ const { measureLiveLatencyDuringBake } = await import('./bench/live-latency-duri
 const { measureConsole } = await import('./bench/console-paint.js');
 const { measureAnalysis } = await import('./bench/analysis-figures.js');
 const { describeRules } = await import('./bench/analysis/describe-rules.js');
+const { measureDataPlane } = await import('./bench/data-plane-throughput.js');
 const INIT_TARGET_MS = 150;
 
 const json = process.argv.includes('--json');
@@ -104,6 +105,14 @@ log(
   `  p99 ${liveLatencyDuringBake.p99IdleMs} ms idle, ${liveLatencyDuringBake.p99BakingMs} ms while baking (max ${liveLatencyDuringBake.maxBakingMs} ms; bake ${liveLatencyDuringBake.bakeMs} ms)`,
 );
 
+log(
+  '- the local data plane: one instance directly and the listener in front of two, alternately in one run (target: the listener ≥ 0.25 × direct)…',
+);
+const dataPlane = await measureDataPlane();
+log(
+  `  listener ${dataPlane.listenerRps} req/s (p99 ${dataPlane.listenerP99Ms} ms), one instance direct ${dataPlane.directRps} req/s (p99 ${dataPlane.directP99Ms} ms): ${dataPlane.ratio} × direct; load average ${dataPlane.loadAverage}; ${dataPlane.generator}`,
+);
+
 log('- the web console in headless Chromium: first meaningful paint, and a live update after an event…');
 const webConsole = await measureConsole();
 log(
@@ -137,6 +146,7 @@ const figures = {
   awsOracles,
   functions,
   liveLatencyDuringBake,
+  dataPlane,
   console: webConsole,
   analysis,
 };

@@ -4,6 +4,7 @@ import { BakeshiftError, NotFound, Refused } from '../../core/errors.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
 import { fillPath, OPERATION_ROUTES, refusalOfStatus } from '../../core/operations/operation-routes.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
+import { readDeploymentMetrics } from '../../core/operations/read-deployment-metrics.js';
 import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
@@ -14,6 +15,7 @@ import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamo
 import { AwsSettings, OPERATOR_PARAMETER } from '../commons/aws-settings.js';
 import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
 import { FleetDirectory } from '../fleets/fleet-directory.js';
+import { CloudWatchTrafficMetrics } from '../metrics/cloudwatch-traffic-metrics.js';
 import { StepFunctionsStarter } from '../starter/step-functions-starter.js';
 import { AlbTraffic } from '../traffic/alb-traffic.js';
 import { TargetGroupHealth } from '../traffic/target-group-health.js';
@@ -129,6 +131,16 @@ export class AwsOperations implements Operations {
         )
       : [];
     return { record, status: execution?.status ?? 'UNKNOWN', events: stepEventsOf(history) };
+  }
+
+  /** CloudWatch's ALB metrics have one-minute resolution; each point is a GetMetricData, so few of them. */
+  async metrics(input: OperationInput<'metrics'>): Promise<OperationResults['metrics']> {
+    const directory = new FleetDirectory(this.clients.autoScaling);
+    const metrics = new CloudWatchTrafficMetrics(this.clients.cloudWatch, this.settings, directory);
+    return readDeploymentMetrics({ store: await this.store(), metrics, clock: systemClock }, input, {
+      minPeriodSeconds: 60,
+      maxPoints: 15,
+    });
   }
 
   async history({ service, environment, limit }: OperationInput<'history'>) {

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -22,6 +23,7 @@ export function awsOperatorClients(region: string | undefined) {
     dynamo: new DynamoDBClient(options),
     ssm: new SSMClient(options),
     logs: new CloudWatchLogsClient(options),
+    cloudWatch: new CloudWatchClient(options),
     lambda: new LambdaClient(options),
     autoScaling: new AutoScalingClient(options),
     elb: new ElasticLoadBalancingV2Client(options),

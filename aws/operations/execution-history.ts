@@ -1,5 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { StepEvent } from '../../core/operations/operations.js';
+import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import { waitSecondsOf } from '../../statemachines/wait-seconds.js';
 
 /** `TaskStateEntered`, `ChoiceStateExited`, … : the state's type and whether it was entered or left. */
 const STATE_EVENT = /^(Task|Choice|Pass|Wait|Parallel|Map|Succeed|Fail)State(Entered|Exited)$/;
@@ -16,6 +18,13 @@ const ATTEMPT_FAILED = new Set([
 ]);
 const ATTEMPT_SCHEDULED = new Set(['TaskScheduled', 'LambdaFunctionScheduled']);
 const EXECUTION_FAILED = new Set(['ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted']);
+
+let deployDefinition: ReturnType<typeof loadDeployDefinition> | undefined;
+/** Read once, when a Wait state is first met. */
+const definition = () => {
+  deployDefinition ??= loadDeployDefinition();
+  return deployDefinition;
+};
 
 type Failure = { error?: string | undefined; cause?: string | undefined };
 
@@ -75,7 +84,16 @@ class HistoryReader {
     this.settle(false);
     const name = (event.stateEnteredEventDetails ?? event.stateExitedEventDetails)?.name ?? '';
     this.current = { name, type: stateType };
-    this.events.push({ type: `State${change}`, timestamp, state: this.current });
+    const waitSeconds =
+      stateType === 'Wait' && change === 'Entered'
+        ? waitSecondsOf(definition().States[name], event.stateEnteredEventDetails?.input)
+        : undefined;
+    this.events.push({
+      type: `State${change}`,
+      timestamp,
+      state: this.current,
+      ...(waitSeconds === undefined ? {} : { waitSeconds }),
+    });
   }
 
   private settle(retried: boolean): void {

@@ -45,6 +45,12 @@ export const OPERATOR_VIEWER_IAM: IamStatement[] = [
     resources: ['arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/bakeshift/*'],
     why: "the instances' central logs (/bakeshift/<service>/<env>) and bakeshift's events (/bakeshift/events)",
   },
+  {
+    sid: 'ChartGreenAndBlue',
+    actions: ['cloudwatch:GetMetricData'],
+    resources: ['*'],
+    why: "the console's charts of green against blue: the target groups' ALB metrics (no resource type exists)",
+  },
 ];
 
 /** Deployer: a viewer who also uploads artifacts, promotes, rolls back, runs congruence and the janitor. */

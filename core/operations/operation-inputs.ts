@@ -17,6 +17,7 @@ export const OPERATION_INPUTS = {
     requestedBy: name.optional(),
   }),
   deployment: z.object({ deploymentId: name }),
+  metrics: z.object({ deploymentId: name }),
   history: z.object({
     service: name,
     environment: name.default('staging'),

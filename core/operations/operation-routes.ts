@@ -16,6 +16,7 @@ export const OPERATION_ROUTES: Record<OperationName, OperationRoute> = {
   status: { method: 'GET', path: '/status', status: 200 },
   deploy: { method: 'POST', path: '/deployments', status: 202 },
   deployment: { method: 'GET', path: '/deployments/:deploymentId', status: 200 },
+  metrics: { method: 'GET', path: '/deployments/:deploymentId/metrics', status: 200 },
   history: { method: 'GET', path: '/history', status: 200 },
   logs: { method: 'GET', path: '/logs', status: 200 },
   events: { method: 'GET', path: '/events', status: 200 },

@@ -1,3 +1,4 @@
+import type { WindowMetrics } from '../analysis/window-metrics.js';
 import type { DeploymentRecord } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { JanitorReport } from '../releases/run-janitor.js';
@@ -10,6 +11,8 @@ export interface StepEvent {
   state?: { name: string; type: string };
   Error?: string | undefined;
   Cause?: unknown;
+  /** On a Wait state's StateEntered: how long it waits (a hold's countdown). */
+  waitSeconds?: number | undefined;
 }
 
 export interface ServiceStatus {
@@ -39,6 +42,12 @@ export interface OperationResults {
   };
   deploy: { deploymentId: string; started: boolean };
   deployment: { record: DeploymentRecord | null; status: string; events: StepEvent[] };
+  /** Green's and blue's figures period by period since the first traffic shift (core/operations/read-deployment-metrics.ts). */
+  metrics: {
+    deploymentId: string;
+    periodSeconds: number;
+    points: { at: string; green: WindowMetrics; blue: WindowMetrics | null }[];
+  };
   history: DeploymentRecord[];
   logs: { time: string; instanceId: string; stream: string; message: string }[];
   events: { events: Record<string, unknown>[]; next: number };

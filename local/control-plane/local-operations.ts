@@ -4,9 +4,12 @@ import { NotFound, Refused } from '../../core/errors.js';
 import { decideDeployment } from '../../core/operations/decide-deployment.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
+import { readDeploymentMetrics } from '../../core/operations/read-deployment-metrics.js';
 import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
+import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import { waitSecondsOf } from '../../statemachines/wait-seconds.js';
 import type { ControlPlane } from './control-plane.js';
 
 /** The last lines of a JSON-lines file, parsed; none when it does not exist yet. */
@@ -16,6 +19,16 @@ async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const definition = loadDeployDefinition();
+
+/** A Wait state's entry with how long it waits (a hold's countdown), as the AWS history reader gives it too. */
+function withWaitSeconds<E extends { type: string; state?: { name: string; type: string; input?: unknown } }>(
+  event: E,
+): E {
+  if (event.type !== 'StateEntered' || event.state?.type !== 'Wait') return event;
+  return { ...event, waitSeconds: waitSecondsOf(definition.States[event.state.name], event.state.input) };
 }
 
 /** The operator's operations on the local control plane: the core's use cases over its adapters. */
@@ -50,8 +63,13 @@ export class LocalOperations implements Operations {
     return {
       record,
       status: execution?.status ?? 'UNKNOWN',
-      events: (execution?.events ?? []) as OperationResults['deployment']['events'],
+      events: (execution?.events ?? []).map(withWaitSeconds) as OperationResults['deployment']['events'],
     };
+  }
+
+  /** Read from the data plane's own per-second counts. */
+  metrics(input: OperationInput<'metrics'>): Promise<OperationResults['metrics']> {
+    return readDeploymentMetrics(this.cp.ports, input, { minPeriodSeconds: 1, maxPoints: 120 });
   }
 
   history({ service, environment, limit }: OperationInput<'history'>): Promise<OperationResults['history']> {

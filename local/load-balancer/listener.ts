@@ -1,30 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import { MAX_WEIGHTED_FLEETS } from '../../core/ports/traffic.js';
-import type { Target, TargetGroup } from './target-group.js';
-
-/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function forwardable(headers: Record<string, string | string[] | undefined>) {
-  const result: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) result[name] = value;
-  }
-  return result;
-}
+import { ProxiedRequest } from './proxied-request.js';
+import type { TargetGroup } from './target-group.js';
 
 /**
  * One listener with ALB forward semantics: requests are spread across up to five target groups by weight;
@@ -45,7 +24,7 @@ export class Listener {
     /** Whether what it forwards counts in the groups' metrics (the main listener's do; the preview's do not). */
     private readonly measured = true,
   ) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => this.handle(req, res));
     // Like an ALB's idle timeout: clients may keep connections open across a deployment.
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
@@ -86,71 +65,30 @@ export class Listener {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** A target group by weight, among those with a target to route to (no allocation: this runs per request). */
   private chooseGroup(): TargetGroup | undefined {
-    const candidates = this.weights
-      .map((w) => ({ weight: w.percent, group: this.groupOf(w.fleetId) }))
-      .filter(
-        (c): c is { weight: number; group: TargetGroup } =>
-          c.weight > 0 && c.group?.hasRoutableTargets() === true,
-      );
-    const total = candidates.reduce((sum, c) => sum + c.weight, 0);
+    let total = 0;
+    for (const w of this.weights)
+      if (w.percent > 0 && this.groupOf(w.fleetId)?.hasRoutableTargets()) total += w.percent;
     let draw = Math.random() * total;
-    for (const candidate of candidates) {
-      draw -= candidate.weight;
-      if (draw < 0) return candidate.group;
+    let last: TargetGroup | undefined;
+    for (const w of this.weights) {
+      const group = this.groupOf(w.fleetId);
+      if (w.percent <= 0 || !group?.hasRoutableTargets()) continue;
+      last = group;
+      draw -= w.percent;
+      if (draw < 0) return group;
     }
-    return candidates.at(-1)?.group;
+    return last;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse) {
+  private handle(req: IncomingMessage, res: ServerResponse) {
     const group = this.chooseGroup();
     const first = group?.pick();
     if (!group || !first) {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('503 no healthy target\n');
       return;
     }
-    const retryable = IDEMPOTENT.has(req.method ?? 'GET');
-    this.measure(group, res);
-    try {
-      await this.forward(req, res, first);
-    } catch (error) {
-      const second = retryable && !res.headersSent ? group.pick(first.id) : undefined;
-      if (second) {
-        this.retriedRequests += 1;
-        try {
-          await this.forward(req, res, second);
-          return;
-        } catch {
-          // Fall through to the 502 below.
-        }
-      }
-      if (!res.headersSent)
-        res.writeHead(502, { 'content-type': 'text/plain' }).end(`502 ${(error as Error).message}\n`);
-      else res.destroy();
-    }
-  }
-
-  /** Counts the response in the group's metrics once it is over (status and time), unless this is the preview. */
-  private measure(group: TargetGroup, res: ServerResponse) {
-    if (!this.measured) return;
-    const started = performance.now();
-    res.once('close', () => group.metrics.record(res.statusCode, performance.now() - started));
-  }
-
-  private async forward(req: IncomingMessage, res: ServerResponse, target: Target) {
-    target.inFlight += 1;
-    try {
-      const method = (req.method ?? 'GET') as 'GET';
-      const upstream = await target.pool.request({
-        path: req.url ?? '/',
-        method,
-        headers: { ...forwardable(req.headers), 'x-forwarded-for': req.socket.remoteAddress ?? '' },
-        body: method === 'GET' || method === 'HEAD' ? null : req,
-      });
-      res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-      await pipeline(upstream.body, res);
-    } finally {
-      target.inFlight -= 1;
-    }
+    new ProxiedRequest(req, res, group, first, this.measured, this);
   }
 }

@@ -5,6 +5,13 @@ const BOUNDS = Array.from({ length: 50 }, (_, i) => Math.ceil(1.25 ** i));
 /** Seconds of history kept per target group: longer than any analysis window a configuration allows. */
 const KEPT_SECONDS = 3_600;
 
+/** The first bin whose bound holds `latencyMs` (the last one for anything longer). */
+function binOf(latencyMs: number): number {
+  let i = 0;
+  while (i < BOUNDS.length - 1 && latencyMs > (BOUNDS[i] ?? 0)) i++;
+  return i;
+}
+
 interface Second {
   at: number;
   requests: number;
@@ -30,9 +37,8 @@ export class RequestMetrics {
     }
     second.requests += 1;
     if (status >= 500) second.errors += 1;
-    const bin = BOUNDS.findIndex((bound) => latencyMs <= bound);
-    const index = bin === -1 ? BOUNDS.length - 1 : bin;
-    second.bins[index] = (second.bins[index] ?? 0) + 1;
+    const bin = binOf(latencyMs);
+    second.bins[bin] = (second.bins[bin] ?? 0) + 1;
   }
 
   /** The window from `fromMs` to `toMs` (whole seconds that overlap it). */

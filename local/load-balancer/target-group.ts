@@ -31,6 +31,9 @@ export class TargetGroup {
   readonly metrics = new RequestMetrics();
   private readonly timer: NodeJS.Timeout;
   private cursor = 0;
+  /** Targets that take new requests (not draining), and the healthy ones among them: kept, not computed per request. */
+  private routable: Target[] = [];
+  private healthy: Target[] = [];
 
   constructor(
     readonly fleetId: string,
@@ -54,6 +57,7 @@ export class TargetGroup {
       // the app is closing at that moment.
       pool: new Pool(origin, { connections: 128, keepAliveTimeout: 2_000, keepAliveMaxTimeout: 4_000 }),
     });
+    this.refreshRoutes();
     void this.check(id);
   }
 
@@ -63,9 +67,11 @@ export class TargetGroup {
     if (!target) return;
     target.state = 'draining';
     target.reason = 'Target.DeregistrationInProgress';
+    this.refreshRoutes();
     const deadline = Date.now() + this.deregistrationDelaySeconds * 1000;
     while (target.inFlight > 0 && Date.now() < deadline) await sleep(25);
     this.targets.delete(id);
+    this.refreshRoutes();
     await target.pool.close().catch(() => undefined);
   }
 
@@ -78,14 +84,27 @@ export class TargetGroup {
     for (const id of this.targets.keys()) void this.deregister(id);
   }
 
-  /** The target for the next request: healthy ones in turn; if none is healthy, fail open to all that are not draining. */
+  /**
+   * The target for the next request: healthy ones in turn; if none is healthy, fail open to all that are not
+   * draining. `except` (a target that just failed) is never picked.
+   */
   pick(except?: string): Target | undefined {
-    const live = [...this.targets.values()].filter((t) => t.state !== 'draining' && t.id !== except);
-    const healthy = live.filter((t) => t.state === 'healthy');
-    const candidates = healthy.length > 0 ? healthy : live;
-    if (candidates.length === 0) return undefined;
-    this.cursor = (this.cursor + 1) % candidates.length;
-    return candidates[this.cursor];
+    return this.next(this.healthy, except) ?? this.next(this.routable, except);
+  }
+
+  private next(candidates: Target[], except: string | undefined): Target | undefined {
+    for (let tried = 0; tried < candidates.length; tried++) {
+      this.cursor = (this.cursor + 1) % candidates.length;
+      const target = candidates[this.cursor];
+      if (target && target.id !== except) return target;
+    }
+    return undefined;
+  }
+
+  /** Called whenever a target's state changes or one comes or goes. */
+  private refreshRoutes(): void {
+    this.routable = [...this.targets.values()].filter((t) => t.state !== 'draining');
+    this.healthy = this.routable.filter((t) => t.state === 'healthy');
   }
 
   /** Targets that are not draining. */
@@ -99,7 +118,7 @@ export class TargetGroup {
   }
 
   hasRoutableTargets(): boolean {
-    return [...this.targets.values()].some((t) => t.state !== 'draining');
+    return this.routable.length > 0;
   }
 
   describe(): FleetHealth {
@@ -115,6 +134,7 @@ export class TargetGroup {
     clearInterval(this.timer);
     await Promise.all([...this.targets.values()].map((t) => t.pool.close().catch(() => undefined)));
     this.targets.clear();
+    this.refreshRoutes();
   }
 
   private async checkAll() {
@@ -147,6 +167,7 @@ export class TargetGroup {
     // It may have been deregistered while the check ran.
     if (!this.targets.has(id) || isDraining(target)) return;
     target.streak = passed ? Math.max(target.streak, 0) + 1 : Math.min(target.streak, 0) - 1;
+    const before = target.state;
     if (passed) {
       if (target.state === 'initial' || target.streak >= this.health.healthyThreshold) {
         target.state = 'healthy';
@@ -156,6 +177,7 @@ export class TargetGroup {
       target.reason = reason;
       if (-target.streak >= this.health.unhealthyThreshold) target.state = 'unhealthy';
     }
+    if (target.state !== before) this.refreshRoutes();
   }
 }
 

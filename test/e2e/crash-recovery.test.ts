@@ -23,7 +23,8 @@ async function up(home: string): Promise<Up> {
     stdio: 'ignore',
     env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
-  for (let i = 0; i < 100; i++) {
+  // 30 s: `up` starts dynalite, the data plane's thread and the engine; a loaded CI machine is slow.
+  for (let i = 0; i < 300; i++) {
     const text = await readFile(join(home, 'api.json'), 'utf8').catch(() => undefined);
     if (text) {
       const api = JSON.parse(text) as { url: string; token: string };
@@ -31,7 +32,18 @@ async function up(home: string): Promise<Up> {
     }
     await sleep(100);
   }
-  throw new Error('bakeshift up did not start');
+  await stop(child);
+  throw new Error('bakeshift up did not start within 30 s');
+}
+
+/** Ends a control plane the test started: SIGTERM, then SIGKILL if it has not exited within 5 s. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function call<T>(up: Up, method: string, path: string, body?: unknown): Promise<T> {
@@ -93,8 +105,16 @@ async function answeringVersion(up: Up): Promise<string | undefined> {
 let running: Up | undefined;
 let home: string;
 afterEach(async () => {
-  running?.process.kill('SIGTERM');
-  await sleep(500);
+  if (running) await stop(running.process);
+  running = undefined;
+  // Instances a killed control plane left (the next `up` would end them; a failed test never starts it).
+  for (const pid of await instanceProcesses(home)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await rm(home, { recursive: true, force: true });
 });
 

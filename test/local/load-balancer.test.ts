@@ -191,6 +191,75 @@ describe('the local load balancer', () => {
     expect(balancers.retriedRequests()).toBe(main.retriedRequests);
   });
 
+  it('forwards a body, the client’s headers and the target’s, but no hop-by-hop header', async () => {
+    const { main } = await setUp();
+    const echo = createServer((req, res) => {
+      if (req.url === '/health') return void res.writeHead(200).end();
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () =>
+        res
+          .writeHead(201, {
+            'x-seen': JSON.stringify({ body, headers: req.headers }),
+            'keep-alive': 'timeout=9',
+          })
+          .end('created'),
+      );
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(echo);
+    const group = balancers.createGroup('blue', HEALTH, 1);
+    group.register('echo', (echo.address() as AddressInfo).port);
+    main.setWeights([{ fleetId: 'blue', percent: 100 }]);
+    await until(() => group.describe().healthy === 1);
+
+    const response = await fetch(`${main.url}/things`, {
+      method: 'POST',
+      headers: { 'x-trace': 'abc', 'proxy-authorization': 'secret' },
+      body: 'a body',
+    });
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('created');
+    expect(response.headers.get('keep-alive')).not.toBe('timeout=9');
+    const seen = JSON.parse(response.headers.get('x-seen') ?? '{}');
+    expect(seen.body).toBe('a body');
+    expect(seen.headers['x-trace']).toBe('abc');
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen.headers['proxy-authorization']).toBeUndefined();
+  });
+
+  it('stops reading a target’s answer when the client goes away, so a draining target is let go at once', async () => {
+    const { main } = await setUp();
+    let upstreamClosed = false;
+    const endless = createServer((req, res) => {
+      if (req.url === '/health') return void res.writeHead(200).end();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('more\n'), 20);
+      res.on('close', () => {
+        clearInterval(timer);
+        upstreamClosed = true;
+      });
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(endless);
+    const group = balancers.createGroup('blue', HEALTH, 30);
+    group.register('endless', (endless.address() as AddressInfo).port);
+    main.setWeights([{ fleetId: 'blue', percent: 100 }]);
+    await until(() => group.describe().healthy === 1);
+
+    const client = new AbortController();
+    const response = await fetch(main.url, { signal: client.signal });
+    const reader = response.body?.getReader();
+    expect((await reader?.read())?.done).toBe(false);
+    client.abort();
+    await until(() => upstreamClosed);
+    const started = Date.now();
+    await group.deregister('endless');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('keeps a listener’s port across restarts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bakeshift-lb-ports-'));
     balancers = new LocalLoadBalancers(join(dir, 'listeners.json'));

@@ -137,7 +137,9 @@ export async function awsWorld(
     };
   };
   const world = new FakeWorld({
-    timing: { callbackTimeoutMs: 2000, ...options.timing },
+    // A bake's or approval's callback arrives within milliseconds here, but on a loaded 2-core machine the
+    // simulated builder's report took over 2 s (BakeImage ended TaskTimedOut); no AWS test waits for this bound.
+    timing: { callbackTimeoutMs: 15_000, ...options.timing },
     adapters: adaptersOf,
   });
   const baker = adaptersOf(world).baker as Ec2ImageBaker;

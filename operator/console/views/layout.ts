@@ -4,31 +4,47 @@ import { SESSION_TOKEN_HEADER } from '../console-session.js';
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-const STYLE = `
-body{font:14px system-ui,sans-serif;margin:0;color:#1d2433;background:#f6f7f9}
-header{background:#1d2433;color:#fff;padding:10px 20px;display:flex;gap:20px;align-items:baseline}
-header a{color:#fff;text-decoration:none}main{padding:16px 20px}
-table{border-collapse:collapse;background:#fff;margin:8px 0 20px;min-width:60%}
-th,td{border-bottom:1px solid #e3e6eb;padding:6px 10px;text-align:left;vertical-align:top}
-th{background:#eef0f3;font-weight:600}.ok{color:#137333}.failed{color:#b3261e}.running{color:#8a5a00}
-.bar{display:flex;height:14px;width:240px;background:#e3e6eb}.bar span{background:#3367d6;color:#fff;font-size:10px;overflow:hidden}
-.bar span+span{background:#0b8043}button{margin-right:6px;padding:4px 12px}code{font-size:12px}`;
+/** htmx must not add its own inline style (the CSP allows the console's stylesheet only). */
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorStyles: false });
 
-/** A page: the target it shows, htmx with its SSE extension, and the session token every request sends. */
-export function page(title: string, target: string, sessionToken: string, body: Html): Html {
+/**
+ * A page: the target it shows, the banners above everything (none yet; a freeze's will go there, see
+ * console-app.ts `bannersOf`), where actions answer, the console's stylesheet and scripts (htmx with its SSE extension, uPlot, the
+ * console's own), the session token every request sends, and the dialog every action's confirmation uses.
+ */
+export function page(
+  title: string,
+  target: string,
+  sessionToken: string,
+  body: Html,
+  banners: Html | string = '',
+): Html {
   const headers = JSON.stringify({ [SESSION_TOKEN_HEADER]: sessionToken });
   return html`<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="htmx-config" content="${HTMX_CONFIG}" />
     <title>${title} · bakeshift</title>
-    <style>${STYLE}</style>
+    <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+    <link rel="stylesheet" href="/assets/uPlot.min.css" />
+    <link rel="stylesheet" href="/assets/console.css" />
     <script src="/assets/htmx.min.js"></script>
     <script src="/assets/sse.js"></script>
+    <script src="/assets/console.js" defer></script>
+    <script src="/assets/uPlot.iife.min.js" defer></script>
   </head>
   <body hx-headers="${headers}">
-    <header><strong><a href="/">bakeshift</a></strong><span>${target}</span><a href="/events">events</a></header>
+    <header><strong><a href="/">bakeshift</a></strong><a href="/">services</a><a href="/events">events</a><span class="target">${target}</span></header>
+    <div id="banners">${banners}</div>
+    <div id="action-result" role="status" aria-live="polite"></div>
     <main>${body}</main>
+    <dialog id="confirm" aria-label="confirm">
+      <form method="dialog"><p class="question"></p>
+        <menu><button value="no">Cancel</button><button value="yes" class="primary">Confirm</button></menu>
+      </form>
+    </dialog>
   </body>
 </html>`;
 }
@@ -39,3 +55,6 @@ export function live(stream: string, event: string, content: Html): Html {
 }
 
 export const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '–');
+
+/** A table that scrolls sideways inside its box on a narrow window, instead of squeezing its cells. */
+export const wide = (table: Html): Html => html`<div class="table-wrap">${table}</div>`;

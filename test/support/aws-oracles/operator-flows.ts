@@ -2,6 +2,8 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { AwsOperatorSettings, OPERATOR_PARAMETER } from '../../../aws/commons/aws-settings.js';
 import { serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
 import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
+import { AwsOperations } from '../../../aws/operations/aws-operations.js';
+import { awsOperatorClients } from '../../../aws/operations/aws-operator-clients.js';
 import { iamCallerOf } from '../../../aws/operations/iam-caller.js';
 import type { Ports } from '../../../core/ports/index.js';
 import { createOperatorDecision } from '../../../functions/operator-decision.js';
@@ -12,6 +14,7 @@ import type { awsWorld } from '../aws-world.js';
 import { runAsFunction } from '../invoking-function.js';
 import {
   APPROVER_ROLE_ARN,
+  asPerson,
   bakeshiftOnAws,
   connectOperator,
   PEOPLE,
@@ -20,6 +23,7 @@ import {
 } from '../operator-stand-ins.js';
 import type { TemplatePolicies } from './template-policies.js';
 
+const REGION = 'us-east-1';
 const APP = new URL('../../../examples/hello/app', import.meta.url).pathname;
 
 export interface OperatorFlowContext {
@@ -93,6 +97,11 @@ export async function runOperatorFlows(context: OperatorFlowContext): Promise<vo
       ['follow', deploymentId],
     ])
       await bakeshift(person, ...args, '--json');
+    // What the console reads besides the CLI's commands: the charts of green against blue (GetMetricData).
+    const metrics = await asPerson(person, dynamoEndpoint, () =>
+      new AwsOperations(awsOperatorClients(REGION)).metrics({ deploymentId }),
+    );
+    if (metrics.points.length === 0) throw new Error(`operator flow: no metrics for ${deploymentId}`);
   };
   const ended = (deploymentId: string) => executions.get(deploymentId)?.outcome;
   const newest = async () => [...executions.keys()].at(-1) ?? '';

@@ -1,8 +1,6 @@
 import type { MetricBucket, TrafficSeries, WindowMetrics } from '../../../core/analysis/window-metrics.js';
 import type { TrafficMetrics } from '../../../core/ports/traffic-metrics.js';
 
-const MINUTE = 60_000;
-
 /**
  * A test fake: minute buckets; in each, a fleet answers what the test sets for it (nothing by default), or
  * what `perMinute` returns for that minute; alarms fire when the test says.
@@ -14,12 +12,15 @@ export class FakeTrafficMetrics implements TrafficMetrics {
   readonly firing = new Set<string>();
   /** Every series asked for, in order. */
   readonly asked: { fleetIds: string[]; from: string; to: string }[] = [];
+  /** The buckets' length (CloudWatch's minute by default; the local load balancer's second when set to 1). */
+  bucketSeconds = 60;
 
   async series(_listener: unknown, fleetIds: string[], from: Date, to: Date): Promise<TrafficSeries> {
     this.asked.push({ fleetIds, from: from.toISOString(), to: to.toISOString() });
-    const start = Math.ceil(from.getTime() / MINUTE) * MINUTE;
-    const settledUntil = Math.max(start, Math.floor(to.getTime() / MINUTE) * MINUTE);
-    const grid = Array.from({ length: (settledUntil - start) / MINUTE }, (_, k) => start + k * MINUTE);
+    const bucket = this.bucketSeconds * 1000;
+    const start = Math.ceil(from.getTime() / bucket) * bucket;
+    const settledUntil = Math.max(start, Math.floor(to.getTime() / bucket) * bucket);
+    const grid = Array.from({ length: (settledUntil - start) / bucket }, (_, k) => start + k * bucket);
     const fleets: Record<string, MetricBucket[]> = {};
     for (const id of fleetIds)
       fleets[id] = grid.map((at) => {
@@ -33,7 +34,7 @@ export class FakeTrafficMetrics implements TrafficMetrics {
           slow: m?.slow ?? [0, 0],
         };
       });
-    return { bucketSeconds: 60, settledUntil, fleets, unattributedErrors: grid.map(() => 0) };
+    return { bucketSeconds: this.bucketSeconds, settledUntil, fleets, unattributedErrors: grid.map(() => 0) };
   }
 
   async alarmsFiring(names: string[]) {

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { StepEvent } from '../../core/operations/operations.js';
+import { flowProgress } from '../../operator/console/flow-progress.js';
+import { flowShapeOf } from '../../operator/console/flow-shape.js';
+import { type AslDefinition, loadDeployDefinition } from '../../statemachines/deploy-definition.js';
+import { waitSecondsOf } from '../../statemachines/wait-seconds.js';
+
+const definition = loadDeployDefinition();
+const shape = flowShapeOf(definition);
+const names = (nodes: { name: string }[]) => nodes.map((n) => n.name);
+
+let clock = 1_000_000;
+/** A second later than the last event. */
+const tick = () => {
+  clock += 1000;
+  return clock;
+};
+const entered = (name: string, type = 'Task', extra: Partial<StepEvent> = {}): StepEvent => ({
+  type: 'StateEntered',
+  timestamp: tick(),
+  state: { name, type },
+  ...extra,
+});
+const exited = (name: string, type = 'Task'): StepEvent => ({
+  type: 'StateExited',
+  timestamp: tick(),
+  state: { name, type },
+});
+const ran = (...steps: string[]) => steps.flatMap((name) => [entered(name), exited(name)]);
+
+describe("the console's flow graph, read from deploy.asl.json (operator/console/flow-shape.ts)", () => {
+  it('draws every Task and Wait state once: the forward path in the order it runs, then compensation', () => {
+    const drawn = Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Task' || s.Type === 'Wait')
+      .map(([name]) => name);
+    expect([...names(shape.forward), ...names(shape.compensation)].sort()).toEqual([...drawn].sort());
+    expect(names(shape.forward).slice(0, 4)).toEqual([
+      'PrepareDeployment',
+      'BakeImage',
+      'LaunchGreen',
+      'AwaitGreenHealthy',
+    ]);
+    expect(names(shape.forward).indexOf('ShiftTraffic')).toBeLessThan(
+      names(shape.forward).indexOf('CommitRelease'),
+    );
+    expect(names(shape.compensation)[0]).toBe('RecordFailure');
+    expect(names(shape.compensation)).toContain('DestroyGreen');
+  });
+
+  it('marks what a Choice may skip, what waits for a callback, and where the traffic loop goes back', () => {
+    const node = (name: string) => [...shape.forward, ...shape.compensation].find((n) => n.name === name);
+    expect(node('BakeImage')).toMatchObject({ conditional: true, kind: 'callback' });
+    expect(node('RequestApproval')).toMatchObject({ conditional: true, kind: 'callback' });
+    expect(node('HoldAtWeight')).toMatchObject({ kind: 'wait' });
+    expect(node('LaunchGreen')).toMatchObject({ conditional: false, kind: 'task' });
+    expect(node('CheckGreenAtWeight')?.loopsBackTo).toBe('ShiftTraffic');
+  });
+
+  it('follows the definition, not a list: a state added to the flow is drawn where it runs', () => {
+    const changed = structuredClone(definition) as AslDefinition;
+    changed.States.LaunchGreen = { ...changed.States.LaunchGreen, Type: 'Task', Next: 'WarmCaches' };
+    changed.States.WarmCaches = {
+      Type: 'Task',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL substitution, as in deploy.asl.json
+      Resource: '${WarmCachesFunctionArn}',
+      Next: 'AwaitGreenHealthy',
+    };
+    const forward = names(flowShapeOf(changed).forward);
+    expect(forward.slice(2, 5)).toEqual(['LaunchGreen', 'WarmCaches', 'AwaitGreenHealthy']);
+  });
+});
+
+describe("each step's state from the step events (operator/console/flow-progress.ts)", () => {
+  it('done, running and pending while a deployment runs; the running step is current', () => {
+    const progress = flowProgress(shape, [...ran('PrepareDeployment'), entered('LaunchGreen')]);
+    expect(progress.get('PrepareDeployment')).toMatchObject({ state: 'done', current: false, runs: 1 });
+    expect(progress.get('BakeImage')?.state).toBe('skipped');
+    expect(progress.get('LaunchGreen')).toMatchObject({ state: 'running', current: true });
+    expect(progress.get('CommitRelease')?.state).toBe('pending');
+  });
+
+  it('a hold waits, with the time it ends; an approval waits; a step of the traffic loop counts its runs', () => {
+    const hold = entered('HoldAtWeight', 'Wait', { waitSeconds: 8 });
+    const progress = flowProgress(shape, [
+      ...ran('PrepareDeployment', 'LaunchGreen', 'AwaitGreenHealthy', 'ShiftTraffic'),
+      entered('HoldAtWeight', 'Wait'),
+      exited('HoldAtWeight', 'Wait'),
+      ...ran('CheckGreenAtWeight', 'ShiftTraffic'),
+      hold,
+    ]);
+    expect(progress.get('HoldAtWeight')).toMatchObject({ state: 'waiting', current: true, runs: 2 });
+    expect(progress.get('HoldAtWeight')?.waitsUntil).toBe(hold.timestamp + 8000);
+    expect(progress.get('ShiftTraffic')?.runs).toBe(2);
+    const approval = flowProgress(shape, [...ran('PrepareDeployment'), entered('RequestApproval')]);
+    expect(approval.get('RequestApproval')).toMatchObject({ state: 'waiting', current: true });
+  });
+
+  it('after a failure: the failed step, what it undid as compensated, compensation done, the rest skipped', () => {
+    const progress = flowProgress(shape, [
+      ...ran('PrepareDeployment', 'LaunchGreen'),
+      entered('AwaitGreenHealthy'),
+      {
+        type: 'StateFailed',
+        timestamp: tick(),
+        state: { name: 'AwaitGreenHealthy', type: 'Task' },
+        Error: 'GreenUnhealthy',
+        Cause: '0/2 healthy',
+      },
+      ...ran('RecordFailure', 'RestoreTraffic', 'DestroyGreen'),
+      { type: 'ExecutionFailed', timestamp: tick() },
+    ]);
+    expect(progress.get('AwaitGreenHealthy')).toMatchObject({
+      state: 'failed',
+      error: 'GreenUnhealthy: 0/2 healthy',
+    });
+    expect(progress.get('LaunchGreen')?.state).toBe('compensated');
+    expect(progress.get('DestroyGreen')?.state).toBe('done');
+    expect(progress.get('ShiftTraffic')?.state).toBe('skipped');
+    expect([...progress.values()].some((p) => p.current)).toBe(false);
+  });
+});
+
+describe("a Wait state's length (statemachines/wait-seconds.ts)", () => {
+  it("reads SecondsPath in the state's input, as JSON text (AWS's history) or as a value (the local engine)", () => {
+    const hold = definition.States.HoldAtWeight;
+    expect(waitSecondsOf(hold, { shift: { holdSeconds: 30 } })).toBe(30);
+    expect(waitSecondsOf(hold, JSON.stringify({ shift: { holdSeconds: 12 } }))).toBe(12);
+    expect(waitSecondsOf(hold, { shift: {} })).toBeUndefined();
+    expect(waitSecondsOf(definition.States.LaunchGreen, {})).toBeUndefined();
+    expect(waitSecondsOf({ Type: 'Wait', Seconds: 5 }, {})).toBe(5);
+  });
+});
