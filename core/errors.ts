@@ -36,8 +36,12 @@ export class LaunchFailed extends named('LaunchFailed') {}
 /** Green is not healthy yet and its deadline has not passed: the ASL polls by retrying this. */
 export class HealthPending extends named('HealthPending') {}
 export class HealthCheckFailed extends named('HealthCheckFailed') {}
-/** Green answers worse than its limits or than blue (core/analysis/judge-window.ts), or an alarm fired. */
+/** Green answers surely worse than blue (core/analysis/sequential-verdict.ts), or an alarm fired. */
 export class AnalysisFailed extends named('AnalysisFailed') {}
+/** The hold and its extension ended without enough evidence either way: never a pass (ADR 40). */
+export class AnalysisInconclusive extends named('AnalysisInconclusive') {}
+/** A weighted step's hold is still being judged: the ASL looks again by retrying this. */
+export class StillJudging extends named('StillJudging') {}
 /** A pre-traffic test of green's preview failed (its name and output are in the message). */
 export class PreTrafficTestFailed extends named('PreTrafficTestFailed') {}
 /** Blue is still being kept warm: the ASL watches green by retrying this until the window ends. */
@@ -58,5 +62,6 @@ export class NotAllowed extends named('NotAllowed') {}
 export const POLLING_SIGNALS: ReadonlySet<string> = new Set([
   HealthPending.errorName,
   StillWarm.errorName,
+  StillJudging.errorName,
   LockHeld.errorName,
 ]);

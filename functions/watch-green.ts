@@ -1,14 +1,16 @@
-import { judgeGreen, keepVerdict } from '../core/analysis/analyze-green.js';
+import { keepVerdict, lookAtGreen } from '../core/analysis/analyze-green.js';
 import { describeHealth, isFullyHealthy } from '../core/deployment/fleet-health.js';
 import { HealthCheckFailed, RollbackRequested, StillWarm } from '../core/errors.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
+import { firstShiftOf } from './commons/first-shift.js';
 import { ShiftResult, WithGreen } from './commons/flow-state.js';
 
 /**
  * Blue stays warm (untouched, ready to take traffic back) for keepBlueWarmSeconds after the shift. Each call
- * checks green: unhealthy fails the deployment, which moves traffic back to blue; inside the window StillWarm
- * (retried by the ASL); after it, green is verified and the deployment may commit.
+ * checks green: unhealthy fails the deployment, which moves traffic back to blue; so does a sure regression
+ * against blue's own figures before the shift (ADR 40). Inside the window StillWarm (retried by the ASL); after
+ * it a pass verifies green, and a verdict still undecided extends the window (bounded), then is inconclusive.
  */
 export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock' | 'metrics' | 'notifier'>) =>
   defineTask(
@@ -33,18 +35,18 @@ export const createWatchGreen = (ports: Pick<Ports, 'health' | 'store' | 'clock'
       }
       const warmUntil = Date.parse(shift.at) + plan.settings.keepBlueWarmSeconds * 1000;
       const remaining = Math.ceil((warmUntil - ports.clock.now().getTime()) / 1000);
-      // All traffic is green's since the shift: judged against the absolute limits and alarms, kept when it
-      // fails or at the window's end (not at every look).
-      const window = {
+      const look = await lookAtGreen(ports, {
         plan,
         step: 'WatchGreen',
         greenFleetId: green.fleetId,
-        blueFleetId: null,
-        from: new Date(shift.at),
-      };
-      const verdict = await judgeGreen(ports, window);
-      if (verdict && (!verdict.passed || remaining <= 0)) await keepVerdict({ ...ports, log }, plan, verdict);
-      if (remaining > 0) throw new StillWarm(`green healthy; blue stays warm for ${remaining}s more`);
+        firstShiftAt: await firstShiftOf(ports.store, plan.deploymentId, shift),
+        holdEndsAt: new Date(warmUntil),
+      });
+      if (look?.state === 'decided') await keepVerdict({ ...ports, log }, plan, look.entry);
+      else if (look || remaining > 0)
+        throw new StillWarm(
+          `green healthy; blue stays warm${remaining > 0 ? ` for ${remaining}s more` : ''}${look ? `: ${look.note}` : ''}`,
+        );
       return { verifiedAt: ports.clock.now().toISOString() };
     },
   );

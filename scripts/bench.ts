@@ -11,6 +11,7 @@ const { runAwsOracles } = await import('../test/support/aws-oracles/run-aws-orac
 const { measureLiveLatencyDuringBake } = await import('./bench/live-latency-during-bake.js');
 const { measureConsole } = await import('./bench/console-paint.js');
 const { measureAnalysis } = await import('./bench/analysis-figures.js');
+const { describeRules } = await import('./bench/analysis/describe-rules.js');
 const { measureDataPlane } = await import('./bench/data-plane-throughput.js');
 const INIT_TARGET_MS = 150;
 
@@ -125,6 +126,8 @@ const analysis = await measureAnalysis();
 log(
   `  the bad version failed ${analysis.badVersionFailedRequests} requests, rolled back ${analysis.detectedAfterMs} ms after its shift began; ${analysis.falseRollbacks} of ${analysis.goodDeployments} good versions rolled back`,
 );
+log('  the three rules on the same simulated traffic (1,000 good deployments, 200 per bad scenario):');
+for (const line of describeRules(analysis.rules)) log(`    ${line}`);
 
 const figures = {
   stateTransitions,

@@ -1,10 +1,11 @@
 import {
   type CloudWatchClient,
   type MetricDataQuery,
+  type MetricDataResult,
   paginateDescribeAlarms,
   paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
-import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
+import type { MetricBucket, TrafficSeries } from '../../core/analysis/window-metrics.js';
 import type { ListenerKey } from '../../core/ports/traffic.js';
 import type { TrafficMetrics } from '../../core/ports/traffic-metrics.js';
 import { readAll } from '../../shared-adapters/paging/read-pages.js';
@@ -14,7 +15,12 @@ import { PAGE_SIZE } from '../commons/page-sizes.js';
 import type { FleetDirectory } from '../fleets/fleet-directory.js';
 
 /** ALB metrics have one-minute resolution (ELB user guide, "CloudWatch metrics for your Application Load Balancer"). */
-const RESOLUTION_SECONDS = 60;
+const MINUTE = 60_000;
+/**
+ * A minute is taken as final this long after it ends: ALB datapoints arrive late, and a minute read too early
+ * has too few requests (a window read before it settles would fail open).
+ */
+export const SETTLE_SECONDS = 180;
 
 /** `arn:…:listener/app/<name>/<id>/<listener>` → the LoadBalancer dimension `app/<name>/<id>`. */
 export const loadBalancerDimension = (listenerArn: string) =>
@@ -26,26 +32,47 @@ export const loadBalancerDimension = (listenerArn: string) =>
 /** `arn:…:targetgroup/<name>/<id>` → the TargetGroup dimension `targetgroup/<name>/<id>`. */
 export const targetGroupDimension = (targetGroupArn: string) => targetGroupArn.split(':').at(-1) ?? '';
 
-const metric = (
-  id: string,
-  name: string,
-  stat: string,
-  dimensions: { Name: string; Value: string }[],
-  period: number,
-): MetricDataQuery => ({
+const metric = (id: string, name: string, stat: string, dimensions: { Name: string; Value: string }[]) => ({
   Id: id,
   MetricStat: {
     Metric: { Namespace: 'AWS/ApplicationELB', MetricName: name, Dimensions: dimensions },
-    Period: period,
+    Period: 60,
     Stat: stat,
   },
   ReturnData: true,
 });
 
 /**
- * The metrics port on CloudWatch: each fleet's target group's RequestCount, HTTPCode_Target_5XX_Count and
- * TargetResponseTime p99 over the window, in one GetMetricData whatever the number of fleets; alarms by
- * DescribeAlarms. The window is widened to whole minutes (the metrics' resolution).
+ * Per target group (ELB user guide, the metrics whose dimensions include TargetGroup): its requests (counted
+ * whenever the load balancer chose one of its targets), its targets' 5xx, and the 5xx the load balancer
+ * answered for it because a connection or a TLS session to its target failed (each such request is a 502).
+ * Response time: p50 and p99, and the requests slower than each threshold (trimmed count TC(threshold:),
+ * in seconds).
+ */
+function targetGroupQueries(
+  i: number,
+  dimensions: { Name: string; Value: string }[],
+  slowerThanMs: number[],
+) {
+  return [
+    metric(`requests${i}`, 'RequestCount', 'Sum', dimensions),
+    metric(`targetErrors${i}`, 'HTTPCode_Target_5XX_Count', 'Sum', dimensions),
+    metric(`connectionErrors${i}`, 'TargetConnectionErrorCount', 'Sum', dimensions),
+    metric(`tlsErrors${i}`, 'TargetTLSNegotiationErrorCount', 'Sum', dimensions),
+    metric(`median${i}`, 'TargetResponseTime', 'p50', dimensions),
+    metric(`latency${i}`, 'TargetResponseTime', 'p99', dimensions),
+    ...slowerThanMs.map((ms, k) =>
+      metric(`slow${i}x${k}`, 'TargetResponseTime', `TC(${(ms / 1000).toFixed(3)}:)`, dimensions),
+    ),
+  ];
+}
+
+/**
+ * The metrics port on CloudWatch: every fleet's target-group metrics minute by minute, and the load
+ * balancer's own ELB-generated 5xx (HTTPCode_ELB_5XX_Count has no TargetGroup dimension), in one
+ * GetMetricData whatever the number of fleets; alarms by DescribeAlarms. Only whole minutes that ended at
+ * least SETTLE_SECONDS before `to` are returned. The load balancer's 5xx less the target groups' connection
+ * and TLS errors are the ones no target group accounts for (timeouts, 503s): reported, not attributed.
  */
 export class CloudWatchTrafficMetrics implements TrafficMetrics {
   constructor(
@@ -54,50 +81,97 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     private readonly directory: FleetDirectory,
   ) {}
 
-  async windows(listener: ListenerKey, fleetIds: string[], from: Date, to: Date) {
+  async series(
+    listener: ListenerKey,
+    fleetIds: string[],
+    from: Date,
+    to: Date,
+    options: { slowerThanMs: number[] },
+  ): Promise<TrafficSeries> {
+    const start = Math.ceil(from.getTime() / MINUTE) * MINUTE;
+    const settledUntil = Math.max(
+      start,
+      Math.floor((to.getTime() - SETTLE_SECONDS * 1000) / MINUTE) * MINUTE,
+    );
+    const grid = Array.from({ length: (settledUntil - start) / MINUTE }, (_, k) => start + k * MINUTE);
+    const empty: TrafficSeries = { bucketSeconds: 60, settledUntil, fleets: {}, unattributedErrors: [] };
+    for (const fleetId of fleetIds)
+      empty.fleets[fleetId] = grid.map((at) => bucketAt(at, options.slowerThanMs.length));
+    empty.unattributedErrors = grid.map(() => 0);
+    if (grid.length === 0) return empty;
+
     const env = await this.settings.environment(listener.service, listener.environment);
     const groups = await this.directory.ofEnvironment(listener.service, listener.environment);
-    const start = Math.floor(from.getTime() / 60_000) * 60_000;
-    const end = Math.max(Math.ceil(to.getTime() / 60_000) * 60_000, start + RESOLUTION_SECONDS * 1000);
-    const period = (end - start) / 1000;
-    const queries = fleetIds.flatMap((fleetId, i) => {
-      const targetGroup = groups.find((g) => g.fleetId === fleetId)?.targetGroupArn;
-      if (!targetGroup) return [];
-      const dimensions = [
-        { Name: 'LoadBalancer', Value: loadBalancerDimension(env.listenerArn) },
-        { Name: 'TargetGroup', Value: targetGroupDimension(targetGroup) },
-      ];
-      return [
-        metric(`requests${i}`, 'RequestCount', 'Sum', dimensions, period),
-        metric(`errors${i}`, 'HTTPCode_Target_5XX_Count', 'Sum', dimensions, period),
-        metric(`latency${i}`, 'TargetResponseTime', 'p99', dimensions, period),
-      ];
-    });
-    const values = new Map<string, number[]>();
-    if (queries.length) {
-      const pages = paginateGetMetricData(
-        { client: this.cloudWatch },
-        { StartTime: new Date(start), EndTime: new Date(end), MetricDataQueries: queries },
-      );
-      const results = await withAwsErrors('GetMetricData', () =>
-        readAll('GetMetricData', pages, (page) => page.MetricDataResults),
-      );
-      // A query's values can run over several pages.
-      for (const result of results)
-        values.set(result.Id ?? '', [...(values.get(result.Id ?? '') ?? []), ...(result.Values ?? [])]);
-    }
-    const sum = (id: string) => (values.get(id) ?? []).reduce((a, b) => a + b, 0);
-    const found: Record<string, WindowMetrics> = {};
+    const loadBalancer = { Name: 'LoadBalancer', Value: loadBalancerDimension(env.listenerArn) };
+    const queries: MetricDataQuery[] = [metric('elbErrors', 'HTTPCode_ELB_5XX_Count', 'Sum', [loadBalancer])];
     fleetIds.forEach((fleetId, i) => {
-      const p99 = values.get(`latency${i}`) ?? [];
-      found[fleetId] = {
-        requests: sum(`requests${i}`),
-        errors: sum(`errors${i}`),
-        // TargetResponseTime is in seconds.
-        p99Ms: p99.length ? Math.round(Math.max(...p99) * 1000) : null,
-      };
+      const targetGroup = groups.find((g) => g.fleetId === fleetId)?.targetGroupArn;
+      if (targetGroup)
+        queries.push(
+          ...targetGroupQueries(
+            i,
+            [loadBalancer, { Name: 'TargetGroup', Value: targetGroupDimension(targetGroup) }],
+            options.slowerThanMs,
+          ),
+        );
     });
-    return found;
+    const results = await this.query(queries, start, settledUntil);
+    const at = (id: string, minute: number) => results.get(id)?.get(minute);
+    const sum = (id: string, minute: number) => at(id, minute) ?? 0;
+    fleetIds.forEach((fleetId, i) => {
+      empty.fleets[fleetId] = grid.map((minute) => {
+        const [p50, p99] = [at(`median${i}`, minute), at(`latency${i}`, minute)];
+        return {
+          at: minute,
+          requests: sum(`requests${i}`, minute),
+          errors:
+            sum(`targetErrors${i}`, minute) +
+            sum(`connectionErrors${i}`, minute) +
+            sum(`tlsErrors${i}`, minute),
+          slow: options.slowerThanMs.map((_, k) => sum(`slow${i}x${k}`, minute)),
+          // TargetResponseTime is in seconds.
+          p50Ms: p50 === undefined ? null : Math.round(p50 * 1000),
+          p99Ms: p99 === undefined ? null : Math.round(p99 * 1000),
+        };
+      });
+    });
+    empty.unattributedErrors = grid.map((minute) => {
+      const attributed = fleetIds.reduce(
+        (n, _, i) => n + sum(`connectionErrors${i}`, minute) + sum(`tlsErrors${i}`, minute),
+        0,
+      );
+      return Math.max(0, sum('elbErrors', minute) - attributed);
+    });
+    return empty;
+  }
+
+  /**
+   * Each query's datapoints by minute, read to the last page (ADR 36: a query's values can run over several
+   * pages); oldest first (GetMetricData returns them newest first unless asked otherwise).
+   */
+  private async query(queries: MetricDataQuery[], start: number, end: number) {
+    const pages = paginateGetMetricData(
+      { client: this.cloudWatch },
+      {
+        StartTime: new Date(start),
+        EndTime: new Date(end),
+        MetricDataQueries: queries,
+        ScanBy: 'TimestampAscending',
+      },
+    );
+    const found = await withAwsErrors('GetMetricData', () =>
+      readAll('GetMetricData', pages, (page) => page.MetricDataResults),
+    );
+    const results = new Map<string, Map<number, number>>();
+    for (const result of found as MetricDataResult[]) {
+      const byMinute = results.get(result.Id ?? '') ?? new Map<number, number>();
+      (result.Timestamps ?? []).forEach((t, k) => {
+        const value = result.Values?.[k];
+        if (value !== undefined) byMinute.set(new Date(t).getTime(), value);
+      });
+      results.set(result.Id ?? '', byMinute);
+    }
+    return results;
   }
 
   async alarmsFiring(names: string[]): Promise<string[]> {
@@ -115,3 +189,12 @@ export class CloudWatchTrafficMetrics implements TrafficMetrics {
     return alarms.map((a) => a.AlarmName ?? '');
   }
 }
+
+const bucketAt = (at: number, thresholds: number): MetricBucket => ({
+  at,
+  requests: 0,
+  errors: 0,
+  slow: new Array(thresholds).fill(0),
+  p50Ms: null,
+  p99Ms: null,
+});

@@ -178,25 +178,31 @@ const TimeZone = z.string().refine(
 );
 
 /**
- * Judgement beyond the health check (core/analysis/judge-window.ts): green's error rate and p99 at the end of
- * every weighted step's hold (against blue's over the same window) and through the blue-warm window (against
- * the absolute limits), and CloudWatch alarms on AWS. Defaults are on and safe: a version that answers more
- * than 1 % errors (surely: at 99.5 % confidence) or twice blue's p99 (and 20 ms slower) is rolled back.
+ * Judgement beyond the health check (ADR 40, core/analysis/): while a weighted step holds and while blue is
+ * kept warm, green's errors and slow requests are compared with blue's by anytime-valid sequential tests, as
+ * often as the load balancer's metrics allow, and CloudWatch alarms on AWS. A good version is rolled back with
+ * probability at most `alpha` per deployment, however many looks are taken.
  */
-const Analysis = z
+export const Analysis = z
   .object({
     enabled: z.boolean().default(true),
-    /** Below this many requests to green in a window, it is not judged (and passes). */
-    minRequests: z.number().int().min(10).max(1_000_000).default(100),
-    maxErrorRate: z.number().min(0).max(1).default(0.01),
-    errorRateMargin: z.number().min(0).max(1).default(0.01),
-    latencyFactor: z.number().min(1).max(100).default(2),
-    minLatencyDeltaMs: z.number().int().min(0).max(60_000).default(20),
-    maxP99Ms: z.number().int().min(1).max(600_000).optional(),
+    /** The false-rollback bound per deployment (1 %), split equally between the error and latency tests. */
+    alpha: z.number().min(0.0001).max(0.2).default(0.01),
+    /** The smallest error-rate increase worth a rollback, as a fraction: 0.005 is +0.5 points. */
+    minErrorIncrease: z.number().min(0).max(1).default(0.005),
+    /** The smallest p99 increase worth a rollback, in ms. */
+    minLatencyIncreaseMs: z.number().int().min(0).max(60_000).default(20),
+    /** Green's first seconds of traffic are not compared (a cold start is not a regression). */
+    warmUpSeconds: seconds(0, 600).default(30),
+    /** A hold that ends without enough evidence is extended by up to this long before it is inconclusive. */
+    extendInconclusiveSeconds: seconds(0, 3600).default(300),
+    /** What an inconclusive verdict does: never pass. */
+    onInconclusive: z.enum(['rollback']).default('rollback'),
     /** CloudWatch alarms (AWS only): one in ALARM during a window rolls back, as CodeDeploy's alarms do. */
     alarms: z.array(z.string().min(1).max(255)).max(10).default([]),
   })
   .strict();
+export type AnalysisConfig = z.infer<typeof Analysis>;
 
 /** One HTTP check of green's preview endpoint before it takes traffic. */
 const HttpCheck = z

@@ -51,16 +51,16 @@ export const Plan = z.object({
     }),
     retainImages: z.number(),
     preTraffic: PreTraffic.optional(),
-    /** Absent in plans made before analysis existed: then nothing is judged. */
+    /** Absent in plans made before analysis existed: then nothing is judged. Defaults fill older plans. */
     analysis: z
       .object({
         enabled: z.boolean(),
-        minRequests: z.number(),
-        maxErrorRate: z.number(),
-        errorRateMargin: z.number(),
-        latencyFactor: z.number(),
-        minLatencyDeltaMs: z.number(),
-        maxP99Ms: z.number().optional(),
+        alpha: z.number().default(0.01),
+        minErrorIncrease: z.number().default(0.005),
+        minLatencyIncreaseMs: z.number().default(20),
+        warmUpSeconds: z.number().default(30),
+        extendInconclusiveSeconds: z.number().default(300),
+        onInconclusive: z.enum(['rollback']).default('rollback'),
         alarms: z.array(z.string()),
       })
       .optional(),

@@ -91,7 +91,16 @@ export interface AnalysisEntry {
   at: string;
   passed: boolean;
   judged: boolean;
+  /** pass, fail or inconclusive (ADR 40); absent in entries written before it. */
+  outcome?: 'pass' | 'fail' | 'inconclusive';
+  /** The statistic, counts, threshold and effect that decided, in one line. */
   reason: string;
+  /** The tests' numbers (ADR 40): each e-value, its threshold, the effect and its floor. */
+  statistics?: {
+    errors: { eValue: number; threshold: number; effect: number | null; floor: number };
+    latency: { eValue: number; threshold: number; effect: number | null; floor: number };
+    requests: { seen: number; needed: number | null };
+  };
   green: WindowMetrics;
   blue: WindowMetrics | null;
   alarmsFiring: string[];

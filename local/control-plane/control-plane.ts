@@ -53,6 +53,7 @@ export const LOCAL_TIMING = {
     PrepareDeployment: [300, 1000],
     AwaitGreenHealthy: [300, 500],
     WatchGreen: [300, 100],
+    CheckGreenAtWeight: [300, 250],
   } satisfies Partial<Record<TaskStateName, number | number[]>>,
 };
 

@@ -1,4 +1,3 @@
-import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
 import type { FleetWeight } from '../../core/deployment/traffic-plan.js';
 import type { FleetHealth } from '../../core/ports/health.js';
 import type { FleetInUse, ListenerKey } from '../../core/ports/traffic.js';
@@ -53,9 +52,9 @@ export function dataPlaneCommands(balancers: LocalLoadBalancers) {
     fleetsInUse: (service: string, environments: readonly string[]): FleetInUse[] =>
       balancers.fleetsInUse(service, environments),
     retriedRequests: (): number => balancers.retriedRequests(),
-    /** What a fleet's group answered through the main listener from `fromMs` to `toMs`. */
-    requestMetrics: (fleetId: string, fromMs: number, toMs: number): WindowMetrics =>
-      group(fleetId)?.metrics.window(fromMs, toMs) ?? { requests: 0, errors: 0, p99Ms: null },
+    /** What a fleet's group answered through the main listener from `fromMs` to `toMs`, second by second. */
+    requestSeries: (fleetId: string, fromMs: number, toMs: number, slowerThanMs: number[]) =>
+      group(fleetId)?.metrics.series(fromMs, toMs, slowerThanMs) ?? [],
     close: (): Promise<void> => balancers.close(),
   };
 }

@@ -1,4 +1,4 @@
-import type { WindowMetrics } from '../../core/analysis/window-metrics.js';
+import type { MetricBucket, WindowMetrics } from '../../core/analysis/window-metrics.js';
 
 /** Latency bins: upper bounds from 1 ms, ×1.25 each, to about 60 s (a histogram per second, not every sample). */
 const BOUNDS = Array.from({ length: 50 }, (_, i) => Math.ceil(1.25 ** i));
@@ -58,6 +58,35 @@ export class RequestMetrics {
     }
     return { requests, errors, p99Ms: requests ? percentile(bins, requests, 0.99) : null };
   }
+
+  /**
+   * One bucket per whole second from `fromMs` (the first whole second at or after it) up to `toMs` (the last
+   * second that has ended: a second still under way is not final), empty seconds included.
+   */
+  series(fromMs: number, toMs: number, slowerThanMs: number[]): MetricBucket[] {
+    const first = Math.ceil(fromMs / 1000);
+    const end = Math.floor(toMs / 1000);
+    const bySecond = new Map(this.seconds.map((s) => [s.at, s]));
+    const buckets: MetricBucket[] = [];
+    for (let at = first; at < end; at++) {
+      const second = bySecond.get(at);
+      const requests = second?.requests ?? 0;
+      buckets.push({
+        at: at * 1000,
+        requests,
+        errors: second?.errors ?? 0,
+        slow: slowerThanMs.map((t) => (second ? slowerThan(second.bins, t) : 0)),
+        p50Ms: second && requests ? percentile(second.bins, requests, 0.5) : null,
+        p99Ms: second && requests ? percentile(second.bins, requests, 0.99) : null,
+      });
+    }
+    return buckets;
+  }
+}
+
+/** Requests in bins wholly above `thresholdMs` (a bin straddling it counts as not slow). */
+function slowerThan(bins: number[], thresholdMs: number): number {
+  return bins.reduce((n, count, i) => n + ((BOUNDS[i - 1] ?? 0) >= thresholdMs ? count : 0), 0);
 }
 
 /** The bin bound under which `q` of the requests fell. */

@@ -1,4 +1,5 @@
 import { runDemo } from '../../local/demo/run-demo.js';
+import { compareRules } from './analysis/compare-rules.js';
 
 const GOOD_DEPLOYMENTS = 20;
 const FIRST_STEP = { percent: 10, holdSeconds: 5 };
@@ -11,6 +12,12 @@ export interface AnalysisFigures {
   /** Good versions (no errors, same speed) rolled back by analysis, of GOOD_DEPLOYMENTS. */
   falseRollbacks: number;
   goodDeployments: number;
+  /**
+   * The new rule, today's Wilson rule and Kayenta's judge side by side on the same simulated traffic
+   * (scripts/bench/analysis/compare-rules.ts): `<rule>.goodDeployments`, `.falseRollbacks`, `.inconclusive` and
+   * `.detection.<scenario>.{medianRequests, medianSeconds, missed, inconclusive, atFirstStep}`.
+   */
+  rules: ReturnType<typeof compareRules>;
 }
 
 /**
@@ -32,6 +39,7 @@ export async function measureAnalysis(): Promise<AnalysisFigures> {
     plan: [{ version: '1.0.0', expect: 'succeeded' }, { version: '5.0.0', expect: 'rolled_back' }, ...good],
   });
   const [, bad, ...rest] = result.deployments;
+  const rules = compareRules();
   const verdict = bad?.analysis.find((a) => !a.passed);
   return {
     badVersionFailedRequests: bad?.failedRequests ?? Number.NaN,
@@ -39,5 +47,6 @@ export async function measureAnalysis(): Promise<AnalysisFigures> {
       verdict && bad?.shiftStartedAt ? Date.parse(verdict.at) - bad.shiftStartedAt : Number.NaN,
     falseRollbacks: rest.filter((d) => d.outcome !== 'succeeded').length,
     goodDeployments: rest.length,
+    rules,
   };
 }

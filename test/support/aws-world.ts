@@ -160,6 +160,8 @@ export async function awsWorld(
       env.capacity = { min: options.fleetSize, desired: options.fleetSize, max: options.fleetSize };
   }
   world.configs.set('web', config);
+  // CloudWatch publishes by the world's (fake) time, which the flows advance on every polling retry.
+  cloud.now = () => world.clock.now();
   const advance = createAdvanceBakeOnEvent({ baker });
   // EventBridge retries a target that fails (Lambda's own retries, then the rule's retry policy).
   cloud.onEvent = (event) => {

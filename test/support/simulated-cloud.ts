@@ -250,10 +250,19 @@ export class SimulatedCloud {
   /** CloudWatch alarms by name → state (OK, ALARM, INSUFFICIENT_DATA). */
   readonly alarms = new Map<string, string>();
   /**
-   * What CloudWatch answers for a target group's ALB metric (`targetgroup/<name>/<id>`, metric name): a value
-   * per query; none when unset (a target group with no traffic has no datapoints).
+   * What CloudWatch holds for an ALB metric, per minute: key `<dimension> <metric name>` (the TargetGroup
+   * dimension `targetgroup/<name>/<id>`, or the LoadBalancer one `app/<name>/<id>` for a load-balancer metric;
+   * `TargetResponseTime TC` for the trimmed count of slow requests); none when unset (no traffic, no
+   * datapoints). `metricsPerMinute`, when set, answers instead, minute by minute (ms since the epoch; NaN for
+   * a datapoint not there).
    */
   readonly targetGroupMetrics = new Map<string, number>();
+  metricsPerMinute: ((key: string, minute: number) => number | undefined) | undefined;
+  /**
+   * ALB metrics are published late (ELB user guide: reported in 60-second intervals): a minute's datapoint is
+   * visible only this long after the minute ends.
+   */
+  metricsPublishDelaySeconds = 0;
   /** Lambda functions Invoke reaches, by name: each returns its result or throws its error. */
   readonly functions = new Map<string, (payload: unknown) => Promise<unknown>>();
   /** Every command sent, by name, in order, with its input, its answer and the function that sent it. */
@@ -879,34 +888,73 @@ export class SimulatedCloud {
   }
 
   /**
-   * CloudWatch API reference, GetMetricData: one result per query, its values and timestamps, in pages of
-   * MaxDatapoints (default 100,800). Each query here has at most one data point: a page holds that many queries.
+   * CloudWatch API reference, GetMetricData: one result per query, a datapoint per period that has published
+   * data (Sum adds the minutes, p99 takes their largest, TC adds them), oldest first when ScanBy asks for it;
+   * in pages of MaxDatapoints (default 100,800): a page holds as many queries as their datapoints allow.
    */
   private metricData(input: {
     MetricDataQueries: {
       Id: string;
-      MetricStat?: { Metric?: { MetricName?: string; Dimensions?: { Name: string; Value: string }[] } };
+      MetricStat?: {
+        Metric?: { MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+        Period?: number;
+        Stat?: string;
+      };
     }[];
     StartTime: Date;
+    EndTime: Date;
+    ScanBy?: string;
     MaxDatapoints?: number;
     NextToken?: string;
   }) {
+    const published = this.now().getTime() - this.metricsPublishDelaySeconds * 1000;
+    const periods = (query: { MetricStat?: { Period?: number } }) =>
+      Math.ceil(
+        (new Date(input.EndTime).getTime() - new Date(input.StartTime).getTime()) /
+          ((query.MetricStat?.Period ?? 60) * 1000),
+      );
+    const perQuery = Math.max(1, ...input.MetricDataQueries.map(periods));
     const { items, next } = this.page('GetMetricData', input.MetricDataQueries, {
       token: input.NextToken,
-      size: input.MaxDatapoints,
+      size: Math.max(1, Math.floor((input.MaxDatapoints ?? 100_800) / perQuery)),
     });
     return {
       ...(next ? { NextToken: next } : {}),
       MetricDataResults: items.map((query) => {
         const metric = query.MetricStat?.Metric;
-        const group = metric?.Dimensions?.find((d) => d.Name === 'TargetGroup')?.Value ?? '';
-        const value = this.targetGroupMetrics.get(`${group} ${metric?.MetricName}`);
+        const dimensions = metric?.Dimensions ?? [];
+        const dimension =
+          dimensions.find((d) => d.Name === 'TargetGroup')?.Value ??
+          dimensions.find((d) => d.Name === 'LoadBalancer')?.Value ??
+          '';
+        const stat = query.MetricStat?.Stat ?? 'Sum';
+        const key = `${dimension} ${metric?.MetricName}${stat.startsWith('TC(') ? ' TC' : ''}`;
+        const periodMs = (query.MetricStat?.Period ?? 60) * 1000;
+        const [timestamps, values] = [[] as Date[], [] as number[]];
+        const end = new Date(input.EndTime).getTime();
+        for (let t = new Date(input.StartTime).getTime(); t < end; t += periodMs) {
+          const minutes: number[] = [];
+          for (let m = t; m < Math.min(t + periodMs, end); m += 60_000) {
+            const value = this.metricsPerMinute
+              ? this.metricsPerMinute(key, m)
+              : this.targetGroupMetrics.get(key);
+            // NaN: a datapoint not there (yet).
+            if (value !== undefined && !Number.isNaN(value) && m + 60_000 <= published) minutes.push(value);
+          }
+          if (minutes.length === 0) continue;
+          timestamps.push(new Date(t));
+          values.push(stat === 'p99' ? Math.max(...minutes) : minutes.reduce((a, b) => a + b, 0));
+        }
+        if (input.ScanBy !== 'TimestampAscending') {
+          timestamps.reverse();
+          values.reverse();
+        }
         return {
           Id: query.Id,
           Label: metric?.MetricName,
           StatusCode: 'Complete',
-          Timestamps: value === undefined ? [] : [new Date(input.StartTime)],
-          Values: value === undefined ? [] : [value],
+          Timestamps: timestamps,
+          Values: values,
         };
       }),
       Messages: [],

@@ -34,6 +34,7 @@ describe("a deployment's figures for the console's charts (core/operations/read-
     const store = new FakeReleaseStore();
     await store.createDeployment(record({ phases: {} }));
     const metrics = new FakeTrafficMetrics();
+    metrics.bucketSeconds = 1;
     const none = await readDeploymentMetrics(
       { store, metrics, clock: at(10) },
       { deploymentId: 'hello-staging-2' },
@@ -54,12 +55,10 @@ describe("a deployment's figures for the console's charts (core/operations/read-
       [0, 1, 2, 3, 4].map((s) => new Date(Date.parse(SHIFT) + s * 1000).toISOString()),
     );
     expect(read.points[0]).toMatchObject({ green: window(50, 1, 12), blue: window(450, 0, 9) });
-    // Each period is read on its own: its window ends just before the next one begins.
-    expect(metrics.asked[0]).toEqual({
-      fleetIds: ['hello-staging-2', 'hello-staging-1'],
-      from: SHIFT,
-      to: '2026-11-03T10:00:00.999Z',
-    });
+    // One series over the whole deployment, to the end of its last period, summed period by period.
+    expect(metrics.asked).toEqual([
+      { fleetIds: ['hello-staging-2', 'hello-staging-1'], from: SHIFT, to: '2026-11-03T10:00:05.500Z' },
+    ]);
   });
 
   it('a long deployment gets wider periods (whole multiples of the target’s resolution), never more points than allowed', async () => {

@@ -1,4 +1,5 @@
-import type { WindowMetrics } from './window-metrics.js';
+/** The rule bakeshift judged green by before ADR 40 (ADR 30), kept as the bench's peer: a fixed-sample test per look. */
+import type { WindowMetrics } from '../../../core/analysis/window-metrics.js';
 
 /** The limits a window is judged against (an environment's `analysis` configuration). */
 export interface AnalysisLimits {

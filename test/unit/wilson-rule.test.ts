@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AnalysisLimits, judgeWindow, wilsonBounds } from '../../core/analysis/judge-window.js';
+import { type AnalysisLimits, judgeWindow, wilsonBounds } from '../../scripts/bench/analysis/wilson-rule.js';
 
 const LIMITS: AnalysisLimits = {
   minRequests: 100,
@@ -10,7 +10,7 @@ const LIMITS: AnalysisLimits = {
 };
 const window = (requests: number, errors: number, p99Ms: number | null = 5) => ({ requests, errors, p99Ms });
 
-describe('judging a window (core/analysis/judge-window.ts)', () => {
+describe('the Wilson rule bakeshift used before ADR 40 (the bench peer)', () => {
   it('Wilson bounds: inside [0, 1], the true rate inside, narrower with more requests', () => {
     expect(wilsonBounds(0, 0)).toEqual({ lower: 0, upper: 1 });
     const few = wilsonBounds(5, 100);
