@@ -1,5 +1,6 @@
 import type { ApprovalView } from '../../core/ports/approval-channel.js';
 import { mention, mentions } from './mention.js';
+import { slackText } from './slack-text.js';
 
 export const APPROVE_ACTION = 'bakeshift_approve';
 export const REJECT_ACTION = 'bakeshift_reject';
@@ -10,13 +11,13 @@ const when = (iso: string) =>
 function facts(view: ApprovalView) {
   const c = view.context;
   return [
-    `*Service*\n${view.service}`,
-    `*Environment*\n${view.environment}`,
-    `*Version*\n${view.version}`,
-    `*Image*\n${c.imageId}`,
-    `*Live now*\n${c.liveVersion ?? 'nothing (first deployment)'}`,
+    `*Service*\n${slackText(view.service)}`,
+    `*Environment*\n${slackText(view.environment)}`,
+    `*Version*\n${slackText(view.version)}`,
+    `*Image*\n${slackText(c.imageId)}`,
+    `*Live now*\n${c.liveVersion === undefined ? 'nothing (first deployment)' : slackText(c.liveVersion)}`,
     `*Capacity*\n${c.desiredCapacity} instances`,
-    `*Trigger*\n${c.trigger} by ${c.requestedBy}`,
+    `*Trigger*\n${slackText(c.trigger)} by ${slackText(c.requestedBy)}`,
     `*Decide before*\n${when(view.expiresAt)}`,
   ].map((text) => ({ type: 'mrkdwn', text }));
 }
@@ -94,4 +95,4 @@ export function approvalOutcomeBlocks(view: ApprovalView) {
 }
 
 export const outcomeText = (view: ApprovalView) =>
-  `${OUTCOMES[view.status]}: ${view.service} ${view.version} to ${view.environment}${view.decidedBy ? ` (${mention(view.decidedBy)})` : ''}`;
+  `${OUTCOMES[view.status]}: ${slackText(`${view.service} ${view.version} to ${view.environment}`)}${view.decidedBy ? ` (${mention(view.decidedBy)})` : ''}`;

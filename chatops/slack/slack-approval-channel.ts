@@ -2,6 +2,7 @@ import type { ApprovalChannel, ApprovalView } from '../../core/ports/approval-ch
 import { approvalOutcomeBlocks, approvalRequestBlocks, outcomeText } from './approval-blocks.js';
 import { mentions } from './mention.js';
 import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
+import { slackText } from './slack-text.js';
 
 /** Asks in the environment's Slack channel, and shows the outcome in the same message. */
 export class SlackApprovalChannel implements ApprovalChannel {
@@ -12,7 +13,7 @@ export class SlackApprovalChannel implements ApprovalChannel {
     if (!channel) return undefined;
     const posted = await (await slackClientOf(this.slack)).chat.postMessage({
       channel,
-      text: `Approve ${view.service} ${view.version} to ${view.environment}? (approvers: ${mentions(view.approvers)})`,
+      text: `Approve ${slackText(`${view.service} ${view.version} to ${view.environment}`)}? (approvers: ${mentions(view.approvers)})`,
       blocks: approvalRequestBlocks(view),
     });
     return posted.ts && posted.channel ? { channel: posted.channel, ts: posted.ts } : undefined;

@@ -1,5 +1,6 @@
 import type { DeploymentEvent, DeploymentEventKind, Notifier } from '../../core/ports/notifier.js';
 import { type SlackClientSource, slackClientOf } from './slack-client-source.js';
+import { slackText } from './slack-text.js';
 
 const ICONS: Record<DeploymentEventKind, string> = {
   started: '🚀',
@@ -28,7 +29,12 @@ export class SlackNotifier implements Notifier {
     if (event.kind === 'approval_requested') return;
     const channel = await this.channelOf(event.service, event.environment);
     if (!channel) return;
-    const text = `${ICONS[event.kind]} ${event.service} ${event.version} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`;
-    await (await slackClientOf(this.slack)).chat.postMessage({ channel, text });
+    const text = slackText(
+      `${event.service} ${event.version} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`,
+    );
+    await (await slackClientOf(this.slack)).chat.postMessage({
+      channel,
+      text: `${ICONS[event.kind]} ${text}`,
+    });
   }
 }

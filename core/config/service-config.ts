@@ -288,7 +288,7 @@ const Environment = z
   })
   .strict()
   .superRefine((env, ctx) => {
-    for (const name of Object.keys(env.secrets).filter((name) => name in env.variables))
+    for (const name of Object.keys(env.secrets).filter((name) => Object.hasOwn(env.variables, name)))
       ctx.addIssue({
         code: 'custom',
         path: ['secrets', name],

@@ -47,9 +47,16 @@ export async function endInterruptedDeployments(
   service: string,
   environment: string,
 ): Promise<string[]> {
-  const interrupted = (await deps.store.listDeployments(service, environment, 25)).filter(
-    (d) => !TERMINAL_STATUSES.includes(d.status) && !deps.isRunning(d.deploymentId),
-  );
+  const notEnded = (d: DeploymentRecord) =>
+    !TERMINAL_STATUSES.includes(d.status) && !deps.isRunning(d.deploymentId);
+  const interrupted = (await deps.store.listDeployments(service, environment, 25)).filter(notEnded);
+  // The holder can be older than the newest records (an approval waited while later requests piled up).
+  const lockHolder = await deps.store.lockHolder(service, environment);
+  const held =
+    lockHolder && !interrupted.some((d) => d.deploymentId === lockHolder)
+      ? await deps.store.getDeployment(lockHolder)
+      : undefined;
+  if (held && notEnded(held)) interrupted.push(held);
   for (const record of interrupted) await compensate(deps, record);
   const holder = await deps.store.lockHolder(service, environment);
   if (holder && !deps.isRunning(holder)) {

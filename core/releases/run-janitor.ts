@@ -4,7 +4,13 @@ import type { ImageCatalog } from '../ports/image-baker.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
 import type { Traffic } from '../ports/traffic.js';
-import { gatherGarbageContext, judgeResources, type OwnedResource, type Routing } from './select-garbage.js';
+import {
+  gatherGarbageContext,
+  judgeResources,
+  type OwnedResource,
+  type Routing,
+  type Verdict,
+} from './select-garbage.js';
 
 /**
  * What only the provider can find and remove: fleets (including what a launch stopped half way left) and
@@ -32,7 +38,8 @@ export interface JanitorReport {
  * Removes (or with dryRun only reports) what a service owns that nothing keeps: no live release, no deployment
  * not yet terminal, no drain, no listener or preview listener, no rollback window (ADR 32). Resources are listed
  * before the records that protect them are read, and the load balancers last: nothing exists before its
- * deployment's record, so nothing made meanwhile can look orphaned, and what routes now is what is read.
+ * deployment's record, so nothing made meanwhile can look orphaned, and what routes now is what is read. Images
+ * go last, judged again on the records as they are then: a deployment may have taken one while fleets went.
  */
 export async function runJanitor(
   deps: {
@@ -49,7 +56,52 @@ export async function runJanitor(
 ): Promise<JanitorReport> {
   const { config } = await deps.configs.load(service);
   const environments = Object.keys(config.environments);
-  const resources: OwnedResource[] = [
+  const resources = await listOwned(deps, provider, service, environments);
+  const drainSeconds = Object.fromEntries(
+    Object.entries(config.environments).map(([name, env]) => [name, env.drainSeconds]),
+  );
+  const limits = {
+    retainImages: config.retention.images,
+    bakeDeadlineSeconds: config.bake.timeoutSeconds,
+    drainSeconds,
+  };
+  const records = await gatherGarbageContext(deps.store, service, environments, limits, deps.clock.now());
+  const routed = new Set([
+    ...environments,
+    ...records.live.map((r) => r.environment),
+    ...resources.flatMap((r) => (r.kind === 'fleet' ? [r.environment] : [])),
+  ]);
+  const routing = await readRouting(deps.traffic, service, [...routed]);
+  let verdicts = judgeResources(resources, { ...records, routing });
+  if (!options.dryRun) {
+    await removeFleetsAndBuilders(deps, provider, service, verdicts);
+    // Records read again before images go: a deployment begun meanwhile may have taken one as its own.
+    const now = await gatherGarbageContext(deps.store, service, environments, limits, deps.clock.now());
+    const images = judgeResources(resources, { ...now, routing }).filter((v) => v.resource.kind === 'image');
+    verdicts = [...verdicts.filter((v) => v.resource.kind !== 'image'), ...images];
+    for (const { resource, keptBecause } of images)
+      if (keptBecause.length === 0) await deps.baker.discardImage(resource.id);
+  }
+  const garbage = verdicts.filter((v) => v.keptBecause.length === 0).map((v) => v.resource);
+  return {
+    service,
+    dryRun: options.dryRun,
+    removed: garbage.map((r) => ({ kind: r.kind, id: r.id })),
+    kept: verdicts.flatMap(({ resource: r, keptBecause }) =>
+      keptBecause.length > 0 ? [{ kind: r.kind, id: r.id, why: keptBecause }] : [],
+    ),
+    ...(routing.read ? {} : { routingUnread: routing.reason }),
+  };
+}
+
+/** Everything a service owns: fleets and builders as the provider finds them, images from the catalog. */
+async function listOwned(
+  deps: { baker: Pick<ImageCatalog, 'listImages'> },
+  provider: ProviderLeftovers,
+  service: string,
+  environments: string[],
+): Promise<OwnedResource[]> {
+  return [
     ...(await provider.listFleets(service, environments)),
     ...(await provider.listBuilders(service)),
     ...(await deps.baker.listImages(service)).map((i) => ({
@@ -60,42 +112,21 @@ export async function runJanitor(
       deploymentId: i.createdByDeployment,
     })),
   ];
-  const drainSeconds = Object.fromEntries(
-    Object.entries(config.environments).map(([name, env]) => [name, env.drainSeconds]),
-  );
-  const records = await gatherGarbageContext(
-    deps.store,
-    service,
-    environments,
-    { retainImages: config.retention.images, bakeDeadlineSeconds: config.bake.timeoutSeconds, drainSeconds },
-    deps.clock.now(),
-  );
-  const routed = new Set([
-    ...environments,
-    ...records.live.map((r) => r.environment),
-    ...resources.flatMap((r) => (r.kind === 'fleet' ? [r.environment] : [])),
-  ]);
-  const routing = await readRouting(deps.traffic, service, [...routed]);
-  const verdicts = judgeResources(resources, { ...records, routing });
-  const garbage = verdicts.filter((v) => v.keptBecause.length === 0).map((v) => v.resource);
-  if (!options.dryRun) {
-    for (const resource of garbage) {
-      if (resource.kind === 'fleet') {
-        const { id: fleetId, environment } = resource;
-        await deps.fleets.destroy({ fleetId, service, environment });
-      } else if (resource.kind === 'image') await deps.baker.discardImage(resource.id);
-      else await provider.removeBuilder(resource.id);
-    }
+}
+
+async function removeFleetsAndBuilders(
+  deps: { fleets: Pick<Fleets, 'destroy'> },
+  provider: ProviderLeftovers,
+  service: string,
+  verdicts: readonly Verdict[],
+): Promise<void> {
+  for (const { resource, keptBecause } of verdicts) {
+    if (keptBecause.length > 0) continue;
+    if (resource.kind === 'fleet') {
+      const { id: fleetId, environment } = resource;
+      await deps.fleets.destroy({ fleetId, service, environment });
+    } else if (resource.kind === 'builder') await provider.removeBuilder(resource.id);
   }
-  return {
-    service,
-    dryRun: options.dryRun,
-    removed: garbage.map((r) => ({ kind: r.kind, id: r.id })),
-    kept: verdicts.flatMap(({ resource: r, keptBecause }) =>
-      keptBecause.length > 0 ? [{ kind: r.kind, id: r.id, why: keptBecause }] : [],
-    ),
-    ...(routing.read ? {} : { routingUnread: routing.reason }),
-  };
 }
 
 /** What the load balancers route to; a failure to read them is the reason every fleet is kept (fail closed). */

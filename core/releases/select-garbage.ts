@@ -212,5 +212,11 @@ export async function gatherGarbageContext(
   ).flat();
   const holders = await Promise.all([...all].map((environment) => store.lockHolder(service, environment)));
   const lockHolders = holders.filter((holder): holder is string => holder !== undefined);
+  // A holder can be older than the newest records (an approval waiting while later requests pile up): read it.
+  const listed = new Set(deployments.map((d) => d.deploymentId));
+  const older = await Promise.all(
+    lockHolders.filter((id) => !listed.has(id)).map((id) => store.getDeployment(id)),
+  );
+  for (const holder of older) if (holder) deployments.push(holder);
   return { live, deployments, lockHolders, ...limits, rollbackWindowReleases: ROLLBACK_WINDOW_RELEASES, now };
 }

@@ -21,7 +21,8 @@ export class LocalSecrets {
     const store = await this.read(wanted.map(([, reference]) => reference));
     const values: Record<string, string> = {};
     for (const [name, reference] of wanted) {
-      const value = store[reference];
+      // Own entries only: `constructor` or `toString` is a valid parameter name, not Object.prototype's.
+      const value = Object.hasOwn(store, reference) ? store[reference] : undefined;
       if (value === undefined)
         throw new LaunchFailed(
           `${this.file}: no secret "${reference}" (the environment's secrets.${name}); add it: {"${reference}": "<value>"}`,

@@ -263,3 +263,13 @@ describe('service configuration', () => {
     await expect(loadServiceConfigFile(good)).resolves.toMatchObject({ service: 'web' });
   });
 });
+
+describe('service configuration: names that are also object properties', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])(
+    'a secret named %s that no variable has is accepted',
+    (name) => {
+      const config = parseServiceConfig(withStaging({ secrets: { [name]: '/web/db-password' } }), SOURCE);
+      expect(environmentOf(config, 'staging', SOURCE).secrets).toEqual({ [name]: '/web/db-password' });
+    },
+  );
+});
