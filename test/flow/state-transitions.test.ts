@@ -3,10 +3,10 @@ import { FakeWorld } from '../support/fake-world.js';
 import { transitionsOfPlainDeployment, USD_PER_TRANSITION } from '../support/measure-transitions.js';
 
 describe('state transitions (what a deployment costs in Step Functions)', () => {
-  it('a plain all-at-once deployment with no approval takes 30 transitions (the README’s figure, $0.00075)', async () => {
+  it('a plain all-at-once deployment with no approval takes 26 transitions (the README’s figure, $0.00065)', async () => {
     const transitions = await transitionsOfPlainDeployment(1);
-    expect(transitions).toBe(30);
-    expect(transitions * USD_PER_TRANSITION).toBeCloseTo(0.00075, 8);
+    expect(transitions).toBe(26);
+    expect(transitions * USD_PER_TRANSITION).toBeCloseTo(0.00065, 8);
   });
 
   it('waiting costs no transitions in proportion to time: a 1-minute and a 30-minute bake cost the same', async () => {
