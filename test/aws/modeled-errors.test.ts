@@ -125,6 +125,13 @@ const MATCHED: { file: string; name: string; service?: string; operations: strin
     operations: ['DescribeExecution'],
   },
   {
+    // An instance that has not yet written a line has no stream: its diagnosis has no lines, not an error.
+    file: 'aws/fleets/cloudwatch-instance-diagnostics.ts',
+    name: 'ResourceNotFoundException',
+    service: 'logs',
+    operations: ['FilterLogEvents'],
+  },
+  {
     file: 'aws/operations/log-reader.ts',
     name: 'ResourceNotFoundException',
     service: 'logs',

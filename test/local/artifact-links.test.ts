@@ -33,6 +33,8 @@ async function packedApp(links: Record<string, string>): Promise<string> {
   const app = join(dir, 'app');
   await mkdir(app, { recursive: true });
   await writeFile(join(app, 'bakeshift.json'), JSON.stringify({ start: 'node server.js' }));
+  // An empty ignore file: everything is packed, node_modules/ (which the packer leaves out by default) included.
+  await writeFile(join(app, '.bakeshiftignore'), '');
   for (const [path, target] of Object.entries(links)) {
     await mkdir(dirname(join(app, path)), { recursive: true });
     await symlink(target, join(app, path));
