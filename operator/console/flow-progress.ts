@@ -1,8 +1,29 @@
+import type { DeploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { StepEvent } from '../../core/operations/operations.js';
 import type { FlowNode, FlowShape } from './flow-shape.js';
 import { timelineOf } from './views/timeline.js';
 
-export type StepState = 'pending' | 'skipped' | 'running' | 'waiting' | 'done' | 'failed' | 'compensated';
+export type StepState =
+  | 'pending'
+  | 'skipped'
+  | 'running'
+  | 'waiting'
+  | 'judging'
+  | 'done'
+  | 'failed'
+  | 'compensated';
+
+/** What the deployment's outlook says about its holds: each traffic step's, and blue's warm window. */
+export type HoldLengths = Pick<DeploymentOutlook, 'trafficSteps' | 'keepBlueWarmSeconds'>;
+
+/**
+ * The Tasks that hold traffic while green is judged (ADR 40): retried (StillJudging, StillWarm) until their hold
+ * ends, each hold starting as the last shift ends. The length of the hold the `shifts`-th shift began.
+ */
+const HOLDS: Record<string, (lengths: HoldLengths, shifts: number) => number | undefined> = {
+  CheckGreenAtWeight: (lengths, shifts) => lengths.trafficSteps?.[shifts - 1]?.holdSeconds,
+  WatchGreen: (lengths) => lengths.keepBlueWarmSeconds,
+};
 
 export interface StepProgress {
   state: StepState;
@@ -13,7 +34,7 @@ export interface StepProgress {
   /** The step the deployment is at now (running or waiting): highlighted. */
   current: boolean;
   error?: string;
-  /** For a Wait state being waited in: when it ends (ms since the epoch), for a countdown. */
+  /** For a Wait state being waited in, or a hold being judged: when it ends (ms since the epoch), for a countdown. */
   waitsUntil?: number;
 }
 
@@ -35,6 +56,23 @@ interface FlowFacts {
   /** The position on the forward path of the furthest step entered. */
   furthest: number;
   now: number;
+  holds: HoldLengths;
+}
+
+/** When the hold a judging step is in ends: its length after the end of the last traffic shift. */
+function holdEndOf(name: string, facts: FlowFacts): number | undefined {
+  const shifts = facts.events.filter((e) => e.type === 'StateExited' && e.state?.name === 'ShiftTraffic');
+  const seconds = HOLDS[name]?.(facts.holds, shifts.length);
+  const lastShift = shifts.at(-1);
+  return lastShift && seconds !== undefined ? lastShift.timestamp + seconds * 1000 : undefined;
+}
+
+/** When the step being waited in ends: a Wait's own length, or the hold a judging step is in. */
+function waitEndOf(node: FlowNode, state: StepState, facts: FlowFacts): number | undefined {
+  if (state === 'judging') return holdEndOf(node.name, facts);
+  if (state !== 'waiting') return undefined;
+  const entered = facts.events.findLast((e) => e.type === 'StateEntered' && e.state?.name === node.name);
+  return entered?.waitSeconds === undefined ? undefined : entered.timestamp + entered.waitSeconds * 1000;
 }
 
 /** One step's progress, from its runs and the flow's facts. */
@@ -47,11 +85,8 @@ function progressOf(node: FlowNode, facts: FlowFacts, forward: boolean, position
   }
   let state = ownState(node, last);
   if (state === 'done' && forward && facts.compensating) state = 'compensated';
-  const entered = facts.events.findLast((e) => e.type === 'StateEntered' && e.state?.name === node.name);
-  const waitsUntil =
-    state === 'waiting' && entered?.waitSeconds !== undefined
-      ? entered.timestamp + entered.waitSeconds * 1000
-      : undefined;
+  if ((state === 'running' || state === 'waiting') && Object.hasOwn(HOLDS, node.name)) state = 'judging';
+  const waitsUntil = waitEndOf(node, state, facts);
   return {
     state,
     runs: facts.runs.filter((r) => r.name === node.name).length,
@@ -63,13 +98,15 @@ function progressOf(node: FlowNode, facts: FlowFacts, forward: boolean, position
 }
 
 /**
- * Each drawn step's state from the execution's step events: done, running, waiting (a hold, an approval, a
- * retry), failed, compensated (done, then undone by the compensation path), skipped (the flow went past it) or
- * pending. The current step is the last one entered that has not ended.
+ * Each drawn step's state from the execution's step events: done, running, waiting (a Wait, an approval, a
+ * retry), judging (a hold: green looked at until it ends, `holds` saying how long), failed, compensated (done,
+ * then undone by the compensation path), skipped (the flow went past it) or pending. The current step is the
+ * last one entered that has not ended.
  */
 export function flowProgress(
   shape: FlowShape,
   events: readonly StepEvent[],
+  holds: HoldLengths,
   now = Date.now(),
 ): Map<string, StepProgress> {
   const runs = timelineOf(events);
@@ -79,6 +116,7 @@ export function flowProgress(
     runs,
     events,
     now,
+    holds,
     ended,
     compensating: shape.compensation.some((n) => entered.has(n.name)),
     current: ended ? -1 : runs.findLastIndex((r) => r.state === 'running' || r.state === 'waiting'),

@@ -273,15 +273,15 @@ describe('the web console (bakeshift console, in a real browser)', () => {
     try {
       const deploymentId = await deploy('2.0.0', '--env', 'weighted');
       await page.goto(`${origin}/deployments/${deploymentId}`);
-      // The first hold: 10 % on green, counted down, its step highlighted.
+      // The first hold: 10 % on green, judged by CheckGreenAtWeight (ADR 40), counted down, its step highlighted.
       await until(
-        async () => (await page.getAttribute('#current-step', 'data-step')) === 'HoldAtWeight',
+        async () => (await page.getAttribute('#current-step', 'data-step')) === 'CheckGreenAtWeight',
         'the first hold',
         120_000,
       );
       await page.waitForSelector('#current-step .countdown');
       expect(await page.textContent('#current-step .countdown')).toMatch(/^\d+ s left$/);
-      expect(await page.getAttribute('#flow li[data-step="HoldAtWeight"]', 'data-state')).toBe('waiting');
+      expect(await stateOf('CheckGreenAtWeight')).toBe('judging');
       expect(await page.textContent('#weights')).toMatch(/2\.0\.0 10%/);
       // The traffic label at 10 % is whole at 800 px, not clipped by its slice (the overview draws the same bar).
       await page.setViewportSize({ width: 800, height: 900 });
@@ -319,7 +319,12 @@ describe('the web console (bakeshift console, in a real browser)', () => {
       expect(await page.textContent('#flow li[data-step="ShiftTraffic"] .meta')).toContain('×3');
       await page.screenshot({ path: join(SHOTS, 'deployment-weighted.png'), fullPage: true });
       await page.setViewportSize({ width: 800, height: 900 });
-      expect(await page.evaluate(FITS_THE_WINDOW)).toBe(true);
+      // The charts follow the resize from the window's resize event, a moment after the viewport changes.
+      await until(
+        async () => Boolean(await page.evaluate(FITS_THE_WINDOW)),
+        'the page fitting 800 px',
+        5_000,
+      );
       await page.screenshot({ path: join(SHOTS, 'deployment-weighted-800.png'), fullPage: true });
       await page.setViewportSize({ width: 1280, height: 900 });
     } finally {

@@ -27,6 +27,21 @@ const exited = (name: string, type = 'Task'): StepEvent => ({
   state: { name, type },
 });
 const ran = (...steps: string[]) => steps.flatMap((name) => [entered(name), exited(name)]);
+const retried = (name: string, error: string): StepEvent => ({
+  type: 'StateRetried',
+  timestamp: tick(),
+  state: { name, type: 'Task' },
+  Error: error,
+});
+/** The environment's holds, as the deployment's outlook gives them. */
+const holds = {
+  trafficSteps: [
+    { percent: 10, holdSeconds: 300 },
+    { percent: 50, holdSeconds: 120 },
+    { percent: 100, holdSeconds: 0 },
+  ],
+  keepBlueWarmSeconds: 900,
+};
 
 describe("the console's flow graph, read from deploy.asl.json (operator/console/flow-shape.ts)", () => {
   it('draws every Task and Wait state once: the forward path in the order it runs, then compensation', () => {
@@ -51,7 +66,7 @@ describe("the console's flow graph, read from deploy.asl.json (operator/console/
     const node = (name: string) => [...shape.forward, ...shape.compensation].find((n) => n.name === name);
     expect(node('BakeImage')).toMatchObject({ conditional: true, kind: 'callback' });
     expect(node('RequestApproval')).toMatchObject({ conditional: true, kind: 'callback' });
-    expect(node('HoldAtWeight')).toMatchObject({ kind: 'wait' });
+    expect(node('WaitForBlueDrain')).toMatchObject({ kind: 'wait' });
     expect(node('LaunchGreen')).toMatchObject({ conditional: false, kind: 'task' });
     expect(node('CheckGreenAtWeight')?.loopsBackTo).toBe('ShiftTraffic');
   });
@@ -72,43 +87,93 @@ describe("the console's flow graph, read from deploy.asl.json (operator/console/
 
 describe("each step's state from the step events (operator/console/flow-progress.ts)", () => {
   it('done, running and pending while a deployment runs; the running step is current', () => {
-    const progress = flowProgress(shape, [...ran('PrepareDeployment'), entered('LaunchGreen')]);
+    const progress = flowProgress(shape, [...ran('PrepareDeployment'), entered('LaunchGreen')], holds);
     expect(progress.get('PrepareDeployment')).toMatchObject({ state: 'done', current: false, runs: 1 });
     expect(progress.get('BakeImage')?.state).toBe('skipped');
     expect(progress.get('LaunchGreen')).toMatchObject({ state: 'running', current: true });
     expect(progress.get('CommitRelease')?.state).toBe('pending');
   });
 
-  it('a hold waits, with the time it ends; an approval waits; a step of the traffic loop counts its runs', () => {
-    const hold = entered('HoldAtWeight', 'Wait', { waitSeconds: 8 });
-    const progress = flowProgress(shape, [
-      ...ran('PrepareDeployment', 'LaunchGreen', 'AwaitGreenHealthy', 'ShiftTraffic'),
-      entered('HoldAtWeight', 'Wait'),
-      exited('HoldAtWeight', 'Wait'),
-      ...ran('CheckGreenAtWeight', 'ShiftTraffic'),
-      hold,
-    ]);
-    expect(progress.get('HoldAtWeight')).toMatchObject({ state: 'waiting', current: true, runs: 2 });
-    expect(progress.get('HoldAtWeight')?.waitsUntil).toBe(hold.timestamp + 8000);
-    expect(progress.get('ShiftTraffic')?.runs).toBe(2);
-    const approval = flowProgress(shape, [...ran('PrepareDeployment'), entered('RequestApproval')]);
+  it('a weighted step is held while CheckGreenAtWeight judges green (StillJudging), counted down to its end', () => {
+    const shift = exited('ShiftTraffic');
+    const atFirstStep = [
+      ...ran('PrepareDeployment', 'LaunchGreen', 'AwaitGreenHealthy'),
+      entered('ShiftTraffic'),
+      shift,
+      entered('CheckGreenAtWeight'),
+      retried('CheckGreenAtWeight', 'StillJudging'),
+    ];
+    const first = flowProgress(shape, atFirstStep, holds);
+    expect(first.get('CheckGreenAtWeight')).toMatchObject({ state: 'judging', current: true, runs: 1 });
+    expect(first.get('CheckGreenAtWeight')?.waitsUntil).toBe(shift.timestamp + 300_000);
+    // The second step's own hold, from the end of the second shift.
+    const secondShift = exited('ShiftTraffic');
+    const second = flowProgress(
+      shape,
+      [
+        ...atFirstStep,
+        exited('CheckGreenAtWeight'),
+        entered('ShiftTraffic'),
+        secondShift,
+        entered('CheckGreenAtWeight'),
+      ],
+      holds,
+    );
+    expect(second.get('CheckGreenAtWeight')).toMatchObject({ state: 'judging', current: true, runs: 2 });
+    expect(second.get('CheckGreenAtWeight')?.waitsUntil).toBe(secondShift.timestamp + 120_000);
+    expect(second.get('ShiftTraffic')).toMatchObject({ state: 'done', runs: 2 });
+    // Without the outlook's lengths the hold is still shown, without a countdown.
+    expect(flowProgress(shape, atFirstStep, {}).get('CheckGreenAtWeight')).toMatchObject({
+      state: 'judging',
+    });
+    expect(flowProgress(shape, atFirstStep, {}).get('CheckGreenAtWeight')?.waitsUntil).toBeUndefined();
+  });
+
+  it("blue's warm window is judged on WatchGreen (StillWarm); a Wait is waited with its length; an approval waits", () => {
+    const lastShift = exited('ShiftTraffic');
+    const warm = flowProgress(
+      shape,
+      [
+        ...ran('PrepareDeployment', 'LaunchGreen', 'AwaitGreenHealthy'),
+        entered('ShiftTraffic'),
+        lastShift,
+        entered('WatchGreen'),
+        retried('WatchGreen', 'StillWarm'),
+      ],
+      holds,
+    );
+    expect(warm.get('WatchGreen')).toMatchObject({ state: 'judging', current: true });
+    expect(warm.get('WatchGreen')?.waitsUntil).toBe(lastShift.timestamp + 900_000);
+    const drain = entered('WaitForBlueDrain', 'Wait', { waitSeconds: 8 });
+    const draining = flowProgress(
+      shape,
+      [...ran('PrepareDeployment', 'CommitRelease', 'DrainBlue'), drain],
+      holds,
+    );
+    expect(draining.get('WaitForBlueDrain')).toMatchObject({ state: 'waiting', current: true });
+    expect(draining.get('WaitForBlueDrain')?.waitsUntil).toBe(drain.timestamp + 8000);
+    const approval = flowProgress(shape, [...ran('PrepareDeployment'), entered('RequestApproval')], holds);
     expect(approval.get('RequestApproval')).toMatchObject({ state: 'waiting', current: true });
   });
 
   it('after a failure: the failed step, what it undid as compensated, compensation done, the rest skipped', () => {
-    const progress = flowProgress(shape, [
-      ...ran('PrepareDeployment', 'LaunchGreen'),
-      entered('AwaitGreenHealthy'),
-      {
-        type: 'StateFailed',
-        timestamp: tick(),
-        state: { name: 'AwaitGreenHealthy', type: 'Task' },
-        Error: 'GreenUnhealthy',
-        Cause: '0/2 healthy',
-      },
-      ...ran('RecordFailure', 'RestoreTraffic', 'DestroyGreen'),
-      { type: 'ExecutionFailed', timestamp: tick() },
-    ]);
+    const progress = flowProgress(
+      shape,
+      [
+        ...ran('PrepareDeployment', 'LaunchGreen'),
+        entered('AwaitGreenHealthy'),
+        {
+          type: 'StateFailed',
+          timestamp: tick(),
+          state: { name: 'AwaitGreenHealthy', type: 'Task' },
+          Error: 'GreenUnhealthy',
+          Cause: '0/2 healthy',
+        },
+        ...ran('RecordFailure', 'RestoreTraffic', 'DestroyGreen'),
+        { type: 'ExecutionFailed', timestamp: tick() },
+      ],
+      holds,
+    );
     expect(progress.get('AwaitGreenHealthy')).toMatchObject({
       state: 'failed',
       error: 'GreenUnhealthy: 0/2 healthy',
@@ -122,10 +187,10 @@ describe("each step's state from the step events (operator/console/flow-progress
 
 describe("a Wait state's length (statemachines/wait-seconds.ts)", () => {
   it("reads SecondsPath in the state's input, as JSON text (AWS's history) or as a value (the local engine)", () => {
-    const hold = definition.States.HoldAtWeight;
-    expect(waitSecondsOf(hold, { shift: { holdSeconds: 30 } })).toBe(30);
-    expect(waitSecondsOf(hold, JSON.stringify({ shift: { holdSeconds: 12 } }))).toBe(12);
-    expect(waitSecondsOf(hold, { shift: {} })).toBeUndefined();
+    const drain = definition.States.WaitForBlueDrain;
+    expect(waitSecondsOf(drain, { drain: { drainSeconds: 30 } })).toBe(30);
+    expect(waitSecondsOf(drain, JSON.stringify({ drain: { drainSeconds: 12 } }))).toBe(12);
+    expect(waitSecondsOf(drain, { drain: {} })).toBeUndefined();
     expect(waitSecondsOf(definition.States.LaunchGreen, {})).toBeUndefined();
     expect(waitSecondsOf({ Type: 'Wait', Seconds: 5 }, {})).toBe(5);
   });

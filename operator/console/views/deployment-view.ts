@@ -26,7 +26,7 @@ function analysisTable(entries: AnalysisEntry[]): Html {
   );
 }
 
-/** What the deployment is doing now: its current step (and a hold's countdown), the traffic split, the preview. */
+/** What the deployment is doing now: its current step (and a wait's or a hold's countdown), the traffic split, the preview. */
 function nowCards(progress: Map<string, StepProgress>, where: ServiceStatus | undefined): Html {
   const [name, step] = [...progress.entries()].find(([, p]) => p.current) ?? [];
   const hold =
@@ -53,7 +53,7 @@ export function deploymentHead(
 ): Html {
   const { record } = current;
   const status = record?.status ?? current.status;
-  const progress = flowProgress(shape, current.events);
+  const progress = flowProgress(shape, current.events, current);
   const subject = record && {
     service: record.service,
     environment: record.environment,

@@ -8,6 +8,7 @@ const ICON: Record<StepState, string> = {
   skipped: '–',
   running: '●',
   waiting: '‖',
+  judging: '⚖',
   done: '✓',
   failed: '✗',
   compensated: '↶',
@@ -65,7 +66,7 @@ export function flowGraph(shape: FlowShape, progress: Map<string, StepProgress>)
     <p class="lane-label">on failure, compensation:</p>
     ${lane('compensation', shape.compensation)}
     <p class="flow-legend">${(
-      ['done', 'running', 'waiting', 'failed', 'compensated', 'skipped', 'pending'] as const
+      ['done', 'running', 'waiting', 'judging', 'failed', 'compensated', 'skipped', 'pending'] as const
     ).map((s) => html`<span class="node ${s}"><span class="icon">${ICON[s]}</span>${s}</span> `)}</p>
   </section>`;
 }
