@@ -19,7 +19,7 @@ export class Ec2ImageCatalog implements ImageCatalog {
   // Changes with the builder's user data: an image baked by another script is not reused.
   readonly recipe = 'ec2-user-data-v2';
 
-  constructor(protected readonly clients: { ec2: EC2Client; ssm: SSMClient }) {}
+  constructor(private readonly clients: { ec2: EC2Client; ssm: SSMClient }) {}
 
   /** An AMI id, or an SSM parameter (e.g. the latest Amazon Linux 2023) resolved to the AMI it names today. */
   async resolveBaseImage(reference: string): Promise<string> {
@@ -71,7 +71,8 @@ export class Ec2ImageCatalog implements ImageCatalog {
     );
   }
 
-  protected async getRawImage(imageId: string): Promise<Ec2Image | undefined> {
+  /** The AMI as EC2 describes it, or undefined when EC2 does not know it. */
+  async getRawImage(imageId: string): Promise<Ec2Image | undefined> {
     try {
       return (await describeImages(this.clients.ec2, { ImageIds: [imageId] }))[0];
     } catch (error) {
@@ -80,7 +81,7 @@ export class Ec2ImageCatalog implements ImageCatalog {
     }
   }
 
-  protected async describe(input: DescribeImagesCommandInput): Promise<Image[]> {
+  private async describe(input: DescribeImagesCommandInput): Promise<Image[]> {
     try {
       return (await describeImages(this.clients.ec2, input))
         .filter((i) => i.State === 'available' || i.State === 'pending')
