@@ -250,7 +250,7 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
       state: 'draining',
       steps: 0,
       imageId: 'ami-blue',
-      drainingUntil: Date.now() + 60_000,
+      drainingUntil: cloud.now().getTime() + 60_000,
     });
     expect(whyKept(await dryRun())).toEqual([`draining: instance ${instance} is draining from ${freeSlot}`]);
 
