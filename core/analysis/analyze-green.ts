@@ -157,6 +157,7 @@ export async function lookAtGreen(
   return decide(look, settings, {
     idle,
     baselineRequests: baseline.reduce((n, b) => n + b.requests, 0),
+    emptyMeansNoRequests: series.emptyMeansNoRequests === true,
     now,
     settledUntil: series.settledUntil,
     judgement,
@@ -187,6 +188,8 @@ export interface Evidence {
   /** No request reached blue before the shift, nor either fleet since, nor the load balancer's errors. */
   idle: boolean;
   baselineRequests: number;
+  /** The metrics count every request (locally): no request counted is no request sent, not a late datapoint. */
+  emptyMeansNoRequests?: boolean;
   alarmsFiring: string[];
   totals: Pick<AnalysisEntry, 'green' | 'blue'>;
 }
@@ -205,6 +208,15 @@ function leaning(judgement: Judgement): string | null {
   if (leans(judgement.latency))
     return `green is slower than blue by the floor or more, but not surely (${unsure(judgement.latency)})`;
   return null;
+}
+
+/**
+ * Green got no request after its warm-up, and the metrics are exact (locally): nobody was served by green in the
+ * window, so there is nothing to judge and a rollback would protect no one. On CloudWatch an empty minute may be a
+ * datapoint not yet published, which stays a doubt.
+ */
+function silentGreen(e: Evidence): boolean {
+  return e.emptyMeansNoRequests === true && e.judgement.requests.seen === 0 && e.unattributed === 0;
 }
 
 /** Why the look cannot pass yet, or null when it can. */
@@ -248,7 +260,7 @@ export function decide(
     return decided(entryOf(look, now, 'fail', `green surely ${which}: ${numbers}`, judgement, [], totals));
   }
   if (now < look.holdEndsAt) return { state: 'undecided', note: numbers };
-  if (e.settledUntil >= look.holdEndsAt.getTime() && e.idle)
+  if (e.settledUntil >= look.holdEndsAt.getTime() && (e.idle || silentGreen(e)))
     // Nobody reached either fleet, before the shift or since: nothing to judge, and a rollback would protect
     // no one. (Blue busy before the shift and green silent since is doubt, not idleness: CloudWatch may lag.)
     return decided({

@@ -32,4 +32,9 @@ export interface TrafficSeries {
    * load balancer counts its own 5xx per target group.
    */
   unattributedErrors: number[];
+  /**
+   * True where an empty bucket is a true zero (the local load balancer counts every request); absent or false
+   * where it may be a missing datapoint (CloudWatch publishes no datapoint for a minute without requests).
+   */
+  emptyMeansNoRequests?: boolean;
 }

@@ -28,7 +28,13 @@ export class LocalTrafficMetrics implements TrafficMetrics {
         options.slowerThanMs,
       );
     const length = Math.max(0, ...Object.values(fleets).map((b) => b.length));
-    return { bucketSeconds: 1, settledUntil, fleets, unattributedErrors: new Array(length).fill(0) };
+    return {
+      bucketSeconds: 1,
+      settledUntil,
+      fleets,
+      unattributedErrors: new Array(length).fill(0),
+      emptyMeansNoRequests: true,
+    };
   }
 
   async alarmsFiring(): Promise<string[]> {
