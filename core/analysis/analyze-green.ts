@@ -90,8 +90,15 @@ function entryOf(
   };
 }
 
+/**
+ * The largest e-value a record keeps: overwhelming evidence reaches 1e50 and more, which DynamoDB's document
+ * client refuses to write or read back as a JavaScript number (beyond Number.MAX_SAFE_INTEGER). Far above any
+ * threshold (200 at α = 1 %), so the verdict reads the same; the explanation's text keeps the full figure.
+ */
+export const MAX_RECORDED_E_VALUE = 1e15;
+
 const pick = (t: Judgement['errors']) => ({
-  eValue: Number(t.eValue.toPrecision(4)),
+  eValue: Number(Math.min(t.eValue, MAX_RECORDED_E_VALUE).toPrecision(4)),
   threshold: t.threshold,
   effect: t.effect === null ? null : Number(t.effect.toFixed(6)),
   floor: t.floor,
