@@ -204,7 +204,9 @@ export class InvariantMonitor {
     const record = this.world.store.deployments.get(request.deploymentId);
     coverage.add(`ended ${record?.status ?? 'without a record'}`);
     if (record?.status === 'succeeded') this.inDoubt.delete(target);
-    else if (record?.warnings.some((w) => w.includes('RestoreTraffic')))
+    // In doubt too when the record never got past compensating (RecordRollback failed for good): it does not
+    // say where traffic was left, so no routing is claimed for it.
+    else if (record?.status === 'compensating' || record?.warnings.some((w) => w.includes('RestoreTraffic')))
       this.inDoubt.set(target, request.deploymentId);
     const others = [...this.plane.deployments.values()].some(
       (d) => d.process.live && key(d.request) === target,
