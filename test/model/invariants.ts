@@ -157,10 +157,12 @@ export class InvariantMonitor {
     if (port === 'store' && method === 'commitRelease') this.endShift(key(args[0] as Target), by);
     if (port === 'traffic' && method === 'drain') {
       const seconds = (result as { drainSeconds?: number } | undefined)?.drainSeconds ?? 0;
-      // A retried drain of a fleet already out of its group drains nothing more: the first drain still runs.
+      // A retried drain of a fleet already out of its group drains nothing more (alb-traffic.ts returns the delay
+      // without detaching again): the first drain, while it runs, is the one that ends.
       const fleetId = String(args[1]);
-      const until = this.world.clock.now().getTime() + seconds * 1000;
-      this.drainingUntil.set(fleetId, Math.max(until, this.drainingUntil.get(fleetId) ?? 0));
+      const now = this.world.clock.now().getTime();
+      const running = this.drainingUntil.get(fleetId);
+      if (running === undefined || running <= now) this.drainingUntil.set(fleetId, now + seconds * 1000);
     }
   }
 
