@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebClient } from '@slack/web-api';
 import { SlackApprovalChannel } from '../../chatops/slack/slack-approval-channel.js';
 import { SlackNotifier } from '../../chatops/slack/slack-notifier.js';
-import { environmentOf } from '../../core/config/service-config.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { endInterruptedDeployments } from '../../core/deployment/end-interrupted-deployments.js';
 import { Refused } from '../../core/errors.js';
@@ -13,6 +12,7 @@ import { systemClock } from '../../core/ports/clock.js';
 import type { DeploymentStarter } from '../../core/ports/deployment-starter.js';
 import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
 import type { Ports } from '../../core/ports/index.js';
+import { relaunchLiveRelease } from '../../core/releases/relaunch-live-release.js';
 import { taskFunctions } from '../../functions/catalog.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
 import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
@@ -303,8 +303,7 @@ export class ControlPlane {
         return undefined;
       });
       if (!loaded) continue;
-      const { config, source } = loaded;
-      for (const environment of Object.keys(config.environments)) {
+      for (const environment of Object.keys(loaded.config.environments)) {
         report.compensated.push(
           ...(await endInterruptedDeployments(
             { ...this.ports, isRunning: (id) => this.engine.get(id) !== undefined },
@@ -312,25 +311,8 @@ export class ControlPlane {
             environment,
           )),
         );
-        const live = await this.store.getLiveRelease(service, environment);
+        const live = await relaunchLiveRelease(this.ports, loaded, service, environment);
         if (!live) continue;
-        const env = environmentOf(config, environment, source);
-        const image = await this.baker.getImage(live.imageId);
-        if (!image) continue;
-        await this.fleets.launch({
-          fleetId: live.fleetId,
-          service,
-          environment,
-          deploymentId: live.deploymentId,
-          version: live.version,
-          imageId: live.imageId,
-          capacity: live.capacity,
-          variables: env.variables,
-          secrets: env.secrets,
-          healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
-          drainSeconds: env.drainSeconds,
-        });
-        await this.ports.traffic.shift({ service, environment }, [{ fleetId: live.fleetId, percent: 100 }]);
         report.restored.push({ service, environment, version: live.version });
       }
     }

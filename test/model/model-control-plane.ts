@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decideApproval } from '../../core/approvals/decide-approval.js';
-import { environmentOf } from '../../core/config/service-config.js';
 import { startCongruenceRun } from '../../core/congruence/start-congruence-run.js';
 import { deriveDeploymentId } from '../../core/deployment/deployment-id.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
@@ -11,6 +10,7 @@ import type { ApprovalChannel, ApprovalView } from '../../core/ports/approval-ch
 import type { Ports } from '../../core/ports/index.js';
 import { planPromotion } from '../../core/releases/plan-promotion.js';
 import { planRollback } from '../../core/releases/plan-rollback.js';
+import { relaunchLiveRelease } from '../../core/releases/relaunch-live-release.js';
 import { taskFunctions } from '../../functions/catalog.js';
 import { ExecutionAlreadyExists, LocalEngine, type TaskCall } from '../../local/engine/local-engine.js';
 import type { EventLog, LocalExecution } from '../../local/engine/local-execution.js';
@@ -402,27 +402,16 @@ export class ModelControlPlane {
         environment,
       );
       if (ended.length) this.log(`  the restart ends ${ended.join(', ')} as rolled back`);
-      const live = await ports.store.getLiveRelease(service, environment);
+      const traffic = {
+        ...ports.traffic,
+        shift: (...args: Parameters<typeof ports.traffic.shift>) => {
+          this.monitor.beforePortCall('traffic', 'shift', [target]);
+          return ports.traffic.shift(...args);
+        },
+      };
+      const loaded = await ports.configs.load(service);
+      const live = await relaunchLiveRelease({ ...ports, traffic }, loaded, service, environment);
       if (!live) continue;
-      const { config, source } = await ports.configs.load(service);
-      const env = environmentOf(config, environment, source);
-      const image = await ports.baker.getImage(live.imageId);
-      if (!image) continue;
-      await ports.fleets.launch({
-        fleetId: live.fleetId,
-        service,
-        environment,
-        deploymentId: live.deploymentId,
-        version: live.version,
-        imageId: live.imageId,
-        capacity: live.capacity,
-        variables: env.variables,
-        secrets: env.secrets,
-        healthCheck: { ...env.healthCheck, path: env.healthCheck.path ?? image.healthPath },
-        drainSeconds: env.drainSeconds,
-      });
-      this.monitor.beforePortCall('traffic', 'shift', [target]);
-      await ports.traffic.shift(target, [{ fleetId: live.fleetId, percent: 100 }]);
       this.monitor.restartServes(target);
     }
   }
