@@ -16,19 +16,13 @@ export class TooManyPages extends Error {
 }
 
 /** Every item of every page, in order; TooManyPages past `maxPages`. */
-export async function readAll<Page, Item>(
+export function readAll<Page, Item>(
   what: string,
   pages: AsyncIterable<Page>,
   itemsOf: (page: Page) => Item[] | undefined,
   maxPages = MAX_PAGES,
 ): Promise<Item[]> {
-  const items: Item[] = [];
-  let read = 0;
-  for await (const page of pages) {
-    if (++read > maxPages) throw new TooManyPages(what, maxPages);
-    items.push(...(itemsOf(page) ?? []));
-  }
-  return items;
+  return readUpTo(what, pages, itemsOf, Number.POSITIVE_INFINITY, maxPages);
 }
 
 /** The items of the first `maxPages` pages, for what a person reads (logs, an execution's history): no error. */
