@@ -6,7 +6,6 @@ const TRANSIENT = new Set([
   'Throttling',
   'RequestLimitExceeded',
   'TooManyRequestsException',
-  'RequestThrottled',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalError',

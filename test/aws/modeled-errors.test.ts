@@ -10,7 +10,11 @@ import { FleetDirectory } from '../../aws/fleets/fleet-directory.js';
 import { runAwsJanitor } from '../../aws/janitor/aws-janitor.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/store/local-dynamodb.js';
 import { COMMON_ERRORS, EC2_ERROR_CODES } from '../support/aws-oracles/api-oracle.js';
-import { modeledErrorsOf } from '../support/aws-oracles/botocore-models.js';
+import {
+  MODELED_SERVICES,
+  modeledErrorsOf,
+  serviceErrorsOf,
+} from '../support/aws-oracles/botocore-models.js';
 import { awsWorldWithBlue } from '../support/aws-world.js';
 import type { SimulatedCloud } from '../support/simulated-cloud.js';
 
@@ -224,6 +228,42 @@ describe("the adapters match AWS's errors by their modeled names", () => {
     expect([...new Set(compared)].sort()).toEqual(
       [...new Set(MATCHED.map((m) => `${m.file} ${m.name}`))].sort(),
     );
+  });
+});
+
+/**
+ * The names in the sets an adapter tests a caught error's name against (`TRANSIENT.has(name)`), each as
+ * `<file> <set> <name>`: sets, unlike the comparisons above, hold names for any operation of any service.
+ */
+function namesInSets(): string[] {
+  return ADAPTERS.flatMap((file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    return [...text.matchAll(/\b(\w+)\.has\((?:\w+\.)?name\)/g)].flatMap(([, set]) => {
+      const literal = new RegExp(`const ${set} = new Set\\(\\[([^\\]]*)\\]`).exec(text)?.[1];
+      if (literal === undefined) return [`${file} ${set} (not a literal set of names)`];
+      const names = literal.replace(/\/\/.*$/gm, '').matchAll(/'([^']+)'/g);
+      return [...names].map(([, name]) => `${file} ${set} ${name}`);
+    });
+  });
+}
+
+describe("the sets of error names the adapters test errors against hold AWS's names", () => {
+  const allModeled = new Set(MODELED_SERVICES.flatMap(serviceErrorsOf));
+  const answered = (name: string) =>
+    COMMON_ERRORS.has(name) || EC2_ERROR_CODES.has(name) || allModeled.has(name);
+
+  it('each name is one a service bakeshift calls can answer: modeled, common to every API, or an EC2 code', () => {
+    const named = namesInSets();
+    expect([...new Set(named.map((n) => n.split(' ').slice(0, 2).join(' ')))].sort()).toEqual([
+      'aws/commons/aws-errors.ts TRANSIENT',
+      'aws/operations/explain-aws-errors.ts ACCESS_DENIED',
+    ]);
+    expect(named.filter((n) => !answered(n.split(' ')[2] ?? ''))).toEqual([]);
+  });
+
+  it('and can fail: a name no model lists is found', () => {
+    expect(answered('TooManyRequestsException')).toBe(true);
+    expect(answered('RequestThrottled')).toBe(false);
   });
 });
 

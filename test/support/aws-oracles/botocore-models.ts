@@ -99,6 +99,15 @@ function serviceModel(service: string) {
   return model;
 }
 
+/** The services bakeshift calls whose models are read here, under our recorded names (IAM's prefixes). */
+export const MODELED_SERVICES = Object.keys(BOTOCORE_SERVICE);
+
+/** Every error the model lists for any operation of the service (none for EC2's, which lists no errors). */
+export function serviceErrorsOf(service: string): string[] {
+  const operations = Object.values(serviceModel(service)?.raw.operations ?? {});
+  return operations.flatMap((o) => (o.errors ?? []).map((e) => e.shape));
+}
+
 /** An operation of a service's model, by its API name (e.g. `RunInstances`). */
 export function operationOf(service: string, name: string): ModelOperation | undefined {
   return serviceModel(service)?.api.operations[name.charAt(0).toLowerCase() + name.slice(1)];
