@@ -216,7 +216,7 @@ describe('analysis on AWS (CloudWatch over the simulated cloud)', () => {
     const outcome = await execution.outcome;
     expect(outcome.status).toBe('FAILED');
     expect(outcome.cause).toMatch(
-      /CheckGreenAtWeight failed with AnalysisInconclusive: CheckGreenAtWeight 10%: inconclusive: no request counted for green since its warm-up, while blue had \d+ before the shift/,
+      /CheckGreenAtWeight failed with AnalysisInconclusive: CheckGreenAtWeight 10%: inconclusive: no request counted for green since the shift, while blue had \d+ before the shift/,
     );
   }, 60_000);
 });
