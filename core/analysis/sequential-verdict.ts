@@ -180,6 +180,8 @@ function explain(
   const errorLine = `errors: green ${green.errors}/${green.requests} (${percent(rate(green))}), blue ${blue.errors}/${blue.requests} (${percent(rate(blue))}), ${points(errors.effect ?? 0)} (floor ${points(errors.floor)}); e-value ${short(errors.eValue)} ${errors.eValue >= errors.threshold ? '≥' : '<'} ${short(errors.threshold)}`;
   if (thresholdsMs.length === 0)
     return `${errorLine}; latency: not compared (blue has no response times before the shift)`;
+  if (green.requests > 0 && green.p50Ms === null && green.p99Ms === null)
+    return `${errorLine}; latency: not compared yet (green's warm-up)`;
   const slower = thresholdsMs
     .map((t, k) => `slower than ${t} ms: green ${green.slow[k] ?? 0}, blue ${blue.slow[k] ?? 0}`)
     .join('; ');

@@ -63,6 +63,9 @@ describe('a look at green during its warm-up', () => {
     const coldStart = world((at) => ({ errors: 0, slow: at < SHIFT + 30_000 ? 10 : 0 }));
     const duringWarmUp = await lookAt(coldStart, 30);
     expect(duringWarmUp?.state).toBe('undecided');
+    expect(duringWarmUp?.state === 'undecided' && duringWarmUp.note).toMatch(
+      /^errors: green 0\/30 .*; latency: not compared yet \(green's warm-up\)$/,
+    );
     const laterSlowness = world((at) => ({ errors: 0, slow: at >= SHIFT + 30_000 ? 10 : 0 }));
     const after = await lookAt(laterSlowness, 60);
     expect(after?.state === 'decided' && after.entry.reason).toMatch(/^green surely is slower than blue/);
