@@ -18,7 +18,7 @@ export interface GreenLook {
   /** Where the verdict is made, for the record: `CheckGreenAtWeight 10%`, `WatchGreen`. */
   step: string;
   greenFleetId: string;
-  /** When green first took traffic: the tests run from there (after the warm-up) to now. */
+  /** When green first took traffic: the tests run from there (latency after the warm-up) to now. */
   firstShiftAt: Date;
   /** Before this nothing passes; after it (and the extension) nothing stays undecided. */
   holdEndsAt: Date;
@@ -105,7 +105,7 @@ const pick = (t: Judgement['errors']) => ({
 });
 
 /**
- * One look at green (ADR 40): its buckets since the first shift (after the warm-up) against blue's, over the
+ * One look at green (ADR 40): its buckets since the first shift (latency after the warm-up) against blue's, over the
  * same buckets while blue takes traffic and against blue's own before the shift once green takes it all.
  * Fails as soon as a test is sure; passes only after the hold, on settled buckets, with enough requests to
  * have seen the minimum effect; otherwise undecided until the hold and its extension end, then inconclusive.
@@ -142,7 +142,10 @@ export async function lookAtGreen(
       slowerThanMs: thresholdsMs,
     },
   );
-  const from = look.firstShiftAt.getTime() + settings.warmUpSeconds * 1000;
+  // Errors from the first bucket that begins at the shift (a bucket straddling it would misstate green's
+  // share); slow requests only from the warm-up's end (compare).
+  const from = look.firstShiftAt.getTime();
+  const warmFrom = from + settings.warmUpSeconds * 1000;
   const bucketMs = series.bucketSeconds * 1000;
   const since = (buckets: MetricBucket[] = []) => buckets.filter((b) => b.at >= from);
   const baseline = (series.fleets[blueFleetId] ?? []).filter(
@@ -153,11 +156,12 @@ export async function lookAtGreen(
   const firstIndex = (series.fleets[look.greenFleetId] ?? []).findIndex((b) => b.at >= from);
   const unattributedErrors = firstIndex < 0 ? [] : series.unattributedErrors.slice(firstIndex);
   const afterHold = now >= look.holdEndsAt;
-  const judgement = judgeComparison(compare(green, blue, baseline), settings, thresholdsMs, afterHold);
-  const unattributed = unattributedErrors.reduce((x, y) => x + y, 0);
-  const worstCase = unattributed
-    ? judgeComparison(compare(green, blue, baseline, unattributedErrors), settings, thresholdsMs, false)
-    : judgement;
+  const { judgement, worstCase, unattributed } = judgeGreen(
+    { green, blue, baseline, unattributedErrors, warmFrom },
+    settings,
+    thresholdsMs,
+    afterHold,
+  );
   const totals = totalsOf(green, blue);
   const idle =
     baseline.length === 0 && totals.green.requests + (totals.blue?.requests ?? 0) + unattributed === 0;
@@ -176,6 +180,41 @@ export async function lookAtGreen(
 }
 
 const decided = (entry: AnalysisEntry): LookResult => ({ state: 'decided', entry });
+
+/**
+ * The verdict's numbers, and the worst case where load-balancer 5xx no target group accounts for are counted as
+ * green's (the same judgement when there are none).
+ */
+function judgeGreen(
+  buckets: {
+    green: MetricBucket[];
+    blue: MetricBucket[];
+    baseline: MetricBucket[];
+    unattributedErrors: number[];
+    warmFrom: number;
+  },
+  settings: Analysis,
+  thresholdsMs: number[],
+  afterHold: boolean,
+) {
+  const { green, blue, baseline, unattributedErrors, warmFrom } = buckets;
+  const judgement = judgeComparison(
+    compare(green, blue, baseline, [], warmFrom),
+    settings,
+    thresholdsMs,
+    afterHold,
+  );
+  const unattributed = unattributedErrors.reduce((x, y) => x + y, 0);
+  const worstCase = unattributed
+    ? judgeComparison(
+        compare(green, blue, baseline, unattributedErrors, warmFrom),
+        settings,
+        thresholdsMs,
+        false,
+      )
+    : judgement;
+  return { judgement, worstCase, unattributed };
+}
 
 function totalsOf(green: MetricBucket[], blue: MetricBucket[]): Pick<AnalysisEntry, 'green' | 'blue'> {
   const sum = (buckets: MetricBucket[]) => ({
@@ -218,7 +257,7 @@ function leaning(judgement: Judgement): string | null {
 }
 
 /**
- * Green got no request after its warm-up, and the metrics are exact (locally): nobody was served by green in the
+ * Green got no request since the shift, and the metrics are exact (locally): nobody was served by green in the
  * window, so there is nothing to judge and a rollback would protect no one. On CloudWatch an empty minute may be a
  * datapoint not yet published, which stays a doubt.
  */
@@ -233,7 +272,7 @@ function doubt(look: Pick<GreenLook, 'holdEndsAt'>, e: Evidence): string | null 
   if (e.worstCase.fails)
     return `${e.unattributed} load-balancer 5xx no target group accounts for: counted as green's, green fails`;
   if (e.judgement.requests.seen === 0)
-    return `no request counted for green since its warm-up, while blue had ${e.baselineRequests} before the shift (a window the metrics have not filled?)`;
+    return `no request counted for green since the shift, while blue had ${e.baselineRequests} before the shift (a window the metrics have not filled?)`;
   return leaning(e.judgement);
 }
 
@@ -271,15 +310,7 @@ export function decide(
     // Nobody reached either fleet, before the shift or since: nothing to judge, and a rollback would protect
     // no one. (Blue busy before the shift and green silent since is doubt, not idleness: CloudWatch may lag.)
     return decided({
-      ...entryOf(
-        look,
-        now,
-        'pass',
-        `not judged: no request reached green after its warm-up`,
-        null,
-        [],
-        totals,
-      ),
+      ...entryOf(look, now, 'pass', `not judged: no request reached green after the shift`, null, [], totals),
     });
   const reason = doubt(look, e);
   if (reason === null)

@@ -13,8 +13,19 @@ import { binomialLogRatio, logSumExp, type ShareBucket } from './share-test.js';
 /** A bucket of the increase test: the share test's, and the requests of both fleets in it. */
 export type CountBucket = ShareBucket & { requests: number };
 
-/** The prior on Δ: log-uniform from +0.05 points to +100 points (an outage), 61 points. */
-export const INCREASES: number[] = Array.from({ length: 61 }, (_, i) => 0.0005 * 2000 ** (i / 60));
+/** The default prior on Δ: log-uniform from +0.05 points to +100 points (an outage), 61 points. */
+export const INCREASES: number[] = increaseGrid(0.0005);
+
+/**
+ * A log-uniform prior on Δ from `from` to +100 points (an outage), at the default's density (about 8 points per
+ * factor e). The error test starts it at the minimum effect (ADR 40, amendment): an increase below the floor
+ * cannot fail green, so prior mass there only dilutes the evidence for the effects that can.
+ */
+export function increaseGrid(from: number): number[] {
+  const low = Math.min(Math.max(from, 0.0005), 0.5);
+  const count = Math.round((60 * Math.log(1 / low)) / Math.log(2000)) + 1;
+  return Array.from({ length: count }, (_, i) => low * (1 / low) ** (i / (count - 1)));
+}
 
 /** ln of the odds of "this event is green's" under an increase Δ. */
 export function increaseOdds({ green, blue, share, requests }: CountBucket, increase: number): number {
@@ -25,12 +36,17 @@ export function increaseOdds({ green, blue, share, requests }: CountBucket, incr
 
 /** The mixture e-value over Δ, kept up to date bucket by bucket; and Δ's maximum-likelihood value. */
 export class IncreaseEValue {
-  private readonly sums = INCREASES.map(() => Math.log(1 / INCREASES.length));
-  private readonly ratios = INCREASES.map(() => 0);
+  private readonly sums: number[];
+  private readonly ratios: number[];
+
+  constructor(private readonly increases: number[] = INCREASES) {
+    this.sums = increases.map(() => Math.log(1 / increases.length));
+    this.ratios = increases.map(() => 0);
+  }
 
   add(bucket: CountBucket): this {
     if (bucket.share <= 0 || bucket.share >= 1 || bucket.green + bucket.blue === 0) return this;
-    INCREASES.forEach((increase, i) => {
+    this.increases.forEach((increase, i) => {
       const ratio = binomialLogRatio(bucket, increaseOdds(bucket, increase));
       this.sums[i] = (this.sums[i] ?? 0) + ratio;
       this.ratios[i] = (this.ratios[i] ?? 0) + ratio;
@@ -46,7 +62,7 @@ export class IncreaseEValue {
   /** The increase the buckets make likeliest (0 when none is likelier than no increase). */
   estimate(): number {
     let [best, bestRatio] = [0, 0];
-    INCREASES.forEach((increase, i) => {
+    this.increases.forEach((increase, i) => {
       if ((this.ratios[i] ?? 0) > bestRatio) [best, bestRatio] = [increase, this.ratios[i] ?? 0];
     });
     return best;

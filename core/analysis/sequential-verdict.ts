@@ -1,4 +1,4 @@
-import { type CountBucket, IncreaseEValue } from './increase-test.js';
+import { type CountBucket, IncreaseEValue, increaseGrid } from './increase-test.js';
 import type { MetricBucket, WindowMetrics } from './window-metrics.js';
 
 /** What the environment asks of a verdict (its `analysis` configuration). */
@@ -79,15 +79,19 @@ const finish = (total: ReturnType<typeof empty>): Totals => ({
  * Pairs green's buckets with blue's: the same bucket where blue took traffic in it, otherwise (all traffic on
  * green) the next unused bucket of blue's baseline before the first shift, each used once. `extraGreenErrors`
  * (per bucket) are counted as green's: load-balancer errors no target group accounts for, for the worst case.
+ * Errors are compared from green's first request (an error in a cold start is one a user got); slow requests
+ * and quantiles only from buckets that begin at `warmFrom` or later (a cold start is slower, not a regression).
  */
 export function compare(
   green: MetricBucket[],
   blue: MetricBucket[],
   baseline: MetricBucket[],
   extraGreenErrors: number[] = [],
+  warmFrom = Number.NEGATIVE_INFINITY,
 ): Comparison {
   const thresholds = green[0]?.slow.length ?? 0;
   const [g, b] = [empty(thresholds), empty(thresholds)];
+  const [gWarm, bWarm] = [empty(thresholds), empty(thresholds)];
   const errors: CountBucket[] = [];
   const slow: CountBucket[][] = Array.from({ length: thresholds }, () => []);
   let nextBaseline = 0;
@@ -104,12 +108,28 @@ export function compare(
     const share = mine.requests / requests;
     const cap = acrossTime ? { logCap: ACROSS_TIME_LOG_CAP } : {};
     errors.push({ green: mine.errors, blue: other.errors, share, requests, ...cap });
+    if (greenBucket.at < warmFrom) return;
+    accumulate(gWarm, mine);
+    accumulate(bWarm, other);
     slow.forEach((list, k) => {
       list.push({ green: mine.slow[k] ?? 0, blue: other.slow[k] ?? 0, share, requests, ...cap });
     });
   });
-  return { errors, slow, green: finish(g), blue: finish(b) };
+  return {
+    errors,
+    slow,
+    green: withLatency(finish(g), finish(gWarm)),
+    blue: withLatency(finish(b), finish(bWarm)),
+  };
 }
+
+/** Requests and errors from all the buckets compared; slow requests and quantiles from the warm ones. */
+const withLatency = (all: Totals, warm: Totals): Totals => ({
+  ...all,
+  slow: warm.slow,
+  p50Ms: warm.p50Ms,
+  p99Ms: warm.p99Ms,
+});
 
 const rate = (m: WindowMetrics) => (m.requests ? m.errors / m.requests : 0);
 
@@ -122,8 +142,9 @@ export function requestsNeeded(green: Totals, blue: Totals, minIncrease: number,
   if (green.requests === 0 || blue.requests === 0) return null;
   const share = green.requests / (green.requests + blue.requests);
   const blueRate = rate(blue);
+  const grid = increaseGrid(minIncrease);
   const expectedAt = (scale: number) =>
-    new IncreaseEValue()
+    new IncreaseEValue(grid)
       .add({
         green: green.requests * scale * (blueRate + minIncrease),
         blue: blue.requests * scale * blueRate,
@@ -159,6 +180,8 @@ function explain(
   const errorLine = `errors: green ${green.errors}/${green.requests} (${percent(rate(green))}), blue ${blue.errors}/${blue.requests} (${percent(rate(blue))}), ${points(errors.effect ?? 0)} (floor ${points(errors.floor)}); e-value ${short(errors.eValue)} ${errors.eValue >= errors.threshold ? '≥' : '<'} ${short(errors.threshold)}`;
   if (thresholdsMs.length === 0)
     return `${errorLine}; latency: not compared (blue has no response times before the shift)`;
+  if (green.requests > 0 && green.p50Ms === null && green.p99Ms === null)
+    return `${errorLine}; latency: not compared yet (green's warm-up)`;
   const slower = thresholdsMs
     .map((t, k) => `slower than ${t} ms: green ${green.slow[k] ?? 0}, blue ${blue.slow[k] ?? 0}`)
     .join('; ');
@@ -235,8 +258,11 @@ export function judgeComparison(
   thresholdsMs: number[],
   withPower = true,
 ): Judgement {
-  const eValue = (buckets: CountBucket[]) => buckets.reduce((e, b) => e.add(b), new IncreaseEValue());
-  const errors = eValue(cmp.errors);
+  const eValue = (buckets: CountBucket[], grid?: number[]) =>
+    buckets.reduce((e, b) => e.add(b), new IncreaseEValue(grid));
+  // The error test's prior starts at the minimum effect (ADR 40, amendment); the slow-request tests' floor is
+  // already in their thresholds, so theirs is the default.
+  const errors = eValue(cmp.errors, increaseGrid(settings.minErrorIncrease));
   const found = {
     errorsLogE: errors.logE(),
     slowLogE: cmp.slow.map((buckets) => eValue(buckets).logE()),

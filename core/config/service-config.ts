@@ -192,7 +192,7 @@ export const Analysis = z
     minErrorIncrease: z.number().min(0).max(1).default(0.005),
     /** The smallest p99 increase worth a rollback, in ms. */
     minLatencyIncreaseMs: z.number().int().min(0).max(60_000).default(20),
-    /** Green's first seconds of traffic are not compared (a cold start is not a regression). */
+    /** Green's latency in its first seconds of traffic is not compared (a cold start is slower); its errors are. */
     warmUpSeconds: seconds(0, 600).default(30),
     /** A hold that ends without enough evidence is extended by up to this long before it is inconclusive. */
     extendInconclusiveSeconds: seconds(0, 3600).default(300),

@@ -1,6 +1,11 @@
 import randomBinomial from '@stdlib/random-base-binomial';
 import { describe, expect, it } from 'vitest';
-import { type CountBucket, INCREASES, IncreaseEValue } from '../../core/analysis/increase-test.js';
+import {
+  type CountBucket,
+  INCREASES,
+  IncreaseEValue,
+  increaseGrid,
+} from '../../core/analysis/increase-test.js';
 import { MixtureEValue } from '../../core/analysis/share-test.js';
 import { judgeWindow } from '../../scripts/bench/analysis/wilson-rule.js';
 
@@ -68,6 +73,12 @@ describe('the increase test (core/analysis/increase-test.ts)', () => {
       return (look) => e.add(look.bucket).logE() >= Math.log(1 / ALPHA);
     });
     expect(sequential).toBeLessThanOrEqual(ALPHA);
+    // The error test's own prior, from the minimum effect (ADR 40, amendment): any prior keeps Ville's bound.
+    const fromFloor = falseRollbacks(() => {
+      const e = new IncreaseEValue(increaseGrid(0.005));
+      return (look) => e.add(look.bucket).logE() >= Math.log(1 / ALPHA);
+    });
+    expect(fromFloor).toBeLessThanOrEqual(ALPHA);
     // ADR 30's rule on the same looks: the growing window judged afresh at every look.
     const wilson = falseRollbacks(() => {
       const [green, blue] = [
@@ -110,5 +121,20 @@ describe('the increase test (core/analysis/increase-test.ts)', () => {
     expect(burst.logE()).toBeLessThan(Math.log(2));
     expect(INCREASES[0]).toBeCloseTo(0.0005, 10);
     expect(INCREASES.at(-1)).toBeCloseTo(1, 10);
+  });
+
+  it("the error test's prior starts at the minimum effect: more evidence for a regression at the floor, none spent below", () => {
+    const grid = increaseGrid(0.005);
+    expect(grid[0]).toBeCloseTo(0.005, 10);
+    expect(grid.at(-1)).toBeCloseTo(1, 10);
+    expect(grid.length).toBe(43);
+    // Three green errors in 300 green requests, none of blue's 2,700: +1 point at 10 %.
+    const [floor, wide] = [new IncreaseEValue(grid), new IncreaseEValue()];
+    for (let i = 0; i < 3; i++) {
+      floor.add({ green: 1, blue: 0, share: 0.1, requests: 1000 });
+      wide.add({ green: 1, blue: 0, share: 0.1, requests: 1000 });
+    }
+    expect(floor.logE()).toBeGreaterThan(wide.logE() + Math.log(1.3));
+    expect(floor.logE()).toBeGreaterThan(Math.log(2 / ALPHA));
   });
 });

@@ -1,6 +1,6 @@
 import mt19937 from '@stdlib/random-base-mt19937';
 import { decide } from '../../../core/analysis/analyze-green.js';
-import { IncreaseEValue } from '../../../core/analysis/increase-test.js';
+import { IncreaseEValue, increaseGrid } from '../../../core/analysis/increase-test.js';
 import { ACROSS_TIME_LOG_CAP, judge, type Totals } from '../../../core/analysis/sequential-verdict.js';
 import type { MetricBucket } from '../../../core/analysis/window-metrics.js';
 import { classifyIncrease, kayentaFails } from './kayenta-judge.js';
@@ -92,10 +92,13 @@ function add(t: ReturnType<typeof totalsOf>, b: Bucket, slow: number[]) {
 
 /** The new rule's running state: its e-values and totals, fed bucket by bucket after the warm-up. */
 class SequentialState {
-  readonly errors = new IncreaseEValue();
+  readonly errors = new IncreaseEValue(increaseGrid(SETTINGS.minErrorIncrease));
   readonly slow = [new IncreaseEValue(), new IncreaseEValue()];
   readonly green = totalsOf();
   readonly blue = totalsOf();
+  // Slow requests and quantiles after the warm-up only (compare in sequential-verdict.ts).
+  private readonly greenWarm = totalsOf();
+  private readonly blueWarm = totalsOf();
   private nextBaseline = 0;
 
   constructor(
@@ -103,8 +106,11 @@ class SequentialState {
     readonly thresholds: number[],
   ) {}
 
-  /** Green's bucket against blue's in it, or (all traffic on green) blue's next bucket before the shift. */
-  add(b: { green: Bucket; blue: Bucket }) {
+  /**
+   * Green's bucket against blue's in it, or (all traffic on green) blue's next bucket before the shift; errors
+   * from the shift, slow requests once `warm`.
+   */
+  add(b: { green: Bucket; blue: Bucket }, warm: boolean) {
     const acrossTime = b.blue.requests === 0;
     const other = acrossTime ? this.baseline[this.nextBaseline++] : b.blue;
     if (!other) return;
@@ -114,18 +120,27 @@ class SequentialState {
     const bs = this.thresholds.map((t) => slowerThan(other, t));
     const cap = acrossTime ? { logCap: ACROSS_TIME_LOG_CAP } : {};
     this.errors.add({ green: b.green.errors, blue: other.errors, share, requests, ...cap });
-    for (const [k, e] of this.slow.entries())
-      e.add({ green: gs[k] ?? 0, blue: bs[k] ?? 0, share, requests, ...cap });
     add(this.green, b.green, gs);
     add(this.blue, other, bs);
+    if (!warm) return;
+    for (const [k, e] of this.slow.entries())
+      e.add({ green: gs[k] ?? 0, blue: bs[k] ?? 0, share, requests, ...cap });
+    add(this.greenWarm, b.green, gs);
+    add(this.blueWarm, other, bs);
   }
 
   findings() {
+    const latencyOf = (all: Totals, warm: Totals) => ({
+      ...all,
+      slow: warm.slow,
+      p50Ms: warm.p50Ms,
+      p99Ms: warm.p99Ms,
+    });
     return {
       errorsLogE: this.errors.logE(),
       slowLogE: this.slow.map((e) => e.logE()),
-      green: this.green,
-      blue: this.blue,
+      green: latencyOf(this.green, this.greenWarm),
+      blue: latencyOf(this.blue, this.blueWarm),
       errorEffect: this.green.requests && this.blue.requests ? this.errors.estimate() : null,
     };
   }
@@ -165,7 +180,7 @@ export function runSequential(seed: number, scenario: Scenario): RuleRun {
   const run = walk(
     sim,
     (b, { step, inStep, age }) => {
-      if (age >= SETTINGS.warmUpSeconds && b.green.requests > 0) state.add(b);
+      if (b.green.requests > 0) state.add(b, age >= SETTINGS.warmUpSeconds);
       const result = lookSequential(state, baselineRequests, step, inStep);
       if (result.state === 'undecided') return 'continue';
       lastReason = result.entry.reason;
