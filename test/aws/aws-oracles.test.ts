@@ -17,7 +17,7 @@ let oracles: AwsOracles;
 beforeAll(async () => {
   oracles = await runAwsOracles(dynamo);
   console.log(`AWS oracles: ${oracles.summary}`);
-}, 180_000);
+}, 300_000);
 
 describe("IAM oracle: the synthesized roles against AWS's authorization reference", () => {
   it('builds every request as AWS authorizes it (every required resource type, * only where AWS has none)', () => {
@@ -102,7 +102,7 @@ describe("IAM oracle: the operator's managed policies (viewer, deployer, approve
       's3:PutObject',
       'states:StartExecution',
     ]);
-  });
+  }, 60_000);
 });
 
 describe("API oracle: requests, responses and errors against botocore's full API models", () => {

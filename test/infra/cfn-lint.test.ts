@@ -127,7 +127,7 @@ beforeAll(async () => {
   if (run.error || !run.stdout.trim().startsWith('['))
     throw new Error(`cfn-lint did not lint: ${run.error?.message ?? ''} ${run.stderr}`);
   findings = JSON.parse(run.stdout) as Finding[];
-}, 180_000);
+}, 300_000);
 
 const of = (template: string, level: Finding['Level']) =>
   findings.filter((f) => f.Filename === template && f.Level === level).map(line);

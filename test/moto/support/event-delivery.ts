@@ -13,6 +13,7 @@ import {
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LambdaRuntime } from './lambda-runtime.js';
 import { type AwsAnswer, type AwsCall, type FrontLayer, jsonAnswer, jsonBody } from './moto-front.js';
+import { settleAll } from './settle-all.js';
 import { ACCOUNT, motoClientConfig, REGION } from './stack-in-moto.js';
 
 export interface AwsEvent {
@@ -155,7 +156,7 @@ export class EventDelivery {
 
   /** Waits for every delivery so far, and those they caused, to end. */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await settleAll(this.pending, 'event deliveries');
   }
 
   private async deliver(event: Record<string, unknown> & AwsEvent): Promise<void> {

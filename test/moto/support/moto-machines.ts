@@ -13,6 +13,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { TAG, tagValue } from '../../../aws/commons/tags.js';
 import type { EventDelivery } from './event-delivery.js';
 import { type FrontLayer, queryParams } from './moto-front.js';
+import { settleAll } from './settle-all.js';
 
 const decode = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 
@@ -111,7 +112,7 @@ export class MotoMachines {
   };
 
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await settleAll(this.pending, 'instance boots');
   }
 
   private track(boot: Promise<void>): void {
