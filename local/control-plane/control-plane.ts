@@ -14,6 +14,8 @@ import { FanOutNotifier } from '../../core/ports/fan-out-notifier.js';
 import type { Ports } from '../../core/ports/index.js';
 import { relaunchLiveRelease } from '../../core/releases/relaunch-live-release.js';
 import { taskFunctions } from '../../functions/catalog.js';
+import { DeploymentTracing } from '../../functions/commons/otlp-tracing.js';
+import { otlpEndpointOf } from '../../functions/commons/tracing.js';
 import { createStartDeploymentFromArtifact } from '../../functions/start-deployment-from-artifact.js';
 import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
@@ -40,6 +42,7 @@ import { CongruenceScheduler } from '../scheduler/congruence-scheduler.js';
 import { ensureReleaseTable, type LocalDynamoDb, startLocalDynamoDb } from '../store/local-dynamodb.js';
 import { FanOutApprovalChannel } from './fan-out-approval-channel.js';
 import { LocalEventLog } from './local-event-log.js';
+import { traceExecution } from './trace-execution.js';
 
 export const RELEASE_TABLE_NAME = 'bakeshift-releases';
 
@@ -72,6 +75,8 @@ export interface ControlPlaneOptions {
   janitorAfterEachDeployment?: boolean;
   /** With a bot token and signing secret, approvals and notifications also go to Slack (the same code as on AWS). */
   slack?: { botToken: string; signingSecret: string; apiUrl?: string };
+  /** Where each deployment's trace is exported (OTLP/HTTP); default $OTEL_EXPORTER_OTLP_ENDPOINT, else none. */
+  otlpEndpoint?: string;
 }
 
 export interface ReconcileReport {
@@ -95,6 +100,8 @@ function slackOf(slack: NonNullable<ControlPlaneOptions['slack']>) {
 
 /** Bounds how long stop() waits for a janitor run to end. */
 const BACKGROUND_STOP_WAIT_MS = 10_000;
+/** Bounds how long stop() waits for the last spans to be exported. */
+const TRACE_FLUSH_WAIT_MS = 3_000;
 
 /**
  * Local mode: the same state machine and handlers as on AWS, over real processes, a real HTTP load balancer
@@ -121,6 +128,9 @@ export class ControlPlane {
   private readonly trigger: ReturnType<typeof createStartDeploymentFromArtifact>;
   /** Janitor runs after deployments: stop() waits for them, so none reads the store after it closed. */
   private readonly background = new Set<Promise<unknown>>();
+  /** Set when an OTLP endpoint is: each deployment's trace, from the engine's step events. */
+  readonly tracing: DeploymentTracing | undefined;
+  private readonly traced = new WeakSet<LocalExecution>();
   private stopping = false;
 
   private constructor(
@@ -175,24 +185,9 @@ export class ControlPlane {
       timing: { retryIntervalMs: timing },
       ...(options.interceptTask ? { interceptTask: options.interceptTask } : {}),
     });
-    this.starter = {
-      start: async (request: DeploymentRequest) => {
-        try {
-          const execution = this.engine.start(request.deploymentId, request);
-          if (this.options.janitorAfterEachDeployment === false) return { started: true };
-          // The janitor runs after each deployment (and so after each nightly congruence run).
-          const janitor = execution.outcome
-            .then(() => (this.stopping ? undefined : this.janitor({ dryRun: false })))
-            .catch(() => undefined);
-          this.background.add(janitor);
-          void janitor.finally(() => this.background.delete(janitor));
-          return { started: true };
-        } catch (error) {
-          if (error instanceof ExecutionAlreadyExists) return { started: false };
-          throw error;
-        }
-      },
-    };
+    const otlpEndpoint = options.otlpEndpoint ?? otlpEndpointOf(process.env);
+    this.tracing = otlpEndpoint ? new DeploymentTracing(otlpEndpoint) : undefined;
+    this.starter = { start: (request) => this.startExecution(request) };
     this.trigger = createStartDeploymentFromArtifact({ starter: this.starter });
     this.scheduler = new CongruenceScheduler({ ...ports, configs: this.configs, starter: this.starter });
   }
@@ -274,6 +269,34 @@ export class ControlPlane {
     }
   }
 
+  /** Starts a deployment's execution (once per id), follows it into its trace and runs the janitor after it. */
+  private async startExecution(request: DeploymentRequest): Promise<{ started: boolean }> {
+    try {
+      const execution = this.engine.start(request.deploymentId, request);
+      this.trace(execution);
+      if (this.options.janitorAfterEachDeployment === false) return { started: true };
+      // The janitor runs after each deployment (and so after each nightly congruence run).
+      const janitor = execution.outcome
+        .then(() => (this.stopping ? undefined : this.janitor({ dryRun: false })))
+        .catch(() => undefined);
+      this.background.add(janitor);
+      void janitor.finally(() => this.background.delete(janitor));
+      return { started: true };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) return { started: false };
+      throw error;
+    }
+  }
+
+  /** Follows an execution's step events into its trace (once, however often its start is repeated). */
+  private trace(execution: LocalExecution): void {
+    if (!this.tracing || this.traced.has(execution)) return;
+    this.traced.add(execution);
+    const traced = traceExecution(this.tracing, execution, this.store).catch(() => undefined);
+    this.background.add(traced);
+    void traced.finally(() => this.background.delete(traced));
+  }
+
   execution(deploymentId: string): LocalExecution | undefined {
     return this.engine.get(deploymentId);
   }
@@ -341,6 +364,9 @@ export class ControlPlane {
       Promise.all(this.background),
       sleep(BACKGROUND_STOP_WAIT_MS, undefined, { ref: false }),
     ]);
+    await this.tracing?.shutdown(TRACE_FLUSH_WAIT_MS, (error) =>
+      process.emitWarning(`traces not exported: ${error.message}`),
+    );
     await this.fleets.stopAll();
     await this.dataPlane.close();
     await this.centralLog.close();
