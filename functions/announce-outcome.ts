@@ -14,6 +14,7 @@ export const createAnnounceOutcome = (ports: Pick<Ports, 'notifier' | 'store' | 
       name: 'AnnounceOutcome',
       input: LockOwner.extend({ failed: z.record(z.string(), z.unknown()).optional() }),
       deploymentIdOf: (i) => i.deploymentId,
+      endsDeployment: { store: ports.store, clock: ports.clock },
     },
     async ({ deploymentId, failed }) => {
       const record = await ports.store.getDeployment(deploymentId);

@@ -9,6 +9,13 @@ import { InvalidInput, POLLING_SIGNALS } from '../../core/errors.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import { logger } from './logger.js';
+import {
+  emitDeploymentSpan,
+  endTaskSpan,
+  flushTaskSpans,
+  startTaskSpan,
+  taskTracing,
+} from './task-telemetry.js';
 
 export interface TaskTools {
   /** Logs with this deployment's id and the task's name on every line. */
@@ -22,6 +29,8 @@ export interface TaskSpec<S extends z.ZodType> {
   deploymentIdOf: (input: z.infer<S>) => string;
   /** Records the phase's start time on the deployment record (the first attempt's time is kept). */
   phase?: { phase: Phase; store: ReleaseStore; clock: Clock };
+  /** The step that announces a deployment's end: it emits the deployment's root span, from the record. */
+  endsDeployment?: { store: ReleaseStore; clock: Clock };
 }
 
 export type TaskHandler<R> = (event: unknown, context: Context) => Promise<R>;
@@ -43,18 +52,51 @@ export function defineTask<S extends z.ZodType, R>(
       }
       const deploymentId = spec.deploymentIdOf(parsed.data);
       const log = logger.createChild({ persistentKeys: { deploymentId, task: spec.name } });
-      try {
-        if (spec.phase) {
-          const { phase, store, clock } = spec.phase;
-          await store.updateDeployment(deploymentId, { phases: { [phase]: clock.now().toISOString() } });
+      return traced(spec, deploymentId, parsed.data, log, async () => {
+        try {
+          if (spec.phase) {
+            const { phase, store, clock } = spec.phase;
+            await store.updateDeployment(deploymentId, { phases: { [phase]: clock.now().toISOString() } });
+          }
+          return await run(parsed.data, { log });
+        } catch (error) {
+          if (POLLING_SIGNALS.has((error as Error).name))
+            log.debug(`${spec.name}: ${(error as Error).message}`);
+          else log.warn(`${spec.name} failed`, { error: error as Error });
+          throw error;
         }
-        return await run(parsed.data, { log });
-      } catch (error) {
-        if (POLLING_SIGNALS.has((error as Error).name))
-          log.debug(`${spec.name}: ${(error as Error).message}`);
-        else log.warn(`${spec.name} failed`, { error: error as Error });
-        throw error;
-      }
+      });
     });
   return handler as TaskHandler<R>;
+}
+
+/**
+ * Runs a step inside its span when tracing is on (see task-telemetry.ts): the span ends with the step's result,
+ * the last step emits the deployment's root span, and the export is flushed within a bound before returning.
+ */
+async function traced<R>(
+  spec: Pick<TaskSpec<z.ZodType>, 'name' | 'endsDeployment'>,
+  deploymentId: string,
+  input: unknown,
+  log: Logger,
+  work: () => Promise<R>,
+): Promise<R> {
+  const tracing = await taskTracing();
+  if (!tracing) return work();
+  const span = startTaskSpan(tracing, spec.name, deploymentId, input);
+  try {
+    const result = await work();
+    endTaskSpan(tracing, span, undefined);
+    return result;
+  } catch (error) {
+    endTaskSpan(tracing, span, error);
+    throw error;
+  } finally {
+    if (spec.endsDeployment) {
+      const { store, clock } = spec.endsDeployment;
+      const record = await store.getDeployment(deploymentId).catch(() => undefined);
+      if (record) emitDeploymentSpan(tracing, record, clock.now());
+    }
+    await flushTaskSpans(tracing, log);
+  }
 }
