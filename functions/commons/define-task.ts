@@ -10,9 +10,9 @@ import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import { logger } from './logger.js';
 import {
-  emitDeploymentSpan,
   endTaskSpan,
   flushTaskSpans,
+  observeDeploymentEnd,
   startTaskSpan,
   taskTracing,
 } from './task-telemetry.js';
@@ -72,7 +72,8 @@ export function defineTask<S extends z.ZodType, R>(
 
 /**
  * Runs a step inside its span when tracing is on (see task-telemetry.ts): the span ends with the step's result,
- * the last step emits the deployment's root span, and the export is flushed within a bound before returning.
+ * the step announcing the end emits the deployment's root span and metrics, and the export is flushed within a
+ * bound before returning.
  */
 async function traced<R>(
   spec: Pick<TaskSpec<z.ZodType>, 'name' | 'endsDeployment'>,
@@ -82,21 +83,16 @@ async function traced<R>(
   work: () => Promise<R>,
 ): Promise<R> {
   const tracing = await taskTracing();
-  if (!tracing) return work();
-  const span = startTaskSpan(tracing, spec.name, deploymentId, input);
+  const span = tracing && startTaskSpan(tracing, spec.name, deploymentId, input);
   try {
     const result = await work();
-    endTaskSpan(tracing, span, undefined);
+    if (tracing && span) endTaskSpan(tracing, span, undefined);
+    if (spec.endsDeployment) await observeDeploymentEnd(spec.endsDeployment, deploymentId, tracing, log);
     return result;
   } catch (error) {
-    endTaskSpan(tracing, span, error);
+    if (tracing && span) endTaskSpan(tracing, span, error);
     throw error;
   } finally {
-    if (spec.endsDeployment) {
-      const { store, clock } = spec.endsDeployment;
-      const record = await store.getDeployment(deploymentId).catch(() => undefined);
-      if (record) emitDeploymentSpan(tracing, record, clock.now());
-    }
-    await flushTaskSpans(tracing, log);
+    if (tracing) await flushTaskSpans(tracing, log);
   }
 }

@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Span } from '@opentelemetry/api';
 import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
 import { POLLING_SIGNALS } from '../../core/errors.js';
+import type { Clock } from '../../core/ports/clock.js';
+import type { ReleaseStore } from '../../core/ports/release-store.js';
 import type { DeploymentTracing } from './otlp-tracing.js';
 import { deploymentAttributes, otlpEndpointOf, outcomeAttributes } from './tracing.js';
 
@@ -9,6 +11,13 @@ import { deploymentAttributes, otlpEndpointOf, outcomeAttributes } from './traci
 export const TRACE_FLUSH_BOUND_MS = 1_500;
 
 let configured: Promise<DeploymentTracing | undefined> | undefined;
+let metricsOn: boolean | undefined;
+
+/** Deployment metrics (EMF on standard output) are published on Lambda, or where a test turns them on. */
+export function publishMetricsOnEnd(on: boolean | undefined): void {
+  metricsOn = on;
+}
+const deploymentMetricsOn = () => metricsOn ?? Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
 
 /**
  * Where Task handlers export their spans. On Lambda (AWS_LAMBDA_FUNCTION_NAME is set by its runtime) with
@@ -75,4 +84,28 @@ export async function flushTaskSpans(tracing: DeploymentTracing, log: Logger): P
   await tracing.flush(TRACE_FLUSH_BOUND_MS, (error) =>
     log.warn('trace export failed', { error: error.message }),
   );
+}
+
+/**
+ * A deployment has ended (its outcome announced): its root span, when tracing, and its metrics, on Lambda. Neither
+ * fails the step: a metrics error is logged.
+ */
+export async function observeDeploymentEnd(
+  end: { store: ReleaseStore; clock: Clock },
+  deploymentId: string,
+  tracing: DeploymentTracing | undefined,
+  log: Logger,
+): Promise<void> {
+  if (!tracing && !deploymentMetricsOn()) return;
+  const record = await end.store.getDeployment(deploymentId).catch(() => undefined);
+  if (!record) return;
+  const now = end.clock.now();
+  if (tracing) emitDeploymentSpan(tracing, record, now);
+  if (!deploymentMetricsOn()) return;
+  try {
+    const { publishDeploymentMetrics } = await import('./deployment-metrics.js');
+    publishDeploymentMetrics(record, now);
+  } catch (error) {
+    log.warn('deployment metrics not published', { error: (error as Error).message });
+  }
 }
