@@ -14,6 +14,8 @@ const servicesDir = String(
   app.node.tryGetContext('services') ?? new URL('./services', import.meta.url).pathname,
 );
 const vpc = app.node.tryGetContext('vpc') as ExistingVpc | undefined;
+// Where the functions export each deployment's trace (OTLP/HTTP), e.g. a collector's URL: -c otlpEndpoint=…
+const otlpEndpoint = app.node.tryGetContext('otlpEndpoint') as string | undefined;
 // How long every log group keeps its logs (functions, state machine, the instances' central logs).
 const retentionContext = app.node.tryGetContext('logRetentionDays');
 const logRetention = retentionContext === undefined ? undefined : Number(retentionContext);
@@ -45,6 +47,7 @@ new BakeshiftStack(app, String(app.node.tryGetContext('stackName') ?? 'bakeshift
   env: { region, ...(process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT } : {}) },
   services,
   ...(vpc ? { vpc } : {}),
+  ...(otlpEndpoint ? { otlpEndpoint: String(otlpEndpoint) } : {}),
   ...(logRetention !== undefined ? { logRetention: logRetention as RetentionDays } : {}),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -42,6 +42,7 @@ import { RELEASE_TABLE } from '../shared-adapters/release-store/release-table.js
 import { DEPLOY_DEFINITION_PATH } from '../statemachines/deploy-definition.js';
 import { ignoreCfnLintCheck } from './cfn-lint-ignores.js';
 import { BakeshiftFunctions } from './constructs/bakeshift-functions.js';
+import { DeploymentsDashboard } from './constructs/deployments-dashboard.js';
 import { NightlySchedules } from './constructs/nightly-schedules.js';
 import { OperatorAccess } from './constructs/operator-access.js';
 import { ServiceEnvironment } from './constructs/service-environment.js';
@@ -61,6 +62,8 @@ export interface BakeshiftStackProps extends StackProps {
   /** A VPC to use; without it the stack creates one with no NAT gateway (nothing billed while idle). */
   vpc?: ExistingVpc;
   logRetention?: RetentionDays;
+  /** Where the functions export each deployment's trace (OTLP/HTTP); none without it. */
+  otlpEndpoint?: string;
 }
 
 const BAKE_RESULTS_PREFIX = 'bake-results/';
@@ -171,6 +174,7 @@ export class BakeshiftStack extends Stack {
       eventBusName: 'default',
       slack,
       logRetention,
+      ...(props.otlpEndpoint ? { otlpEndpoint: props.otlpEndpoint } : {}),
       placeholders: {
         ArtifactBucket: this.artifacts.bucketName,
         ReleaseTable: table.tableName,
@@ -189,6 +193,10 @@ export class BakeshiftStack extends Stack {
       ListenerArns: environments.flatMap((e) => e.listenerArns),
     });
     new NightlySchedules(this, 'Schedules', { services: props.services, functions: this.functions });
+    new DeploymentsDashboard(this, 'Deployments', {
+      services: props.services,
+      dashboardName: this.stackName,
+    });
     new OperatorAccess(this, 'Operator', {
       stateMachineName,
       stateMachineArn,

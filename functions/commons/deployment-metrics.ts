@@ -1,21 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
 import { phaseDurations } from '../../core/deployment/phase-durations.js';
-
-/** The CloudWatch namespace of bakeshift's metrics (the dashboard in infra/ reads it). */
-export const METRICS_NAMESPACE = 'bakeshift';
-
-/** The metrics a deployment's end publishes, by name: infra/constructs/deployments-dashboard.ts graphs them. */
-export const DEPLOYMENT_METRICS = {
-  deployments: 'Deployments',
-  succeeded: 'DeploymentSucceeded',
-  rolledBack: 'DeploymentRolledBack',
-  duration: 'DeploymentDuration',
-  bakeTime: 'BakeTime',
-  analysisPass: 'AnalysisPass',
-  analysisFail: 'AnalysisFail',
-  analysisInconclusive: 'AnalysisInconclusive',
-} as const;
+import { DEPLOYMENT_METRICS, METRICS_NAMESPACE } from './metric-names.js';
 
 /**
  * Publishes a deployment's end as CloudWatch metrics in the Embedded Metric Format (Powertools Metrics: one

@@ -19,6 +19,8 @@ export interface BakeshiftFunctionsProps {
   /** The `${Name}` placeholders of the adapters' IAM statements, except the environments' (see allowEnvironments). */
   placeholders: PlaceholderValues;
   logRetention: RetentionDays;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT of every function: each exports its steps' spans there. */
+  otlpEndpoint?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ export class BakeshiftFunctions extends Construct {
       POWERTOOLS_SERVICE_NAME: 'bakeshift',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
+      ...(this.props.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.props.otlpEndpoint } : {}),
     };
     for (const key of needs.flatMap((n) => n.environment)) environment[LAMBDA_ENVIRONMENT[key]] = values[key];
 

@@ -21,6 +21,8 @@ export async function synthBakeshift(
     region?: string;
     /** An existing VPC (the `vpc` context value) instead of a new one. */
     vpc?: ExistingVpc;
+    /** Where the functions export traces (the `otlpEndpoint` context value). */
+    otlpEndpoint?: string;
     /** Changes to the stack before synth (e.g. a deliberate cdk-nag finding). */
     extend?: (stack: BakeshiftStack) => void;
   } = {},
@@ -35,6 +37,7 @@ export async function synthBakeshift(
     env: { region: options.region ?? 'eu-west-1' },
     services: await loadServices(options.servicesDir ?? EXAMPLE_SERVICES),
     ...(options.vpc ? { vpc: options.vpc } : {}),
+    ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}),
   });
   options.extend?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
