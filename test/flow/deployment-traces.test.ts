@@ -67,7 +67,9 @@ describe('every deployment an OpenTelemetry trace (local engine)', () => {
       expect(roots[0]?.resource['service.name']).toBe('bakeshift');
     }
 
-    const [root1] = receiver.trace(deploymentTraceIds(v1.request.deploymentId).traceId);
+    const root1 = receiver
+      .trace(deploymentTraceIds(v1.request.deploymentId).traceId)
+      .find((s) => s.parentSpanId === '');
     expect(root1?.attributes).toMatchObject({
       'bakeshift.outcome': 'succeeded',
       'cicd.pipeline.result': 'success',
