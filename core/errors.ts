@@ -51,6 +51,8 @@ export class ApprovalTimedOut extends named('ApprovalTimedOut') {}
 export class TrafficShiftFailed extends named('TrafficShiftFailed') {}
 /** Someone asked to roll back while blue was still warm: traffic goes back to blue, green is removed. */
 export class RollbackRequested extends named('RollbackRequested') {}
+/** A freeze covers the deployment's service+environment and no approver overrode it: nothing was built. */
+export class Frozen extends named('Frozen') {}
 /** A promotion or rollback that cannot be done, with the reason. */
 export class Refused extends named('Refused') {}
 /** An operator asked about something that does not exist (a deployment, an approval request). */

@@ -1,5 +1,13 @@
 import { type EnvironmentConfig, environmentOf, type ServiceConfig } from '../config/service-config.js';
-import { ConfigInvalid, DeploymentAlreadyExists, LockHeld, LockTimeout, Superseded } from '../errors.js';
+import {
+  ConfigInvalid,
+  DeploymentAlreadyExists,
+  Frozen,
+  LockHeld,
+  LockTimeout,
+  Superseded,
+} from '../errors.js';
+import { describeFreeze, type FreezeOverride, freezesOn } from '../freezes/freeze.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -120,6 +128,42 @@ async function recordTakeOver(
   );
 }
 
+/**
+ * Refuses a deployment during a freeze of its service+environment, before anything is recorded or built, naming
+ * the freeze; a rollback always passes, and so does a version an approver overrode the freeze for (returned).
+ */
+async function checkFreezes(deps: PrepareDeps, request: DeploymentRequest, now: Date) {
+  if (request.trigger === 'rollback') return undefined;
+  const [freeze] = freezesOn(await deps.store.listFreezes(), request, now);
+  if (!freeze) return undefined;
+  const override = await deps.store.freezeOverrideOf(request.service, request.environment, request.version);
+  if (override) return { freeze, override };
+  throw new Frozen(
+    `${request.service}/${request.environment} is frozen: ${describeFreeze(freeze)}. Nothing was built; an approver can override it (bakeshift deploy --override-freeze --reason …)`,
+  );
+}
+
+/** Writes the override a deployment went ahead under into its record, as a warning too, and announces it. */
+async function recordOverride(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  overridden: { freeze: Parameters<typeof describeFreeze>[0]; override: FreezeOverride },
+  log: Log,
+) {
+  const { freeze, override } = overridden;
+  const detail = `${describeFreeze(freeze)}; overridden by ${override.by} (${override.via}): ${override.reason}`;
+  await deps.store.updateDeployment(request.deploymentId, {
+    freezeOverride: override,
+    addWarnings: [detail],
+  });
+  log.warn('going ahead during a freeze, by an approver’s override', { by: override.by });
+  await notifyQuietly(
+    deps.notifier,
+    { kind: 'freeze_overridden', ...deploymentRef(request), at: override.at, detail },
+    log,
+  );
+}
+
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */
 function approvalOf(env: EnvironmentConfig, request: DeploymentRequest) {
   const { approval } = env;
@@ -181,7 +225,10 @@ export async function prepareDeployment(
     throw new ConfigInvalid(`${source}: service: is "${config.service}", expected "${request.service}"`);
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
+  const overridden = await checkFreezes(deps, request, now);
   await recordDeployment(deps, request, now, log);
+  if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
+    await recordOverride(deps, request, overridden, log);
   await takeLock(deps, request, config.lockWaitSeconds, now, log);
   const live = await deps.store.getLiveRelease(request.service, request.environment);
   if (live) await deps.store.updateDeployment(request.deploymentId, { previousRelease: live, blue: live });
