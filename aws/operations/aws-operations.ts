@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
 import { BakeshiftError, NotFound, Refused } from '../../core/errors.js';
+import { checkFreezes, freezesInForce } from '../../core/freezes/freeze-operations.js';
 import { checkVersion } from '../../core/operations/check-version.js';
 import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
-import type { OperationInput } from '../../core/operations/operation-inputs.js';
+import type { OperationInput, OperationName } from '../../core/operations/operation-inputs.js';
 import { fillPath, OPERATION_ROUTES, refusalOfStatus } from '../../core/operations/operation-routes.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
 import { readDeploymentMetrics } from '../../core/operations/read-deployment-metrics.js';
@@ -88,6 +89,7 @@ export class AwsOperations implements Operations {
 
   async deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
     await this.checkDeployable(input);
+    await checkFreezes(await this.store(), { ...input, trigger: 'artifact' }, systemClock.now());
     // S3's ETag of a single PUT to an SSE-S3 bucket is the MD5 of its bytes: the same content, the same digest.
     const digest = createHash('md5')
       .update(await readFile(input.artifactFile))
@@ -188,12 +190,44 @@ export class AwsOperations implements Operations {
   }
 
   async decide(input: OperationInput<'decide'>): Promise<OperationResults['decide']> {
-    const route = OPERATION_ROUTES.decide;
-    const { path, rest } = fillPath(route, { deploymentId: input.deploymentId, approve: input.approve });
+    return this.throughEndpoint('decide', { deploymentId: input.deploymentId, approve: input.approve });
+  }
+
+  /** Freezes, their lifting and overrides go through the decision endpoint: done as the caller's IAM identity. */
+  async freeze({ by: _, via: __, ...input }: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+    return this.throughEndpoint('freeze', input);
+  }
+
+  async unfreeze({
+    by: _,
+    via: __,
+    ...input
+  }: OperationInput<'unfreeze'>): Promise<OperationResults['unfreeze']> {
+    return this.throughEndpoint('unfreeze', input);
+  }
+
+  async freezes(): Promise<OperationResults['freezes']> {
+    return { freezes: await freezesInForce({ store: await this.store(), clock: systemClock }) };
+  }
+
+  async overrideFreeze({
+    by: _,
+    via: __,
+    ...input
+  }: OperationInput<'overrideFreeze'>): Promise<OperationResults['overrideFreeze']> {
+    return this.throughEndpoint('overrideFreeze', input);
+  }
+
+  /** An operation of the IAM-authenticated decision endpoint: it acts as the caller AWS authenticated. */
+  private async throughEndpoint<N extends OperationName>(
+    name: N,
+    input: Record<string, unknown>,
+  ): Promise<OperationResults[N]> {
+    const { path, rest } = fillPath(OPERATION_ROUTES[name], input);
     const url = new URL(path, (await this.operator()).decisionUrl).toString();
     const answer = await this.clients.signedPost(url, rest);
-    const body = answer.body as { outcome?: 'approved' | 'rejected'; error?: string; message?: string };
-    if (answer.status === 200 && body.outcome) return { outcome: body.outcome };
+    const body = answer.body as { error?: string; message?: string };
+    if (answer.status === 200 && !body.error) return answer.body as OperationResults[N];
     throw new BakeshiftError(
       refusalOfStatus(answer.status),
       body.error ?? body.message ?? `the decision endpoint answered ${answer.status}`,

@@ -1,13 +1,7 @@
 import { type EnvironmentConfig, environmentOf, type ServiceConfig } from '../config/service-config.js';
-import {
-  ConfigInvalid,
-  DeploymentAlreadyExists,
-  Frozen,
-  LockHeld,
-  LockTimeout,
-  Superseded,
-} from '../errors.js';
-import { describeFreeze, type FreezeOverride, freezesOn } from '../freezes/freeze.js';
+import { ConfigInvalid, DeploymentAlreadyExists, LockHeld, LockTimeout, Superseded } from '../errors.js';
+import { describeFreeze, type FreezeOverride } from '../freezes/freeze.js';
+import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -128,21 +122,6 @@ async function recordTakeOver(
   );
 }
 
-/**
- * Refuses a deployment during a freeze of its service+environment, before anything is recorded or built, naming
- * the freeze; a rollback always passes, and so does a version an approver overrode the freeze for (returned).
- */
-async function checkFreezes(deps: PrepareDeps, request: DeploymentRequest, now: Date) {
-  if (request.trigger === 'rollback') return undefined;
-  const [freeze] = freezesOn(await deps.store.listFreezes(), request, now);
-  if (!freeze) return undefined;
-  const override = await deps.store.freezeOverrideOf(request.service, request.environment, request.version);
-  if (override) return { freeze, override };
-  throw new Frozen(
-    `${request.service}/${request.environment} is frozen: ${describeFreeze(freeze)}. Nothing was built; an approver can override it (bakeshift deploy --override-freeze --reason …)`,
-  );
-}
-
 /** Writes the override a deployment went ahead under into its record, as a warning too, and announces it. */
 async function recordOverride(
   deps: PrepareDeps,
@@ -225,7 +204,7 @@ export async function prepareDeployment(
     throw new ConfigInvalid(`${source}: service: is "${config.service}", expected "${request.service}"`);
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
-  const overridden = await checkFreezes(deps, request, now);
+  const overridden = await checkFreezes(deps.store, request, now);
   await recordDeployment(deps, request, now, log);
   if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
     await recordOverride(deps, request, overridden, log);

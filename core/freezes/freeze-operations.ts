@@ -1,4 +1,5 @@
-import { NotAllowed, NotFound, Refused } from '../errors.js';
+import type { Trigger } from '../config/service-config.js';
+import { Frozen, NotAllowed, NotFound, Refused } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeploymentEvent, Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -123,4 +124,24 @@ export async function overrideFreeze(
   const override: FreezeOverride = { ...input, at: deps.clock.now().toISOString() };
   await deps.store.putFreezeOverride(override);
   return override;
+}
+
+/**
+ * Refuses a deployment during a freeze of its service+environment, naming the freeze; a rollback always passes,
+ * and so does a version an approver overrode the freeze for (returned with the freeze). PrepareDeployment asks
+ * before anything is recorded or built; the operations' deploy asks before anything is uploaded.
+ */
+export async function checkFreezes(
+  store: ReleaseStore,
+  request: { service: string; environment: string; version: string; trigger: Trigger },
+  now: Date,
+): Promise<{ freeze: Freeze; override: FreezeOverride } | undefined> {
+  if (request.trigger === 'rollback') return undefined;
+  const [freeze] = freezesOn(await store.listFreezes(), request, now);
+  if (!freeze) return undefined;
+  const override = await store.freezeOverrideOf(request.service, request.environment, request.version);
+  if (override) return { freeze, override };
+  throw new Frozen(
+    `${request.service}/${request.environment} is frozen: ${describeFreeze(freeze)}. Nothing was built; an approver can override it (bakeshift deploy --override-freeze --reason …)`,
+  );
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, cliContext, UsageError } from './cli-context.js';
 import { COMMON_OPTIONS, commandHelp, commandNamed, overview } from './command-table.js';
+import { FREEZE_COMMANDS } from './freeze-commands.js';
 import { OPERATOR_COMMANDS } from './operator-commands.js';
 import { runConsole } from './run-console.js';
 import { runDeploy } from './run-deploy.js';
@@ -15,6 +16,7 @@ const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
   deploy: runDeploy,
   console: runConsole,
   ...OPERATOR_COMMANDS,
+  ...FREEZE_COMMANDS,
 };
 
 /** The parsed options, or a usage error naming the option node:util refused ("Unknown option '--foo'"). */
@@ -59,6 +61,7 @@ const REFUSALS = [
   'Unreachable',
   'Unauthenticated',
   'NoDeploymentStarted',
+  'Frozen',
 ];
 
 /**
