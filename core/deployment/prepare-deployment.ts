@@ -1,5 +1,12 @@
 import { type EnvironmentConfig, environmentOf, type ServiceConfig } from '../config/service-config.js';
-import { ConfigInvalid, DeploymentAlreadyExists, LockHeld, LockTimeout, Superseded } from '../errors.js';
+import {
+  ConfigInvalid,
+  DeploymentAlreadyExists,
+  LockHeld,
+  LockTimeout,
+  Superseded,
+  WindowClosed,
+} from '../errors.js';
 import { describeFreeze, type FreezeOverride } from '../freezes/freeze.js';
 import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
@@ -7,6 +14,7 @@ import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
+import { windowVerdict } from '../windows/window-verdict.js';
 import type { Plan } from './deployment-plan.js';
 import type { DeploymentRecord, Release } from './deployment-record.js';
 import { TERMINAL_STATUSES } from './deployment-record.js';
@@ -143,6 +151,21 @@ async function recordOverride(
   );
 }
 
+/** Notes once in the record that the deployment waits for its window, then waits (the ASL retries WindowClosed). */
+async function waitForWindow(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  until: Date,
+  log: Log,
+): Promise<never> {
+  const note = `window: waiting for ${request.service}/${request.environment}'s next deployment window, at ${until.toISOString()}`;
+  const record = await deps.store.getDeployment(request.deploymentId);
+  if (!record?.warnings.includes(note))
+    await deps.store.updateDeployment(request.deploymentId, { addWarnings: [note] });
+  log.info('waiting for the deployment window', { opensAt: until.toISOString() });
+  throw new WindowClosed(note);
+}
+
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */
 function approvalOf(env: EnvironmentConfig, request: DeploymentRequest) {
   const { approval } = env;
@@ -205,9 +228,11 @@ export async function prepareDeployment(
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
   const overridden = await checkFreezes(deps.store, request, now);
+  const window = windowVerdict(env.windows, request, now);
   await recordDeployment(deps, request, now, log);
   if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
     await recordOverride(deps, request, overridden, log);
+  if (window.outcome === 'wait') await waitForWindow(deps, request, window.until, log);
   await takeLock(deps, request, config.lockWaitSeconds, now, log);
   const live = await deps.store.getLiveRelease(request.service, request.environment);
   if (live) await deps.store.updateDeployment(request.deploymentId, { previousRelease: live, blue: live });
