@@ -14,6 +14,7 @@ import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
 import { systemClock } from '../../core/ports/clock.js';
+import { readStats, statsPeriod } from '../../core/stats/read-stats.js';
 import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
 import { readFirst } from '../../shared-adapters/paging/read-pages.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
@@ -216,6 +217,15 @@ export class AwsOperations implements Operations {
     ...input
   }: OperationInput<'overrideFreeze'>): Promise<OperationResults['overrideFreeze']> {
     return this.throughEndpoint('overrideFreeze', input);
+  }
+
+  async stats(input: OperationInput<'stats'>): Promise<OperationResults['stats']> {
+    const { services } = await this.operator();
+    const configs = Object.assign(this.configs, { services: async () => services });
+    const period = statsPeriod(input.since, systemClock.now());
+    return {
+      figures: await readStats({ store: await this.store(), configs }, { service: input.service, ...period }),
+    };
   }
 
   /** An operation of the IAM-authenticated decision endpoint: it acts as the caller AWS authenticated. */

@@ -78,6 +78,12 @@ export const OPERATION_INPUTS = {
     via: name.optional(),
   }),
   freezes: z.object({}),
+  /** Delivery figures (core/stats/delivery-figures.ts) over a period that ends now. */
+  stats: z.object({
+    service: name.optional(),
+    /** The period's start (default: 30 days ago). */
+    since: z.iso.datetime({ offset: true }).optional(),
+  }),
   /** An approver's leave to deploy one version during a freeze (core/freezes/freeze-operations.ts). */
   overrideFreeze: z.object({
     service: name,

@@ -28,6 +28,7 @@ export const OPERATION_ROUTES: Record<OperationName, OperationRoute> = {
   freeze: { method: 'POST', path: '/freezes', status: 200 },
   unfreeze: { method: 'POST', path: '/freezes/lifted', status: 200 },
   freezes: { method: 'GET', path: '/freezes', status: 200 },
+  stats: { method: 'GET', path: '/stats', status: 200 },
   overrideFreeze: { method: 'POST', path: '/freeze-overrides', status: 200 },
 };
 

@@ -3,6 +3,7 @@ import type { DeploymentRecord } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import type { Freeze, FreezeOverride } from '../freezes/freeze.js';
 import type { JanitorReport } from '../releases/run-janitor.js';
+import type { DeliveryFigures } from '../stats/delivery-figures.js';
 import type { DeploymentOutlook } from './deployment-outlook.js';
 import type { OperationInput, OperationName } from './operation-inputs.js';
 
@@ -72,6 +73,8 @@ export interface OperationResults {
   /** The freezes in force now, the one ending last first. */
   freezes: { freezes: Freeze[] };
   overrideFreeze: FreezeOverride;
+  /** Per service and environment, over the period asked for. */
+  stats: { figures: DeliveryFigures[] };
 }
 
 /**

@@ -16,6 +16,7 @@ import { readDeploymentMetrics } from '../../core/operations/read-deployment-met
 import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
+import { readStats, statsPeriod } from '../../core/stats/read-stats.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
 import { waitSecondsOf } from '../../statemachines/wait-seconds.js';
 import type { ControlPlane } from './control-plane.js';
@@ -142,5 +143,10 @@ export class LocalOperations implements Operations {
 
   overrideFreeze(input: OperationInput<'overrideFreeze'>): Promise<OperationResults['overrideFreeze']> {
     return overrideFreeze(this.cp.ports, { ...input, via: input.via ?? 'local' });
+  }
+
+  async stats(input: OperationInput<'stats'>): Promise<OperationResults['stats']> {
+    const period = statsPeriod(input.since, this.cp.ports.clock.now());
+    return { figures: await readStats(this.cp, { service: input.service, ...period }) };
   }
 }

@@ -260,6 +260,16 @@ export const COMMANDS: CommandSpec[] = [
     example: 'bakeshift freezes --json',
   },
   {
+    name: 'stats',
+    summary: 'delivery figures: deployment frequency, lead time, change failure rate, time to restore',
+    args: '[service]',
+    options: { since: { type: 'string' } },
+    optionHelp: {
+      since: 'the period’s start: a time (ISO 8601 with its offset) or how long ago (7d, 12h); default 30d',
+    },
+    example: 'bakeshift stats my-app --since 7d --json',
+  },
+  {
     name: 'janitor',
     summary: 'remove what no release, deployment or rollback needs',
     args: '',

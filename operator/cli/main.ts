@@ -8,6 +8,7 @@ import { runConsole } from './run-console.js';
 import { runDeploy } from './run-deploy.js';
 import { runInit } from './run-init.js';
 import { runUp } from './run-up.js';
+import { runStats } from './stats-command.js';
 
 /** Every command's runner; its arguments and options are in command-table.ts. */
 const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
@@ -17,6 +18,7 @@ const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
   console: runConsole,
   ...OPERATOR_COMMANDS,
   ...FREEZE_COMMANDS,
+  stats: runStats,
 };
 
 /** The parsed options, or a usage error naming the option node:util refused ("Unknown option '--foo'"). */

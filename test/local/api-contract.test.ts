@@ -48,6 +48,13 @@ describe('the local API: one contract for server and client (core/operations, lo
     ]);
   });
 
+  it('stats reaches its operation with the service and the period’s start from the query', async () => {
+    const since = '2026-11-01T00:00:00.000Z';
+    await httpOperations(api.url, access.token).stats({ service: 'web', since });
+    expect((await get('/stats?since=yesterday')).status).toBe(400);
+    expect(fake.calls).toEqual([{ name: 'stats', input: { service: 'web', since } }]);
+  });
+
   it('freezes, their lifting and overrides are done as the token’s owner; claiming someone else is refused', async () => {
     const client = httpOperations(api.url, access.token);
     const until = '2026-12-24T00:00:00.000Z';
