@@ -51,6 +51,14 @@ export class ApprovalTimedOut extends named('ApprovalTimedOut') {}
 export class TrafficShiftFailed extends named('TrafficShiftFailed') {}
 /** Someone asked to roll back while blue was still warm: traffic goes back to blue, green is removed. */
 export class RollbackRequested extends named('RollbackRequested') {}
+/** A freeze covers the deployment's service+environment and no approver overrode it: nothing was built. */
+export class Frozen extends named('Frozen') {}
+/** Outside the environment's deployment windows, refused at once (or no window opens soon enough): nothing built. */
+export class OutsideWindow extends named('OutsideWindow') {}
+/** Outside the windows, waiting for the next one: PrepareDeployment is retried by the ASL until it opens. */
+export class WindowClosed extends named('WindowClosed') {}
+/** A deployment waited for its window longer than the environment's maxWaitHours: it ends, refused. */
+export class WindowWaitExceeded extends named('WindowWaitExceeded') {}
 /** A promotion or rollback that cannot be done, with the reason. */
 export class Refused extends named('Refused') {}
 /** An operator asked about something that does not exist (a deployment, an approval request). */
@@ -64,4 +72,5 @@ export const POLLING_SIGNALS: ReadonlySet<string> = new Set([
   StillWarm.errorName,
   StillJudging.errorName,
   LockHeld.errorName,
+  WindowClosed.errorName,
 ]);

@@ -152,5 +152,5 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('RunJanitor', ['janitor'], 600, { janitor: ['discard'] }),
   spec('SlackInteractivity', ['store', 'callbacks', 'approvals', 'notifier', 'slackSigningSecret'], 10),
   spec('SlackCommands', ['store', 'configs', 'starter', 'slackSigningSecret'], 10),
-  spec('OperatorDecision', ['store', 'callbacks', 'approvals', 'notifier'], 10),
+  spec('OperatorDecision', ['store', 'callbacks', 'approvals', 'notifier', 'configs'], 10),
 ];

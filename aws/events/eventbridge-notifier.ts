@@ -14,6 +14,9 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   congruence_report: 'Congruence Drift Report',
   analysis_verdict: 'Deployment Analysis Verdict',
   lock_taken_over: 'Deployment Lock Taken Over',
+  frozen: 'Deployments Frozen',
+  unfrozen: 'Deployments Unfrozen',
+  freeze_overridden: 'Deployment Freeze Overridden',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
 import { BakeshiftError, NotFound, Refused } from '../../core/errors.js';
+import { checkFreezes, freezesInForce } from '../../core/freezes/freeze-operations.js';
 import { checkVersion } from '../../core/operations/check-version.js';
 import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
-import type { OperationInput } from '../../core/operations/operation-inputs.js';
+import type { OperationInput, OperationName } from '../../core/operations/operation-inputs.js';
 import { fillPath, OPERATION_ROUTES, refusalOfStatus } from '../../core/operations/operation-routes.js';
 import type { OperationResults, Operations } from '../../core/operations/operations.js';
 import { readDeploymentMetrics } from '../../core/operations/read-deployment-metrics.js';
@@ -13,6 +14,7 @@ import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
 import { systemClock } from '../../core/ports/clock.js';
+import { readStats, statsPeriod } from '../../core/stats/read-stats.js';
 import { readManifest } from '../../shared-adapters/artifacts/read-manifest.js';
 import { readFirst } from '../../shared-adapters/paging/read-pages.js';
 import { DynamoDbReleaseStore } from '../../shared-adapters/release-store/dynamodb-release-store.js';
@@ -88,6 +90,7 @@ export class AwsOperations implements Operations {
 
   async deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
     await this.checkDeployable(input);
+    await checkFreezes(await this.store(), { ...input, trigger: 'artifact' }, systemClock.now());
     // S3's ETag of a single PUT to an SSE-S3 bucket is the MD5 of its bytes: the same content, the same digest.
     const digest = createHash('md5')
       .update(await readFile(input.artifactFile))
@@ -188,12 +191,53 @@ export class AwsOperations implements Operations {
   }
 
   async decide(input: OperationInput<'decide'>): Promise<OperationResults['decide']> {
-    const route = OPERATION_ROUTES.decide;
-    const { path, rest } = fillPath(route, { deploymentId: input.deploymentId, approve: input.approve });
+    return this.throughEndpoint('decide', { deploymentId: input.deploymentId, approve: input.approve });
+  }
+
+  /** Freezes, their lifting and overrides go through the decision endpoint: done as the caller's IAM identity. */
+  async freeze({ by: _, via: __, ...input }: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+    return this.throughEndpoint('freeze', input);
+  }
+
+  async unfreeze({
+    by: _,
+    via: __,
+    ...input
+  }: OperationInput<'unfreeze'>): Promise<OperationResults['unfreeze']> {
+    return this.throughEndpoint('unfreeze', input);
+  }
+
+  async freezes(): Promise<OperationResults['freezes']> {
+    return { freezes: await freezesInForce({ store: await this.store(), clock: systemClock }) };
+  }
+
+  async overrideFreeze({
+    by: _,
+    via: __,
+    ...input
+  }: OperationInput<'overrideFreeze'>): Promise<OperationResults['overrideFreeze']> {
+    return this.throughEndpoint('overrideFreeze', input);
+  }
+
+  async stats(input: OperationInput<'stats'>): Promise<OperationResults['stats']> {
+    const { services } = await this.operator();
+    const configs = Object.assign(this.configs, { services: async () => services });
+    const period = statsPeriod(input.since, systemClock.now());
+    return {
+      figures: await readStats({ store: await this.store(), configs }, { service: input.service, ...period }),
+    };
+  }
+
+  /** An operation of the IAM-authenticated decision endpoint: it acts as the caller AWS authenticated. */
+  private async throughEndpoint<N extends OperationName>(
+    name: N,
+    input: Record<string, unknown>,
+  ): Promise<OperationResults[N]> {
+    const { path, rest } = fillPath(OPERATION_ROUTES[name], input);
     const url = new URL(path, (await this.operator()).decisionUrl).toString();
     const answer = await this.clients.signedPost(url, rest);
-    const body = answer.body as { outcome?: 'approved' | 'rejected'; error?: string; message?: string };
-    if (answer.status === 200 && body.outcome) return { outcome: body.outcome };
+    const body = answer.body as { error?: string; message?: string };
+    if (answer.status === 200 && !body.error) return answer.body as OperationResults[N];
     throw new BakeshiftError(
       refusalOfStatus(answer.status),
       body.error ?? body.message ?? `the decision endpoint answered ${answer.status}`,

@@ -13,6 +13,9 @@ const ICONS: Record<DeploymentEventKind, string> = {
   congruence_report: '🔎',
   analysis_verdict: '📊',
   lock_taken_over: '🔓',
+  frozen: '🧊',
+  unfrozen: '🌤️',
+  freeze_overridden: '⚠️',
 };
 
 /**
@@ -30,7 +33,7 @@ export class SlackNotifier implements Notifier {
     const channel = await this.channelOf(event.service, event.environment);
     if (!channel) return;
     const text = slackText(
-      `${event.service} ${event.version} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`,
+      `${event.service}${event.version ? ` ${event.version}` : ''} → ${event.environment}: ${event.kind.replaceAll('_', ' ')}${event.detail ? ` (${event.detail})` : ''}`,
     );
     await (await slackClientOf(this.slack)).chat.postMessage({
       channel,

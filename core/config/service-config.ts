@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigInvalid } from '../errors.js';
+import { DeploymentWindows } from '../windows/deployment-windows.js';
 import { describeIssues } from './describe-issues.js';
 import { whyNotCarried } from './environment-value.js';
 import { SecretReferenceText } from './secret-reference.js';
@@ -276,6 +277,8 @@ const Environment = z
       })
       .strict()
       .optional(),
+    /** When deployments may start (days, times, a time zone); outside, they wait or are refused. */
+    windows: DeploymentWindows.optional(),
     congruence: z
       .object({
         schedule: CronExpression,

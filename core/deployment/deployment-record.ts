@@ -1,6 +1,7 @@
 import type { WindowMetrics } from '../analysis/window-metrics.js';
 import type { Capacity, Trigger } from '../config/service-config.js';
 import type { DriftReport } from '../congruence/drift-report.js';
+import type { FreezeOverride } from '../freezes/freeze.js';
 import type { ArtifactRef } from './deployment-request.js';
 import type { FleetWeight } from './traffic-plan.js';
 
@@ -64,6 +65,8 @@ export interface DeploymentRecord {
   approvedVia?: string;
   /** Set by `rollback` while blue is warm: the keep-warm watch ends the deployment and compensation restores blue. */
   rollbackRequestedBy?: string;
+  /** The approver's override this deployment went ahead under, during a freeze. */
+  freezeOverride?: FreezeOverride;
   phases: Partial<Record<Phase, string>>;
   /** The pre-traffic tests' results, when the environment has them. */
   preTrafficResults?: PreTrafficResult[];

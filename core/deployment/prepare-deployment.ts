@@ -1,10 +1,20 @@
 import { type EnvironmentConfig, environmentOf, type ServiceConfig } from '../config/service-config.js';
-import { ConfigInvalid, DeploymentAlreadyExists, LockHeld, LockTimeout, Superseded } from '../errors.js';
+import {
+  ConfigInvalid,
+  DeploymentAlreadyExists,
+  LockHeld,
+  LockTimeout,
+  Superseded,
+  WindowClosed,
+} from '../errors.js';
+import { describeFreeze, type FreezeOverride } from '../freezes/freeze.js';
+import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
+import { windowVerdict } from '../windows/window-verdict.js';
 import type { Plan } from './deployment-plan.js';
 import type { DeploymentRecord, Release } from './deployment-record.js';
 import { TERMINAL_STATUSES } from './deployment-record.js';
@@ -120,6 +130,42 @@ async function recordTakeOver(
   );
 }
 
+/** Writes the override a deployment went ahead under into its record, as a warning too, and announces it. */
+async function recordOverride(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  overridden: { freeze: Parameters<typeof describeFreeze>[0]; override: FreezeOverride },
+  log: Log,
+) {
+  const { freeze, override } = overridden;
+  const detail = `${describeFreeze(freeze)}; overridden by ${override.by} (${override.via}): ${override.reason}`;
+  await deps.store.updateDeployment(request.deploymentId, {
+    freezeOverride: override,
+    addWarnings: [detail],
+  });
+  log.warn('going ahead during a freeze, by an approver’s override', { by: override.by });
+  await notifyQuietly(
+    deps.notifier,
+    { kind: 'freeze_overridden', ...deploymentRef(request), at: override.at, detail },
+    log,
+  );
+}
+
+/** Notes once in the record that the deployment waits for its window, then waits (the ASL retries WindowClosed). */
+async function waitForWindow(
+  deps: PrepareDeps,
+  request: DeploymentRequest,
+  until: Date,
+  log: Log,
+): Promise<never> {
+  const note = `window: waiting for ${request.service}/${request.environment}'s next deployment window, at ${until.toISOString()}`;
+  const record = await deps.store.getDeployment(request.deploymentId);
+  if (!record?.warnings.includes(note))
+    await deps.store.updateDeployment(request.deploymentId, { addWarnings: [note] });
+  log.info('waiting for the deployment window', { opensAt: until.toISOString() });
+  throw new WindowClosed(note);
+}
+
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */
 function approvalOf(env: EnvironmentConfig, request: DeploymentRequest) {
   const { approval } = env;
@@ -181,7 +227,12 @@ export async function prepareDeployment(
     throw new ConfigInvalid(`${source}: service: is "${config.service}", expected "${request.service}"`);
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
+  const overridden = await checkFreezes(deps.store, request, now);
+  const window = windowVerdict(env.windows, request, now);
   await recordDeployment(deps, request, now, log);
+  if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
+    await recordOverride(deps, request, overridden, log);
+  if (window.outcome === 'wait') await waitForWindow(deps, request, window.until, log);
   await takeLock(deps, request, config.lockWaitSeconds, now, log);
   const live = await deps.store.getLiveRelease(request.service, request.environment);
   if (live) await deps.store.updateDeployment(request.deploymentId, { previousRelease: live, blue: live });

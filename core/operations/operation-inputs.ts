@@ -61,6 +61,39 @@ export const OPERATION_INPUTS = {
   }),
   congruence: z.object({ service: name, environment: name }),
   janitor: z.object({ dryRun: z.boolean().default(false) }),
+  /** Sets a change freeze: a service, an environment, both or (neither given) everything, until a time. */
+  freeze: z.object({
+    service: name.optional(),
+    environment: name.optional(),
+    until: z.iso.datetime({ offset: true }),
+    reason: z.string().min(1).max(500),
+    /** Who froze: the authenticated caller (the local API's token owner, the IAM identity on AWS). */
+    by: name,
+    via: name.optional(),
+  }),
+  unfreeze: z.object({
+    service: name.optional(),
+    environment: name.optional(),
+    by: name,
+    via: name.optional(),
+  }),
+  freezes: z.object({}),
+  /** Delivery figures (core/stats/delivery-figures.ts) over a period that ends now. */
+  stats: z.object({
+    service: name.optional(),
+    /** The period's start (default: 30 days ago). */
+    since: z.iso.datetime({ offset: true }).optional(),
+  }),
+  /** An approver's leave to deploy one version during a freeze (core/freezes/freeze-operations.ts). */
+  overrideFreeze: z.object({
+    service: name,
+    environment: name,
+    version: name,
+    reason: z.string().min(1).max(500),
+    /** The approver: the identity the caller was authenticated as, never a name it claims. */
+    by: name,
+    via: name.optional(),
+  }),
 } as const;
 
 export type OperationName = keyof typeof OPERATION_INPUTS;

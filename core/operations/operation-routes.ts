@@ -25,6 +25,11 @@ export const OPERATION_ROUTES: Record<OperationName, OperationRoute> = {
   rollback: { method: 'POST', path: '/rollbacks', status: 202 },
   congruence: { method: 'POST', path: '/congruence/:service/:environment', status: 202 },
   janitor: { method: 'POST', path: '/janitor', status: 200 },
+  freeze: { method: 'POST', path: '/freezes', status: 200 },
+  unfreeze: { method: 'POST', path: '/freezes/lifted', status: 200 },
+  freezes: { method: 'GET', path: '/freezes', status: 200 },
+  stats: { method: 'GET', path: '/stats', status: 200 },
+  overrideFreeze: { method: 'POST', path: '/freeze-overrides', status: 200 },
 };
 
 /** The route's path parameters in `pathname`, or undefined when it does not match. */
@@ -63,6 +68,7 @@ export const REFUSAL_STATUS: Record<string, number> = {
   NotFound: 404,
   Refused: 409,
   ConfigInvalid: 409,
+  Frozen: 409,
 };
 
 /** A status's refusal name: the first listed for it (409 is Refused; a ConfigInvalid comes back as Refused). */

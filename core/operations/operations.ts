@@ -1,7 +1,9 @@
 import type { WindowMetrics } from '../analysis/window-metrics.js';
 import type { DeploymentRecord } from '../deployment/deployment-record.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
+import type { Freeze, FreezeOverride } from '../freezes/freeze.js';
 import type { JanitorReport } from '../releases/run-janitor.js';
+import type { DeliveryFigures } from '../stats/delivery-figures.js';
 import type { DeploymentOutlook } from './deployment-outlook.js';
 import type { OperationInput, OperationName } from './operation-inputs.js';
 
@@ -65,6 +67,14 @@ export interface OperationResults {
     | { kind: 'redeploy'; deploymentId: string; version: string; imageId: string };
   congruence: { deploymentId: string };
   janitor: JanitorReport[];
+  /** `warnings`: an announcement that failed (the freeze is kept all the same). */
+  freeze: { freeze: Freeze; warnings: string[] };
+  unfreeze: { freeze: Freeze; warnings: string[] };
+  /** The freezes in force now, the one ending last first. */
+  freezes: { freezes: Freeze[] };
+  overrideFreeze: FreezeOverride;
+  /** Per service and environment, over the period asked for. */
+  stats: { figures: DeliveryFigures[] };
 }
 
 /**

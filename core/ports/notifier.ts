@@ -10,7 +10,12 @@ export type DeploymentEventKind =
   /** A judged analysis verdict (passed or failed), with its numbers in `detail`. */
   | 'analysis_verdict'
   /** This deployment took over a lock whose holder can no longer act under it (who, and why, in `detail`). */
-  | 'lock_taken_over';
+  | 'lock_taken_over'
+  /** A change freeze was set, or lifted (scope, end, who and why in `detail`; no deployment: see freezeEvent). */
+  | 'frozen'
+  | 'unfrozen'
+  /** This deployment went ahead during a freeze, by an approver's override (who and why in `detail`). */
+  | 'freeze_overridden';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

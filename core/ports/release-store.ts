@@ -1,4 +1,5 @@
 import type { AnalysisEntry, DeploymentRecord, Release } from '../deployment/deployment-record.js';
+import type { Freeze, FreezeOverride } from '../freezes/freeze.js';
 
 export type LockAttempt =
   | { outcome: 'acquired' }
@@ -59,7 +60,7 @@ export type DeploymentUpdate = Partial<
 
 /**
  * Deployment records, history, the live release per service+environment, the per-service+environment lock
- * and approval tickets. Every guard is a conditional write, never a read-then-write.
+ * approval tickets and change freezes. Every guard is a conditional write, never a read-then-write.
  */
 export interface ReleaseStore {
   /** Creates the record if no record has this id; returns the stored record either way. */
@@ -108,4 +109,18 @@ export interface ReleaseStore {
     approvalId: string,
     decision: { status: Exclude<ApprovalStatus, 'pending'>; by: string; at: string },
   ): Promise<ApprovalTicket | undefined>;
+
+  /** Sets the freeze of its scope (service+environment, either may be `*`), replacing one already set there. */
+  putFreeze(freeze: Freeze): Promise<void>;
+  /** Lifts the freeze of exactly this scope; returns it, or undefined when there was none. */
+  removeFreeze(service: string, environment: string): Promise<Freeze | undefined>;
+  /** Every freeze set, ended ones included until lifted (core/freezes/freeze.ts says which are in force). */
+  listFreezes(): Promise<Freeze[]>;
+  /** Keeps an approver's override for one version of a service+environment (a later one replaces it). */
+  putFreezeOverride(override: FreezeOverride): Promise<void>;
+  freezeOverrideOf(
+    service: string,
+    environment: string,
+    version: string,
+  ): Promise<FreezeOverride | undefined>;
 }

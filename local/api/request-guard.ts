@@ -37,10 +37,10 @@ export function guardRequest(req: IncomingMessage, access: ApiAccess, port: numb
  * token's owner (naming someone else is refused), a request is recorded as theirs.
  */
 export function asAuthenticated(fields: Record<string, unknown>, name: string, access: ApiAccess) {
-  if (name === 'decide') {
+  if (['decide', 'freeze', 'unfreeze', 'overrideFreeze'].includes(name)) {
     if (fields.by !== undefined && fields.by !== access.identity)
       throw new NotAllowed(
-        `decisions here are made as ${access.identity} (this token's owner, ${access.establishedBy}), not as ${String(fields.by)}`,
+        `decisions and freezes here are made as ${access.identity} (this token's owner, ${access.establishedBy}), not as ${String(fields.by)}`,
       );
     return { ...fields, by: access.identity, via: access.establishedBy };
   }

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFound, Refused } from '../../core/errors.js';
+import {
+  checkFreezes,
+  freezesInForce,
+  liftFreeze,
+  overrideFreeze,
+  setFreeze,
+} from '../../core/freezes/freeze-operations.js';
 import { decideDeployment } from '../../core/operations/decide-deployment.js';
 import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
@@ -9,6 +16,7 @@ import { readDeploymentMetrics } from '../../core/operations/read-deployment-met
 import { readStatus } from '../../core/operations/read-status.js';
 import { startPromotion } from '../../core/operations/start-promotion.js';
 import { startRollback } from '../../core/operations/start-rollback.js';
+import { readStats, statsPeriod } from '../../core/stats/read-stats.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
 import { waitSecondsOf } from '../../statemachines/wait-seconds.js';
 import type { ControlPlane } from './control-plane.js';
@@ -52,7 +60,9 @@ export class LocalOperations implements Operations {
     });
   }
 
-  deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
+  /** Refused during a freeze before anything is stored (PrepareDeployment refuses it again, for other paths). */
+  async deploy(input: OperationInput<'deploy'>): Promise<OperationResults['deploy']> {
+    await checkFreezes(this.cp.store, { ...input, trigger: 'artifact' }, this.cp.ports.clock.now());
     return this.cp.deploy(input);
   }
 
@@ -117,5 +127,26 @@ export class LocalOperations implements Operations {
 
   janitor({ dryRun }: OperationInput<'janitor'>): Promise<OperationResults['janitor']> {
     return this.cp.janitor({ dryRun });
+  }
+
+  freeze(input: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+    return setFreeze(this.cp.ports, input);
+  }
+
+  unfreeze(input: OperationInput<'unfreeze'>): Promise<OperationResults['unfreeze']> {
+    return liftFreeze(this.cp.ports, input);
+  }
+
+  async freezes(): Promise<OperationResults['freezes']> {
+    return { freezes: await freezesInForce(this.cp.ports) };
+  }
+
+  overrideFreeze(input: OperationInput<'overrideFreeze'>): Promise<OperationResults['overrideFreeze']> {
+    return overrideFreeze(this.cp.ports, { ...input, via: input.via ?? 'local' });
+  }
+
+  async stats(input: OperationInput<'stats'>): Promise<OperationResults['stats']> {
+    const period = statsPeriod(input.since, this.cp.ports.clock.now());
+    return { figures: await readStats(this.cp, { service: input.service, ...period }) };
   }
 }

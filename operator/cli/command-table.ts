@@ -97,6 +97,8 @@ export const COMMANDS: CommandSpec[] = [
       version: { type: 'string' },
       'no-follow': { type: 'boolean', default: false },
       'force-new-version': { type: 'boolean', default: false },
+      'override-freeze': { type: 'boolean', default: false },
+      reason: { type: 'string' },
     },
     optionHelp: {
       ...ENV_HELP,
@@ -105,6 +107,9 @@ export const COMMANDS: CommandSpec[] = [
       'no-follow': 'return once the deployment has started',
       'force-new-version':
         'deploy other content under a version deployed before (refused otherwise; the same content is "already live")',
+      'override-freeze':
+        'deploy during a freeze, as an approver (your authenticated identity, recorded and announced); needs --reason',
+      reason: 'why the deployment cannot wait for the freeze to end (with --override-freeze)',
     },
     example: 'bakeshift deploy my-app ./my-app --env staging',
   },
@@ -219,6 +224,50 @@ export const COMMANDS: CommandSpec[] = [
       'no-follow': 'with a redeploy: return once it has started',
     },
     example: 'bakeshift rollback my-app --env staging',
+  },
+  {
+    name: 'freeze',
+    summary: 'stop deployments (all but rollbacks) to a service, an environment or everything until a time',
+    args: '',
+    options: {
+      service: { type: 'string' },
+      env: { type: 'string' },
+      until: { type: 'string' },
+      reason: { type: 'string' },
+    },
+    optionHelp: {
+      service: 'only this service (default: every service)',
+      env: 'only this environment (default: every environment)',
+      until: 'when the freeze ends (ISO 8601, e.g. 2026-12-27T09:00:00+01:00) or for how long (12h, 3d)',
+      reason: 'why: shown to whoever is refused, kept with your identity',
+    },
+    example: 'bakeshift freeze --env prod --until 2026-12-27T09:00:00+01:00 --reason "holiday sales"',
+  },
+  {
+    name: 'unfreeze',
+    summary: 'lift a freeze (give the same --service and --env as the freeze)',
+    args: '',
+    options: { service: { type: 'string' }, env: { type: 'string' } },
+    optionHelp: { service: "the freeze's service (default: every service)", env: "the freeze's environment" },
+    example: 'bakeshift unfreeze --env prod',
+  },
+  {
+    name: 'freezes',
+    summary: 'the freezes in force: scope, end, who and why',
+    args: '',
+    options: {},
+    optionHelp: {},
+    example: 'bakeshift freezes --json',
+  },
+  {
+    name: 'stats',
+    summary: 'delivery figures: deployment frequency, lead time, change failure rate, time to restore',
+    args: '[service]',
+    options: { since: { type: 'string' } },
+    optionHelp: {
+      since: 'the period’s start: a time (ISO 8601 with its offset) or how long ago (7d, 12h); default 30d',
+    },
+    example: 'bakeshift stats my-app --since 7d --json',
   },
   {
     name: 'janitor',

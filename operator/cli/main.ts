@@ -2,11 +2,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CliContext, cliContext, UsageError } from './cli-context.js';
 import { COMMON_OPTIONS, commandHelp, commandNamed, overview } from './command-table.js';
+import { FREEZE_COMMANDS } from './freeze-commands.js';
 import { OPERATOR_COMMANDS } from './operator-commands.js';
 import { runConsole } from './run-console.js';
 import { runDeploy } from './run-deploy.js';
 import { runInit } from './run-init.js';
 import { runUp } from './run-up.js';
+import { runStats } from './stats-command.js';
 
 /** Every command's runner; its arguments and options are in command-table.ts. */
 const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
@@ -15,6 +17,8 @@ const RUNNERS: Record<string, (ctx: CliContext) => Promise<void>> = {
   deploy: runDeploy,
   console: runConsole,
   ...OPERATOR_COMMANDS,
+  ...FREEZE_COMMANDS,
+  stats: runStats,
 };
 
 /** The parsed options, or a usage error naming the option node:util refused ("Unknown option '--foo'"). */
@@ -59,6 +63,7 @@ const REFUSALS = [
   'Unreachable',
   'Unauthenticated',
   'NoDeploymentStarted',
+  'Frozen',
 ];
 
 /**

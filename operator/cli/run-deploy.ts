@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { packDirectory } from '../../local/artifacts/pack-directory.js';
 import { rawManifestOf } from '../../shared-adapters/artifacts/read-manifest.js';
+import { approverName } from '../approver-name.js';
 import { type CliContext, required, UsageError } from './cli-context.js';
 import { followDeployment } from './follow-deployment.js';
 
@@ -51,6 +52,22 @@ async function artifactFile(given: string): Promise<{ file: string; done: () => 
   }
 }
 
+/** `--override-freeze --reason R`: the approver's leave to deploy this version during a freeze, kept first. */
+async function overrideFreezes(
+  ctx: CliContext,
+  operations: Awaited<ReturnType<CliContext['operations']>>,
+  release: { service: string; environment: string; version: string },
+) {
+  const reason = ctx.text('reason');
+  if (!reason) throw new UsageError('--override-freeze needs --reason R: why this deployment cannot wait');
+  const by = await approverName(await ctx.target(), ctx.home, undefined);
+  const override = await operations.overrideFreeze({ ...release, reason, by });
+  if (!ctx.flags.json)
+    console.log(
+      `freeze overridden for ${release.service} ${release.version} in ${release.environment} by ${override.by}`,
+    );
+}
+
 /** `bakeshift deploy <service> <artifact|dir>`: uploads, starts and follows a deployment. */
 export async function runDeploy(ctx: CliContext): Promise<void> {
   const usage = 'bakeshift deploy <service> <artifact.tgz|dir> [--env staging] [--version V]';
@@ -63,6 +80,8 @@ export async function runDeploy(ctx: CliContext): Promise<void> {
   const operations = await ctx.operations();
   try {
     version = ctx.text('version') ?? (await defaultVersion(resolve(given), artifact.file));
+    if (ctx.flags['override-freeze'])
+      await overrideFreezes(ctx, operations, { service, environment, version });
     started = await operations.deploy({
       service,
       environment,

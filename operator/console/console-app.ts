@@ -11,6 +11,7 @@ import { chartDataOf } from './chart-data.js';
 import { ConsoleSessions } from './console-session.js';
 import { flowShapeOf } from './flow-shape.js';
 import { actionRoutes } from './routes/action-routes.js';
+import { changeControlView, freezeBanner } from './views/change-control-view.js';
 import { chartsSection, deploymentDetails, deploymentHead } from './views/deployment-view.js';
 import { eventsView, historyView } from './views/history-view.js';
 import { type Html, live, page } from './views/layout.js';
@@ -93,8 +94,10 @@ function liveRegions(
  * Banners shown above every page. None yet: the freezes work adds its banner here (a frozen environment, who
  * froze it and until when), rendered with views/layout.ts's `.banner` style.
  */
-async function bannersOf(): Promise<Html | string> {
-  return '';
+/** The freeze banner; none when the freezes cannot be read (the page itself still shows). */
+async function bannersOf(operations: Operations): Promise<Html | string> {
+  const freezes = await operations.freezes({}).catch(() => ({ freezes: [] }));
+  return freezeBanner(freezes.freezes);
 }
 
 /** What needs no session: the assets (a refused login's page uses them too), the favicon, the login link. */
@@ -140,7 +143,7 @@ export function consoleApp(options: ConsoleOptions): { app: Hono; sessions: Cons
   publicRoutes(app, sessions, options.target);
   app.use(sessions.guard());
   const pageOf = async (c: Context, title: string, body: Html) =>
-    c.html(page(title, options.target, sessions.tokenOf(c) ?? '', body, await bannersOf()));
+    c.html(page(title, options.target, sessions.tokenOf(c) ?? '', body, await bannersOf(operations)));
 
   const overview = async () => {
     const status = await operations.status({});
@@ -198,6 +201,10 @@ export function consoleApp(options: ConsoleOptions): { app: Hono; sessions: Cons
   });
   const events = async () => ({
     events: await text(eventsView((await operations.events({ after: 0 })).events.slice(-200))),
+  });
+  app.get('/change-control', async (c) => {
+    const [{ freezes }, { figures }] = await Promise.all([operations.freezes({}), operations.stats({})]);
+    return pageOf(c, 'change control', changeControlView(freezes, figures));
   });
   app.get('/events', (c) => pageOf(c, 'events', live('/stream/events', 'events', html`loading…`)));
   app.get('/stream/events', (c) => liveRegions(c, events, pollMs, 'events'));

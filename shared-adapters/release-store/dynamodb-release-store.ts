@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentRecord, Release } from '../../core/deployment/deployment-record.js';
+import type { Freeze, FreezeOverride } from '../../core/freezes/freeze.js';
 import type {
   ApprovalTicket,
   DeploymentUpdate,
@@ -29,6 +30,16 @@ const lockKey = (service: string, environment: string) => ({
 const newestKey = (service: string, environment: string) => ({
   pk: `LOCK#${service}#${environment}`,
   sk: 'NEWEST',
+});
+/** Every freeze in one partition, one item per scope: a list is one Query, a new freeze of a scope replaces it. */
+const FREEZES_PARTITION = 'FREEZE';
+const freezeKey = (service: string, environment: string) => ({
+  pk: FREEZES_PARTITION,
+  sk: `${service}#${environment}`,
+});
+const overrideKey = (service: string, environment: string, version: string) => ({
+  pk: `OVERRIDE#${service}#${environment}`,
+  sk: version,
 });
 /** Orders requests by time, then id; normalised so strings compare as instants. */
 const requestOrder = (r: { requestedAt: string; deploymentId: string }) =>
@@ -397,5 +408,55 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     );
     if (!Item) throw new Error(`no approval ${approvalId}`);
     return ticketKey(String(Item.deploymentId));
+  }
+
+  async putFreeze(freeze: Freeze) {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...freeze, ...freezeKey(freeze.service, freeze.environment) },
+      }),
+    );
+  }
+
+  async removeFreeze(service: string, environment: string) {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: freezeKey(service, environment),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return withoutKeys<Freeze>(Attributes);
+  }
+
+  async listFreezes() {
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': FREEZES_PARTITION },
+        ConsistentRead: true,
+      },
+    );
+    const items = await readAll('Query (freezes)', pages, (page) => page.Items);
+    return items.map((item) => withoutKeys<Freeze>(item) as Freeze);
+  }
+
+  async putFreezeOverride(override: FreezeOverride) {
+    const key = overrideKey(override.service, override.environment, override.version);
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...override, ...key } }));
+  }
+
+  async freezeOverrideOf(service: string, environment: string, version: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: overrideKey(service, environment, version),
+        ConsistentRead: true,
+      }),
+    );
+    return withoutKeys<FreezeOverride>(Item);
   }
 }

@@ -9,6 +9,8 @@
  * | live release      | LIVE#<service>              | <environment>                    |
  * | lock              | LOCK#<service>#<env>        | HOLDER                           |
  * | newest request    | LOCK#<service>#<env>        | NEWEST                           |
+ * | freeze            | FREEZE                      | <service or *>#<env or *>        |
+ * | freeze override   | OVERRIDE#<service>#<env>    | <version>                        |
  */
 export const RELEASE_TABLE = {
   partitionKey: 'pk',

@@ -48,6 +48,44 @@ describe('the local API: one contract for server and client (core/operations, lo
     ]);
   });
 
+  it('stats reaches its operation with the service and the period’s start from the query', async () => {
+    const since = '2026-11-01T00:00:00.000Z';
+    await httpOperations(api.url, access.token).stats({ service: 'web', since });
+    expect((await get('/stats?since=yesterday')).status).toBe(400);
+    expect(fake.calls).toEqual([{ name: 'stats', input: { service: 'web', since } }]);
+  });
+
+  it('freezes, their lifting and overrides are done as the token’s owner; claiming someone else is refused', async () => {
+    const client = httpOperations(api.url, access.token);
+    const until = '2026-12-24T00:00:00.000Z';
+    await client.freeze({ environment: 'prod', until, reason: 'sales', by: 'alice' });
+    await client.unfreeze({ environment: 'prod', by: 'alice' });
+    await client.freezes({});
+    await client.overrideFreeze({
+      service: 'web',
+      environment: 'prod',
+      version: '2',
+      reason: 'fix',
+      by: 'alice',
+    });
+    const via = 'name bound at up';
+    expect(fake.calls).toEqual([
+      { name: 'freeze', input: { environment: 'prod', until, reason: 'sales', by: 'alice', via } },
+      { name: 'unfreeze', input: { environment: 'prod', by: 'alice', via } },
+      { name: 'freezes', input: {} },
+      {
+        name: 'overrideFreeze',
+        input: { service: 'web', environment: 'prod', version: '2', reason: 'fix', by: 'alice', via },
+      },
+    ]);
+    const claimed = await post(
+      '/freeze-overrides',
+      JSON.stringify({ service: 'web', environment: 'prod', version: '2', reason: 'x', by: 'mallory' }),
+    );
+    expect(claimed.status).toBe(403);
+    expect(((await claimed.json()) as { error: string }).error).toContain('not as mallory');
+  });
+
   it.each([
     [
       'a missing field',

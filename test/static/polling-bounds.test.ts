@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../core/config/service-config.js';
+import { MAX_WINDOW_WAIT_HOURS } from '../../core/windows/deployment-windows.js';
 import { LOCAL_TIMING } from '../../local/control-plane/control-plane.js';
 import { withLocalPolling } from '../../local/engine/local-polling.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
-import { pollingRetrierOf, totalPollingSeconds } from '../../statemachines/retry-schedule.js';
+import { pollingRetrierOf, type Retrier, totalPollingSeconds } from '../../statemachines/retry-schedule.js';
 import { webConfig } from '../support/fake-world.js';
 
 /**
@@ -65,5 +66,22 @@ describe('every polling retrier covers the largest limit it serves', () => {
       : override;
     expect(localMs).toBeGreaterThan(0);
     expect((localMs ?? 0) * (local?.MaxAttempts ?? 0)).toBeGreaterThanOrEqual(limit * 1000);
+  });
+
+  it('PrepareDeployment waits for a deployment window for longer than the largest maxWaitHours, on AWS and locally', () => {
+    const retriers = (definition.States.PrepareDeployment?.Retry ?? []) as Retrier[];
+    const windowRetrier = retriers.find((r) => r.ErrorEquals.includes('WindowClosed'));
+    expect(windowRetrier).toBeDefined();
+    expect(totalPollingSeconds(windowRetrier as Retrier)).toBeGreaterThanOrEqual(
+      MAX_WINDOW_WAIT_HOURS * 3600,
+    );
+    const local = withLocalPolling(definition, LOCAL_TIMING.retryIntervalMs).States.PrepareDeployment
+      ?.Retry as Retrier[];
+    const localRetrier = local[retriers.indexOf(windowRetrier as Retrier)];
+    const localMs =
+      LOCAL_TIMING.retryIntervalMs.PrepareDeployment[retriers.indexOf(windowRetrier as Retrier)] ?? 0;
+    expect(localMs * (localRetrier?.MaxAttempts ?? 0)).toBeGreaterThanOrEqual(
+      MAX_WINDOW_WAIT_HOURS * 3_600_000,
+    );
   });
 });

@@ -172,4 +172,39 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
     expect(decided.filter(Boolean)).toHaveLength(1);
     expect((await store.rearmApproval('opaque', 'token-3')).taskToken).toBe('token-2');
   });
+
+  it('keeps one freeze per scope with who and why, lists them all and lifts exactly one', async () => {
+    const store = await makeStore();
+    const freeze = {
+      service: 'web',
+      environment: 'prod',
+      until: '2026-12-24T00:00:00.000Z',
+      reason: 'holiday sales',
+      by: 'alice',
+      at: '2026-12-01T00:00:00.000Z',
+    };
+    await store.putFreeze(freeze);
+    await store.putFreeze({ ...freeze, reason: 'longer', until: '2026-12-31T00:00:00.000Z' });
+    await store.putFreeze({ ...freeze, service: '*', by: 'bob' });
+    const listed = await store.listFreezes();
+    expect(listed).toHaveLength(2);
+    expect(listed).toContainEqual({ ...freeze, reason: 'longer', until: '2026-12-31T00:00:00.000Z' });
+    expect(await store.removeFreeze('web', 'prod')).toMatchObject({ reason: 'longer', by: 'alice' });
+    expect(await store.removeFreeze('web', 'prod')).toBeUndefined();
+    expect(await store.listFreezes()).toEqual([{ ...freeze, service: '*', by: 'bob' }]);
+
+    const override = {
+      service: 'web',
+      environment: 'prod',
+      version: '1.0.1',
+      by: 'carol',
+      via: 'local-token',
+      reason: 'hotfix',
+      at: freeze.at,
+    };
+    await store.putFreezeOverride(override);
+    expect(await store.freezeOverrideOf('web', 'prod', '1.0.1')).toEqual(override);
+    expect(await store.freezeOverrideOf('web', 'prod', '1.0.2')).toBeUndefined();
+    expect(await store.freezeOverrideOf('web', 'staging', '1.0.1')).toBeUndefined();
+  });
 });

@@ -203,7 +203,7 @@ describe('service configuration', () => {
     };
     expect(errorOf(misspelt).split('\n').sort()).toEqual([
       'services/web.json: bake.timeoutSecond: unknown field (did you mean "timeoutSeconds"?)',
-      'services/web.json: environments.staging.colour: unknown field (known fields: capacity, variables, secrets, approval, traffic, healthCheck, analysis, preTraffic, keepBlueWarmSeconds, drainSeconds, slack, congruence)',
+      'services/web.json: environments.staging.colour: unknown field (known fields: capacity, variables, secrets, approval, traffic, healthCheck, analysis, preTraffic, keepBlueWarmSeconds, drainSeconds, slack, windows, congruence)',
       'services/web.json: environments.staging.healthcheck: unknown field (did you mean "healthCheck"?)',
       'services/web.json: environments.staging.trafic: unknown field (did you mean "traffic"?)',
     ]);

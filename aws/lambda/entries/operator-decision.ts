@@ -8,6 +8,7 @@ export const handler = createOperatorDecision({
   store: awsStore(),
   callbacks: awsCallbacks(),
   approvals: awsApprovals(),
+  configs: awsConfigs(),
   notifier: awsNotifier(awsConfigs()),
   clock: systemClock,
   callerOf: iamCallerOf,

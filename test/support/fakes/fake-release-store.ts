@@ -1,4 +1,5 @@
 import type { DeploymentRecord, Release } from '../../../core/deployment/deployment-record.js';
+import type { Freeze, FreezeOverride } from '../../../core/freezes/freeze.js';
 import type {
   ApprovalTicket,
   DeploymentUpdate,
@@ -24,6 +25,8 @@ export class FakeReleaseStore implements ReleaseStore {
   readonly locks = new Map<string, string>();
   readonly newestRequest = new Map<string, { deploymentId: string; requestedAt: string }>();
   readonly approvals = new Map<string, ApprovalTicket>();
+  readonly freezes = new Map<string, Freeze>();
+  readonly freezeOverrides = new Map<string, FreezeOverride>();
 
   async createDeployment(record: DeploymentRecord) {
     const existing = this.deployments.get(record.deploymentId);
@@ -143,5 +146,29 @@ export class FakeReleaseStore implements ReleaseStore {
     if (ticket?.status !== 'pending') return undefined;
     Object.assign(ticket, { status: decision.status, decidedBy: decision.by, decidedAt: decision.at });
     return copy(ticket);
+  }
+
+  async putFreeze(freeze: Freeze) {
+    this.freezes.set(key(freeze.service, freeze.environment), copy(freeze));
+  }
+
+  async removeFreeze(service: string, environment: string) {
+    const freeze = this.freezes.get(key(service, environment));
+    this.freezes.delete(key(service, environment));
+    return freeze && copy(freeze);
+  }
+
+  async listFreezes() {
+    return [...this.freezes.values()].map(copy);
+  }
+
+  async putFreezeOverride(override: FreezeOverride) {
+    const at = `${key(override.service, override.environment)}/${override.version}`;
+    this.freezeOverrides.set(at, copy(override));
+  }
+
+  async freezeOverrideOf(service: string, environment: string, version: string) {
+    const override = this.freezeOverrides.get(`${key(service, environment)}/${version}`);
+    return override && copy(override);
   }
 }
