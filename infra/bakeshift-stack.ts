@@ -175,6 +175,7 @@ export class BakeshiftStack extends Stack {
         ArtifactBucket: this.artifacts.bucketName,
         ReleaseTable: table.tableName,
         StateMachineArn: stateMachineArn,
+        StateMachineName: stateMachineName,
         EventBusArn: eventBusArn,
       },
     });

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { StepFunctionsCallbacks } from '../../../aws/callbacks/step-functions-callbacks.js';
 import { SsmServiceConfigs, serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
 import { EventBridgeNotifier } from '../../../aws/events/eventbridge-notifier.js';
+import { StepFunctionsExecutions } from '../../../aws/executions/step-functions-executions.js';
 import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
 import { StepFunctionsStarter } from '../../../aws/starter/step-functions-starter.js';
 import { SlackApprovalChannel } from '../../../chatops/slack/slack-approval-channel.js';
@@ -75,6 +76,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       approvals: new SlackApprovalChannel(slackClient),
       callbacks: new StepFunctionsCallbacks(sfn),
       starter: new StepFunctionsStarter(sfn, stateMachineArn),
+      executions: new StepFunctionsExecutions(sfn, stateMachineArn),
       slack: slackClient,
       signingSecret: secretText(signingSecretArn),
     };
@@ -172,6 +174,38 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     });
   };
 
+  /**
+   * A deployment whose ReleaseLock and RecordCleanupWarnings failed for good, both started by StartExecution: the
+   * next one's PrepareDeployment asks Step Functions whether the holder still runs, and takes its lock over.
+   */
+  const takeOverTheLockOfAnEndedExecution = async () => {
+    const running = new Map<string, ReturnType<typeof world.start>>();
+    cloud.runExecution = (name, input) => {
+      const execution = world.start(JSON.parse(input));
+      running.set(name, execution);
+      return {
+        status: () => execution.status as 'RUNNING' | 'SUCCEEDED' | 'FAILED',
+        history: () => [],
+      };
+    };
+    const starter = new StepFunctionsStarter(new SFNClient({ region, credentials }), stateMachineArn);
+    const startAndAwait = async (version: string) => {
+      const request = world.request({ version });
+      await runAsFunction('StartDeploymentFromArtifact', () => starter.start(request));
+      return (await running.get(request.deploymentId)?.outcome)?.status;
+    };
+    world.faults.push(
+      { stateName: 'ReleaseLock', when: 'before' },
+      { stateName: 'RecordCleanupWarnings', when: 'before' },
+    );
+    const stuck = await startAndAwait('7.4.1');
+    world.faults.length = 0;
+    const next = await startAndAwait('7.4.2');
+    cloud.runExecution = undefined;
+    if (stuck !== 'SUCCEEDED' || next !== 'SUCCEEDED')
+      throw new Error(`oracle flow: lock takeover of an ended execution: ${stuck}, then ${next}`);
+  };
+
   try {
     for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0']) await expectOutcome({ version }, 'SUCCEEDED');
     world.faults.push({ stateName: 'ReapBlue', when: 'before' });
@@ -249,6 +283,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     // A traffic snapshot with weights only (the port's `native` action is optional): RestoreTraffic shifts by
     // weights, finding each fleet's target group through its Auto Scaling group.
     await restoreByWeightsOnly();
+    await takeOverTheLockOfAnEndedExecution();
 
     await invoke(
       'StartDeploymentFromArtifact',
