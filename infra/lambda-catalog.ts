@@ -139,7 +139,7 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('ReapBlue', ['fleets'], 240, { fleets: ['destroy'] }),
   spec('PruneImages', ['images', 'store'], 100, { images: ['discard'] }),
   spec('ReleaseLock', ['store'], 25),
-  spec('AnnounceOutcome', ['notifier', 'store'], 25),
+  spec('AnnounceOutcome', ['notifier', 'store', 'traffic'], 25, { traffic: ['read'] }),
   spec('RecordCleanupWarnings', ['store'], 25),
   spec('RecordFailure', ['store'], 25),
   spec('RestoreTraffic', ['traffic', 'store'], 50, { traffic: ['route'] }),

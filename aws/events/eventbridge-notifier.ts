@@ -14,6 +14,7 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   congruence_report: 'Congruence Drift Report',
   analysis_verdict: 'Deployment Analysis Verdict',
   lock_taken_over: 'Deployment Lock Taken Over',
+  traffic_in_doubt: 'Deployment Traffic In Doubt',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

@@ -13,6 +13,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
   congruence_report: '🔎',
   analysis_verdict: '📊',
   lock_taken_over: '🔓',
+  traffic_in_doubt: '🚨',
 };
 
 /**

@@ -10,7 +10,9 @@ export type DeploymentEventKind =
   /** A judged analysis verdict (passed or failed), with its numbers in `detail`. */
   | 'analysis_verdict'
   /** This deployment took over a lock whose holder can no longer act under it (who, and why, in `detail`). */
-  | 'lock_taken_over';
+  | 'lock_taken_over'
+  /** RestoreTraffic and RecordRollback failed for good: the listener may be split, the record says compensating. */
+  | 'traffic_in_doubt';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

@@ -178,30 +178,30 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
    * A deployment whose ReleaseLock and RecordCleanupWarnings failed for good, both started by StartExecution: the
    * next one's PrepareDeployment asks Step Functions whether the holder still runs, and takes its lock over.
    */
-  const takeOverTheLockOfAnEndedExecution = async () => {
-    const running = new Map<string, ReturnType<typeof world.start>>();
-    cloud.runExecution = (name, input) => {
-      const execution = world.start(JSON.parse(input));
-      running.set(name, execution);
+  /** Starts a deployment as AWS does (StartExecution), so that DescribeExecution answers for it. */
+  const startThroughStepFunctions = async (version: string) => {
+    const request = world.request({ version });
+    let execution: ReturnType<typeof world.start> | undefined;
+    cloud.runExecution = (_name, input) => {
+      execution = world.start(JSON.parse(input));
       return {
-        status: () => execution.status as 'RUNNING' | 'SUCCEEDED' | 'FAILED',
+        status: () => execution?.status as 'RUNNING' | 'SUCCEEDED' | 'FAILED',
         history: () => [],
       };
     };
     const starter = new StepFunctionsStarter(new SFNClient({ region, credentials }), stateMachineArn);
-    const startAndAwait = async (version: string) => {
-      const request = world.request({ version });
-      await runAsFunction('StartDeploymentFromArtifact', () => starter.start(request));
-      return (await running.get(request.deploymentId)?.outcome)?.status;
-    };
+    await runAsFunction('StartDeploymentFromArtifact', () => starter.start(request));
+    cloud.runExecution = undefined;
+    return (await execution?.outcome)?.status;
+  };
+  const takeOverTheLockOfAnEndedExecution = async () => {
     world.faults.push(
       { stateName: 'ReleaseLock', when: 'before' },
       { stateName: 'RecordCleanupWarnings', when: 'before' },
     );
-    const stuck = await startAndAwait('7.4.1');
+    const stuck = await startThroughStepFunctions('7.4.1');
     world.faults.length = 0;
-    const next = await startAndAwait('7.4.2');
-    cloud.runExecution = undefined;
+    const next = await startThroughStepFunctions('7.4.2');
     if (stuck !== 'SUCCEEDED' || next !== 'SUCCEEDED')
       throw new Error(`oracle flow: lock takeover of an ended execution: ${stuck}, then ${next}`);
   };
@@ -355,6 +355,16 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       portsOf: portsOf as never,
       approvalAsked: () => slack.approvalIdAsked(20_000),
     });
+    // RestoreTraffic and RecordRollback fail for good: AnnounceOutcome reads the listener and says traffic is in
+    // doubt. (Last of all: the listener stays where green's failure left it.)
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+      { stateName: 'RecordRollback', when: 'before' },
+    );
+    const doubtful = await startThroughStepFunctions('8.9.9-in-doubt');
+    if (doubtful !== 'FAILED') throw new Error(`oracle flow: traffic in doubt: ${doubtful}`);
+    world.faults.length = 0;
   } finally {
     cloud.detach();
     await slack.stop();
