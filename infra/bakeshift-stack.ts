@@ -113,6 +113,7 @@ export class BakeshiftStack extends Stack {
     const table = new Table(this, 'Releases', {
       partitionKey: { name: RELEASE_TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: RELEASE_TABLE.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: RELEASE_TABLE.timeToLive,
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

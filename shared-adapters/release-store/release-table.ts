@@ -9,6 +9,7 @@
  * | live release      | LIVE#<service>              | <environment>                    |
  * | lock              | LOCK#<service>#<env>        | HOLDER                           |
  * | newest request    | LOCK#<service>#<env>        | NEWEST                           |
+ * | request seen      | REQUEST#<id>                | SEEN     (expiresAt: DynamoDB TTL) |
  */
 export const RELEASE_TABLE = {
   partitionKey: 'pk',
@@ -16,4 +17,6 @@ export const RELEASE_TABLE = {
   historyIndex: 'gsi1',
   historyPartitionKey: 'gsi1pk',
   historySortKey: 'gsi1sk',
+  /** Epoch seconds after which DynamoDB may delete the item (its TTL attribute). */
+  timeToLive: 'expiresAt',
 } as const;
