@@ -151,7 +151,9 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
     expect(await store.rememberRequest('slack:v0=abc', until, new Date(now.getTime() + 60_000))).toBe(false);
     expect(await store.rememberRequest('slack:v0=other', until, now)).toBe(true);
     const later = new Date(until.getTime() + 1000);
-    expect(await store.rememberRequest('slack:v0=abc', new Date(later.getTime() + 600_000), later)).toBe(true);
+    expect(await store.rememberRequest('slack:v0=abc', new Date(later.getTime() + 600_000), later)).toBe(
+      true,
+    );
   });
 
   it('opens one approval per deployment and decides it exactly once', async () => {
