@@ -1,39 +1,92 @@
 import * as z from 'zod';
+import type { DeploymentRecord } from '../core/deployment/deployment-record.js';
 import { summarizeFailure } from '../core/deployment/describe-failure.js';
 import { deploymentRef } from '../core/deployment/notify-quietly.js';
 import { announceOnce } from '../core/deployment/once-per-deployment.js';
 import { formatDurations, phaseDurations } from '../core/deployment/phase-durations.js';
+import { restoreAndRecordFailed, TRAFFIC_IN_DOUBT } from '../core/deployment/traffic-in-doubt.js';
 import type { Ports } from '../core/ports/index.js';
 import { defineTask } from './commons/define-task.js';
 import { LockOwner } from './release-lock.js';
 
-/** Announces how the deployment ended: succeeded with per-phase durations, or rolled back with the cause. */
-export const createAnnounceOutcome = (ports: Pick<Ports, 'notifier' | 'store' | 'clock'>) =>
+const Input = LockOwner.extend({
+  version: z.string().optional(),
+  failed: z.record(z.string(), z.unknown()).optional(),
+  compensationWarnings: z.record(z.string(), z.unknown()).optional(),
+});
+type Input = z.infer<typeof Input>;
+type AnnouncePorts = Pick<Ports, 'notifier' | 'store' | 'clock' | 'traffic'>;
+
+/** The listener's split now, in words, or why it could not be read. */
+async function listenerNow(ports: AnnouncePorts, input: Input): Promise<string> {
+  try {
+    const { weights } = await ports.traffic.current(input);
+    if (weights.length === 0) return 'the listener routes to no fleet';
+    return `listener at ${weights.map((w) => `${w.fleetId} ${w.percent}%`).join(' / ')}`;
+  } catch (error) {
+    return `the listener could not be read (${(error as Error).message})`;
+  }
+}
+
+/**
+ * The last resort when RestoreTraffic and RecordRollback both failed for good: the listener may be split and
+ * the record says compensating. Says so in the record if the store still takes writes, and out loud regardless.
+ */
+async function announceTrafficInDoubt(ports: AnnouncePorts, input: Input) {
+  const listener = await listenerNow(ports, input);
+  const recorded = await ports.store
+    .updateDeployment(input.deploymentId, {
+      addWarnings: [`${TRAFFIC_IN_DOUBT}: ${listener}; RestoreTraffic and RecordRollback failed`],
+    })
+    .then(
+      () => 'recorded in the deployment, whose status still says compensating',
+      () => 'the record could not be written (it says compensating)',
+    );
+  await ports.notifier.notify({
+    kind: 'traffic_in_doubt',
+    ...deploymentRef({ ...input, version: input.version ?? 'unknown' }),
+    at: ports.clock.now().toISOString(),
+    detail: `${TRAFFIC_IN_DOUBT}: ${listener}; ${recorded}. Check the listener, then deploy or roll back.`,
+  });
+  return { announced: true };
+}
+
+/** The outcome announcement: succeeded with per-phase durations, or rolled back with the cause. */
+async function announceEnd(ports: AnnouncePorts, record: DeploymentRecord, succeeded: boolean) {
+  const now = ports.clock.now();
+  const detail = succeeded
+    ? formatDurations(phaseDurations(record, now))
+    : record.failure
+      ? summarizeFailure(record.failure)
+      : 'the failure could not be recorded';
+  const kind = succeeded ? 'succeeded' : 'rolled_back';
+  await announceOnce(ports, kind).notify({
+    kind,
+    ...deploymentRef(record),
+    ...(record.imageId ? { imageId: record.imageId } : {}),
+    at: now.toISOString(),
+    detail,
+  });
+}
+
+/**
+ * Announces how the deployment ended: succeeded, rolled back, or (RestoreTraffic and RecordRollback failed for
+ * good) with its traffic in doubt.
+ */
+export const createAnnounceOutcome = (ports: AnnouncePorts) =>
   defineTask(
     {
       name: 'AnnounceOutcome',
-      input: LockOwner.extend({ failed: z.record(z.string(), z.unknown()).optional() }),
+      input: Input,
       deploymentIdOf: (i) => i.deploymentId,
       endsDeployment: { store: ports.store, clock: ports.clock },
     },
-    async ({ deploymentId, failed }) => {
-      const record = await ports.store.getDeployment(deploymentId);
+    async (input) => {
+      if (input.failed !== undefined && restoreAndRecordFailed(input.compensationWarnings))
+        return announceTrafficInDoubt(ports, input);
+      const record = await ports.store.getDeployment(input.deploymentId);
       if (!record) return { announced: false };
-      const now = ports.clock.now();
-      const succeeded = failed === undefined;
-      const detail = succeeded
-        ? formatDurations(phaseDurations(record, now))
-        : record.failure
-          ? summarizeFailure(record.failure)
-          : 'the failure could not be recorded';
-      const kind = succeeded ? 'succeeded' : 'rolled_back';
-      await announceOnce(ports, kind).notify({
-        kind,
-        ...deploymentRef(record),
-        ...(record.imageId ? { imageId: record.imageId } : {}),
-        at: now.toISOString(),
-        detail,
-      });
+      await announceEnd(ports, record, input.failed === undefined);
       return { announced: true };
     },
   );

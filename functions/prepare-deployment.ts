@@ -7,9 +7,11 @@ import { defineTask } from './commons/define-task.js';
 
 /**
  * Validates the request, loads config, takes the lock (latest request wins; a holder that can no longer act
- * under it, by the state machine's own bounds, is taken over), resolves blue and plans.
+ * under it, by the state machine's own bounds or because its execution ended, is taken over), resolves blue and plans.
  */
-export const createPrepareDeployment = (ports: Pick<Ports, 'configs' | 'store' | 'notifier' | 'clock'>) =>
+export const createPrepareDeployment = (
+  ports: Pick<Ports, 'configs' | 'store' | 'notifier' | 'clock' | 'executions'>,
+) =>
   defineTask(
     { name: 'PrepareDeployment', input: DeploymentRequest, deploymentIdOf: (r) => r.deploymentId },
     (request, { log }): Promise<Plan> =>

@@ -116,6 +116,7 @@ export class BakeshiftStack extends Stack {
     const table = new Table(this, 'Releases', {
       partitionKey: { name: RELEASE_TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: RELEASE_TABLE.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: RELEASE_TABLE.timeToLive,
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -179,6 +180,7 @@ export class BakeshiftStack extends Stack {
         ArtifactBucket: this.artifacts.bucketName,
         ReleaseTable: table.tableName,
         StateMachineArn: stateMachineArn,
+        StateMachineName: stateMachineName,
         EventBusArn: eventBusArn,
       },
     });

@@ -4,6 +4,7 @@ import { STEP_FUNCTIONS_CALLBACKS_IAM } from '../aws/callbacks/iam.js';
 import type { IamStatement } from '../aws/commons/iam-statement.js';
 import { SSM_SERVICE_CONFIGS_IAM } from '../aws/configs/iam.js';
 import { EVENTBRIDGE_NOTIFIER_IAM } from '../aws/events/iam.js';
+import { STEP_FUNCTIONS_EXECUTIONS_IAM } from '../aws/executions/iam.js';
 import { AUTO_SCALING_FLEETS_IAM, INSTANCE_DIAGNOSTICS_IAM } from '../aws/fleets/iam.js';
 import { AWS_JANITOR_IAM } from '../aws/janitor/iam.js';
 import type { LAMBDA_ENVIRONMENT } from '../aws/lambda/lambda-environment.js';
@@ -29,6 +30,7 @@ export type AwsPort =
   | 'notifier'
   | 'callbacks'
   | 'starter'
+  | 'executions'
   | 'janitor'
   | 'slackSigningSecret';
 
@@ -61,6 +63,7 @@ export const PORT_NEEDS: Record<
   },
   callbacks: { iam: STEP_FUNCTIONS_CALLBACKS_IAM, environment: [] },
   starter: { iam: STEP_FUNCTIONS_STARTER_IAM, environment: ['stateMachineArn'] },
+  executions: { iam: STEP_FUNCTIONS_EXECUTIONS_IAM, environment: ['stateMachineArn'] },
   janitor: {
     iam: [...AWS_JANITOR_IAM, ...RELEASE_STORE_IAM, ...SSM_SERVICE_CONFIGS_IAM],
     environment: ['releaseTable'],
@@ -116,7 +119,7 @@ export function iamOf(spec: LambdaSpec): IamStatement[] {
 
 /** Every Lambda function the CDK app deploys; `npm run bench` bundles and times each. */
 export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
-  spec('PrepareDeployment', ['configs', 'store', 'notifier'], 50),
+  spec('PrepareDeployment', ['configs', 'store', 'notifier', 'executions'], 50),
   spec('BakeImage', ['baker', 'store', 'callbacks'], 50, {
     baker: ['start', 'advance', 'resolveBase', 'discard'],
   }),
@@ -136,7 +139,7 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('ReapBlue', ['fleets'], 240, { fleets: ['destroy'] }),
   spec('PruneImages', ['images', 'store'], 100, { images: ['discard'] }),
   spec('ReleaseLock', ['store'], 25),
-  spec('AnnounceOutcome', ['notifier', 'store'], 25),
+  spec('AnnounceOutcome', ['notifier', 'store', 'traffic'], 25, { traffic: ['read'] }),
   spec('RecordCleanupWarnings', ['store'], 25),
   spec('RecordFailure', ['store'], 25),
   spec('RestoreTraffic', ['traffic', 'store'], 50, { traffic: ['route'] }),

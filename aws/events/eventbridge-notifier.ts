@@ -17,6 +17,7 @@ export const DETAIL_TYPES: Record<DeploymentEventKind, string> = {
   frozen: 'Deployments Frozen',
   unfrozen: 'Deployments Unfrozen',
   freeze_overridden: 'Deployment Freeze Overridden',
+  traffic_in_doubt: 'Deployment Traffic In Doubt',
 };
 
 export const EVENT_SOURCE = 'bakeshift';

@@ -89,13 +89,28 @@ async function ownedFleets(
       if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return [];
       throw error;
     });
-    for (const version of versions) {
-      const fleetId = version.VersionDescription;
-      if (!version.DefaultVersion && fleetId && !fleets.has(fleetId))
-        fleets.set(fleetId, { kind: 'fleet', id: fleetId, service, environment, deploymentId: fleetId });
-    }
+    for (const version of versions) addVersion(fleets, version, service, environment);
   }
   return [...fleets.values()];
+}
+
+/**
+ * A launch template version's fleet (one whose group is gone, unless it is the default), and the image every
+ * fleet runs, read from its version: known even when its deployment record is lost.
+ */
+function addVersion(
+  fleets: Map<string, OwnedResource>,
+  version: Awaited<ReturnType<typeof launchTemplateVersions>>[number],
+  service: string,
+  environment: string,
+) {
+  const fleetId = version.VersionDescription;
+  if (!fleetId) return;
+  if (!version.DefaultVersion && !fleets.has(fleetId))
+    fleets.set(fleetId, { kind: 'fleet', id: fleetId, service, environment, deploymentId: fleetId });
+  const fleet = fleets.get(fleetId);
+  const imageId = version.LaunchTemplateData?.ImageId;
+  if (fleet?.kind === 'fleet' && imageId) fleet.imageId = imageId;
 }
 
 async function ownedBuilders(deps: AwsJanitorDeps, service: string): Promise<OwnedResource[]> {

@@ -17,6 +17,7 @@ import { presigningS3Client } from '../baker/presigning-s3-client.js';
 import { StepFunctionsCallbacks } from '../callbacks/step-functions-callbacks.js';
 import { AwsSettings } from '../commons/aws-settings.js';
 import { SsmServiceConfigs } from '../configs/ssm-service-configs.js';
+import { StepFunctionsExecutions } from '../executions/step-functions-executions.js';
 import { AutoScalingFleets } from '../fleets/auto-scaling-fleets.js';
 import { CloudWatchInstanceDiagnostics } from '../fleets/cloudwatch-instance-diagnostics.js';
 import { FleetDirectory } from '../fleets/fleet-directory.js';
@@ -69,6 +70,11 @@ export function awsCallbacks() {
 
 export function awsStarter() {
   return new StepFunctionsStarter(sfnClient(), requiredEnvironment('stateMachineArn'));
+}
+
+/** Whether a deployment's execution still runs (a lock holder's, for PrepareDeployment). */
+export function awsExecutions() {
+  return new StepFunctionsExecutions(sfnClient(), requiredEnvironment('stateMachineArn'));
 }
 
 export function awsBaker(clock: Clock) {

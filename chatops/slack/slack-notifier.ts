@@ -16,6 +16,7 @@ const ICONS: Record<DeploymentEventKind, string> = {
   frozen: '🧊',
   unfrozen: '🌤️',
   freeze_overridden: '⚠️',
+  traffic_in_doubt: '🚨',
 };
 
 /**

@@ -6,7 +6,7 @@ import type { ServiceConfigs } from '../../core/ports/service-configs.js';
 import { planRollback } from '../../core/releases/plan-rollback.js';
 import type { SlackResponse } from './interactivity.js';
 import { mentions } from './mention.js';
-import { type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
+import { MAX_REQUEST_AGE_SECONDS, type SlackRequest, verifySlackRequest } from './verify-slack-request.js';
 
 export interface SlashCommandDeps {
   store: ReleaseStore;
@@ -21,6 +21,18 @@ const reply = (text: string): SlackResponse => ({
   status: 200,
   body: JSON.stringify({ response_type: 'ephemeral', text }),
 });
+
+/**
+ * Whether this signed request is new: remembered by its signature (an HMAC of its timestamp and body, which
+ * carries Slack's unique trigger_id) for longer than Slack's signature window, so a replay within the window
+ * starts nothing. A changed body or timestamp fails the signature instead.
+ */
+async function firstTimeSeen(request: SlackRequest, deps: SlashCommandDeps): Promise<boolean> {
+  const signature = request.headers['x-slack-signature'] ?? request.headers['X-Slack-Signature'] ?? '';
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + 2 * MAX_REQUEST_AGE_SECONDS * 1000);
+  return deps.store.rememberRequest(`slack:${signature}`, until, now);
+}
 
 /** `/bakeshift status|history|rollback`: signed like every Slack request; rollback only for its allowlist. */
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one reply per subcommand (status, history, rollback), each refusal worded for the person in Slack
@@ -73,6 +85,8 @@ export async function handleSlashCommand(
           `Only ${mentions(allowed) || 'nobody (no rollback allowlist is configured)'} may roll back ${service}/${environment}.`,
         );
       }
+      if (!(await firstTimeSeen(request, deps)))
+        return { status: 409, body: 'this request was received already (a replay): nothing was started' };
       try {
         const plan = await planRollback(deps, {
           service,

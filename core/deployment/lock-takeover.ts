@@ -1,3 +1,4 @@
+import type { ExecutionState } from '../ports/deployment-executions.js';
 import type { DeploymentRecord } from './deployment-record.js';
 
 /**
@@ -69,4 +70,31 @@ export function holderIsDone(holder: DeploymentRecord, bounds: HolderBounds, now
       reason: `its execution started before ${holder.phases.prepare} and cannot run longer than ${bounds.executionSeconds}s`,
     };
   return { done: false };
+}
+
+/**
+ * What a holder whose execution ended left behind, by its record: said in the takeover, never acted on here
+ * (PrepareDeployment shifts nothing; the next deployment and the janitor settle it).
+ */
+function leftBehind(holder: DeploymentRecord): string {
+  const { phases } = holder;
+  if (holder.status === 'compensating')
+    return 'its compensation did not finish: traffic may be split between its green and blue, and the record says compensating';
+  if (holder.status === 'succeeded')
+    return 'blue may not be drained or reaped: the janitor removes what is left';
+  if (phases.shift && !phases.commit)
+    return `it was shifting traffic: the listener may be split between blue (${holder.blue?.fleetId ?? 'none'}) and green (${holder.greenFleetId})`;
+  return `its green fleet (${holder.greenFleetId}) and image may be left for the janitor; traffic was not shifted`;
+}
+
+/**
+ * Whether a holder is over by its execution: one that ended (any status) while its record says otherwise can
+ * no longer act under its lock, however far the bounds are. A running execution is waited for.
+ */
+export function verdictByExecution(holder: DeploymentRecord, execution: ExecutionState): HolderVerdict {
+  if (execution.running) return { done: false };
+  return {
+    done: true,
+    reason: `its execution ended ${execution.status} while its record says ${holder.status}; ${leftBehind(holder)}`,
+  };
 }

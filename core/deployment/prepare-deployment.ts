@@ -10,6 +10,7 @@ import {
 import { describeFreeze, type FreezeOverride } from '../freezes/freeze.js';
 import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
+import type { DeploymentExecutions } from '../ports/deployment-executions.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -19,7 +20,7 @@ import type { Plan } from './deployment-plan.js';
 import type { DeploymentRecord, Release } from './deployment-record.js';
 import { TERMINAL_STATUSES } from './deployment-record.js';
 import type { DeploymentRequest } from './deployment-request.js';
-import { type HolderBounds, holderIsDone } from './lock-takeover.js';
+import { type HolderBounds, type HolderVerdict, holderIsDone, verdictByExecution } from './lock-takeover.js';
 import { deploymentRef, notifyQuietly } from './notify-quietly.js';
 import { greenFleetIdOf } from './resource-names.js';
 import { trafficSteps } from './traffic-plan.js';
@@ -29,6 +30,8 @@ export interface PrepareDeps {
   store: ReleaseStore;
   notifier: Notifier;
   clock: Clock;
+  /** Whether a lock holder's execution still runs (lock-takeover.ts). */
+  executions: DeploymentExecutions;
   /** How long a lock's holder can still act under it (statemachines/holder-bounds.ts). */
   holderBounds: HolderBounds;
 }
@@ -90,8 +93,9 @@ async function acquireOrTakeOver(deps: PrepareDeps, request: DeploymentRequest, 
   const lock = await deps.store.acquireLock(request);
   if (lock.outcome !== 'held') return lock;
   const holder = await deps.store.getDeployment(lock.holder);
-  const verdict = holder ? holderIsDone(holder, deps.holderBounds, now) : { done: false as const };
-  if (!holder || !verdict.done) return lock;
+  if (!holder) return lock;
+  const verdict = await holderVerdict(deps, holder, now, log);
+  if (!verdict.done) return lock;
   await deps.store.releaseLock(request.service, request.environment, lock.holder);
   const again = await deps.store.acquireLock(request);
   await recordTakeOver(
@@ -101,6 +105,29 @@ async function acquireOrTakeOver(deps: PrepareDeps, request: DeploymentRequest, 
     log,
   );
   return again;
+}
+
+/**
+ * Whether the holder can no longer act under its lock: by the state machine's bounds, else by its execution
+ * having ended. When the execution cannot be asked about (throttled, denied), the bounds alone decide.
+ */
+async function holderVerdict(
+  deps: PrepareDeps,
+  holder: DeploymentRecord,
+  now: Date,
+  log: Log,
+): Promise<HolderVerdict> {
+  const byBounds = holderIsDone(holder, deps.holderBounds, now);
+  if (byBounds.done) return byBounds;
+  try {
+    return verdictByExecution(holder, await deps.executions.stateOf(holder.deploymentId));
+  } catch (error) {
+    log.warn("could not tell whether the lock holder's execution runs: waiting within its bounds", {
+      holder: holder.deploymentId,
+      error: (error as Error).message,
+    });
+    return byBounds;
+  }
 }
 
 /** Says that a lock was taken over: in the holder's record, in the new one (once it holds the lock), out loud. */

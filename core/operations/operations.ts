@@ -33,6 +33,11 @@ export interface ServiceStatus {
   instances: number;
   /** How the listener splits traffic now, by fleet (a fleet is the live release's or a deployment's). */
   traffic: FleetWeight[];
+  /**
+   * Set when the newest deployment left routing in doubt (RestoreTraffic failed for good, or its record never
+   * got past compensating): the listener may not be what any record says, until a deployment settles it.
+   */
+  trafficInDoubt: { deploymentId: string; status: string } | null;
 }
 
 export interface OperationResults {

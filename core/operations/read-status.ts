@@ -1,5 +1,6 @@
 import { awaitsApproval } from '../approvals/awaits-approval.js';
 import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
+import { leavesTrafficInDoubt } from '../deployment/traffic-in-doubt.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import { ConfigInvalid } from '../errors.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -48,9 +49,12 @@ async function statusOf(
   environment: string,
 ): Promise<ServiceStatus> {
   const live = await deps.store.getLiveRelease(service, environment);
-  const inFlight = (await deps.store.listDeployments(service, environment, 10)).filter(
-    (d) => !TERMINAL_STATUSES.includes(d.status),
-  );
+  const recent = await deps.store.listDeployments(service, environment, 10);
+  const inFlight = recent.filter((d) => !TERMINAL_STATUSES.includes(d.status));
+  // Until a deployment succeeds (and so sets the listener), one that left routing in doubt keeps it so: a later
+  // one rolled back restores what it found, the doubtful split.
+  const settled = recent.findIndex((d) => d.status === 'succeeded');
+  const doubtful = recent.slice(0, settled < 0 ? undefined : settled).find(leavesTrafficInDoubt);
   const endpoints = await deps.serving.endpoints(service, environment);
   const traffic = await deps.serving.traffic(service, environment);
   // "Live" is what takes the traffic: a green that has all of it (blue kept warm until the commit) is live.
@@ -81,5 +85,6 @@ async function statusOf(
     previewUrl: endpoints?.previewUrl ?? null,
     instances: serving ? await deps.serving.instanceCount(serving.fleetId) : 0,
     traffic,
+    trafficInDoubt: doubtful ? { deploymentId: doubtful.deploymentId, status: doubtful.status } : null,
   };
 }

@@ -1,5 +1,6 @@
 import type { ApprovalChannel } from './approval-channel.js';
 import type { Clock } from './clock.js';
+import type { DeploymentExecutions } from './deployment-executions.js';
 import type { Fleets } from './fleets.js';
 import type { Health } from './health.js';
 import type { ImageBaker } from './image-baker.js';
@@ -27,4 +28,5 @@ export interface Ports {
   notifier: Notifier;
   callbacks: TaskCallbacks;
   clock: Clock;
+  executions: DeploymentExecutions;
 }

@@ -15,7 +15,9 @@ export type DeploymentEventKind =
   | 'frozen'
   | 'unfrozen'
   /** This deployment went ahead during a freeze, by an approver's override (who and why in `detail`). */
-  | 'freeze_overridden';
+  | 'freeze_overridden'
+  /** RestoreTraffic and RecordRollback failed for good: the listener may be split, the record says compensating. */
+  | 'traffic_in_doubt';
 
 export interface DeploymentEvent {
   kind: DeploymentEventKind;

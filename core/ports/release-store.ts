@@ -92,6 +92,11 @@ export interface ReleaseStore {
   /** Releases only if `deploymentId` holds the lock; idempotent. */
   releaseLock(service: string, environment: string, deploymentId: string): Promise<void>;
   lockHolder(service: string, environment: string): Promise<string | undefined>;
+  /**
+   * Remembers a request by its id until `expiresAt` (a conditional write): true the first time, false while it
+   * is remembered (at `now`, by the caller's clock), so a replayed request is refused.
+   */
+  rememberRequest(requestId: string, expiresAt: Date, now: Date): Promise<boolean>;
 
   /** Creates the deployment's ticket, or returns the one it already has. */
   openApproval(ticket: ApprovalTicket): Promise<ApprovalTicket>;

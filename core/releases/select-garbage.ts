@@ -10,7 +10,15 @@ export const DEFAULT_DRAIN_SECONDS = 300;
 
 /** Something bakeshift created and tagged as its own (managed-by=bakeshift). */
 export type OwnedResource =
-  | { kind: 'fleet'; id: string; service: string; environment: string; deploymentId: string }
+  | {
+      kind: 'fleet';
+      id: string;
+      service: string;
+      environment: string;
+      deploymentId: string;
+      /** The image it runs, read from the fleet itself (launch template, process): kept with it, record or not. */
+      imageId?: string;
+    }
   | { kind: 'image'; id: string; service: string; createdAt: string; deploymentId: string }
   | { kind: 'builder'; id: string; service: string; deploymentId: string; launchedAt: string };
 
@@ -155,8 +163,11 @@ function protectedImages(
     .slice(0, context.retainImages);
   for (const image of newest) add(reasons, image.id, `among the ${context.retainImages} newest images kept`);
   const byDeployment = new Map(context.deployments.map((d) => [d.deploymentId, d]));
-  for (const fleet of keptFleets)
-    add(reasons, byDeployment.get(fleet.deploymentId)?.imageId, `runs fleet ${fleet.id}, which is kept`);
+  for (const fleet of keptFleets) {
+    add(reasons, fleet.imageId, `runs fleet ${fleet.id}, which is kept`);
+    const recorded = byDeployment.get(fleet.deploymentId)?.imageId;
+    if (recorded !== fleet.imageId) add(reasons, recorded, `runs fleet ${fleet.id}, which is kept`);
+  }
   return (image: Extract<OwnedResource, { kind: 'image' }>): string[] => {
     const own = running.get(image.deploymentId);
     return [...(reasons.get(image.id) ?? []), ...(own ? [`made by ${whileRunning(own)}`] : [])];

@@ -29,6 +29,7 @@ import { FileServiceConfigs } from '../config/file-service-configs.js';
 import { localLambdaContext } from '../engine/lambda-context.js';
 import { ExecutionAlreadyExists, LocalEngine, type LocalEngineOptions } from '../engine/local-engine.js';
 import type { LocalExecution } from '../engine/local-execution.js';
+import { LocalExecutions } from '../engine/local-executions.js';
 import { withLocalPolling } from '../engine/local-polling.js';
 import { LocalTaskTokens } from '../engine/local-task-tokens.js';
 import { CentralLog } from '../fleets/central-log.js';
@@ -132,6 +133,9 @@ export class ControlPlane {
   readonly tracing: DeploymentTracing | undefined;
   private readonly traced = new WeakSet<LocalExecution>();
   private stopping = false;
+  /** The Slack channel of an environment, from its configuration (read when a notice is sent). */
+  private readonly channelOf = async (service: string, environment: string) =>
+    (await this.configs.load(service)).config.environments[environment]?.slack?.channel;
 
   private constructor(
     readonly options: ControlPlaneOptions,
@@ -153,8 +157,6 @@ export class ControlPlane {
     this.events = new LocalEventLog(join(home, 'events.jsonl'));
     this.configs = new FileServiceConfigs(options.servicesDir);
     this.slack = options.slack ? slackOf(options.slack) : undefined;
-    const channelOf = async (service: string, environment: string) =>
-      (await this.configs.load(service)).config.environments[environment]?.slack?.channel;
     this.ports = {
       configs: this.configs,
       store: this.store,
@@ -169,10 +171,11 @@ export class ControlPlane {
         ? new FanOutApprovalChannel([this.events, new SlackApprovalChannel(this.slack.client)])
         : this.events,
       notifier: this.slack
-        ? new FanOutNotifier([this.events, new SlackNotifier(this.slack.client, channelOf)])
+        ? new FanOutNotifier([this.events, new SlackNotifier(this.slack.client, this.channelOf)])
         : this.events,
       callbacks: this.tokens,
       clock: systemClock,
+      executions: new LocalExecutions((id) => this.engine.get(id)),
     };
     const ports = this.ports;
     const timing = { ...LOCAL_TIMING.retryIntervalMs, ...options.retryIntervalMs };

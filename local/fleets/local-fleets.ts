@@ -168,9 +168,16 @@ export class LocalFleets implements Fleets, InstanceDiagnostics {
   }
 
   /** Every running fleet with what it belongs to, for the janitor. */
-  owned(): { fleetId: string; service: string; environment: string; deploymentId: string }[] {
+  owned(): {
+    fleetId: string;
+    service: string;
+    environment: string;
+    deploymentId: string;
+    imageId: string;
+  }[] {
     return [...this.fleets.values()].map(({ spec }) => ({
       fleetId: spec.fleetId,
+      imageId: spec.imageId,
       service: spec.service,
       environment: spec.environment,
       deploymentId: spec.deploymentId,

@@ -36,6 +36,7 @@ export async function runLocalJanitor(
           service,
           environment: f.environment,
           deploymentId: f.deploymentId,
+          imageId: f.imageId,
         })),
     listBuilders: async (service) =>
       (await deps.baker.bakesInFlight(service)).map((b) => ({

@@ -20,7 +20,10 @@ function statusLine(s: OperationResults['status']['services'][number]): string {
       : '';
   const live = s.live ? `${s.live.version} on ${s.instances} instances${split}` : 'nothing live';
   const warm = s.keptWarm ? `, ${s.keptWarm.version} kept warm for a rollback` : '';
-  return `${s.service}/${s.environment}: ${live}${warm}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
+  const doubt = s.trafficInDoubt
+    ? `, TRAFFIC IN DOUBT (${s.trafficInDoubt.deploymentId} left it ${s.trafficInDoubt.status}: check the listener)`
+    : '';
+  return `${s.service}/${s.environment}: ${live}${warm}${doubt}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
 }
 
 function historyLines(r: OperationResults['history'][number]): string {

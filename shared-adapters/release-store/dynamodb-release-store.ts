@@ -54,6 +54,7 @@ function withoutKeys<T>(item: Record<string, unknown> | undefined): T | undefine
 }
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 /**
  * The release store on DynamoDB's API: on AWS against the table the CDK app creates, locally against dynalite.
@@ -227,6 +228,29 @@ export class DynamoDbReleaseStore implements ReleaseStore {
       }
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async rememberRequest(requestId: string, expiresAt: Date, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `REQUEST#${requestId}`,
+            sk: 'SEEN',
+            [RELEASE_TABLE.timeToLive]: epochSeconds(expiresAt),
+          },
+          // TTL deletes late (within days): an expired item counts as forgotten.
+          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt < :now',
+          ExpressionAttributeNames: { '#expiresAt': RELEASE_TABLE.timeToLive },
+          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

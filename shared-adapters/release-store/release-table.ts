@@ -11,6 +11,7 @@
  * | newest request    | LOCK#<service>#<env>        | NEWEST                           |
  * | freeze            | FREEZE                      | <service or *>#<env or *>        |
  * | freeze override   | OVERRIDE#<service>#<env>    | <version>                        |
+ * | request seen      | REQUEST#<id>                | SEEN     (expiresAt: DynamoDB TTL) |
  */
 export const RELEASE_TABLE = {
   partitionKey: 'pk',
@@ -18,4 +19,6 @@ export const RELEASE_TABLE = {
   historyIndex: 'gsi1',
   historyPartitionKey: 'gsi1pk',
   historySortKey: 'gsi1sk',
+  /** Epoch seconds after which DynamoDB may delete the item (its TTL attribute). */
+  timeToLive: 'expiresAt',
 } as const;

@@ -28,11 +28,14 @@ const configWith = (variables: Record<string, string>) => {
   return { ...config, environments: { staging: { ...config.environments.staging, variables } } };
 };
 
-/** What no process environment (NUL), no UTF-8 (a lone surrogate) or systemd (noncharacters) can carry. */
+/**
+ * What no process environment (NUL), no UTF-8 (a lone surrogate) or systemd (noncharacters) can carry, and what
+ * no one can see in the file (format characters, Cf).
+ */
 const uncarriable = (value: string) =>
   value.includes('\0') ||
   !(value as unknown as { isWellFormed(): boolean }).isWellFormed() ||
-  /\p{Noncharacter_Code_Point}/u.test(value);
+  /\p{Noncharacter_Code_Point}|\p{Cf}/u.test(value);
 
 describe("an environment's variables reach the instance exactly, and nothing else runs", () => {
   it('a value with a line that ends the old heredoc, and commands after it: no command runs, the value arrives whole', async () => {
@@ -57,7 +60,7 @@ describe("an environment's variables reach the instance exactly, and nothing els
     await rm(marker, { force: true });
   });
 
-  it('any string the configuration accepts round-trips exactly; it refuses exactly NUL, lone surrogates and noncharacters, naming the variable', async () => {
+  it('any string the configuration accepts round-trips exactly; it refuses exactly NUL, lone surrogates, noncharacters and invisible format characters, naming the variable', async () => {
     const hostile = fc.string({
       unit: fc.constantFrom(
         '\n',
@@ -84,7 +87,6 @@ describe("an environment's variables reach the instance exactly, and nothing els
         '😀',
         '\u0085',
         '\u2028',
-        '\uFEFF',
         '\x7f',
         '\x1b',
       ),
@@ -99,6 +101,9 @@ describe("an environment's variables reach the instance exactly, and nothing els
       '\uFFFE',
       '\u{1FFFF}',
       '\u{10FFFE}',
+      '\uFEFF',
+      '\u200B',
+      '\u202E',
     );
     const value = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),

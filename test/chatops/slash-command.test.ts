@@ -48,6 +48,37 @@ async function setUp() {
 }
 
 describe('/bakeshift', () => {
+  it("refuses a rollback replayed within Slack's signature window: the same signed request starts nothing twice", async () => {
+    const { world, text, started } = await setUp();
+    const rawBody = new URLSearchParams({
+      command: '/bakeshift',
+      text: 'rollback web staging',
+      user_id: 'U0CAROL01',
+      trigger_id: '13345224609.738474920.8088930838d88f008e0',
+    }).toString();
+    const headers = signSlackRequest(rawBody, SECRET, Math.floor(world.clock.now().getTime() / 1000));
+    const deps = {
+      store: world.store,
+      configs: world.configs,
+      clock: world.clock,
+      signingSecret: SECRET,
+      starter: {
+        start: async (request: DeploymentRequest) => {
+          started.push(request);
+          return { started: true };
+        },
+      },
+    };
+    expect(text(await handleSlashCommand({ headers, rawBody }, deps))).toContain('Rolling web/staging back');
+    world.clock.advance(120); // within the 5-minute window
+    const replay = await handleSlashCommand({ headers, rawBody }, deps);
+    expect(replay).toEqual({
+      status: 409,
+      body: 'this request was received already (a replay): nothing was started',
+    });
+    expect(started).toHaveLength(1);
+  });
+
   it('status and history answer privately, with what is live and what happened', async () => {
     const { command, text } = await setUp();
     expect(text(await command('status web'))).toMatch(

@@ -106,6 +106,8 @@ describe('a lock its holder never released (ADR 35)', () => {
 
   it('a succeeded deployment whose ReleaseLock and RecordCleanupWarnings failed for good is taken over once PruneImages cannot be running, and both records and an announcement say so', async () => {
     const world = new FakeWorld();
+    // Whether its execution ended cannot be told (throttled): the state machine's bounds decide.
+    world.executions.failWith = 'ThrottlingException';
     world.faults.push(
       { stateName: 'ReleaseLock', when: 'before' },
       { stateName: 'RecordCleanupWarnings', when: 'before' },
@@ -135,6 +137,7 @@ describe('a lock its holder never released (ADR 35)', () => {
 
   it('a deployment stuck compensating (RecordRollback and ReleaseLockAfterRollback failed for good) is waited for while its compensation may run, then taken over', async () => {
     const world = new FakeWorld();
+    world.executions.failWith = 'AccessDeniedException';
     world.faults.push(
       { stateName: 'WatchGreen', when: 'before' },
       { stateName: 'RecordRollback', when: 'before' },
@@ -199,5 +202,97 @@ describe('a lock its holder never released (ADR 35)', () => {
     const [a, b] = [lockWindow(first), lockWindow(second)];
     expect(a.to).toBeLessThanOrEqual(b.from);
     expect(await warningsOf(world, second.name)).toEqual([]);
+  });
+});
+
+describe("a lock whose holder's execution ended (ADR 35, amended)", () => {
+  const warningsOf = async (world: FakeWorld, deploymentId: string) =>
+    (await world.store.getDeployment(deploymentId))?.warnings ?? [];
+
+  /** A deployment stopped from outside (StopExecution, a crash) just after its first shift to green. */
+  async function stoppedWhileShifting(world: FakeWorld) {
+    const config = webConfig();
+    Object.assign(config.environments.staging, { traffic: config.environments.prod.traffic });
+    world.configs.set('web', config);
+    expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    const shift = world.traffic.shift.bind(world.traffic);
+    let shifted: () => void = () => undefined;
+    const firstShift = new Promise<void>((resolve) => {
+      shifted = resolve;
+    });
+    world.traffic.shift = async (listener, weights) => {
+      await shift(listener, weights);
+      shifted();
+      return new Promise<never>(() => undefined);
+    };
+    const stopped = world.start(world.request({ version: '2.0.0' }));
+    await firstShift;
+    world.traffic.shift = shift;
+    stopped.abort();
+    expect((await stopped.outcome).status).toBe('ABORTED');
+    const record = await world.store.getDeployment(stopped.name);
+    expect(record?.status).toBe('in_progress');
+    expect(await world.store.lockHolder('web', 'staging')).toBe(stopped.name);
+    return { stopped, record };
+  }
+
+  it("an in_progress holder whose execution was stopped from outside is taken over at once, not after the state machine's timeout, saying traffic may be split", async () => {
+    const world = new FakeWorld();
+    const { stopped, record } = await stoppedWhileShifting(world);
+    const weightsLeft = (await world.traffic.current({ service: 'web', environment: 'staging' })).weights;
+    expect(weightsLeft.map((w) => w.percent).sort((a, b) => a - b)).toEqual([10, 90]);
+
+    const next = await world.deploy({ version: '3.0.0' });
+    expect(next.outcome.status).toBe('SUCCEEDED');
+    expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('3.0.0');
+    // Well within the holder's bounds (7 days for an in_progress one): no time had to pass.
+    expect(world.clock.now().getTime() - Date.parse(record?.phases.prepare ?? '')).toBeLessThan(
+      DEPLOY_HOLDER_BOUNDS.executionSeconds * 1000,
+    );
+    expect(world.executions.asked).toContain(stopped.name);
+    const [released] = await warningsOf(world, stopped.name);
+    expect(released).toMatch(
+      new RegExp(
+        `^lock: released at \\S+ for ${next.request.deploymentId}, as its execution ended ABORTED while its record says in_progress; it was shifting traffic: the listener may be split`,
+      ),
+    );
+    expect(await warningsOf(world, next.request.deploymentId)).toEqual([
+      expect.stringMatching(
+        `^lock: took over the lock of ${stopped.name} \\(in_progress\\), as its execution ended ABORTED`,
+      ),
+    ]);
+    expect(world.notifier.kinds(next.request.deploymentId)).toContain('lock_taken_over');
+  });
+
+  it('a holder stuck compensating whose execution failed is taken over at once', async () => {
+    const world = new FakeWorld();
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RecordRollback', when: 'before' },
+      { stateName: 'ReleaseLockAfterRollback', when: 'before' },
+    );
+    const stuck = await world.deploy({ version: '1.0.0' });
+    expect((await world.store.getDeployment(stuck.request.deploymentId))?.status).toBe('compensating');
+    world.faults.length = 0;
+
+    const next = await world.deploy({ version: '2.0.0' });
+    expect(next.outcome.status).toBe('SUCCEEDED');
+    expect(await warningsOf(world, stuck.request.deploymentId)).toContainEqual(
+      expect.stringMatching(
+        'as its execution ended FAILED while its record says compensating; its compensation did not finish: traffic may be split',
+      ),
+    );
+  });
+
+  it('when whether the execution runs cannot be told (throttled), the holder is waited for within its bounds (fail closed)', async () => {
+    const world = new FakeWorld();
+    const { stopped } = await stoppedWhileShifting(world);
+    world.executions.failWith = 'ThrottlingException';
+
+    const waiting = await world.deploy({ version: '3.0.0' });
+    expect(waiting.outcome).toMatchObject({ status: 'FAILED', error: 'LockTimeout' });
+    expect(world.executions.asked).toContain(stopped.name);
+    expect(await world.store.lockHolder('web', 'staging')).toBe(stopped.name);
+    expect(await warningsOf(world, stopped.name)).toEqual([]);
   });
 });

@@ -37,6 +37,40 @@ describe('the janitor and what serves', () => {
     expect(world.fleets.fleets.has(v1.request.deploymentId)).toBe(true);
   });
 
+  it('keeps the image a kept fleet runs, read from the fleet, when its deployment record is lost', async () => {
+    const world = new FakeWorld();
+    await world.deploy({ version: '1.0.0' });
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+    );
+    const v2 = await world.deploy({ version: '2.0.0' });
+    world.faults.length = 0;
+    const green = v2.request.deploymentId;
+    const greenImage = v2.record?.imageId ?? '';
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
+    // The record is lost, and newer images push green's out of the newest kept.
+    world.store.deployments.delete(green);
+    const image = world.baker.images.get(greenImage);
+    if (!image) throw new Error('green has no image');
+    for (const n of [1, 2, 3, 4, 5, 6])
+      world.baker.images.set(`image-newer-${n}`, {
+        ...image,
+        imageId: `image-newer-${n}`,
+        createdAt: new Date(Date.parse(image.createdAt) + n * 60_000).toISOString(),
+        createdByDeployment: `web-staging-other-${n}`,
+      });
+
+    const report = await runFakeJanitor(world);
+    expect(world.fleets.fleets.has(green)).toBe(true);
+    expect(report.kept).toContainEqual({
+      kind: 'image',
+      id: greenImage,
+      why: [`runs fleet ${green}, which is kept`],
+    });
+    expect(world.baker.images.has(greenImage)).toBe(true);
+  });
+
   it.each(['DrainBlue', 'WaitForBlueDrain'])(
     'leaves blue to the deployment draining it, when it runs during %s',
     async (state) => {

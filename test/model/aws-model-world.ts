@@ -97,7 +97,7 @@ export class AwsModelWorld implements ModelWorld {
   readonly cloud: SimulatedCloud;
   readonly configs = new FakeServiceConfigs();
   readonly notifier = new RecordingNotifier();
-  private readonly adapters = new Map<string, Omit<Ports, 'approvals' | 'callbacks'>>();
+  private readonly adapters = new Map<string, Omit<Ports, 'approvals' | 'callbacks' | 'executions'>>();
   private readonly brokenVersions = new Set<string>();
   private readonly eventBaker: Ec2ImageBaker;
 

@@ -2,6 +2,7 @@ import { TERMINAL_STATUSES } from '../../core/deployment/deployment-record.js';
 import type { DeploymentRequest } from '../../core/deployment/deployment-request.js';
 import { holderIsDone } from '../../core/deployment/lock-takeover.js';
 import { greenFleetIdOf } from '../../core/deployment/resource-names.js';
+import { leavesTrafficInDoubt } from '../../core/deployment/traffic-in-doubt.js';
 import { ROLLBACK_WINDOW_RELEASES } from '../../core/releases/select-garbage.js';
 import { DEPLOY_HOLDER_BOUNDS } from '../../statemachines/holder-bounds.js';
 import type { ModelControlPlane, RunningDeployment } from './model-control-plane.js';
@@ -208,8 +209,8 @@ export class InvariantMonitor {
     if (record?.status === 'succeeded') this.inDoubt.delete(target);
     // In doubt too when the record never got past compensating (RecordRollback failed for good): it does not
     // say where traffic was left, so no routing is claimed for it.
-    else if (record?.status === 'compensating' || record?.warnings.some((w) => w.includes('RestoreTraffic')))
-      this.inDoubt.set(target, request.deploymentId);
+    // The same rule as `status` (core/deployment/traffic-in-doubt.ts).
+    else if (record && leavesTrafficInDoubt(record)) this.inDoubt.set(target, request.deploymentId);
     const others = [...this.plane.deployments.values()].some(
       (d) => d.process.live && key(d.request) === target,
     );

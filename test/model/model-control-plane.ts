@@ -14,6 +14,7 @@ import { relaunchLiveRelease } from '../../core/releases/relaunch-live-release.j
 import { taskFunctions } from '../../functions/catalog.js';
 import { ExecutionAlreadyExists, LocalEngine, type TaskCall } from '../../local/engine/local-engine.js';
 import type { EventLog, LocalExecution } from '../../local/engine/local-execution.js';
+import { LocalExecutions } from '../../local/engine/local-executions.js';
 import {
   type AslDefinition,
   loadDeployDefinition,
@@ -99,6 +100,8 @@ export class ModelControlPlane {
   /** What happened, one line each: commands, steps, outcomes; printed with a failing history. */
   trace: string[] = [];
   readonly deployments = new Map<string, RunningDeployment>();
+  /** The engine's executions, as local mode's PrepareDeployment asks about a lock holder's. */
+  private readonly executions = new LocalExecutions((id) => this.deployments.get(id)?.execution);
   private readonly janitorRuns = new Set<Promise<void>>();
   private faults: BoundFault[] = [];
   private readonly lastCall = new Map<string, { stateName: string; attempt: number }>();
@@ -142,7 +145,12 @@ export class ModelControlPlane {
 
   /** The current world's ports for one function (or the control plane itself), unscheduled. */
   ports(functionName?: string): Ports {
-    return { ...this.world.portsFor(functionName), approvals: this.approvals, callbacks: this.tokens };
+    return {
+      ...this.world.portsFor(functionName),
+      approvals: this.approvals,
+      callbacks: this.tokens,
+      executions: this.executions,
+    };
   }
 
   private scheduledPortsOf(functionName: string): Ports {

@@ -58,7 +58,7 @@ export interface ModelWorld {
   /** The release store (the test fake in both worlds: its DynamoDB adapter has its own contract test). */
   readonly store: FakeReleaseStore;
   /** The ports one Lambda function builds (approvals and callbacks are the control plane's). */
-  portsFor(functionName?: string): Omit<Ports, 'approvals' | 'callbacks'>;
+  portsFor(functionName?: string): Omit<Ports, 'approvals' | 'callbacks' | 'executions'>;
   /** The real janitor of this world, over the given (scheduled) ports. */
   runJanitor(ports: Ports, service: string): Promise<JanitorReport>;
   setHealth(service: string, version: string, health: VersionHealth): void;

@@ -61,5 +61,6 @@ export function scheduledPorts(
     notifier: port('notifier'),
     callbacks: port('callbacks'),
     clock: port('clock'),
+    executions: port('executions'),
   } as unknown as Ports;
 }

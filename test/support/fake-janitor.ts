@@ -20,6 +20,7 @@ export function runFakeJanitor(
           service: name,
           environment: f.environment,
           deploymentId: f.deploymentId,
+          imageId: f.imageId,
         })),
     listBuilders: async () => [],
     removeBuilder: async (id) => {

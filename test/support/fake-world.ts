@@ -18,6 +18,7 @@ import { pollingRetrierOf, waitBeforeRetry } from '../../statemachines/retry-sch
 import type { TaskStateName } from '../../statemachines/state-names.js';
 import { FakeApprovalChannel } from './fakes/fake-approval-channel.js';
 import { FakeClock } from './fakes/fake-clock.js';
+import { FakeDeploymentExecutions } from './fakes/fake-deployment-executions.js';
 import { FakeFleets } from './fakes/fake-fleets.js';
 import { FakeHealth } from './fakes/fake-health.js';
 import { FakeImageBaker } from './fakes/fake-image-baker.js';
@@ -96,6 +97,7 @@ export class FakeWorld {
   readonly notifier = new RecordingNotifier();
   readonly configs = new FakeServiceConfigs();
   readonly engine: LocalEngine;
+  readonly executions = new FakeDeploymentExecutions((id) => this.engine.get(id));
   readonly faults: InjectedFault[] = [];
   /** Every Task state invoked, in order. */
   readonly calls: TaskCall[] = [];
@@ -172,6 +174,7 @@ export class FakeWorld {
       notifier: this.notifier,
       callbacks: this.tokens,
       clock: this.clock,
+      executions: this.executions,
       ...this.adapters,
     };
   }

@@ -143,6 +143,19 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
     expect(await store.lockHolder('web', 'prod')).toBe('c');
   });
 
+  it('remembers a request until it expires: the first time true, a replay false, after expiry true again', async () => {
+    const store = await makeStore();
+    const now = new Date('2026-12-03T15:00:00Z');
+    const until = new Date(now.getTime() + 600_000);
+    expect(await store.rememberRequest('slack:v0=abc', until, now)).toBe(true);
+    expect(await store.rememberRequest('slack:v0=abc', until, new Date(now.getTime() + 60_000))).toBe(false);
+    expect(await store.rememberRequest('slack:v0=other', until, now)).toBe(true);
+    const later = new Date(until.getTime() + 1000);
+    expect(await store.rememberRequest('slack:v0=abc', new Date(later.getTime() + 600_000), later)).toBe(
+      true,
+    );
+  });
+
   it('opens one approval per deployment and decides it exactly once', async () => {
     const store = await makeStore();
     const ticket: ApprovalTicket = {

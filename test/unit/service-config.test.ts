@@ -65,6 +65,16 @@ describe('service configuration', () => {
       'services/web.json: environments.staging.variables.LABEL: the value contains the Unicode noncharacter U+FFFE at character 2, which systemd refuses in an environment',
     ],
     [
+      'a byte order mark (U+FEFF) in a variable: invisible in the file',
+      withStaging({ variables: { API_URL: '\uFEFFhttps://api.example.com' } }),
+      'services/web.json: environments.staging.variables.API_URL: the value contains the invisible format character U+FEFF at character 1 (e.g. a byte order mark or zero-width space pasted with the value): remove it',
+    ],
+    [
+      'a right-to-left override (U+202E) in a variable',
+      withStaging({ variables: { LABEL: 'abc\u202Edef' } }),
+      'services/web.json: environments.staging.variables.LABEL: the value contains the invisible format character U+202E at character 4 (e.g. a byte order mark or zero-width space pasted with the value): remove it',
+    ],
+    [
       'a lone surrogate in a variable',
       withStaging({ variables: { LABEL: '\uD83D' } }),
       'services/web.json: environments.staging.variables.LABEL: the value contains a lone UTF-16 surrogate (U+D83D) at character 1: not Unicode text',

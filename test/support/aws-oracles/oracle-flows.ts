@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { StepFunctionsCallbacks } from '../../../aws/callbacks/step-functions-callbacks.js';
 import { SsmServiceConfigs, serviceConfigParameter } from '../../../aws/configs/ssm-service-configs.js';
 import { EventBridgeNotifier } from '../../../aws/events/eventbridge-notifier.js';
+import { StepFunctionsExecutions } from '../../../aws/executions/step-functions-executions.js';
 import { runAwsJanitor } from '../../../aws/janitor/aws-janitor.js';
 import { StepFunctionsStarter } from '../../../aws/starter/step-functions-starter.js';
 import { SlackApprovalChannel } from '../../../chatops/slack/slack-approval-channel.js';
@@ -75,6 +76,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       approvals: new SlackApprovalChannel(slackClient),
       callbacks: new StepFunctionsCallbacks(sfn),
       starter: new StepFunctionsStarter(sfn, stateMachineArn),
+      executions: new StepFunctionsExecutions(sfn, stateMachineArn),
       slack: slackClient,
       signingSecret: secretText(signingSecretArn),
     };
@@ -172,6 +174,38 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     });
   };
 
+  /**
+   * A deployment whose ReleaseLock and RecordCleanupWarnings failed for good, both started by StartExecution: the
+   * next one's PrepareDeployment asks Step Functions whether the holder still runs, and takes its lock over.
+   */
+  /** Starts a deployment as AWS does (StartExecution), so that DescribeExecution answers for it. */
+  const startThroughStepFunctions = async (version: string) => {
+    const request = world.request({ version });
+    let execution: ReturnType<typeof world.start> | undefined;
+    cloud.runExecution = (_name, input) => {
+      execution = world.start(JSON.parse(input));
+      return {
+        status: () => execution?.status as 'RUNNING' | 'SUCCEEDED' | 'FAILED',
+        history: () => [],
+      };
+    };
+    const starter = new StepFunctionsStarter(new SFNClient({ region, credentials }), stateMachineArn);
+    await runAsFunction('StartDeploymentFromArtifact', () => starter.start(request));
+    cloud.runExecution = undefined;
+    return (await execution?.outcome)?.status;
+  };
+  const takeOverTheLockOfAnEndedExecution = async () => {
+    world.faults.push(
+      { stateName: 'ReleaseLock', when: 'before' },
+      { stateName: 'RecordCleanupWarnings', when: 'before' },
+    );
+    const stuck = await startThroughStepFunctions('7.4.1');
+    world.faults.length = 0;
+    const next = await startThroughStepFunctions('7.4.2');
+    if (stuck !== 'SUCCEEDED' || next !== 'SUCCEEDED')
+      throw new Error(`oracle flow: lock takeover of an ended execution: ${stuck}, then ${next}`);
+  };
+
   try {
     for (const version of ['1.0.0', '2.0.0', '3.0.0', '4.0.0']) await expectOutcome({ version }, 'SUCCEEDED');
     world.faults.push({ stateName: 'ReapBlue', when: 'before' });
@@ -249,6 +283,7 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
     // A traffic snapshot with weights only (the port's `native` action is optional): RestoreTraffic shifts by
     // weights, finding each fleet's target group through its Auto Scaling group.
     await restoreByWeightsOnly();
+    await takeOverTheLockOfAnEndedExecution();
 
     await invoke(
       'StartDeploymentFromArtifact',
@@ -320,6 +355,16 @@ export async function runOracleFlows(dynamo: LocalDynamoDb, template: TemplatePo
       portsOf: portsOf as never,
       approvalAsked: () => slack.approvalIdAsked(20_000),
     });
+    // RestoreTraffic and RecordRollback fail for good: AnnounceOutcome reads the listener and says traffic is in
+    // doubt. (Last of all: the listener stays where green's failure left it.)
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+      { stateName: 'RecordRollback', when: 'before' },
+    );
+    const doubtful = await startThroughStepFunctions('8.9.9-in-doubt');
+    if (doubtful !== 'FAILED') throw new Error(`oracle flow: traffic in doubt: ${doubtful}`);
+    world.faults.length = 0;
   } finally {
     cloud.detach();
     await slack.stop();

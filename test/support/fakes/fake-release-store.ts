@@ -86,6 +86,16 @@ export class FakeReleaseStore implements ReleaseStore {
     else this.live.delete(k);
   }
 
+  /** Requests remembered, each until when. */
+  readonly requestsSeen = new Map<string, Date>();
+
+  async rememberRequest(requestId: string, expiresAt: Date, now: Date): Promise<boolean> {
+    const until = this.requestsSeen.get(requestId);
+    if (until && until.getTime() >= now.getTime()) return false;
+    this.requestsSeen.set(requestId, expiresAt);
+    return true;
+  }
+
   async acquireLock(request: LockRequest): Promise<LockAttempt> {
     const k = key(request.service, request.environment);
     if (this.locks.get(k) === request.deploymentId) return { outcome: 'acquired' };
