@@ -109,6 +109,11 @@ def value_of(secret, creds):
 
 
 def main(spec_path, out_path):
+    # What an earlier start read must not outlive a fetch that fails now (a revoked or unreachable secret).
+    try:
+        os.remove(out_path)
+    except FileNotFoundError:
+        pass
     with open(spec_path, encoding='utf-8') as spec_file:
         secrets = json.load(spec_file)['secrets']
     creds = credentials()

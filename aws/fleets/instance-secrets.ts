@@ -34,8 +34,9 @@ export function secretsToFetch(secrets: Record<string, string>, region: string):
 
 /**
  * The files that give the app its secrets at each start: the fetcher, its spec, its own unit (root, none of the
- * app's environment, bounded), and a drop-in making the app require it and read what it wrote. A secret that
- * cannot be read keeps the app from starting, the reason in the app's log.
+ * app's environment, bounded), and a drop-in making each start of the app run it first and read what it wrote. A
+ * secret that cannot be read keeps the app from starting, the reason in the app's log, and the app is started
+ * again (every 2 s, with a fresh fetch) until it can be read.
  */
 export function secretsFiles(secrets: SecretToFetch[]): Record<string, string> {
   return {
@@ -50,11 +51,15 @@ TimeoutStartSec=180
 StandardOutput=append:${APP_LOG_FILE}
 StandardError=append:${APP_LOG_FILE}
 `,
+    // Wants, not Requires: a failed fetch must fail the app's start (so Restart=always retries it, and each retry
+    // fetches again) rather than fail it as a dependency, which systemd never restarts. No start limit ends that.
     '/etc/systemd/system/bakeshift-app.service.d/secrets.conf': `[Unit]
-Requires=bakeshift-secrets.service
+Wants=bakeshift-secrets.service
 After=bakeshift-secrets.service
+StartLimitIntervalSec=0
 [Service]
-EnvironmentFile=${SECRETS_ENV_FILE}
+ExecStartPre=+/usr/bin/test -f ${SECRETS_ENV_FILE}
+EnvironmentFile=-${SECRETS_ENV_FILE}
 `,
   };
 }

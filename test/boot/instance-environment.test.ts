@@ -168,7 +168,7 @@ const HOSTILE: Record<string, string> = {
   EMPTY: '',
   NEWLINES: '\n\nmiddle\n\n',
   CONTINUATION: 'line \\\nnext',
-  UNICODE: 'é ü 日本 😀 \u0085 \u2028 \uFEFF',
+  UNICODE: 'é ü 日本 😀 \u0085 \u2028 \u00A0',
   CONTROLS: '\x01\x07\x1b[31m\x7f',
   LONG: 'x'.repeat(500),
 };
@@ -271,7 +271,7 @@ describe('variables and secrets reach the app exactly, under systemd (Debian boo
   );
 
   it(
-    'a secret the role may not read keeps the app from starting, and its log names the variable and the reason',
+    'a secret the role may not read keeps the app from starting, its log naming the variable and the reason, until it can be read',
     async () => {
       const instance = await launch('denied', {}, { DB_PASSWORD: '/web/staging/not-granted' });
       const log = join(instance.root, 'var/log/bakeshift/app.log');
@@ -286,6 +286,17 @@ describe('variables and secrets reach the app exactly, under systemd (Debian boo
           'bakeshift-secrets: DB_PASSWORD (ssm /web/staging/not-granted): AccessDeniedException',
         );
         expect(await get(`http://127.0.0.1:${instance.port}/health`)).toBeUndefined();
+
+        // Once the role may read it (or SSM is reachable again), the app starts by itself with the secret.
+        stand.parameters.set('/web/staging/not-granted', 'granted-now');
+        stand.granted.add(stand.parameterArn('/web/staging/not-granted'));
+        expect(
+          await until(
+            async () => (await get(`http://127.0.0.1:${instance.port}/health`))?.status === 200,
+            90_000,
+          ),
+        ).toBe(true);
+        expect(await appEnvironment(instance.port)).toMatchObject({ DB_PASSWORD: 'granted-now' });
       } finally {
         instance.machine.shutdown();
         await instance.machine.poweredOff;
