@@ -32,16 +32,19 @@ async function listenerNow(ports: AnnouncePorts, input: Input): Promise<string> 
  * The last resort when RestoreTraffic and RecordRollback both failed for good: the listener may be split and
  * the record says compensating. Says so in the record if the store still takes writes, and out loud regardless.
  */
-async function announceTrafficInDoubt(ports: AnnouncePorts, input: Input) {
+async function announceTrafficInDoubt(ports: AnnouncePorts, input: Input, rollbackRecorded: boolean) {
   const listener = await listenerNow(ports, input);
-  const recorded = await ports.store
-    .updateDeployment(input.deploymentId, {
-      addWarnings: [`${TRAFFIC_IN_DOUBT}: ${listener}; RestoreTraffic and RecordRollback failed`],
-    })
-    .then(
-      () => 'recorded in the deployment, whose status still says compensating',
-      () => 'the record could not be written (it says compensating)',
-    );
+  // Recorded as rolled back, the record already says RestoreTraffic failed (status reads it as in doubt).
+  const recorded = rollbackRecorded
+    ? "the record says rolled back, with RestoreTraffic's failure"
+    : await ports.store
+        .updateDeployment(input.deploymentId, {
+          addWarnings: [`${TRAFFIC_IN_DOUBT}: ${listener}; RestoreTraffic and RecordRollback failed`],
+        })
+        .then(
+          () => 'recorded in the deployment, whose status still says compensating',
+          () => 'the record could not be written (its status still says compensating)',
+        );
   await ports.notifier.notify({
     kind: 'traffic_in_doubt',
     ...deploymentRef({ ...input, version: input.version ?? 'unknown' }),
@@ -70,8 +73,8 @@ async function announceEnd(ports: AnnouncePorts, record: DeploymentRecord, succe
 }
 
 /**
- * Announces how the deployment ended: succeeded, rolled back, or (RestoreTraffic and RecordRollback failed for
- * good) with its traffic in doubt.
+ * Announces how the deployment ended: succeeded, rolled back, or with its traffic in doubt: RestoreTraffic failed
+ * for good (after the rollback's own announcement when RecordRollback wrote it, instead of it when not).
  */
 export const createAnnounceOutcome = (ports: AnnouncePorts) =>
   defineTask(
@@ -83,10 +86,13 @@ export const createAnnounceOutcome = (ports: AnnouncePorts) =>
     },
     async (input) => {
       if (input.failed !== undefined && restoreAndRecordFailed(input.compensationWarnings))
-        return announceTrafficInDoubt(ports, input);
+        return announceTrafficInDoubt(ports, input, false);
       const record = await ports.store.getDeployment(input.deploymentId);
       if (!record) return { announced: false };
       await announceEnd(ports, record, input.failed === undefined);
+      // Rolled back as recorded, but RestoreTraffic failed for good: green may still take traffic. Say so too.
+      if (input.failed !== undefined && input.compensationWarnings?.RestoreTraffic !== undefined)
+        await announceTrafficInDoubt(ports, input, true);
       return { announced: true };
     },
   );

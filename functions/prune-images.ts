@@ -22,7 +22,7 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
       const context = await gatherGarbageContext(
         ports.store,
         plan.service,
-        [plan.environment],
+        [plan.environment, ...plan.settings.serviceEnvironments],
         {
           retainImages: plan.settings.retainImages,
           bakeDeadlineSeconds: plan.settings.bake.timeoutSeconds,

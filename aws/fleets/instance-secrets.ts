@@ -44,6 +44,7 @@ export function secretsFiles(secrets: SecretToFetch[]): Record<string, string> {
     [SECRETS_SPEC_FILE]: JSON.stringify({ secrets }),
     '/etc/systemd/system/bakeshift-secrets.service': `[Unit]
 Description=bakeshift: the app's secrets, read with the instance role before each start of the app
+StartLimitIntervalSec=0
 [Service]
 Type=oneshot
 ExecStart=/usr/bin/python3 -I ${FETCHER} ${SECRETS_SPEC_FILE} ${SECRETS_ENV_FILE}
@@ -51,15 +52,15 @@ TimeoutStartSec=180
 StandardOutput=append:${APP_LOG_FILE}
 StandardError=append:${APP_LOG_FILE}
 `,
-    // Wants, not Requires: a failed fetch must fail the app's start (so Restart=always retries it, and each retry
-    // fetches again) rather than fail it as a dependency, which systemd never restarts. No start limit ends that.
+    // Wants, not Requires: a failed fetch leaves no file, so the app's own start fails (systemd cannot load its
+    // EnvironmentFile) and Restart=always retries it, each retry fetching again; a failed Requires= dependency is
+    // never restarted. No start limit ends that. Nothing here runs as root with the app's environment.
     '/etc/systemd/system/bakeshift-app.service.d/secrets.conf': `[Unit]
 Wants=bakeshift-secrets.service
 After=bakeshift-secrets.service
 StartLimitIntervalSec=0
 [Service]
-ExecStartPre=+/usr/bin/test -f ${SECRETS_ENV_FILE}
-EnvironmentFile=-${SECRETS_ENV_FILE}
+EnvironmentFile=${SECRETS_ENV_FILE}
 `,
   };
 }

@@ -50,6 +50,11 @@ export const Plan = z.object({
       passEnvironment: z.array(z.string()).default([]),
     }),
     retainImages: z.number(),
+    /**
+     * Every environment of the service: PruneImages reads each one's deployments, so an image a first deployment
+     * elsewhere adopted is never pruned under it. Absent in plans made before it existed: those it can find.
+     */
+    serviceEnvironments: z.array(z.string()).default([]),
     preTraffic: PreTraffic.optional(),
     /** Absent in plans made before analysis existed: then nothing is judged. Defaults fill older plans. */
     analysis: z

@@ -234,6 +234,7 @@ function planOf(
       ...(env.slack ? { slackChannel: env.slack.channel } : {}),
       bake: config.bake,
       retainImages: config.retention.images,
+      serviceEnvironments: Object.keys(config.environments),
       analysis: env.analysis,
       ...(env.preTraffic ? { preTraffic: env.preTraffic } : {}),
     },

@@ -82,17 +82,35 @@ async function traced<R>(
   log: Logger,
   work: () => Promise<R>,
 ): Promise<R> {
-  const tracing = await taskTracing();
-  const span = tracing && startTaskSpan(tracing, spec.name, deploymentId, input);
+  // Telemetry never fails a step (a compensation least of all): what it cannot do is logged and left undone.
+  const tracing = await quietly(log, 'set up the trace exporter', taskTracing);
+  const span =
+    tracing &&
+    (await quietly(log, 'start a span', async () => startTaskSpan(tracing, spec.name, deploymentId, input)));
   try {
     const result = await work();
-    if (tracing && span) endTaskSpan(tracing, span, undefined);
-    if (spec.endsDeployment) await observeDeploymentEnd(spec.endsDeployment, deploymentId, tracing, log);
+    if (tracing && span) await quietly(log, 'end a span', async () => endTaskSpan(tracing, span, undefined));
+    if (spec.endsDeployment) {
+      const ends = spec.endsDeployment;
+      await quietly(log, "record the deployment's end", () =>
+        observeDeploymentEnd(ends, deploymentId, tracing, log),
+      );
+    }
     return result;
   } catch (error) {
-    if (tracing && span) endTaskSpan(tracing, span, error);
+    if (tracing && span) await quietly(log, 'end a span', async () => endTaskSpan(tracing, span, error));
     throw error;
   } finally {
     if (tracing) await flushTaskSpans(tracing, log);
+  }
+}
+
+/** Runs a piece of telemetry; a failure is logged as a warning, never thrown. */
+async function quietly<T>(log: Logger, what: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    log.warn(`telemetry: could not ${what}`, { error: (error as Error).message });
+    return undefined;
   }
 }

@@ -121,7 +121,7 @@ describe('instance user data', () => {
     });
     expect(run.files.get('/etc/bakeshift/fetch-secrets.py')?.toString()).toBe(FETCH_SECRETS_PY);
     expect(run.files.get('/etc/systemd/system/bakeshift-app.service.d/secrets.conf')?.toString()).toContain(
-      'Wants=bakeshift-secrets.service\nAfter=bakeshift-secrets.service\nStartLimitIntervalSec=0\n[Service]\nExecStartPre=+/usr/bin/test -f /run/bakeshift/secrets.env\nEnvironmentFile=-/run/bakeshift/secrets.env\n',
+      'Wants=bakeshift-secrets.service\nAfter=bakeshift-secrets.service\nStartLimitIntervalSec=0\n[Service]\nEnvironmentFile=/run/bakeshift/secrets.env\n',
     );
     expect(run.files.get('/etc/systemd/system/bakeshift-secrets.service')?.toString()).toContain(
       'ExecStart=/usr/bin/python3 -I /etc/bakeshift/fetch-secrets.py /etc/bakeshift/secrets.json /run/bakeshift/secrets.env',

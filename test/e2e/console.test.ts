@@ -421,6 +421,26 @@ describe('the web console (bakeshift console, in a real browser)', () => {
     }
   });
 
+  it('a freeze set with the CLI shows a banner on every page; /change-control lists it beside the delivery figures', async () => {
+    await bakeshift('freeze', '--env', 'prod', '--until', '2h', '--reason', 'holiday <sales>');
+    for (const path of ['/', '/events', '/change-control']) {
+      await page.goto(`${origin}${path}`);
+      const banner = await page.waitForSelector('#freeze-banner');
+      // The reason is shown as text, never as markup.
+      expect(await banner.textContent()).toContain('holiday <sales>');
+    }
+    expect(await page.textContent('#freezes')).toContain('holiday <sales>');
+    const staging = page.locator('#delivery-figures tr', { hasText: 'staging' }).first();
+    const cells = await staging.locator('td').allTextContents();
+    expect(cells.slice(0, 2)).toEqual(['hello', 'staging']);
+    expect(Number(cells[2])).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'change-control.png'), fullPage: true });
+    await bakeshift('unfreeze', '--env', 'prod');
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('tr[data-service]');
+    expect(await page.locator('#freeze-banner').count()).toBe(0);
+  });
+
   it('no page logged an error, failed a request or answered an HTTP error; the events read as sentences', async () => {
     await page.goto(`${origin}/events`);
     await page.waitForSelector('#events tr[data-kind]');

@@ -251,26 +251,39 @@ describe('deployment flows', () => {
     expect(kept).not.toContain('3.0.0');
   });
 
-  it("never prunes the image of another environment's first deployment still in flight (no live release there yet)", async () => {
-    const world = new FakeWorld();
-    // prod's first deployment bakes, launches green and waits for its approval: prod has no live release.
-    world.approvals.answer = 'no-answer';
-    const prod = world.request({ version: '1.0.0', environment: 'prod' });
-    const prodRun = world.start(prod);
-    for (let i = 0; i < 200 && !world.approvals.asked.some((a) => a.deploymentId === prod.deploymentId); i++)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    const asked = world.approvals.asked.find((a) => a.deploymentId === prod.deploymentId);
-    expect(asked).toBeDefined();
-    const prodImage = (await world.store.getDeployment(prod.deploymentId))?.imageId;
-    expect(prodImage).toBeDefined();
-    world.approvals.answer = { approve: true, by: 'alice' };
-    // Meanwhile staging moves on past the retained count: each of its PruneImages judges every image.
-    for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0'])
-      expect((await world.deploy({ version })).outcome.status).toBe('SUCCEEDED');
-    expect(world.baker.images.has(prodImage ?? '')).toBe(true);
-    await world.approvals.decide(asked?.approvalId ?? '', true, 'alice');
-    expect((await prodRun.outcome).status).toBe('SUCCEEDED');
-  });
+  it.each([
+    ['that it baked', false],
+    ["that it adopted from staging's bake", true],
+  ])(
+    "never prunes an image another environment's first deployment in flight runs, %s (no live release there yet)",
+    async (_how, adopted) => {
+      const world = new FakeWorld();
+      if (adopted) expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+      // prod's first deployment launches green and waits for its approval: prod has no live release.
+      world.approvals.answer = 'no-answer';
+      const prod = world.request({ version: '1.0.0', environment: 'prod' });
+      const prodRun = world.start(prod);
+      for (
+        let i = 0;
+        i < 200 && !world.approvals.asked.some((a) => a.deploymentId === prod.deploymentId);
+        i++
+      )
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const asked = world.approvals.asked.find((a) => a.deploymentId === prod.deploymentId);
+      expect(asked).toBeDefined();
+      const prodRecord = await world.store.getDeployment(prod.deploymentId);
+      const prodImage = prodRecord?.imageId;
+      expect(prodImage).toBeDefined();
+      expect(prodRecord?.imageReused).toBe(adopted);
+      world.approvals.answer = { approve: true, by: 'alice' };
+      // Meanwhile staging moves on past the retained count: each of its PruneImages judges every image.
+      for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0'])
+        expect((await world.deploy({ version })).outcome.status).toBe('SUCCEEDED');
+      expect(world.baker.images.has(prodImage ?? '')).toBe(true);
+      await world.approvals.decide(asked?.approvalId ?? '', true, 'alice');
+      expect((await prodRun.outcome).status).toBe('SUCCEEDED');
+    },
+  );
 
   it('invalid input is rejected with the field named, and nothing is recorded or locked', async () => {
     const world = new FakeWorld();

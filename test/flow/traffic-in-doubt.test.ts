@@ -62,7 +62,9 @@ describe('traffic in doubt: RestoreTraffic and RecordRollback failed for good (i
     const announced = world.notifier.events.find(
       (e) => e.kind === 'traffic_in_doubt' && e.deploymentId === request.deploymentId,
     );
-    expect(announced?.detail).toContain('the record could not be written (it says compensating)');
+    expect(announced?.detail).toContain(
+      'the record could not be written (its status still says compensating)',
+    );
     // status still shows the environment in doubt: the record says compensating.
     expect((await statusOf(world))?.trafficInDoubt?.deploymentId).toBe(request.deploymentId);
   });
@@ -73,5 +75,23 @@ describe('traffic in doubt: RestoreTraffic and RecordRollback failed for good (i
     world.clock.advance(10 * 24 * 3600);
     expect((await world.deploy({ version: '3.0.0' })).outcome.status).toBe('SUCCEEDED');
     expect((await statusOf(world))?.trafficInDoubt).toBeNull();
+  });
+
+  it('RestoreTraffic alone failing for good is announced too, after the rollback RecordRollback wrote', async () => {
+    const world = new FakeWorld();
+    expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+    );
+    const { request, record } = await world.deploy({ version: '2.0.0' });
+    world.faults.length = 0;
+    expect(record?.status).toBe('rolled_back');
+    expect(world.notifier.kinds(request.deploymentId)).toEqual(
+      expect.arrayContaining(['rolled_back', 'traffic_in_doubt']),
+    );
+    const announced = world.notifier.events.find((e) => e.kind === 'traffic_in_doubt');
+    expect(announced?.detail).toContain("the record says rolled back, with RestoreTraffic's failure");
+    expect((await statusOf(world))?.trafficInDoubt).toBeTruthy();
   });
 });

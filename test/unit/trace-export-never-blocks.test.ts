@@ -38,4 +38,10 @@ describe('a step never waits on the trace exporter beyond its bound', () => {
     await traceTasksTo(`http://127.0.0.1:${port}`);
     await expect(invoke()).resolves.toBe('done');
   });
+
+  it('an endpoint the exporter cannot even parse fails no step (a compensation least of all)', async () => {
+    // A mistyped `-c otlpEndpoint`: the exporter throws while being set up.
+    await traceTasksTo('http://[bad').catch(() => undefined);
+    await expect(invoke()).resolves.toBe('done');
+  });
 });
