@@ -452,7 +452,8 @@ describe('the web console (bakeshift console, in a real browser)', () => {
     );
     // No row without its place: an approval's service and environment come from its view.
     const places = await page.locator('#events tr[data-kind] td:nth-child(3)').allTextContents();
-    expect(places.filter((p) => !/^hello\/\w+$/.test(p.trim()))).toEqual([]);
+    // A freeze's place is its scope: `*` stands for every service or environment.
+    expect(places.filter((p) => !/^(hello|\*)\/(\w+|\*)$/.test(p.trim()))).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'events.png'), fullPage: true });
     await page.setViewportSize({ width: 800, height: 900 });
     await page.goto(`${origin}/`);
