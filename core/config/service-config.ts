@@ -4,6 +4,7 @@ import { DeploymentWindows } from '../windows/deployment-windows.js';
 import { describeIssues } from './describe-issues.js';
 import { whyNotCarried } from './environment-value.js';
 import { SecretReferenceText } from './secret-reference.js';
+import { TimeZone } from './time-zone.js';
 
 /** Deployment triggers: how a deployment came to be. */
 export const Trigger = z.enum(['artifact', 'rollback', 'promote', 'congruence', 'manual']);
@@ -166,17 +167,6 @@ const CronExpression = z
     },
     { message: 'day-of-month or day-of-week must be "?"' },
   );
-const TimeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Europe/Paris or UTC' },
-);
 
 /**
  * Judgement beyond the health check (ADR 40, core/analysis/): while a weighted step holds and while blue is

@@ -1,21 +1,10 @@
 import * as z from 'zod';
+import { TimeZone } from '../config/time-zone.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 type Day = (typeof DAYS)[number];
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM (00:00 to 24:00)');
 const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
-const ianaZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as Europe/Paris or UTC' },
-);
 
 /**
  * The longest a deployment may wait for its window: a weekend and more (Friday 16:00 to Monday 09:00 is 65 h). The
@@ -30,7 +19,7 @@ export const MAX_WINDOW_WAIT_HOURS = 72;
  */
 export const DeploymentWindows = z
   .object({
-    timeZone: ianaZone,
+    timeZone: TimeZone,
     allowed: z
       .array(
         z
