@@ -79,6 +79,11 @@ export function holderBoundsOf(definition: AslDefinition, longestWaitSeconds: nu
       longestWaitSeconds,
     ),
     executionSeconds: timeout,
+    taskSeconds: Math.max(
+      ...Object.values(definition.States).map((s) =>
+        s.Type === 'Task' && typeof s.TimeoutSeconds === 'number' ? s.TimeoutSeconds : 0,
+      ),
+    ),
   };
 }
 

@@ -12,12 +12,12 @@ export class StepFunctionsExecutions implements DeploymentExecutions {
 
   async stateOf(deploymentId: string): Promise<ExecutionState> {
     const executionArn = executionArnOf(this.stateMachineArn, deploymentId);
-    const { status } = await withAwsErrors('DescribeExecution', () =>
+    const { status, stopDate } = await withAwsErrors('DescribeExecution', () =>
       this.sfn.send(new DescribeExecutionCommand({ executionArn })),
     );
     // PENDING_REDRIVE is about to run again: as running as RUNNING.
     if (status === 'RUNNING' || status === 'PENDING_REDRIVE') return { running: true };
     if (!status) throw new Error(`DescribeExecution of ${executionArn} answered no status`);
-    return { running: false, status };
+    return { running: false, status, ...(stopDate ? { endedAt: stopDate.toISOString() } : {}) };
   }
 }

@@ -15,6 +15,11 @@ export interface HolderBounds {
   compensationSeconds: number;
   /** The execution's own TimeoutSeconds: no execution of the state machine runs longer. */
   executionSeconds: number;
+  /**
+   * The longest TimeoutSeconds of a Task: a stopped execution does not stop the Lambda of the step it was in,
+   * which runs at most this long (a Lambda's own timeout is below its state's).
+   */
+  taskSeconds: number;
 }
 
 export type HolderVerdict =
@@ -91,8 +96,16 @@ function leftBehind(holder: DeploymentRecord): string {
  * Whether a holder is over by its execution: one that ended (any status) while its record says otherwise can
  * no longer act under its lock, however far the bounds are. A running execution is waited for.
  */
-export function verdictByExecution(holder: DeploymentRecord, execution: ExecutionState): HolderVerdict {
+export function verdictByExecution(
+  holder: DeploymentRecord,
+  execution: ExecutionState,
+  bounds: Pick<HolderBounds, 'taskSeconds'>,
+  now: Date,
+): HolderVerdict {
   if (execution.running) return { done: false };
+  // Stopped mid-step, its Lambda may still shift or commit: wait until that step's timeout has passed.
+  const ended = execution.endedAt ? Date.parse(execution.endedAt) : Number.NaN;
+  if (!Number.isNaN(ended) && now.getTime() < ended + bounds.taskSeconds * 1000) return { done: false };
   return {
     done: true,
     reason: `its execution ended ${execution.status} while its record says ${holder.status}; ${leftBehind(holder)}`,

@@ -120,7 +120,12 @@ async function holderVerdict(
   const byBounds = holderIsDone(holder, deps.holderBounds, now);
   if (byBounds.done) return byBounds;
   try {
-    return verdictByExecution(holder, await deps.executions.stateOf(holder.deploymentId));
+    return verdictByExecution(
+      holder,
+      await deps.executions.stateOf(holder.deploymentId),
+      deps.holderBounds,
+      now,
+    );
   } catch (error) {
     log.warn("could not tell whether the lock holder's execution runs: waiting within its bounds", {
       holder: holder.deploymentId,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DRAIN_SECONDS } from '../../core/config/service-config.js';
 import type { DeploymentRecord } from '../../core/deployment/deployment-record.js';
-import { holderIsDone } from '../../core/deployment/lock-takeover.js';
+import { holderIsDone, verdictByExecution } from '../../core/deployment/lock-takeover.js';
 import { loadDeployDefinition } from '../../statemachines/deploy-definition.js';
 import {
   DEPLOY_HOLDER_BOUNDS,
@@ -60,6 +60,9 @@ describe("a lock holder's bounds, from the state machine's TimeoutSeconds and Re
         .map(worst)
         .reduce((a, b) => a + b),
       executionSeconds: definition.TimeoutSeconds,
+      taskSeconds: Math.max(
+        ...Object.values(definition.States).map((s) => (s.Type === 'Task' ? (s.TimeoutSeconds ?? 0) : 0)),
+      ),
     });
   });
 
@@ -94,6 +97,7 @@ describe('whether a lock holder can still act under its lock', () => {
     pruneSeconds: 800,
     compensationSeconds: 4500,
     executionSeconds: 86_400,
+    taskSeconds: 300,
   };
   const t0 = Date.parse('2026-12-01T00:00:00.000Z');
   const at = (seconds: number) => new Date(t0 + seconds * 1000);
@@ -169,5 +173,13 @@ describe('whether a lock holder can still act under its lock', () => {
       done: true,
       reason: `it succeeded and PruneImages, its last step under the lock, started at ${iso(200)} (at most 800s)`,
     });
+  });
+
+  it("waits out a stopped execution's last step: its Lambda may still shift or commit until that step's timeout", () => {
+    const stopped = { running: false as const, status: 'ABORTED', endedAt: iso(1000) };
+    const shifting = holder({ phases: { prepare: iso(0), shift: iso(900) } });
+    expect(verdictByExecution(shifting, stopped, bounds, at(1000 + 299)).done).toBe(false);
+    expect(verdictByExecution(shifting, stopped, bounds, at(1000 + 301)).done).toBe(true);
+    expect(verdictByExecution(shifting, { running: true }, bounds, at(99_999)).done).toBe(false);
   });
 });
