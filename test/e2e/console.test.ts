@@ -204,10 +204,15 @@ describe('the web console (bakeshift console, in a real browser)', () => {
       // While it runs, one step is highlighted as current, and it is the one the "now" card names.
       const running = (await outcomeOf()) === 'in_progress';
       if (running) {
-        const current = await page
-          .getAttribute('#flow li.current', 'data-step', { timeout: 5_000 })
-          .catch(() => null);
-        if (current) expect(await page.getAttribute('#current-step', 'data-step')).toBe(current);
+        // The graph and the card are two live regions, each re-rendered on its own event: read both at one
+        // instant, until they agree (or the deployment has moved past its highlighted step).
+        await until(async () => {
+          const [current, card] = await page.evaluate(() => [
+            document.querySelector('#flow li.current')?.getAttribute('data-step') ?? null,
+            document.querySelector('#current-step')?.getAttribute('data-step') ?? null,
+          ]);
+          return current === null || current === card;
+        }, `${version}'s highlighted step named by the "now" card`);
       }
       await until(
         async () => ['succeeded', 'rolled_back'].includes(await outcomeOf()),
