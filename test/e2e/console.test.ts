@@ -207,10 +207,12 @@ describe('the web console (bakeshift console, in a real browser)', () => {
         // The graph and the card are two live regions, each re-rendered on its own event: read both at one
         // instant, until they agree (or the deployment has moved past its highlighted step).
         await until(async () => {
-          const [current, card] = await page.evaluate(() => [
-            document.querySelector('#flow li.current')?.getAttribute('data-step') ?? null,
-            document.querySelector('#current-step')?.getAttribute('data-step') ?? null,
-          ]);
+          const [current, card] = await page
+            .locator('body')
+            .evaluate((body) => [
+              body.querySelector('#flow li.current')?.getAttribute('data-step') ?? null,
+              body.querySelector('#current-step')?.getAttribute('data-step') ?? null,
+            ]);
           return current === null || current === card;
         }, `${version}'s highlighted step named by the "now" card`);
       }
