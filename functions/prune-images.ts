@@ -29,7 +29,6 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
           drainSeconds: { [plan.environment]: plan.settings.drainSeconds },
         },
         ports.clock.now(),
-        images.map((i) => i.createdByDeployment),
       );
       const discard = selectGarbage(
         images.map((i) => ({

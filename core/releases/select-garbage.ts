@@ -215,8 +215,6 @@ export async function gatherGarbageContext(
     drainSeconds: Readonly<Record<string, number>>;
   },
   now: Date,
-  /** The deployments that made what is judged: read too, so one in an environment not listed still protects it. */
-  creators: readonly string[] = [],
 ): Promise<Omit<GarbageContext, 'routing'>> {
   const live = await store.listLiveReleases(service);
   const all = new Set([...environments, ...live.map((r) => r.environment)]);
@@ -226,10 +224,10 @@ export async function gatherGarbageContext(
   const holders = await Promise.all([...all].map((environment) => store.lockHolder(service, environment)));
   const lockHolders = holders.filter((holder): holder is string => holder !== undefined);
   // A holder can be older than the newest records (an approval waiting while later requests pile up): read it.
-  // So can the deployment that made an image, in an environment with no live release yet (its first deployment).
   const listed = new Set(deployments.map((d) => d.deploymentId));
-  const unlisted = new Set([...lockHolders, ...creators].filter((id) => id && !listed.has(id)));
-  const older = await Promise.all([...unlisted].map((id) => store.getDeployment(id)));
+  const older = await Promise.all(
+    lockHolders.filter((id) => !listed.has(id)).map((id) => store.getDeployment(id)),
+  );
   for (const holder of older) if (holder) deployments.push(holder);
   return { live, deployments, lockHolders, ...limits, rollbackWindowReleases: ROLLBACK_WINDOW_RELEASES, now };
 }
