@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { synthBakeshift } from '../../support/synth-bakeshift.js';
-import { assertMotoServerInstalled, MotoServer } from './moto-server.js';
+import { assertMotoServerInstalled, assertMotoVersionRead, MotoServer } from './moto-server.js';
 import { REGION, zipAssets } from './stack-in-moto.js';
 
 export const MOTO_SERVICES = new URL('../services', import.meta.url).pathname;
@@ -22,6 +22,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   assertMotoServerInstalled();
+  assertMotoVersionRead();
   // While working on the suite alone: BAKESHIFT_MOTO_CDK_OUT names a synth to reuse (never set in CI).
   const reused = process.env.BAKESHIFT_MOTO_CDK_OUT;
   const started = Date.now();

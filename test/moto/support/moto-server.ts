@@ -7,12 +7,34 @@ const POLL_MS = 200;
 
 export const MOTO_INSTALL_HINT = 'pip install "moto[server]"';
 
+/**
+ * The moto release every shim's citation was read against (test/moto/shims, docs/moto-shims.md). Another release
+ * may have fixed a gap a shim still papers over, or opened one no shim covers, so the suite refuses to run on it
+ * until someone re-reads the shims against that release's source and moves this line.
+ */
+export const MOTO_VERSION_READ = '5.2.1';
+
 /** Fails at once, with the reason and the way to get it, when moto_server is not on the PATH. */
 export function assertMotoServerInstalled(): void {
   const probe = spawnSync('moto_server', ['--help'], { encoding: 'utf8', timeout: 30_000 });
   if (probe.error || probe.status !== 0)
     throw new Error(
       `moto_server is not installed (${probe.error?.message ?? probe.stderr.trim()}): the moto suite runs bakeshift against it; install it with ${MOTO_INSTALL_HINT}`,
+    );
+}
+
+/** Fails at once when the installed moto is not the release the shims were read against. */
+export function assertMotoVersionRead(): void {
+  const probe = spawnSync('python3', ['-c', "import importlib.metadata as m; print(m.version('moto'))"], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const installed = probe.stdout?.trim();
+  if (probe.error || probe.status !== 0 || !installed)
+    throw new Error(`could not read moto's version (${probe.error?.message ?? probe.stderr.trim()})`);
+  if (installed !== MOTO_VERSION_READ)
+    throw new Error(
+      `moto ${installed} is installed, but the shims in test/moto/shims were read against moto ${MOTO_VERSION_READ}: re-read each shim's citation against ${installed}'s source, drop the shims it no longer needs, then set MOTO_VERSION_READ in test/moto/support/moto-server.ts`,
     );
 }
 
