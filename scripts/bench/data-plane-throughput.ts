@@ -97,20 +97,27 @@ async function wrkRound(url: string): Promise<Round> {
 /** Each paced connection waits a random 0 to 2 × this between its requests (wrk's delay(): mean PACE_MS). */
 const PACE_MS = 10;
 
+/** The unmeasured second of paced load before each measured round. */
+const WARM_UP_S = 1;
+
 /**
  * One round at a fixed offered rate with wrk: rps × PACE_MS / 1000 connections, each pausing about PACE_MS
  * between requests (randomly, so they do not fire in step), so a server well below its capacity is offered
  * the same requests whatever its speed. The achieved rate is reported: it is below the offered one by the
- * time each request takes.
+ * time each request takes. Each round is preceded by WARM_UP_S of the same load, not measured: the proxy's
+ * connections to the instances are open when the round starts, whichever proxy ran last (the listener's close
+ * after the app's keep-alive hint, 3 s, so the other's round would leave it cold; nginx's stay open 60 s).
  */
 async function pacedWrkRound(url: string, rps: number, script: string): Promise<Round> {
   const connections = Math.max(1, Math.round((rps * PACE_MS) / 1000));
-  const { stdout } = await run(
-    'wrk',
-    ['-t1', `-c${connections}`, `-d${ROUND_MS / 1000}s`, '--latency', '--timeout', '10s', '-s', script, url],
-    { timeout: ROUND_MS + 10_000 },
-  );
-  return wrkFigures(url, stdout);
+  const paced = (seconds: number) =>
+    run(
+      'wrk',
+      ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', script, url],
+      { timeout: seconds * 1000 + 10_000 },
+    );
+  await paced(WARM_UP_S);
+  return wrkFigures(url, (await paced(ROUND_MS / 1000)).stdout);
 }
 
 /** wrk's rate and p99; a round with an error or no answer fails the bench. */
