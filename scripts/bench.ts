@@ -106,12 +106,23 @@ log(
 );
 
 log(
-  '- the local data plane: one instance directly and the listener in front of two, alternately in one run (target: the listener ≥ 0.25 × direct)…',
+  '- the local data plane: one instance directly, the listener and nginx in front of two, alternately in one run (target: the listener ≥ 0.25 × direct), then the listener and nginx at one equal rate…',
 );
 const dataPlane = await measureDataPlane();
 log(
   `  listener ${dataPlane.listenerRps} req/s (p99 ${dataPlane.listenerP99Ms} ms), one instance direct ${dataPlane.directRps} req/s (p99 ${dataPlane.directP99Ms} ms): ${dataPlane.ratio} × direct; load average ${dataPlane.loadAverage}; ${dataPlane.generator}`,
 );
+log(
+  'unavailable' in dataPlane.nginx
+    ? `  nginx: ${dataPlane.nginx.unavailable}`
+    : `  nginx in front of the same two ${dataPlane.nginx.rps} req/s (p99 ${dataPlane.nginx.p99Ms} ms): the listener makes ${dataPlane.nginx.listenerShare} × nginx (target ≥ 0.5)`,
+);
+if (!('unavailable' in dataPlane.atEqualRate)) {
+  const equal = dataPlane.atEqualRate;
+  log(
+    `  at one offered rate (${equal.offeredRps} req/s, half nginx's maximum): listener ${equal.listenerRps} req/s p99 ${equal.listenerP99Ms} ms, nginx ${equal.nginxRps} req/s p99 ${equal.nginxP99Ms} ms`,
+  );
+}
 
 log('- the web console in headless Chromium: first meaningful paint, and a live update after an event…');
 const webConsole = await measureConsole();

@@ -9,20 +9,23 @@ try {
   Object.defineProperty(navigator, 'language', { value: navigator.language.split('@')[0] || 'en-US' });
 }
 
-/** A button that was confirmed but re-rendered by a live region meanwhile: its replacement, sent unasked. */
-let confirmedAlready = null;
-
 /**
- * The button standing where `button` stood: same action box (its id) and same class. A live region re-renders
- * while a person reads the question; htmx sends nothing for a button no longer in the page.
+ * What a confirmed button sends, captured when its question is asked: a live region may re-render the button
+ * while a person reads the question, and htmx sends nothing for a button no longer in the page (nor for one
+ * swapped in but not yet wired, before its region settles). So the request is made from these values, never
+ * from the element; the server answers whether the action still applies.
  */
-function replacementOf(button) {
-  if (document.body.contains(button)) return button;
-  const box = button.closest('[id]')?.id;
-  if (!box) return null;
-  return (
-    document.getElementById(box)?.querySelector(`button.${CSS.escape(button.classList[0] ?? '')}`) ?? null
-  );
+function requestOf(detail) {
+  const button = detail.elt;
+  return {
+    verb: detail.verb,
+    path: detail.path,
+    context: {
+      target: detail.target,
+      swap: button.getAttribute('hx-swap') ?? 'innerHTML',
+      values: JSON.parse(button.getAttribute('hx-vals') ?? '{}'),
+    },
+  };
 }
 
 /** Every hx-confirm question is asked in the page's own dialog (it names what will change, and where). */
@@ -31,25 +34,14 @@ document.addEventListener('htmx:confirm', (event) => {
   const dialog = document.getElementById('confirm');
   if (!question || !dialog) return;
   event.preventDefault();
-  if (event.detail.elt === confirmedAlready) {
-    confirmedAlready = null;
-    event.detail.issueRequest(true);
-    return;
-  }
+  const request = requestOf(event.detail);
   dialog.querySelector('.question').textContent = question;
   dialog.returnValue = '';
   dialog.addEventListener(
     'close',
     () => {
-      if (dialog.returnValue !== 'yes') return;
-      const button = replacementOf(event.detail.elt);
-      if (button === event.detail.elt) event.detail.issueRequest(true);
-      else if (button) {
-        confirmedAlready = button;
-        button.click();
-      } else
-        document.getElementById('action-result').textContent =
-          'That action is no longer offered: nothing was done.';
+      // Sent from the body, which carries the session's token header (layout.ts), as every htmx request does.
+      if (dialog.returnValue === 'yes') htmx.ajax(request.verb, request.path, request.context);
     },
     { once: true },
   );

@@ -9,20 +9,18 @@ export interface Subject {
 }
 
 const path = (...segments: string[]) => `/${segments.map(encodeURIComponent).join('/')}`;
-/** An id usable in a CSS selector, whatever the names contain: how console.js finds a button re-rendered meanwhile. */
-const idOf = (...parts: string[]) => `action-${parts.join('-').replace(/[^\w-]/g, '_')}`;
 /**
  * Where every action's answer goes: the page's result area (layout.ts), outside the live regions, so the
- * next render of a region does not wipe it. A button is disabled while its request runs.
+ * next render of a region does not wipe it. console.js sends a confirmed action from these attributes as read
+ * when its question was asked, not from the button, which a region's render may have replaced meanwhile.
  */
-const RESULT = 'hx-target="#action-result" hx-swap="innerHTML" hx-disabled-elt="this"';
+const RESULT = 'hx-target="#action-result" hx-swap="innerHTML"';
 
 /** Approve and Reject for a pending approval, each confirmed naming the version and environment. */
 export function decisionButtons(deploymentId: string, subject: Subject): Html {
   const url = `${path('deployments', deploymentId)}/decision`;
-  const id = idOf('decision', deploymentId);
   const what = `${subject.service} ${subject.version} in ${subject.environment}`;
-  return html`<span id="${id}" class="actions">
+  return html`<span class="actions">
     <button class="approve" hx-post="${url}" hx-vals='{"approve":"true"}' ${raw(RESULT)}
       hx-confirm="Approve ${what}? Traffic will shift to ${subject.version}.">Approve</button>
     <button class="reject" hx-post="${url}" hx-vals='{"approve":"false"}' ${raw(RESULT)}
@@ -32,16 +30,14 @@ export function decisionButtons(deploymentId: string, subject: Subject): Html {
 
 /** Rollback for a service+environment, as `bakeshift rollback` does it (confirmed, naming what runs now). */
 export function rollbackButton(subject: Subject): Html {
-  const id = idOf('rollback', subject.service, subject.environment);
-  return html`<span id="${id}" class="actions"><button class="rollback" hx-post="${path('rollbacks', subject.service, subject.environment)}"
+  return html`<span class="actions"><button class="rollback" hx-post="${path('rollbacks', subject.service, subject.environment)}"
     ${raw(RESULT)}
     hx-confirm="Roll back ${subject.service} in ${subject.environment}? It runs ${subject.version} now; the previous version takes its traffic back.">Rollback</button></span>`;
 }
 
 /** Promote what an environment runs to the next one, as `bakeshift promote` does it (confirmed). */
 export function promoteButton(subject: Subject, to: string): Html {
-  const id = idOf('promote', subject.service, subject.environment, to);
-  return html`<span id="${id}" class="actions"><button class="promote" hx-post="${path('promotions', subject.service, subject.environment, to)}"
+  return html`<span class="actions"><button class="promote" hx-post="${path('promotions', subject.service, subject.environment, to)}"
     ${raw(RESULT)}
     hx-confirm="Promote ${subject.service} ${subject.version} from ${subject.environment} to ${to}?">Promote to ${to}</button></span>`;
 }
