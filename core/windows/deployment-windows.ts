@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import * as z from 'zod';
 import { TimeZone } from '../config/time-zone.js';
 
@@ -36,43 +37,71 @@ export const DeploymentWindows = z
   .strict();
 export type DeploymentWindows = z.infer<typeof DeploymentWindows>;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** One formatter per time zone: making one is far slower than using it, and a search uses it many times. */
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
+/** One window of an environment, as configured. */
+type AllowedWindow = DeploymentWindows['allowed'][number];
+
+/** One time a window is open, as real instants: [opensAt, closesAt). */
+export interface WindowOpening {
+  opensAt: Date;
+  closesAt: Date;
+}
+
+const schedules = new Map<string, Cron>();
+/**
+ * The instants at which the clock of `timeZone` shows `time` on `days`, by croner, which settles both
+ * daylight-saving changes as Vixie cron does: a time the spring change skips is taken as the first instant after
+ * the gap, the same day; a time the autumn change repeats counts once, at its first occurrence.
+ */
+function scheduleOf(time: string, days: readonly Day[] | '*', timeZone: string): Cron {
+  const key = `${time} ${days} ${timeZone}`;
+  let schedule = schedules.get(key);
+  if (!schedule) {
+    // 24:00 is the next day's 00:00 (only ever a closing time).
+    const [hour, minute] = time === '24:00' ? ['0', '0'] : [time.slice(0, 2), time.slice(3, 5)];
+    const pattern = `0 ${Number(minute)} ${Number(hour)} * * ${days === '*' ? '*' : days.join(',')}`;
+    schedule = new Cron(pattern, { timezone: timeZone, paused: true });
+    schedules.set(key, schedule);
   }
-  return formatter;
-}
-
-/** The weekday and minute of the day at `at` in the windows' time zone. */
-function localTime(at: Date, timeZone: string): { day: Day; minute: number } {
-  const parts = formatterOf(timeZone).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    day: part('weekday').toLowerCase().slice(0, 3) as Day,
-    minute: Number(part('hour')) * 60 + Number(part('minute')),
-  };
-}
-
-export function isWithinWindow(windows: DeploymentWindows, at: Date): boolean {
-  const { day, minute } = localTime(at, windows.timeZone);
-  return windows.allowed.some(
-    (w) => w.days.includes(day) && minutesOf(w.from) <= minute && minute < minutesOf(w.to),
-  );
+  return schedule;
 }
 
 /**
- * The next instant a window is open at or after `from`, to the minute, looking no further than `horizonHours`
- * (undefined if none opens by then). Minute by minute, bounded: at most a week of minutes.
+ * When a window that opens at `opensAt` closes: at its `to` that day. A window lying wholly in the spring gap
+ * (02:00–03:00 the night the clocks skip that hour) would close as it opens: it stays open for its nominal length.
+ */
+function closingOf(window: AllowedWindow, opensAt: Date, timeZone: string): Date {
+  const closings = scheduleOf(window.to, '*', timeZone);
+  const from = window.to === '24:00' ? opensAt : new Date(opensAt.getTime() - 1);
+  const closesAt = closings.nextRun(from);
+  if (closesAt && closesAt > opensAt) return closesAt;
+  return new Date(opensAt.getTime() + (minutesOf(window.to) - minutesOf(window.from)) * 60_000);
+}
+
+/** The openings of one window that begin after `after`, the first `count` of them. */
+function openingsAfter(window: AllowedWindow, timeZone: string, after: Date, count: number): WindowOpening[] {
+  return scheduleOf(window.from, window.days, timeZone)
+    .nextRuns(count, after)
+    .map((opensAt) => ({ opensAt, closesAt: closingOf(window, opensAt, timeZone) }));
+}
+
+/** A window lasts at most a day: 25 hours of real time on the autumn change. */
+const LONGEST_OPENING_MS = 26 * 3_600_000;
+
+/** The opening of a window that `at` falls in, if any. */
+export function openingAt(windows: DeploymentWindows, at: Date): WindowOpening | undefined {
+  const since = new Date(at.getTime() - LONGEST_OPENING_MS);
+  return windows.allowed
+    .flatMap((window) => openingsAfter(window, windows.timeZone, since, 3))
+    .find(({ opensAt, closesAt }) => opensAt <= at && at < closesAt);
+}
+
+export function isWithinWindow(windows: DeploymentWindows, at: Date): boolean {
+  return openingAt(windows, at) !== undefined;
+}
+
+/**
+ * The next instant a window is open at or after `from`, exactly (no polling), looking no further than
+ * `horizonHours` (undefined if none opens by then).
  */
 export function nextWindowOpening(
   windows: DeploymentWindows,
@@ -80,13 +109,12 @@ export function nextWindowOpening(
   horizonHours: number,
 ): Date | undefined {
   if (isWithinWindow(windows, from)) return from;
-  const start = Math.ceil(from.getTime() / 60_000) * 60_000;
-  const minutes = Math.min(horizonHours, MAX_WINDOW_WAIT_HOURS) * 60;
-  for (let i = 0; i <= minutes; i++) {
-    const at = new Date(start + i * 60_000);
-    if (isWithinWindow(windows, at)) return at;
-  }
-  return undefined;
+  const horizon = from.getTime() + Math.min(horizonHours, MAX_WINDOW_WAIT_HOURS) * 3_600_000;
+  const next = windows.allowed
+    .flatMap((window) => openingsAfter(window, windows.timeZone, from, 1))
+    .map(({ opensAt }) => opensAt.getTime())
+    .filter((opensAt) => opensAt <= horizon);
+  return next.length > 0 ? new Date(Math.min(...next)) : undefined;
 }
 
 /** "mon-fri 09:00-16:00 (Europe/Paris)" for messages. */
