@@ -55,8 +55,11 @@ export class RollbackRequested extends named('RollbackRequested') {}
 export class Frozen extends named('Frozen') {}
 /** Outside the environment's deployment windows, refused at once (or no window opens soon enough): nothing built. */
 export class OutsideWindow extends named('OutsideWindow') {}
-/** Outside the windows, waiting for the next one: PrepareDeployment is retried by the ASL until it opens. */
-export class WindowClosed extends named('WindowClosed') {}
+/**
+ * A deployment that had begun waiting (for its window or the lock), and so has a record, was then refused (a
+ * freeze set meanwhile, its window turned to `refuse`): it ends failed through compensation, not silently.
+ */
+export class RefusedAfterWaiting extends named('RefusedAfterWaiting') {}
 /** A deployment waited for its window longer than the environment's maxWaitHours: it ends, refused. */
 export class WindowWaitExceeded extends named('WindowWaitExceeded') {}
 /** A promotion or rollback that cannot be done, with the reason. */
@@ -72,5 +75,4 @@ export const POLLING_SIGNALS: ReadonlySet<string> = new Set([
   StillWarm.errorName,
   StillJudging.errorName,
   LockHeld.errorName,
-  WindowClosed.errorName,
 ]);

@@ -1,7 +1,9 @@
+import * as z from 'zod';
 import type { Plan } from '../core/deployment/deployment-plan.js';
 import { DeploymentRequest } from '../core/deployment/deployment-request.js';
 import { prepareDeployment } from '../core/deployment/prepare-deployment.js';
 import type { Ports } from '../core/ports/index.js';
+import { WindowWait } from '../core/windows/window-verdict.js';
 import { DEPLOY_HOLDER_BOUNDS } from '../statemachines/holder-bounds.js';
 import { defineTask } from './commons/define-task.js';
 
@@ -13,7 +15,12 @@ export const createPrepareDeployment = (
   ports: Pick<Ports, 'configs' | 'store' | 'notifier' | 'clock' | 'executions'>,
 ) =>
   defineTask(
-    { name: 'PrepareDeployment', input: DeploymentRequest, deploymentIdOf: (r) => r.deploymentId },
-    (request, { log }): Promise<Plan> =>
-      prepareDeployment({ ...ports, holderBounds: DEPLOY_HOLDER_BOUNDS }, request, log),
+    {
+      name: 'PrepareDeployment',
+      // After WaitForWindow, the state also holds the wait it comes back from, at $.plan.
+      input: DeploymentRequest.and(z.object({ plan: WindowWait.optional() })),
+      deploymentIdOf: (r) => r.deploymentId,
+    },
+    ({ plan, ...request }, { log }): Promise<Plan | WindowWait> =>
+      prepareDeployment({ ...ports, holderBounds: DEPLOY_HOLDER_BOUNDS }, request, log, plan),
   );

@@ -4,8 +4,8 @@ import {
   DeploymentAlreadyExists,
   LockHeld,
   LockTimeout,
+  RefusedAfterWaiting,
   Superseded,
-  WindowClosed,
 } from '../errors.js';
 import { describeFreeze, type FreezeOverride } from '../freezes/freeze.js';
 import { checkFreezes } from '../freezes/freeze-operations.js';
@@ -15,7 +15,7 @@ import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
-import { windowVerdict } from '../windows/window-verdict.js';
+import { type WindowWait, windowVerdict } from '../windows/window-verdict.js';
 import type { Plan } from './deployment-plan.js';
 import type { DeploymentRecord, Release } from './deployment-record.js';
 import { TERMINAL_STATUSES } from './deployment-record.js';
@@ -62,21 +62,24 @@ async function recordDeployment(deps: PrepareDeps, request: DeploymentRequest, n
 
 /**
  * Takes the service+environment lock, latest request wins: a newer waiting request supersedes this one; while
- * another deployment holds it, this one waits (LockHeld, retried by the ASL) until `lockWaitSeconds` have passed.
+ * another deployment holds it, this one waits (LockHeld, retried by the ASL) until `lockWaitSeconds` have passed
+ * `since` it could first take it: its request, or the opening of the window it waited for (the window's wait has
+ * its own budget, maxWaitHours).
  */
 async function takeLock(
   deps: PrepareDeps,
   request: DeploymentRequest,
-  lockWaitSeconds: number,
+  budget: { lockWaitSeconds: number; since: Date },
   now: Date,
   log: Log,
 ) {
+  const { lockWaitSeconds, since } = budget;
   const lock = await acquireOrTakeOver(deps, request, now, log);
   const target = `${request.service}/${request.environment}`;
   if (lock.outcome === 'superseded')
     throw new Superseded(`a newer request (${lock.by}) for ${target} replaced this one`);
   if (lock.outcome !== 'held') return;
-  const waitedSeconds = (now.getTime() - Date.parse(request.requestedAt)) / 1000;
+  const waitedSeconds = (now.getTime() - since.getTime()) / 1000;
   if (waitedSeconds >= lockWaitSeconds)
     throw new LockTimeout(`${lock.holder} still holds ${target} after ${lockWaitSeconds}s`);
   log.info('waiting for the lock', { holder: lock.holder });
@@ -183,19 +186,19 @@ async function recordOverride(
   );
 }
 
-/** Notes once in the record that the deployment waits for its window, then waits (the ASL retries WindowClosed). */
+/** Notes once in the record that the deployment waits for its window; the ASL's WaitForWindow sleeps until it opens. */
 async function waitForWindow(
   deps: PrepareDeps,
   request: DeploymentRequest,
   until: Date,
   log: Log,
-): Promise<never> {
+): Promise<WindowWait> {
   const note = `window: waiting for ${request.service}/${request.environment}'s next deployment window, at ${until.toISOString()}`;
   const record = await deps.store.getDeployment(request.deploymentId);
   if (!record?.warnings.includes(note))
     await deps.store.updateDeployment(request.deploymentId, { addWarnings: [note] });
   log.info('waiting for the deployment window', { opensAt: until.toISOString() });
-  throw new WindowClosed(note);
+  return { waitForWindow: { until: until.toISOString() } };
 }
 
 /** The environment's approval policy for this request: none when not required or the trigger is exempt. */
@@ -246,27 +249,52 @@ function planOf(
   };
 }
 
+/** Refusals that end a request before anything is recorded (the ASL's RequestRejected). */
+const REFUSALS = new Set(['Frozen', 'OutsideWindow']);
+
+/**
+ * Whether the deployment may go ahead now: the freezes (an override, if one lets it through) and the windows.
+ * A refusal of a deployment that already waits (its record is in progress) ends it as a failure instead, so
+ * compensation records the cause, releases the lock and announces it: nothing is left in progress.
+ */
+async function admission(deps: PrepareDeps, request: DeploymentRequest, env: EnvironmentConfig, now: Date) {
+  try {
+    const overridden = await checkFreezes(deps.store, request, now);
+    return { overridden, window: windowVerdict(env.windows, request, now) };
+  } catch (error) {
+    if (!REFUSALS.has((error as Error).name)) throw error;
+    const record = await deps.store.getDeployment(request.deploymentId);
+    if (record?.status !== 'in_progress') throw error;
+    const { name, message } = error as Error;
+    throw new RefusedAfterWaiting(`${name}: ${message}`, { cause: error });
+  }
+}
+
 /**
  * The first step of every deployment: checks the request against its service's configuration, records it,
- * takes the lock, resolves blue under the lock (what is live cannot change until this deployment ends) and plans.
+ * waits for its window (answering when it opens), takes the lock, resolves blue under the lock (what is live
+ * cannot change until this deployment ends) and plans. `waited`: the wait for the window it comes back from.
  */
 export async function prepareDeployment(
   deps: PrepareDeps,
   request: DeploymentRequest,
   log: Log,
-): Promise<Plan> {
+  waited?: WindowWait,
+): Promise<Plan | WindowWait> {
   const { config, source } = await deps.configs.load(request.service);
   if (config.service !== request.service)
     throw new ConfigInvalid(`${source}: service: is "${config.service}", expected "${request.service}"`);
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
-  const overridden = await checkFreezes(deps.store, request, now);
-  const window = windowVerdict(env.windows, request, now);
+  const { overridden, window } = await admission(deps, request, env, now);
   await recordDeployment(deps, request, now, log);
   if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
     await recordOverride(deps, request, overridden, log);
-  if (window.outcome === 'wait') await waitForWindow(deps, request, window.until, log);
-  await takeLock(deps, request, config.lockWaitSeconds, now, log);
+  if (window.outcome === 'wait') return waitForWindow(deps, request, window.until, log);
+  const since = new Date(
+    Math.max(Date.parse(request.requestedAt), Date.parse(waited?.waitForWindow.until ?? request.requestedAt)),
+  );
+  await takeLock(deps, request, { lockWaitSeconds: config.lockWaitSeconds, since }, now, log);
   const live = await deps.store.getLiveRelease(request.service, request.environment);
   if (live) await deps.store.updateDeployment(request.deploymentId, { previousRelease: live, blue: live });
   const plan = planOf(request, config, env, live);

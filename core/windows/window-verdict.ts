@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { OutsideWindow, WindowWaitExceeded } from '../errors.js';
 import {
   type DeploymentWindows,
@@ -5,6 +6,15 @@ import {
   isWithinWindow,
   nextWindowOpening,
 } from './deployment-windows.js';
+
+/**
+ * What PrepareDeployment answers while its deployment waits for a window: the ASL's WaitForWindow sleeps until
+ * `until`, the window's exact opening, then runs PrepareDeployment again (with this still at `$.plan`).
+ */
+export const WindowWait = z
+  .object({ waitForWindow: z.object({ until: z.iso.datetime() }).strict() })
+  .strict();
+export type WindowWait = z.infer<typeof WindowWait>;
 
 export type WindowVerdict = { outcome: 'open' } | { outcome: 'wait'; until: Date };
 

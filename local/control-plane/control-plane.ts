@@ -54,7 +54,7 @@ export const RELEASE_TABLE_NAME = 'bakeshift-releases';
  */
 export const LOCAL_TIMING = {
   retryIntervalMs: {
-    PrepareDeployment: [300, 1000, 60_000],
+    PrepareDeployment: [300, 1000],
     AwaitGreenHealthy: [300, 500],
     WatchGreen: [300, 100],
     CheckGreenAtWeight: [300, 250],

@@ -32,6 +32,8 @@ export interface TaskCall {
   executionName: string;
   stateName: string;
   functionName: string;
+  /** The Task's input, as the handler receives it (before the engine's JSON round trip). */
+  input?: unknown;
 }
 
 export interface LocalEngineOptions {
@@ -114,7 +116,7 @@ export class LocalEngine {
       const invoke = async (event: unknown) => {
         const run = async () =>
           roundTrip(await handler(roundTrip(event), localLambdaContext(task.functionName, timeoutSeconds)));
-        return intercept ? intercept(call, run) : run();
+        return intercept ? intercept({ ...call, input: event }, run) : run();
       };
       handlers[task.stateName] = task.callback
         ? async (input) => {

@@ -25,6 +25,13 @@ function windowSoonAfter(now: Date) {
   };
 }
 
+/** When the window a deployment waited for opened, from the note in its record. */
+function opensAtOf(record: { warnings: string[] } | undefined): number {
+  const note = record?.warnings.find((w) => w.startsWith('window: waiting'));
+  expect(note).toBeDefined();
+  return Date.parse(note?.split(', at ')[1] ?? '');
+}
+
 /** The world with staging's windows set. */
 function worldWithWindows(windows: (now: Date) => Record<string, unknown>) {
   const world = new FakeWorld();
@@ -47,16 +54,75 @@ describe('deployment windows (virtual time over the fakes)', () => {
 
   it('holds a deployment outside its window until the next one opens, then deploys it', async () => {
     const world = worldWithWindows((now) => ({ ...windowSoonAfter(now), outside: 'wait' }));
-    // Each poll of PrepareDeployment stands for the 5 minutes its WindowClosed retry waits on AWS.
-    world.advanceOnCall.PrepareDeployment = 300;
     const { outcome, record } = await world.deploy({ version: '1.0.0' });
     expect(outcome.status).toBe('SUCCEEDED');
-    const note = record?.warnings.find((w) => w.startsWith('window: waiting'));
-    expect(note).toBeDefined();
-    const opensAt = Date.parse(note?.split(', at ')[1] ?? '');
-    expect(world.calls.filter((c) => c.stateName === 'PrepareDeployment').length).toBeGreaterThan(5);
+    const opensAt = opensAtOf(record);
+    // One PrepareDeployment answers when the window opens, WaitForWindow sleeps until then, one more prepares.
+    expect(world.calls.filter((c) => c.stateName === 'PrepareDeployment').length).toBe(2);
     expect(Date.parse(record?.phases.launch ?? '')).toBeGreaterThanOrEqual(opensAt);
     expect(Date.parse(record?.phases.bake ?? '')).toBeGreaterThanOrEqual(opensAt);
+  });
+
+  it('wakes at the opening of a window shorter than any poll interval (10 minutes), not after it', async () => {
+    const world = worldWithWindows((now) => {
+      const windows = windowSoonAfter(now);
+      const [window] = windows.allowed;
+      const end = Number(window?.from.slice(0, 2)) * 60 + Number(window?.from.slice(3, 5)) + 10;
+      const to = `${String(Math.floor(end / 60)).padStart(2, '0')}:${String(end % 60).padStart(2, '0')}`;
+      return { ...windows, allowed: [{ ...window, to }], outside: 'wait' };
+    });
+    const { outcome, record } = await world.deploy({ version: '1.0.0' });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const opensAt = opensAtOf(record);
+    const bakeStarted = Date.parse(record?.phases.bake ?? '');
+    expect(bakeStarted).toBeGreaterThanOrEqual(opensAt);
+    // At the opening (the test's own run time aside), after one sleep: no poll could miss the window.
+    expect(bakeStarted - opensAt).toBeLessThan(1_000);
+    expect(world.calls.filter((c) => c.stateName === 'PrepareDeployment').length).toBe(2);
+  });
+
+  it('waits for the lock on a budget of its own, counted from the window’s opening', async () => {
+    const world = worldWithWindows((now) => ({ ...windowSoonAfter(now), outside: 'wait' }));
+    // Another deployment holds the lock and never lets go.
+    await world.store.acquireLock({
+      service: 'web',
+      environment: 'staging',
+      deploymentId: 'web-staging-stuck',
+      requestedAt: '2000-01-01T00:00:00.000Z',
+    });
+    const { outcome, record } = await world.deploy({ version: '1.0.0' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'LockTimeout' });
+    expect(outcome.cause).toContain('after 1800s');
+    // The full lock wait (webConfig's default, 1800 s) after the window opened, not what remained of it.
+    expect(world.clock.now().getTime() - opensAtOf(record)).toBeGreaterThanOrEqual(1800_000);
+  });
+
+  it('ends a waiting deployment that finds a freeze when its window opens: failed with the cause, lock free, announced', async () => {
+    const world = worldWithWindows((now) => ({ ...windowSoonAfter(now), outside: 'wait' }));
+    // The freeze is set while the deployment waits: just after its record is written.
+    const createDeployment = world.store.createDeployment.bind(world.store);
+    world.store.createDeployment = async (record) => {
+      const created = await createDeployment(record);
+      const until = new Date(world.clock.now().getTime() + 48 * 3_600_000).toISOString();
+      await world.store.putFreeze({
+        service: 'web',
+        environment: 'staging',
+        until,
+        reason: 'incident 42',
+        by: 'oncall',
+        at: world.clock.now().toISOString(),
+      });
+      return created;
+    };
+    const { request, outcome, record } = await world.deploy({ version: '1.0.0' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'RefusedAfterWaiting' });
+    // Ended as every failed deployment ends (compensated), with the freeze as its cause.
+    expect(record?.status).toBe('rolled_back');
+    expect(JSON.stringify(record?.failure)).toContain('Frozen: web/staging is frozen');
+    expect(JSON.stringify(record?.failure)).toContain('incident 42');
+    expect(await world.store.lockHolder('web', 'staging')).toBeUndefined();
+    expect(world.notifier.kinds(request.deploymentId)).toContain('rolled_back');
+    expect(world.fleets.ids()).toEqual([]);
   });
 
   it('refuses at once when no window opens within maxWaitHours', async () => {

@@ -68,20 +68,26 @@ describe('every polling retrier covers the largest limit it serves', () => {
     expect((localMs ?? 0) * (local?.MaxAttempts ?? 0)).toBeGreaterThanOrEqual(limit * 1000);
   });
 
-  it('PrepareDeployment waits for a deployment window for longer than the largest maxWaitHours, on AWS and locally', () => {
-    const retriers = (definition.States.PrepareDeployment?.Retry ?? []) as Retrier[];
-    const windowRetrier = retriers.find((r) => r.ErrorEquals.includes('WindowClosed'));
-    expect(windowRetrier).toBeDefined();
-    expect(totalPollingSeconds(windowRetrier as Retrier)).toBeGreaterThanOrEqual(
-      MAX_WINDOW_WAIT_HOURS * 3600,
-    );
-    const local = withLocalPolling(definition, LOCAL_TIMING.retryIntervalMs).States.PrepareDeployment
-      ?.Retry as Retrier[];
-    const localRetrier = local[retriers.indexOf(windowRetrier as Retrier)];
-    const localMs =
-      LOCAL_TIMING.retryIntervalMs.PrepareDeployment[retriers.indexOf(windowRetrier as Retrier)] ?? 0;
-    expect(localMs * (localRetrier?.MaxAttempts ?? 0)).toBeGreaterThanOrEqual(
-      MAX_WINDOW_WAIT_HOURS * 3_600_000,
+  it('the window and the lock have budgets of their own: a Wait until the opening, then the LockHeld retrier', () => {
+    const prepare = definition.States.PrepareDeployment;
+    const retriers = (prepare?.Retry ?? []) as Retrier[];
+    // No poll stands for the window any more: WaitForWindow sleeps until the opening PrepareDeployment answers.
+    expect(retriers.flatMap((r) => r.ErrorEquals)).not.toContain('WindowClosed');
+    expect(prepare?.TimeoutSeconds).toBeGreaterThan(0);
+    expect(prepare?.Next).toBe('WindowOpen');
+    expect(definition.States.WindowOpen?.Choices).toEqual([
+      { Variable: '$.plan.waitForWindow', IsPresent: true, Next: 'WaitForWindow' },
+    ]);
+    expect(definition.States.WaitForWindow).toMatchObject({
+      Type: 'Wait',
+      TimestampPath: '$.plan.waitForWindow.until',
+      Next: 'PrepareDeployment',
+    });
+    // The execution outlasts the longest window wait followed by the longest lock wait (its own schedule).
+    const lockRetrier = pollingRetrierOf(definition, 'PrepareDeployment') as Retrier;
+    expect(lockRetrier.ErrorEquals).toEqual(['LockHeld']);
+    expect(definition.TimeoutSeconds).toBeGreaterThan(
+      MAX_WINDOW_WAIT_HOURS * 3600 + totalPollingSeconds(lockRetrier) + 24 * 3600,
     );
   });
 });

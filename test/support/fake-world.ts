@@ -236,8 +236,22 @@ export class FakeWorld {
     return retrier && attempt > 0 ? waitBeforeRetry(retrier, attempt) : 0;
   }
 
+  /**
+   * WaitForWindow sleeps until the timestamp its next Task receives at $.plan.waitForWindow.until; the Task after
+   * it is a new attempt, not a retry.
+   */
+  private sleepUntilWindow(call: TaskCall): void {
+    const until = (call.input as { plan?: { waitForWindow?: { until?: string } } } | undefined)?.plan
+      ?.waitForWindow?.until;
+    const ms = until ? Date.parse(until) - this.clock.now().getTime() : 0;
+    if (ms <= 0) return;
+    this.clock.advance(ms / 1000);
+    this.lastCall.delete(call.executionName);
+  }
+
   private async intercept(call: TaskCall, invoke: () => Promise<unknown>): Promise<unknown> {
     this.calls.push(call);
+    this.sleepUntilWindow(call);
     this.clock.advance(this.advanceOnCall[call.stateName as TaskStateName] ?? this.retryWait(call));
     const fault = this.faults.find(
       (f) => f.stateName === call.stateName && (f.times ?? Number.POSITIVE_INFINITY) > 0,

@@ -49,8 +49,9 @@ describe("the console's flow graph, read from deploy.asl.json (operator/console/
       .filter(([, s]) => s.Type === 'Task' || s.Type === 'Wait')
       .map(([name]) => name);
     expect([...names(shape.forward), ...names(shape.compensation)].sort()).toEqual([...drawn].sort());
-    expect(names(shape.forward).slice(0, 4)).toEqual([
+    expect(names(shape.forward).slice(0, 5)).toEqual([
       'PrepareDeployment',
+      'WaitForWindow',
       'BakeImage',
       'LaunchGreen',
       'AwaitGreenHealthy',
@@ -67,6 +68,7 @@ describe("the console's flow graph, read from deploy.asl.json (operator/console/
     expect(node('BakeImage')).toMatchObject({ conditional: true, kind: 'callback' });
     expect(node('RequestApproval')).toMatchObject({ conditional: true, kind: 'callback' });
     expect(node('WaitForBlueDrain')).toMatchObject({ kind: 'wait' });
+    expect(node('WaitForWindow')).toMatchObject({ conditional: true, kind: 'wait' });
     expect(node('LaunchGreen')).toMatchObject({ conditional: false, kind: 'task' });
     expect(node('CheckGreenAtWeight')?.loopsBackTo).toBe('ShiftTraffic');
   });
@@ -81,7 +83,7 @@ describe("the console's flow graph, read from deploy.asl.json (operator/console/
       Next: 'AwaitGreenHealthy',
     };
     const forward = names(flowShapeOf(changed).forward);
-    expect(forward.slice(2, 5)).toEqual(['LaunchGreen', 'WarmCaches', 'AwaitGreenHealthy']);
+    expect(forward.slice(3, 6)).toEqual(['LaunchGreen', 'WarmCaches', 'AwaitGreenHealthy']);
   });
 });
 
