@@ -48,6 +48,8 @@ export interface DeploymentRecord {
   version: string;
   requestedBy: string;
   requestedAt: string;
+  /** When the change entered the pipeline (its artifact's upload), where it differs from requestedAt: a promotion's. */
+  changeRequestedAt?: string;
   artifact?: ArtifactRef;
   drift?: DriftReport;
   status: DeploymentStatus;

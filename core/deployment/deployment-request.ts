@@ -26,6 +26,11 @@ export const DeploymentRequest = z
     imageId: z.string().min(1).optional(),
     requestedBy: z.string().min(1),
     requestedAt: z.iso.datetime(),
+    /**
+     * When the change entered the pipeline: the artifact's upload, i.e. the first environment's request. A
+     * promotion carries it from the deployment it promotes, so lead time runs from the upload, not the promotion.
+     */
+    changeRequestedAt: z.iso.datetime().optional(),
     /** A congruence run's report on the fleet it replaces: kept with the deployment's record. */
     drift: DriftReport.optional(),
   })

@@ -30,6 +30,7 @@ export async function planPromotion(
     );
   }
   const requestedAt = deps.clock.now().toISOString();
+  const changeRequestedAt = await changeRequestedAtOf(deps.store, live.deploymentId);
   return {
     deploymentId: deriveDeploymentId({
       service,
@@ -45,5 +46,17 @@ export async function planPromotion(
     imageId: live.imageId,
     requestedBy: input.requestedBy,
     requestedAt,
+    ...(changeRequestedAt ? { changeRequestedAt } : {}),
   };
+}
+
+/**
+ * When the change a promotion carries on entered the pipeline: what the deployment that made it live carried, or
+ * that deployment's own request when it took the artifact in; unknown after a rollback or congruence run.
+ */
+async function changeRequestedAtOf(store: ReleaseStore, deploymentId: string): Promise<string | undefined> {
+  const origin = await store.getDeployment(deploymentId);
+  if (!origin) return undefined;
+  if (origin.changeRequestedAt) return origin.changeRequestedAt;
+  return ['artifact', 'manual'].includes(origin.trigger) ? origin.requestedAt : undefined;
 }

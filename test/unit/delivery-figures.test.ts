@@ -128,3 +128,98 @@ describe('delivery figures (DORA’s definitions over the release store’s reco
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
 });
+
+describe('change failure attribution', () => {
+  const minute = (n: number) => iso(T0 + n * 60_000);
+  /** A deployment of web/prod requested at minute `n`, ended a minute later. */
+  const deployment = (
+    id: string,
+    n: number,
+    fields: Partial<DeploymentRecord> & Pick<DeploymentRecord, 'trigger' | 'version' | 'status'>,
+  ): DeploymentRecord => ({
+    deploymentId: id,
+    ...target,
+    requestedBy: 'ci',
+    requestedAt: minute(n),
+    greenFleetId: `f-${id}`,
+    phases: { shift: minute(n + 0.5), ...(fields.status === 'succeeded' ? { commit: minute(n + 1) } : {}) },
+    warnings: [],
+    finishedAt: minute(n + 1),
+    ...fields,
+  });
+  const live = (version: string) => ({
+    service: 'web',
+    environment: 'prod',
+    version,
+    imageId: `ami-${version}`,
+    fleetId: `f-${version}`,
+    deploymentId: `d-${version}`,
+    capacity: { min: 1, desired: 1, max: 1 },
+    liveSince: minute(0),
+  });
+
+  it('blames an operator’s rollback on the change that brought in the version it replaced, even with a failed change between', () => {
+    const records = [
+      deployment('v1', 10, { trigger: 'artifact', version: '1', status: 'succeeded' }),
+      deployment('v2', 20, { trigger: 'artifact', version: '2', status: 'succeeded' }),
+      // v3 failed on its own and was rolled back automatically: v2 stayed live.
+      deployment('v3', 30, { trigger: 'artifact', version: '3', status: 'rolled_back' }),
+      // The operator then rolls v2 back to v1.
+      deployment('rb', 40, {
+        trigger: 'rollback',
+        version: '1',
+        status: 'succeeded',
+        previousRelease: live('2'),
+      }),
+    ];
+    const figures = deliveryFigures(records, target, period);
+    expect(figures.failedChanges).toBe(2);
+    expect(figures.changeFailureRate).toBeCloseTo(2 / 3);
+    expect(figures.deployments).toBe(2);
+  });
+
+  it('blames it across a congruence run of the same version, and never counts the rollback itself', () => {
+    const records = [
+      deployment('v1', 10, { trigger: 'artifact', version: '1', status: 'succeeded' }),
+      deployment('v2', 20, { trigger: 'artifact', version: '2', status: 'succeeded' }),
+      deployment('nightly', 25, { trigger: 'congruence', version: '2', status: 'succeeded' }),
+      deployment('rb', 40, { trigger: 'rollback', version: '1', status: 'succeeded' }),
+    ];
+    const figures = deliveryFigures(records, target, period);
+    expect(figures.failedChanges).toBe(1);
+    expect(figures.changeFailureRate).toBe(0.5);
+    // From v2 going live (minute 21) to the rollback's end (minute 41).
+    expect(figures.timeToRestoreSeconds).toBe(20 * 60);
+  });
+
+  it('does not count a deployment that never began (refused after waiting, in PrepareDeployment) as a failed change', () => {
+    const records = [
+      deployment('v1', 10, { trigger: 'artifact', version: '1', status: 'succeeded' }),
+      deployment('v2', 20, {
+        trigger: 'artifact',
+        version: '2',
+        status: 'rolled_back',
+        phases: {},
+        failure: {
+          step: 'PrepareDeployment',
+          error: 'RefusedAfterWaiting',
+          cause: 'Frozen: web/prod is frozen',
+        },
+      }),
+    ];
+    const figures = deliveryFigures(records, target, period);
+    expect(figures.failedChanges).toBe(0);
+    expect(figures.changeFailureRate).toBe(0);
+  });
+
+  it('runs lead time from the upload a promotion carries, not from the promotion', () => {
+    const promoted = deployment('p', 100, {
+      trigger: 'promote',
+      version: '1',
+      status: 'succeeded',
+      changeRequestedAt: minute(10),
+    });
+    // Live at minute 101, uploaded at minute 10.
+    expect(deliveryFigures([promoted], target, period).leadTimeSeconds).toBe(91 * 60);
+  });
+});
