@@ -9,7 +9,8 @@ const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.
 
 /**
  * The longest a deployment may wait for its window: a weekend and more (Friday 16:00 to Monday 09:00 is 65 h). The
- * ASL's WindowClosed retry (every 5 minutes, backing off to 40) outlasts it (test/static/polling-bounds.test.ts).
+ * ASL's WaitForWindow sleeps until the opening PrepareDeployment computes within it; the execution's own
+ * TimeoutSeconds outlasts it and the lock wait after it (test/static/polling-bounds.test.ts).
  */
 export const MAX_WINDOW_WAIT_HOURS = 72;
 
