@@ -74,10 +74,13 @@ describe('every polling retrier covers the largest limit it serves', () => {
     // No poll stands for the window any more: WaitForWindow sleeps until the opening PrepareDeployment answers.
     expect(retriers.flatMap((r) => r.ErrorEquals)).not.toContain('WindowClosed');
     expect(prepare?.TimeoutSeconds).toBeGreaterThan(0);
-    expect(prepare?.Next).toBe('WindowOpen');
-    expect(definition.States.WindowOpen?.Choices).toEqual([
-      { Variable: '$.plan.waitForWindow', IsPresent: true, Next: 'WaitForWindow' },
-    ]);
+    // The Choice after it (no extra state transition per deployment) sends a waiting one to WaitForWindow.
+    expect(prepare?.Next).toBe('ChooseImageSource');
+    expect(definition.States.ChooseImageSource?.Choices?.[0]).toEqual({
+      Variable: '$.plan.waitForWindow',
+      IsPresent: true,
+      Next: 'WaitForWindow',
+    });
     expect(definition.States.WaitForWindow).toMatchObject({
       Type: 'Wait',
       TimestampPath: '$.plan.waitForWindow.until',
