@@ -86,7 +86,7 @@ class HistoryReader {
     this.current = { name, type: stateType };
     const waitSeconds =
       stateType === 'Wait' && change === 'Entered'
-        ? waitSecondsOf(definition().States[name], event.stateEnteredEventDetails?.input)
+        ? waitSecondsOf(definition().States[name], event.stateEnteredEventDetails?.input, timestamp)
         : undefined;
     this.events.push({
       type: `State${change}`,

@@ -33,11 +33,12 @@ async function jsonLines(file: string): Promise<Record<string, unknown>[]> {
 const definition = loadDeployDefinition();
 
 /** A Wait state's entry with how long it waits (a hold's countdown), as the AWS history reader gives it too. */
-function withWaitSeconds<E extends { type: string; state?: { name: string; type: string; input?: unknown } }>(
-  event: E,
-): E {
+function withWaitSeconds<
+  E extends { type: string; timestamp: number; state?: { name: string; type: string; input?: unknown } },
+>(event: E): E {
   if (event.type !== 'StateEntered' || event.state?.type !== 'Wait') return event;
-  return { ...event, waitSeconds: waitSecondsOf(definition.States[event.state.name], event.state.input) };
+  const state = definition.States[event.state.name];
+  return { ...event, waitSeconds: waitSecondsOf(state, event.state.input, event.timestamp) };
 }
 
 /** The operator's operations on the local control plane: the core's use cases over its adapters. */

@@ -195,5 +195,11 @@ describe("a Wait state's length (statemachines/wait-seconds.ts)", () => {
     expect(waitSecondsOf(drain, { drain: {} })).toBeUndefined();
     expect(waitSecondsOf(definition.States.LaunchGreen, {})).toBeUndefined();
     expect(waitSecondsOf({ Type: 'Wait', Seconds: 5 }, {})).toBe(5);
+    const windowWait = definition.States.WaitForWindow;
+    const enteredAt = Date.parse('2026-12-04T07:30:00Z');
+    const input = { plan: { waitForWindow: { until: '2026-12-04T08:00:00.000Z' } } };
+    expect(waitSecondsOf(windowWait, input, enteredAt)).toBe(1800);
+    expect(waitSecondsOf(windowWait, JSON.stringify(input), enteredAt)).toBe(1800);
+    expect(waitSecondsOf(windowWait, input)).toBeUndefined();
   });
 });
