@@ -137,7 +137,7 @@ export const LAMBDA_FUNCTIONS: LambdaSpec[] = [
   spec('CommitRelease', ['store'], 50),
   spec('DrainBlue', ['traffic', 'store'], 50, { traffic: ['drain'] }),
   spec('ReapBlue', ['fleets'], 240, { fleets: ['destroy'] }),
-  spec('PruneImages', ['images', 'store'], 100, { images: ['discard'] }),
+  spec('PruneImages', ['images', 'fleets', 'store'], 100, { images: ['discard'], fleets: ['read'] }),
   spec('ReleaseLock', ['store'], 25),
   spec('AnnounceOutcome', ['notifier', 'store', 'traffic'], 25, { traffic: ['read'] }),
   spec('RecordCleanupWarnings', ['store'], 25),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JanitorReport } from '../../core/releases/run-janitor.js';
 import { runFakeJanitor } from '../support/fake-janitor.js';
-import { FakeWorld } from '../support/fake-world.js';
+import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /**
  * The janitor between and during real flows over the fakes (ADR 32): it removes nothing a listener routes to,
@@ -66,7 +66,7 @@ describe('the janitor and what serves', () => {
     expect(report.kept).toContainEqual({
       kind: 'image',
       id: greenImage,
-      why: [`runs fleet ${green}, which is kept`],
+      why: ['run by a fleet in service', `runs fleet ${green}, which is kept`],
     });
     expect(world.baker.images.has(greenImage)).toBe(true);
   });
@@ -111,6 +111,34 @@ describe('the janitor and what serves', () => {
       expect(world.fleets.fleets.has(blue)).toBe(false);
     },
   );
+
+  it('keeps a fleet serving in an environment dropped from configuration, and its image, through PruneImages and the janitor', async () => {
+    const world = new FakeWorld();
+    await world.deploy({ version: '1.0.0' });
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+    );
+    const v2 = await world.deploy({ version: '2.0.0' });
+    world.faults.length = 0;
+    const green = v2.request.deploymentId;
+    const greenImage = v2.record?.imageId ?? '';
+    expect(v2.record?.status).toBe('rolled_back');
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
+    // staging leaves the configuration while green still serves it; prod moves on past the retained count.
+    const { staging: _dropped, ...others } = webConfig().environments;
+    world.configs.set('web', { ...webConfig(), environments: others });
+    for (const version of ['3.0.0', '4.0.0', '5.0.0', '6.0.0'])
+      expect((await world.deploy({ version, environment: 'prod' })).outcome.status).toBe('SUCCEEDED');
+    expect(world.baker.images.has(greenImage)).toBe(true);
+
+    const report = await runFakeJanitor(world);
+    expect(report.removed.map((r) => r.id)).not.toContain(green);
+    expect(report.removed.map((r) => r.id)).not.toContain(greenImage);
+    expect(world.fleets.fleets.has(green)).toBe(true);
+    expect(world.baker.images.has(greenImage)).toBe(true);
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
+  });
 
   it('removes no fleet while the load balancer cannot be read, and says why', async () => {
     const world = new FakeWorld();
