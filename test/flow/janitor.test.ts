@@ -140,6 +140,37 @@ describe('the janitor and what serves', () => {
     expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
   });
 
+  it('ReapBlue leaves blue to the listener that still routes to it (shifted by hand during the drain), saying why', async () => {
+    const world = new FakeWorld();
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const blue = v1.request.deploymentId;
+    const request = world.request({ version: '2.0.0' });
+    const green = request.deploymentId;
+    const execution = world.start(request);
+    const staging = { service: 'web', environment: 'staging' };
+    let byHand: Record<string, number> | undefined;
+    execution.onEvent((event) => {
+      if (event.type !== 'StateEntered' || event.state.name !== 'WaitForBlueDrain') return;
+      void world.traffic
+        .shift(staging, [
+          { fleetId: green, percent: 90 },
+          { fleetId: blue, percent: 10 },
+        ])
+        .then(() => {
+          byHand = world.traffic.weightsOf('web', 'staging');
+        });
+    });
+    const outcome = await execution.outcome;
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(byHand).toEqual({ [green]: 90, [blue]: 10 });
+    expect(world.fleets.fleets.has(blue)).toBe(true);
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual(byHand);
+    const record = await world.store.getDeployment(green);
+    expect(record?.warnings.join('\n')).toContain(
+      `fleet ${blue} takes 10% of the web/staging listener; not destroying it`,
+    );
+  });
+
   it('removes no fleet while the load balancer cannot be read, and says why', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0' });
