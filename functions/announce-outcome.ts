@@ -15,6 +15,8 @@ const Input = LockOwner.extend({
   compensationWarnings: z.record(z.string(), z.unknown()).optional(),
 });
 type Input = z.infer<typeof Input>;
+/** The announcement's key in the record's `announced` (as announceOnce keys them). */
+const IN_DOUBT_KEY = 'traffic_in_doubt';
 type AnnouncePorts = Pick<Ports, 'notifier' | 'store' | 'clock' | 'traffic'>;
 
 /** The listener's split now, in words, or why it could not be read. */
@@ -33,6 +35,9 @@ async function listenerNow(ports: AnnouncePorts, input: Input): Promise<string> 
  * the record says compensating. Says so in the record if the store still takes writes, and out loud regardless.
  */
 async function announceTrafficInDoubt(ports: AnnouncePorts, input: Input, rollbackRecorded: boolean) {
+  // Once per deployment (a retry after the send repeats nothing); a record that cannot be read does not silence it.
+  const before = await ports.store.getDeployment(input.deploymentId).catch(() => undefined);
+  if (before?.announced?.includes(IN_DOUBT_KEY)) return { announced: true };
   const listener = await listenerNow(ports, input);
   // Recorded as rolled back, the record already says RestoreTraffic failed (status reads it as in doubt).
   const recorded = rollbackRecorded
@@ -51,6 +56,9 @@ async function announceTrafficInDoubt(ports: AnnouncePorts, input: Input, rollba
     at: ports.clock.now().toISOString(),
     detail: `${TRAFFIC_IN_DOUBT}: ${listener}; ${recorded}. Check the listener, then deploy or roll back.`,
   });
+  await ports.store
+    .updateDeployment(input.deploymentId, { addAnnounced: [IN_DOUBT_KEY] })
+    .catch(() => undefined);
   return { announced: true };
 }
 

@@ -1,3 +1,4 @@
+import type { Fleets } from '../core/ports/fleets.js';
 import type { ImageCatalog } from '../core/ports/image-baker.js';
 import type { Ports } from '../core/ports/index.js';
 import { gatherGarbageContext, selectGarbage } from '../core/releases/select-garbage.js';
@@ -6,9 +7,12 @@ import { Planned } from './commons/flow-state.js';
 
 /**
  * Discards images beyond the retained count, by the janitor's rule: never one that is live in any environment,
- * used by a deployment in flight, or among each environment's recent releases (the rollback window).
+ * used by a deployment in flight, among each environment's recent releases (the rollback window), or run by
+ * any fleet of the service, configured or not (ADR 52).
  */
-export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { baker: ImageCatalog }) =>
+export const createPruneImages = (
+  ports: Pick<Ports, 'store' | 'clock'> & { baker: ImageCatalog; fleets: Pick<Fleets, 'imagesInUse'> },
+) =>
   defineTask(
     {
       name: 'PruneImages',
@@ -30,6 +34,9 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
         },
         ports.clock.now(),
       );
+      // Read from the fleets themselves, after the records: an environment dropped from configuration, or a
+      // green that serves while its record says rolled_back, still keeps its image. Unread, nothing is pruned.
+      const imagesInUse = await ports.fleets.imagesInUse(plan.service);
       const discard = selectGarbage(
         images.map((i) => ({
           kind: 'image' as const,
@@ -39,7 +46,7 @@ export const createPruneImages = (ports: Pick<Ports, 'store' | 'clock'> & { bake
           deploymentId: i.createdByDeployment,
         })),
         // Images only: no fleet is judged, so the load balancers need not be read.
-        { ...context, routing: { read: false, reason: 'PruneImages judges images only' } },
+        { ...context, imagesInUse, routing: { read: false, reason: 'PruneImages judges images only' } },
       );
       for (const image of discard) await ports.baker.discardImage(image.id);
       log.info('images pruned', {

@@ -106,6 +106,31 @@ export class AutoScalingFleets implements Fleets {
     return found;
   }
 
+  /**
+   * The image of the launch template version each group of the service launches from (a mixed instances
+   * policy's template too). A group whose template cannot be read throws: nothing is then discarded.
+   */
+  async imagesInUse(service: string): Promise<string[]> {
+    const versionsByTemplate = new Map<string, Set<string>>();
+    for (const { name, group } of await this.directory.ofService(service)) {
+      const template =
+        group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+      if (!template?.LaunchTemplateName)
+        throw new LaunchFailed(`group ${name} launches from no launch template bakeshift can read`);
+      const versions = versionsByTemplate.get(template.LaunchTemplateName) ?? new Set<string>();
+      versions.add(template.Version ?? '$Default');
+      versionsByTemplate.set(template.LaunchTemplateName, versions);
+    }
+    const images: string[] = [];
+    for (const [name, versions] of versionsByTemplate)
+      for (const version of await launchTemplateVersions(this.clients.ec2, name, [...versions])) {
+        if (!version.LaunchTemplateData?.ImageId)
+          throw new LaunchFailed(`launch template ${name} version ${version.VersionNumber} names no image`);
+        images.push(version.LaunchTemplateData.ImageId);
+      }
+    return images;
+  }
+
   async launchChanges(fleetId: string): Promise<string[]> {
     const found = await this.directory.byFleet(fleetId);
     if (!found) return [];

@@ -23,6 +23,11 @@ export class FleetDirectory {
     return (await this.find([{ Name: `tag:${TAG.fleet}`, Values: [fleetId] }]))[0];
   }
 
+  /** Every group of the service, in any environment (configured or not). */
+  async ofService(service: string): Promise<FleetGroup[]> {
+    return this.find([{ Name: `tag:${TAG.service}`, Values: [service] }]);
+  }
+
   async ofEnvironment(service: string, environment: string): Promise<FleetGroup[]> {
     return this.find([
       { Name: `tag:${TAG.service}`, Values: [service] },

@@ -80,7 +80,9 @@ async function ownedFleets(
         deploymentId: tagValue(group.Tags, TAG.deployment) ?? fleetId,
       });
   }
-  for (const environment of environments) {
+  // Every environment a group is in too, configured or not: each fleet's image is read from the fleet.
+  const groupEnvironments = [...fleets.values()].flatMap((f) => (f.kind === 'fleet' ? [f.environment] : []));
+  for (const environment of new Set([...environments, ...groupEnvironments])) {
     const versions = await launchTemplateVersions(
       deps.clients.ec2,
       `bakeshift-${service}-${environment}`,

@@ -1,5 +1,5 @@
 import { awaitsApproval } from '../approvals/awaits-approval.js';
-import { TERMINAL_STATUSES } from '../deployment/deployment-record.js';
+import { type DeploymentRecord, TERMINAL_STATUSES } from '../deployment/deployment-record.js';
 import { leavesTrafficInDoubt } from '../deployment/traffic-in-doubt.js';
 import type { FleetWeight } from '../deployment/traffic-plan.js';
 import { ConfigInvalid } from '../errors.js';
@@ -43,6 +43,35 @@ export async function readStatus(deps: {
   return { services, invalidConfigs, congruence: deps.serving.congruenceSchedules() };
 }
 
+/** Each read looks further back, until the newest success or the first deployment: at most these many. */
+const LOOKBACK = [10, 100, 1_000, 10_000] as const;
+
+/**
+ * The deployments since the newest that succeeded (all of them if none did): until a deployment succeeds (and
+ * so sets the listener), one that left routing in doubt keeps it so, however many came after it (a later one
+ * rolled back restores what it found, the doubtful split). Read further back only while no success is found.
+ */
+async function sinceLastSuccess(
+  store: ReleaseStore,
+  service: string,
+  environment: string,
+  newest: DeploymentRecord[],
+): Promise<DeploymentRecord[]> {
+  const untilSuccess = (records: DeploymentRecord[]) => {
+    const settled = records.findIndex((d) => d.status === 'succeeded');
+    return settled < 0 ? undefined : records.slice(0, settled);
+  };
+  let read = newest;
+  for (const [step, limit] of LOOKBACK.entries()) {
+    const found = untilSuccess(read);
+    // A success found, or fewer records than asked for: the whole history since (or ever) has been read.
+    if (found || read.length < limit) return found ?? read;
+    const further = LOOKBACK[step + 1];
+    if (further) read = await store.listDeployments(service, environment, further);
+  }
+  return read;
+}
+
 async function statusOf(
   deps: { store: ReleaseStore; serving: ServingView },
   service: string,
@@ -51,10 +80,9 @@ async function statusOf(
   const live = await deps.store.getLiveRelease(service, environment);
   const recent = await deps.store.listDeployments(service, environment, 10);
   const inFlight = recent.filter((d) => !TERMINAL_STATUSES.includes(d.status));
-  // Until a deployment succeeds (and so sets the listener), one that left routing in doubt keeps it so: a later
-  // one rolled back restores what it found, the doubtful split.
-  const settled = recent.findIndex((d) => d.status === 'succeeded');
-  const doubtful = recent.slice(0, settled < 0 ? undefined : settled).find(leavesTrafficInDoubt);
+  const doubtful = (await sinceLastSuccess(deps.store, service, environment, recent)).find(
+    leavesTrafficInDoubt,
+  );
   const endpoints = await deps.serving.endpoints(service, environment);
   const traffic = await deps.serving.traffic(service, environment);
   // "Live" is what takes the traffic: a green that has all of it (blue kept warm until the commit) is live.

@@ -66,4 +66,9 @@ export interface Fleets {
    * left behind (hence the service and environment, not only the id).
    */
   destroy(fleet: FleetRef): Promise<void>;
+  /**
+   * The image every fleet of the service runs now, in any environment, configured or not, read from the provider
+   * (never from records): what no remover may discard (ADR 52). Throws when it cannot read them all.
+   */
+  imagesInUse(service: string): Promise<string[]>;
 }

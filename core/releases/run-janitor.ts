@@ -46,7 +46,7 @@ export async function runJanitor(
     configs: ServiceConfigs;
     store: ReleaseStore;
     clock: Clock;
-    fleets: Pick<Fleets, 'destroy'>;
+    fleets: Pick<Fleets, 'destroy' | 'imagesInUse'>;
     traffic: Pick<Traffic, 'fleetsInUse'>;
     baker: Pick<ImageCatalog, 'listImages' | 'discardImage'>;
   },
@@ -55,8 +55,12 @@ export async function runJanitor(
   options: { dryRun: boolean },
 ): Promise<JanitorReport> {
   const { config } = await deps.configs.load(service);
-  const environments = Object.keys(config.environments);
-  const resources = await listOwned(deps, provider, service, environments);
+  const configured = Object.keys(config.environments);
+  const resources = await listOwned(deps, provider, service, configured);
+  // An environment dropped from configuration whose fleets still run is judged as any other (ADR 52).
+  const environments = [
+    ...new Set([...configured, ...resources.flatMap((r) => (r.kind === 'fleet' ? [r.environment] : []))]),
+  ];
   const drainSeconds = Object.fromEntries(
     Object.entries(config.environments).map(([name, env]) => [name, env.drainSeconds]),
   );
@@ -66,18 +70,19 @@ export async function runJanitor(
     drainSeconds,
   };
   const records = await gatherGarbageContext(deps.store, service, environments, limits, deps.clock.now());
-  const routed = new Set([
-    ...environments,
-    ...records.live.map((r) => r.environment),
-    ...resources.flatMap((r) => (r.kind === 'fleet' ? [r.environment] : [])),
-  ]);
+  const routed = new Set([...environments, ...records.live.map((r) => r.environment)]);
   const routing = await readRouting(deps.traffic, service, [...routed]);
-  let verdicts = judgeResources(resources, { ...records, routing });
+  const imagesInUse = await deps.fleets.imagesInUse(service);
+  let verdicts = judgeResources(resources, { ...records, routing, imagesInUse });
   if (!options.dryRun) {
     await removeFleetsAndBuilders(deps, provider, service, verdicts);
     // Records read again before images go: a deployment begun meanwhile may have taken one as its own.
     const now = await gatherGarbageContext(deps.store, service, environments, limits, deps.clock.now());
-    const images = judgeResources(resources, { ...now, routing }).filter((v) => v.resource.kind === 'image');
+    // And the fleets again: one launched meanwhile (or one that survived its removal) keeps its image.
+    const running = await deps.fleets.imagesInUse(service);
+    const images = judgeResources(resources, { ...now, routing, imagesInUse: running }).filter(
+      (v) => v.resource.kind === 'image',
+    );
     verdicts = [...verdicts.filter((v) => v.resource.kind !== 'image'), ...images];
     for (const { resource, keptBecause } of images)
       if (keptBecause.length === 0) await deps.baker.discardImage(resource.id);

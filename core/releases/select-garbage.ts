@@ -44,6 +44,11 @@ export interface GarbageContext {
   drainSeconds: Readonly<Record<string, number>>;
   /** Unread, every fleet is kept: the janitor fails closed. */
   routing: Routing;
+  /**
+   * The images the provider's fleets run now, in any environment, configured or not (Fleets.imagesInUse): never
+   * discarded, whatever the records say (ADR 52).
+   */
+  imagesInUse?: readonly string[];
   now: Date;
 }
 
@@ -152,6 +157,7 @@ function protectedImages(
 ) {
   const reasons: Reasons = new Map();
   for (const r of context.live) add(reasons, r.imageId, `live in ${r.environment} (${r.version})`);
+  for (const imageId of context.imagesInUse ?? []) add(reasons, imageId, 'run by a fleet in service');
   for (const d of running.values())
     for (const imageId of [d.imageId, d.blue?.imageId, d.previousRelease?.imageId])
       add(reasons, imageId, `used by ${whileRunning(d)}`);

@@ -167,6 +167,12 @@ export class LocalFleets implements Fleets, InstanceDiagnostics {
     return [...this.fleets.keys()];
   }
 
+  async imagesInUse(service: string): Promise<string[]> {
+    return this.owned()
+      .filter((f) => f.service === service)
+      .map((f) => f.imageId);
+  }
+
   /** Every running fleet with what it belongs to, for the janitor. */
   owned(): {
     fleetId: string;

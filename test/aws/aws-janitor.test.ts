@@ -170,6 +170,46 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
     expect([...cloud.images.keys()]).toContain(v2.record?.imageId);
   });
 
+  it.each([
+    ['its configuration', false],
+    ['its configuration and its SSM parameter', true],
+  ])(
+    'keeps a group serving an environment dropped from %s, its image and its launch template, through PruneImages and the janitor',
+    async (_what, parameterGone) => {
+      const setup = await awsWorld(dynamo);
+      cloud = setup.cloud;
+      const { world } = setup;
+      await world.deploy({ version: '1.0.0' });
+      world.faults.push(
+        { stateName: 'WatchGreen', when: 'before' },
+        { stateName: 'RestoreTraffic', when: 'before' },
+      );
+      const v2 = await world.deploy({ version: '2.0.0' });
+      world.faults.length = 0;
+      const green = v2.request.deploymentId;
+      const greenImage = v2.record?.imageId ?? '';
+      const slot = groupOf(green)?.targetGroupArns[0] ?? '';
+      const listener = awsArns('staging').listenerArn;
+      expect(cloud.forwardWeights(listener)).toEqual({ [slot]: 100 });
+      const template = groupOf(green)?.launchTemplate;
+      // staging leaves the configuration while green serves it; prod moves on past the retained count.
+      const { config } = await world.configs.load('web');
+      const { staging: _dropped, ...others } = config.environments;
+      world.configs.set('web', { ...config, environments: others });
+      if (parameterGone) cloud.parameters.delete('/bakeshift/services/web/staging');
+      for (const version of ['3.0.0', '4.0.0', '5.0.0', '6.0.0'])
+        expect((await world.deploy({ version, environment: 'prod' })).outcome.status).toBe('SUCCEEDED');
+      expect([...cloud.images.keys()]).toContain(greenImage);
+
+      const report = await runAwsJanitor({ clients, ...world.ports() }, 'web', { dryRun: false });
+      expect(report.removed.map((r) => r.id)).not.toContain(green);
+      expect(report.removed.map((r) => r.id)).not.toContain(greenImage);
+      expect(groupOf(green)?.launchTemplate).toEqual(template);
+      expect([...cloud.images.keys()]).toContain(greenImage);
+      expect(cloud.forwardWeights(listener)).toEqual({ [slot]: 100 });
+    },
+  );
+
   it('leaves blue to the deployment draining it, when it runs during WaitForBlueDrain', async () => {
     const setup = await awsWorld(dynamo, { timing: { waitMs: { WaitForBlueDrain: 1500 } } });
     cloud = setup.cloud;

@@ -30,12 +30,16 @@ const configWith = (variables: Record<string, string>) => {
 
 /**
  * What no process environment (NUL), no UTF-8 (a lone surrogate) or systemd (noncharacters) can carry, and what
- * no one can see in the file (format characters, Cf).
+ * hides or reorders text in the file (ADR 52): controls but tab, LF and CR; bidirectional controls; invisible
+ * characters; tags outside an emoji tag sequence.
  */
 const uncarriable = (value: string) =>
   value.includes('\0') ||
   !(value as unknown as { isWellFormed(): boolean }).isWellFormed() ||
-  /\p{Noncharacter_Code_Point}|\p{Cf}/u.test(value);
+  /\p{Noncharacter_Code_Point}/u.test(value) ||
+  /(?![\t\n\r])\p{Cc}/u.test(value) ||
+  /[\u202A-\u202E\u2066-\u2069\u200B\u2060-\u2064\u206A-\u206F\uFEFF\u180E\uFFF9-\uFFFB]/.test(value) ||
+  /[\u{E0001}\u{E0020}-\u{E007F}]/u.test(value.replace(/\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu, ''));
 
 describe("an environment's variables reach the instance exactly, and nothing else runs", () => {
   it('a value with a line that ends the old heredoc, and commands after it: no command runs, the value arrives whole', async () => {
@@ -60,7 +64,7 @@ describe("an environment's variables reach the instance exactly, and nothing els
     await rm(marker, { force: true });
   });
 
-  it('any string the configuration accepts round-trips exactly; it refuses exactly NUL, lone surrogates, noncharacters and invisible format characters, naming the variable', async () => {
+  it('any string the configuration accepts round-trips exactly; it refuses exactly NUL, lone surrogates, noncharacters, controls but tab, LF and CR, bidirectional controls and invisible characters (ADR 52), naming the variable', async () => {
     const hostile = fc.string({
       unit: fc.constantFrom(
         '\n',
@@ -85,10 +89,11 @@ describe("an environment's variables reach the instance exactly, and nothing els
         '\t',
         'é',
         '😀',
-        '\u0085',
         '\u2028',
-        '\x7f',
-        '\x1b',
+        '\u200D',
+        '\u200C',
+        '\u00AD',
+        '\u200F',
       ),
       maxLength: 12,
     });
@@ -104,6 +109,11 @@ describe("an environment's variables reach the instance exactly, and nothing els
       '\uFEFF',
       '\u200B',
       '\u202E',
+      '\u2066',
+      '\u0085',
+      '\x7f',
+      '\x1b',
+      '\u{E0041}',
     );
     const value = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),

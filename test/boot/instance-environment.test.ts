@@ -168,8 +168,9 @@ const HOSTILE: Record<string, string> = {
   EMPTY: '',
   NEWLINES: '\n\nmiddle\n\n',
   CONTINUATION: 'line \\\nnext',
-  UNICODE: 'é ü 日本 😀 \u0085 \u2028 \u00A0',
-  CONTROLS: '\x01\x07\x1b[31m\x7f',
+  UNICODE: 'é ü 日本 😀 \u2028 \u00A0',
+  // Format characters of real text (ADR 52): joiners in emoji and Persian, a soft hyphen, a direction mark.
+  JOINERS: '\u{1F468}\u200D\u{1F469}\u200D\u{1F467} می\u200Cخواهم co\u00ADoperate \u200F',
   LONG: 'x'.repeat(500),
 };
 

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('the local janitor', () => {
-  it('reports with a dry run, keeps an orphan fleet while the preview routes to it, then removes it, never the live release or its image', async () => {
+  it('reports with a dry run, keeps an orphan fleet while the preview routes to it, then removes it, never the live release or its image, nor once its environment is dropped from configuration', async () => {
     home = await mkdtemp(join(tmpdir(), 'bakeshift-janitor-'));
     await mkdir(join(home, 'services'));
     await writeHelloServiceConfig(join(home, 'services'), { keepBlueWarmSeconds: 1, drainSeconds: 1 });
@@ -79,6 +79,21 @@ describe('the local janitor', () => {
 
     const [report] = await cp.janitor({ dryRun: false });
     expect(report?.removed).toEqual([{ kind: 'fleet', id: 'orphan-fleet' }]);
+    expect(cp.fleets.fleetIds()).toEqual([live]);
+    expect((await cp.ports.baker.listImages('hello')).map((i) => i.imageId)).toContain(liveImage);
+    expect(((await (await fetch(cp.listeners()[0]?.url ?? '')).json()) as { version: string }).version).toBe(
+      '2.0.0',
+    );
+
+    // staging leaves the configuration while it serves (ADR 52): its fleet and image stay, and so does traffic.
+    const file = join(home, 'services', 'hello.json');
+    const config = JSON.parse(await readFile(file, 'utf8'));
+    config.environments = { prod: config.environments.staging };
+    await writeFile(file, JSON.stringify(config, null, 2));
+    const [dropped] = await cp.janitor({ dryRun: false });
+    expect(dropped?.skipped).toBeUndefined();
+    expect(dropped?.removed.map((r) => r.id)).not.toContain(live);
+    expect(dropped?.removed.map((r) => r.id)).not.toContain(liveImage);
     expect(cp.fleets.fleetIds()).toEqual([live]);
     expect((await cp.ports.baker.listImages('hello')).map((i) => i.imageId)).toContain(liveImage);
     expect(((await (await fetch(cp.listeners()[0]?.url ?? '')).json()) as { version: string }).version).toBe(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JanitorReport } from '../../core/releases/run-janitor.js';
 import { runFakeJanitor } from '../support/fake-janitor.js';
-import { FakeWorld } from '../support/fake-world.js';
+import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /**
  * The janitor between and during real flows over the fakes (ADR 32): it removes nothing a listener routes to,
@@ -66,7 +66,7 @@ describe('the janitor and what serves', () => {
     expect(report.kept).toContainEqual({
       kind: 'image',
       id: greenImage,
-      why: [`runs fleet ${green}, which is kept`],
+      why: ['run by a fleet in service', `runs fleet ${green}, which is kept`],
     });
     expect(world.baker.images.has(greenImage)).toBe(true);
   });
@@ -111,6 +111,65 @@ describe('the janitor and what serves', () => {
       expect(world.fleets.fleets.has(blue)).toBe(false);
     },
   );
+
+  it('keeps a fleet serving in an environment dropped from configuration, and its image, through PruneImages and the janitor', async () => {
+    const world = new FakeWorld();
+    await world.deploy({ version: '1.0.0' });
+    world.faults.push(
+      { stateName: 'WatchGreen', when: 'before' },
+      { stateName: 'RestoreTraffic', when: 'before' },
+    );
+    const v2 = await world.deploy({ version: '2.0.0' });
+    world.faults.length = 0;
+    const green = v2.request.deploymentId;
+    const greenImage = v2.record?.imageId ?? '';
+    expect(v2.record?.status).toBe('rolled_back');
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
+    // staging leaves the configuration while green still serves it; prod moves on past the retained count.
+    const { staging: _dropped, ...others } = webConfig().environments;
+    world.configs.set('web', { ...webConfig(), environments: others });
+    for (const version of ['3.0.0', '4.0.0', '5.0.0', '6.0.0'])
+      expect((await world.deploy({ version, environment: 'prod' })).outcome.status).toBe('SUCCEEDED');
+    expect(world.baker.images.has(greenImage)).toBe(true);
+
+    const report = await runFakeJanitor(world);
+    expect(report.removed.map((r) => r.id)).not.toContain(green);
+    expect(report.removed.map((r) => r.id)).not.toContain(greenImage);
+    expect(world.fleets.fleets.has(green)).toBe(true);
+    expect(world.baker.images.has(greenImage)).toBe(true);
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual({ [green]: 100 });
+  });
+
+  it('ReapBlue leaves blue to the listener that still routes to it (shifted by hand during the drain), saying why', async () => {
+    const world = new FakeWorld();
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const blue = v1.request.deploymentId;
+    const request = world.request({ version: '2.0.0' });
+    const green = request.deploymentId;
+    const execution = world.start(request);
+    const staging = { service: 'web', environment: 'staging' };
+    let byHand: Record<string, number> | undefined;
+    execution.onEvent((event) => {
+      if (event.type !== 'StateEntered' || event.state.name !== 'WaitForBlueDrain') return;
+      void world.traffic
+        .shift(staging, [
+          { fleetId: green, percent: 90 },
+          { fleetId: blue, percent: 10 },
+        ])
+        .then(() => {
+          byHand = world.traffic.weightsOf('web', 'staging');
+        });
+    });
+    const outcome = await execution.outcome;
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(byHand).toEqual({ [green]: 90, [blue]: 10 });
+    expect(world.fleets.fleets.has(blue)).toBe(true);
+    expect(world.traffic.weightsOf('web', 'staging')).toEqual(byHand);
+    const record = await world.store.getDeployment(green);
+    expect(record?.warnings.join('\n')).toContain(
+      `fleet ${blue} takes 10% of the web/staging listener; not destroying it`,
+    );
+  });
 
   it('removes no fleet while the load balancer cannot be read, and says why', async () => {
     const world = new FakeWorld();

@@ -77,6 +77,44 @@ describe('traffic in doubt: RestoreTraffic and RecordRollback failed for good (i
     expect((await statusOf(world))?.trafficInDoubt).toBeNull();
   });
 
+  it('is still shown by status after ten or more later deployments that did not succeed', async () => {
+    const world = new FakeWorld();
+    const { request } = await leftInDoubt(world);
+    // Each fails before it touches traffic (and rolls back to what it found): none settles the listener.
+    world.faults.push({ stateName: 'LaunchGreen', when: 'before' });
+    for (let n = 3; n <= 13; n++)
+      expect((await world.deploy({ version: `${n}.0.0` })).record?.status).toBe('rolled_back');
+    world.faults.length = 0;
+    expect((await world.store.listDeployments('web', 'staging', 100)).length).toBe(13);
+    expect((await statusOf(world))?.trafficInDoubt).toEqual({
+      deploymentId: request.deploymentId,
+      status: 'compensating',
+    });
+  });
+
+  it.each([
+    ['RestoreTraffic failed for good', ['RestoreTraffic'], 1],
+    ['RestoreTraffic and RecordRollback failed for good', ['RestoreTraffic', 'RecordRollback'], 0],
+  ])(
+    'is announced once per deployment when AnnounceRollback is retried after announcing (%s)',
+    async (_case, failing, rollbacks) => {
+      const world = new FakeWorld();
+      expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+      world.faults.push(
+        { stateName: 'WatchGreen', when: 'before' },
+        ...failing.map((stateName) => ({ stateName, when: 'before' as const })),
+        // Its work done, the step fails to report it: Step Functions runs it again.
+        { stateName: 'AnnounceRollback', when: 'after', times: 1, error: 'Lambda.ServiceException' },
+      );
+      const { request } = await world.deploy({ version: '2.0.0' });
+      expect(world.faults.at(-1)?.delivered).toBe(1);
+      world.faults.length = 0;
+      const kinds = world.notifier.kinds(request.deploymentId);
+      expect(kinds.filter((k) => k === 'traffic_in_doubt')).toHaveLength(1);
+      expect(kinds.filter((k) => k === 'rolled_back')).toHaveLength(rollbacks);
+    },
+  );
+
   it('RestoreTraffic alone failing for good is announced too, after the rollback RecordRollback wrote', async () => {
     const world = new FakeWorld();
     expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');

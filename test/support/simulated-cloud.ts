@@ -1223,6 +1223,8 @@ export class SimulatedCloud {
         VersionNumber: version,
         VersionDescription: template.descriptions.get(version),
         DefaultVersion: version === 1,
+        // As EC2 answers it: the version's data, the image among it.
+        LaunchTemplateData: structuredClone(template.versions.get(version)) as never,
       })),
       ...(next ? { NextToken: next } : {}),
     };

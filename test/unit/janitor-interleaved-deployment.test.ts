@@ -41,6 +41,8 @@ describe('janitor and a deployment starting while it removes', () => {
           discardImage: async (id) => void discarded.push(id),
         },
         fleets: {
+          // No fleet runs (the leftover below is one a launch stopped half way): only the records keep images.
+          imagesInUse: async () => [],
           // While the janitor removes a leftover fleet, a rollback to the old version starts and records its image.
           destroy: async () => {
             await store.createDeployment({

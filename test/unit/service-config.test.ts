@@ -72,7 +72,7 @@ describe('service configuration', () => {
     [
       'a right-to-left override (U+202E) in a variable',
       withStaging({ variables: { LABEL: 'abc\u202Edef' } }),
-      'services/web.json: environments.staging.variables.LABEL: the value contains the invisible format character U+202E at character 4 (e.g. a byte order mark or zero-width space pasted with the value): remove it',
+      'services/web.json: environments.staging.variables.LABEL: the value contains the bidirectional control U+202E at character 4, which displays text in another order than it is ("Trojan Source"): remove it',
     ],
     [
       'a lone surrogate in a variable',

@@ -1,4 +1,4 @@
 import { createDestroyGreen } from '../../../functions/destroy-green.js';
-import { awsFleets, awsStore } from '../aws-ports.js';
+import { awsFleets, awsStore, awsTraffic } from '../aws-ports.js';
 
-export const handler = createDestroyGreen({ fleets: awsFleets(), store: awsStore() });
+export const handler = createDestroyGreen({ fleets: awsFleets(), store: awsStore(), traffic: awsTraffic() });

@@ -1,9 +1,10 @@
 import { systemClock } from '../../../core/ports/clock.js';
 import { createPruneImages } from '../../../functions/prune-images.js';
-import { awsImageCatalog, awsStore } from '../aws-ports.js';
+import { awsFleets, awsImageCatalog, awsStore } from '../aws-ports.js';
 
 export const handler = createPruneImages({
   baker: awsImageCatalog(),
   store: awsStore(),
+  fleets: awsFleets(),
   clock: systemClock,
 });

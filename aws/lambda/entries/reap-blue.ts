@@ -1,4 +1,4 @@
 import { createReapBlue } from '../../../functions/reap-blue.js';
-import { awsFleets } from '../aws-ports.js';
+import { awsFleets, awsTraffic } from '../aws-ports.js';
 
-export const handler = createReapBlue({ fleets: awsFleets() });
+export const handler = createReapBlue({ fleets: awsFleets(), traffic: awsTraffic() });

@@ -32,6 +32,10 @@ export class FakeFleets implements Fleets {
     this.fleets.delete(fleetId);
   }
 
+  async imagesInUse(service: string): Promise<string[]> {
+    return [...this.fleets.values()].filter((f) => f.service === service).map((f) => f.imageId);
+  }
+
   ids(): string[] {
     return [...this.fleets.keys()].sort();
   }
