@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readStatus } from '../../core/operations/read-status.js';
+import { statusLine } from '../../operator/cli/operator-commands.js';
 import { FakeWorld, webConfig } from '../support/fake-world.js';
 import { environmentState, expectCommitted, expectCompensated } from '../support/invariants.js';
 
@@ -6,8 +8,8 @@ import { environmentState, expectCommitted, expectCompensated } from '../support
  * `onInconclusive: approval` (ADR 50): a verdict in doubt asks prod's approvers on a second ticket showing its
  * evidence; approved goes on, rejected rolls back. The real ASL and handlers over the fakes.
  */
-async function worldInDoubt() {
-  const world = new FakeWorld();
+async function worldInDoubt(options: ConstructorParameters<typeof FakeWorld>[0] = {}) {
+  const world = new FakeWorld(options);
   const config = webConfig();
   world.configs.set('web', {
     ...config,
@@ -60,6 +62,44 @@ describe('a verdict in doubt asks the approvers (onInconclusive: approval)', () 
     ]);
   });
 
+  it('while it waits, status says so with the evidence, and a decision by deployment applies to the doubt', async () => {
+    const world = await worldInDoubt();
+    world.approvals.answerFor = (view) =>
+      view.evidence?.step === 'CheckGreenAtWeight 10%' ? 'no-answer' : { approve: true, by: 'alice' };
+    const request = world.request({ version: '2.0.0', environment: 'prod' });
+    const execution = world.start(request);
+    for (let i = 0; i < 400 && !world.approvals.asked.some((a) => a.gate); i++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const status = (
+      await readStatus({
+        configs: Object.assign(world.configs, { services: async () => ['web'] }),
+        store: world.store,
+        serving: {
+          endpoints: async () => undefined,
+          instanceCount: async () => 3,
+          traffic: async () => [],
+          congruenceSchedules: () => [],
+        },
+      })
+    ).services.find((s) => s.environment === 'prod');
+    expect(status?.inFlight).toEqual([
+      expect.objectContaining({ deploymentId: request.deploymentId, awaitingApproval: true }),
+    ]);
+    expect(status && statusLine(status)).toMatch(
+      /2\.0\.0 \(.+\) waits for a decision, in doubt at CheckGreenAtWeight 10%: inconclusive: no request counted for green/,
+    );
+    const ticket = await world.store.approvalOf(request.deploymentId);
+    expect(ticket?.gate).toBe('inconclusive');
+    await world.approvals.decide(ticket?.approvalId ?? '', true, 'bob');
+
+    expect((await execution.outcome).status).toBe('SUCCEEDED');
+    const record = await world.store.getDeployment(request.deploymentId);
+    expect(record?.inDoubt).toBeNull();
+    expect(record?.approvedBy).toBe('alice');
+    expect(record?.warnings[0]).toBe('CheckGreenAtWeight 10% was inconclusive; accepted by bob');
+  });
+
   it('rejected, the deployment is rolled back and nothing of green is left', async () => {
     const world = await worldInDoubt();
     const before = await environmentState(world, 'web', 'prod');
@@ -73,6 +113,22 @@ describe('a verdict in doubt asks the approvers (onInconclusive: approval)', () 
     expect(world.statesEntered(v2.execution).filter((s) => s === 'ShiftTraffic')).toHaveLength(1);
     const ticket = await world.store.approvalOf(v2.request.deploymentId);
     expect(ticket).toMatchObject({ gate: 'inconclusive', status: 'rejected', decidedBy: 'bob' });
+  });
+
+  it('unanswered, the doubt times out: the ticket is closed and the deployment rolled back', async () => {
+    const world = await worldInDoubt({ timing: { callbackTimeoutMs: 30 } });
+    const before = await environmentState(world, 'web', 'prod');
+    world.approvals.answerFor = (view) => (view.gate ? 'no-answer' : { approve: true, by: 'alice' });
+    // Each wait that times out stood for the whole approval timeout.
+    world.advanceOnCall.AskAboutDoubtAtWeight = 3600;
+    const v2 = await world.deploy({ version: '2.0.0', environment: 'prod' });
+
+    expect(v2.outcome).toMatchObject({ status: 'FAILED', error: 'ApprovalTimedOut' });
+    await expectCompensated(world, v2.request, before, 'AskAboutDoubtAtWeight');
+    expect(await world.store.approvalOf(v2.request.deploymentId)).toMatchObject({
+      gate: 'inconclusive',
+      status: 'expired',
+    });
   });
 
   it('under the default (rollback) the same doubt rolls back without asking', async () => {
