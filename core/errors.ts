@@ -40,6 +40,11 @@ export class HealthCheckFailed extends named('HealthCheckFailed') {}
 export class AnalysisFailed extends named('AnalysisFailed') {}
 /** The hold and its extension ended without enough evidence either way: never a pass (ADR 40). */
 export class AnalysisInconclusive extends named('AnalysisInconclusive') {}
+/**
+ * Inconclusive under `onInconclusive: approval` (ADR 50): the ASL catches it and asks the approvers, with the
+ * verdict the record keeps as evidence. A signal, as StillJudging is, so a deployment without doubt pays nothing.
+ */
+export class AnalysisInDoubt extends named('AnalysisInDoubt') {}
 /** A weighted step's hold is still being judged: the ASL looks again by retrying this. */
 export class StillJudging extends named('StillJudging') {}
 /** A pre-traffic test of green's preview failed (its name and output are in the message). */

@@ -8,6 +8,8 @@ export const STATE_ALIASES = {
   AnnounceSuccess: 'AnnounceOutcome',
   AnnounceRollback: 'AnnounceOutcome',
   ReleaseLockAfterRollback: 'ReleaseLock',
+  AskAboutDoubtAtWeight: 'RequestApproval',
+  AskAboutDoubtAfterWatch: 'RequestApproval',
 } as const satisfies Record<string, TaskFunctionName>;
 
 /** The name of a Task state of deploy.asl.json. */

@@ -30,20 +30,33 @@ export function approvalRequestBlocks(view: ApprovalView) {
   return [
     {
       type: 'header',
-      text: { type: 'plain_text', text: `Approve ${view.service} ${view.version} to ${view.environment}?` },
+      text: {
+        type: 'plain_text',
+        text: `${view.evidence ? 'Go on with' : 'Approve'} ${view.service} ${view.version} to ${view.environment}?`,
+      },
     },
     { type: 'section', fields: facts(view) },
-    ...(view.context.previewUrl
+    ...(view.evidence
       ? [
           {
             type: 'section',
             text: {
               type: 'mrkdwn',
-              text: `Green is up: <${view.context.previewUrl}|preview it> before it takes traffic.`,
+              text: `*In doubt at ${slackText(view.evidence.step)}*: approve to go on, reject to roll back.\n${slackText(view.evidence.reason)}`,
             },
           },
         ]
-      : []),
+      : view.context.previewUrl
+        ? [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `Green is up: <${view.context.previewUrl}|preview it> before it takes traffic.`,
+              },
+            },
+          ]
+        : []),
     {
       type: 'actions',
       block_id: 'bakeshift_decision',

@@ -1,7 +1,7 @@
 import type { Plan } from '../deployment/deployment-plan.js';
 import type { AnalysisEntry } from '../deployment/deployment-record.js';
 import { deploymentRef, notifyQuietly } from '../deployment/notify-quietly.js';
-import { AnalysisFailed, AnalysisInconclusive } from '../errors.js';
+import { AnalysisFailed, AnalysisInconclusive, AnalysisInDoubt } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
@@ -328,9 +328,9 @@ export function decide(
 /**
  * Keeps a verdict in the deployment's record and, when it judged something, announces it with its numbers
  * (events, Slack; a failing notifier never fails the step). A failed verdict then fails the step, and so does
- * an inconclusive one (`onInconclusive: rollback`): compensation follows. Never a pass on doubt. A step retried
- * after it kept its verdict (ADR 31) keeps and announces it once: the record already has this step's verdict
- * with the same outcome.
+ * an inconclusive one: under `onInconclusive: rollback` compensation follows; under `approval` the ASL asks the
+ * approvers with this verdict as evidence (ADR 50). Never a pass on doubt. A step retried after it kept its
+ * verdict (ADR 31) keeps and announces it once: the record already has this step's verdict with the same outcome.
  */
 export async function keepVerdict(
   deps: { store: ReleaseStore; notifier: Notifier; log: Log },
@@ -341,7 +341,11 @@ export async function keepVerdict(
     (a) => a.step === entry.step && a.passed === entry.passed,
   );
   if (!kept) await keepAndAnnounce(deps, plan, entry);
-  if (entry.outcome === 'inconclusive') throw new AnalysisInconclusive(`${entry.step}: ${entry.reason}`);
+  if (entry.outcome === 'inconclusive') {
+    const Doubt =
+      plan.settings.analysis?.onInconclusive === 'approval' ? AnalysisInDoubt : AnalysisInconclusive;
+    throw new Doubt(`${entry.step}: ${entry.reason}`);
+  }
   if (!entry.passed) throw new AnalysisFailed(`${entry.step}: ${entry.reason}`);
 }
 

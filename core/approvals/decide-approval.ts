@@ -2,7 +2,7 @@ import { ApprovalRejected } from '../errors.js';
 import { type ApprovalChannel, approvalViewOf } from '../ports/approval-channel.js';
 import type { Clock } from '../ports/clock.js';
 import type { Notifier } from '../ports/notifier.js';
-import type { ApprovalTicket, ReleaseStore } from '../ports/release-store.js';
+import type { ApprovalTicket, DeploymentUpdate, ReleaseStore } from '../ports/release-store.js';
 import type { TaskCallbacks } from '../ports/task-callbacks.js';
 
 export type DecisionOutcome =
@@ -17,6 +17,20 @@ export interface DecisionDeps {
   approvals: ApprovalChannel;
   notifier: Notifier;
   clock: Clock;
+}
+
+/**
+ * What an approval writes on the record: the approver before traffic; for a verdict in doubt, the doubt is
+ * settled and who accepted it is kept among the warnings (ADR 50).
+ */
+function approvalUpdate(ticket: ApprovalTicket, request: { by: string; via?: string }): DeploymentUpdate {
+  const via = request.via ? ` (${request.via})` : '';
+  if (ticket.evidence)
+    return {
+      inDoubt: null,
+      addWarnings: [`${ticket.evidence.step} was inconclusive; accepted by ${request.by}${via}`],
+    };
+  return { approvedBy: request.by, ...(request.via ? { approvedVia: request.via } : {}) };
 }
 
 /**
@@ -66,12 +80,7 @@ export async function decideApproval(
   // People see the outcome; a channel or notifier failure never undoes a decision.
   await Promise.allSettled([
     ...(request.approve
-      ? [
-          deps.store.updateDeployment(decided.deploymentId, {
-            approvedBy: request.by,
-            ...(request.via ? { approvedVia: request.via } : {}),
-          }),
-        ]
+      ? [deps.store.updateDeployment(decided.deploymentId, approvalUpdate(decided, request))]
       : []),
     deps.approvals.showOutcome(approvalViewOf(decided)),
     deps.notifier.notify({

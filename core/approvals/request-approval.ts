@@ -6,7 +6,7 @@ import { type ApprovalChannel, approvalViewOf } from '../ports/approval-channel.
 import type { Clock } from '../ports/clock.js';
 import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
-import type { ApprovalTicket, ReleaseStore } from '../ports/release-store.js';
+import type { ApprovalEvidence, ApprovalTicket, ReleaseStore } from '../ports/release-store.js';
 import type { TaskCallbacks } from '../ports/task-callbacks.js';
 
 export interface ApprovalDeps {
@@ -23,6 +23,8 @@ export interface ApprovalRequest {
   requestedBy: string;
   /** The waiting Task's token: each re-arm of the wait brings a new one. */
   taskToken: string;
+  /** Set for a verdict in doubt (`onInconclusive: approval`, ADR 50): the gate after that step, not before traffic. */
+  evidence?: ApprovalEvidence | undefined;
 }
 
 /** A new ticket; its opaque id is all a button carries. */
@@ -48,6 +50,7 @@ function ticketFor(
       ...(green.previewUrl ? { previewUrl: green.previewUrl } : {}),
       ...(plan.settings.slackChannel ? { channel: plan.settings.slackChannel } : {}),
     },
+    ...(request.evidence ? { gate: 'inconclusive' as const, evidence: request.evidence } : {}),
     requestedAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + policy.timeoutSeconds * 1000).toISOString(),
     taskToken: request.taskToken,
@@ -57,7 +60,17 @@ function ticketFor(
 
 /** Asks the approvers about a ticket just opened, and says so. */
 async function askApprovers(deps: ApprovalDeps, request: ApprovalRequest, opened: ApprovalTicket, log: Log) {
-  log.info('approval requested', { approvalId: opened.approvalId, approvers: opened.approvers });
+  log.info('approval requested', {
+    approvalId: opened.approvalId,
+    approvers: opened.approvers,
+    ...(opened.evidence ? { inDoubt: opened.evidence } : {}),
+  });
+  if (opened.evidence) {
+    const { step, reason } = opened.evidence;
+    await deps.store.updateDeployment(opened.deploymentId, {
+      inDoubt: { step, reason, since: opened.requestedAt },
+    });
+  }
   const message = await deps.approvals.ask(approvalViewOf(opened));
   if (message) {
     await deps.store.attachApprovalMessage(opened.approvalId, message);
@@ -73,7 +86,7 @@ async function askApprovers(deps: ApprovalDeps, request: ApprovalRequest, opened
       ...deploymentRef(request.plan),
       imageId: request.green.imageId,
       at: opened.requestedAt,
-      detail: `approvers: ${opened.approvers.join(', ')}`,
+      detail: `${opened.evidence ? `${opened.evidence.step} ${opened.evidence.reason}; ` : ''}approvers: ${opened.approvers.join(', ')}`,
     },
     log,
   );
@@ -105,8 +118,11 @@ async function rearm(
  * the ticket is pointed at the new token and the wait goes on.
  */
 export async function requestApproval(deps: ApprovalDeps, request: ApprovalRequest, log: Log): Promise<void> {
-  const policy = request.plan.settings.approval;
-  if (!policy) throw new InvalidInput('RequestApproval input: plan.settings.approval is not set');
+  const policy = request.evidence ? request.plan.settings.analysis?.approval : request.plan.settings.approval;
+  if (!policy)
+    throw new InvalidInput(
+      `RequestApproval input: ${request.evidence ? 'plan.settings.analysis.approval' : 'plan.settings.approval'} is not set`,
+    );
   const now = deps.clock.now();
   const fresh = ticketFor(request, policy, now);
   const opened = await deps.store.openApproval(fresh);

@@ -96,7 +96,14 @@ const SlackUserId = z.string().superRefine((user, ctx) => {
 });
 
 const Approval = z.discriminatedUnion('required', [
-  z.object({ required: z.literal(false) }).strict(),
+  z
+    .object({
+      required: z.literal(false),
+      /** Who decides a doubt later in the flow (`analysis.onInconclusive: approval`), with no gate before traffic. */
+      approvers: z.array(Approver).min(1, 'name at least one approver').optional(),
+      timeoutSeconds: seconds(60, 259_200).default(3600),
+    })
+    .strict(),
   z
     .object({
       required: z.literal(true),
@@ -187,8 +194,13 @@ export const Analysis = z
     warmUpSeconds: seconds(0, 600).default(30),
     /** A hold that ends without enough evidence is extended by up to this long before it is inconclusive. */
     extendInconclusiveSeconds: seconds(0, 3600).default(300),
-    /** What an inconclusive verdict does: never pass. */
-    onInconclusive: z.enum(['rollback']).default('rollback'),
+    /**
+     * What an inconclusive verdict does after its extension: roll back, or ask the environment's approvers with
+     * the evidence (approved goes on, rejected or unanswered rolls back). Never a pass on its own.
+     */
+    onInconclusive: z
+      .enum(['rollback', 'approval'], { error: 'must be "rollback" or "approval"' })
+      .default('rollback'),
     /** CloudWatch alarms (AWS only): one in ALARM during a window rolls back, as CodeDeploy's alarms do. */
     alarms: z.array(z.string().min(1).max(255)).max(10).default([]),
   })
@@ -249,7 +261,7 @@ const Environment = z
     capacity: Capacity,
     variables: Variables.default({}),
     secrets: Secrets.default({}),
-    approval: Approval.default({ required: false }),
+    approval: Approval.prefault({ required: false }),
     traffic: Traffic.default({ strategy: 'all-at-once' }),
     healthCheck: HealthCheck.prefault({}),
     analysis: Analysis.prefault({}),
@@ -281,6 +293,12 @@ const Environment = z
   })
   .strict()
   .superRefine((env, ctx) => {
+    if (env.analysis.onInconclusive === 'approval' && !env.approval.approvers)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analysis', 'onInconclusive'],
+        message: 'is "approval": name who decides in approval.approvers',
+      });
     for (const name of Object.keys(env.secrets).filter((name) => Object.hasOwn(env.variables, name)))
       ctx.addIssue({
         code: 'custom',

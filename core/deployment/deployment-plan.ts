@@ -65,7 +65,9 @@ export const Plan = z.object({
         minLatencyIncreaseMs: z.number().default(20),
         warmUpSeconds: z.number().default(30),
         extendInconclusiveSeconds: z.number().default(300),
-        onInconclusive: z.enum(['rollback']).default('rollback'),
+        onInconclusive: z.enum(['rollback', 'approval']).default('rollback'),
+        /** Who decides an inconclusive verdict, and how long they have (`onInconclusive: approval`). */
+        approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number() }).optional(),
         alarms: z.array(z.string()),
       })
       .optional(),

@@ -65,6 +65,11 @@ export interface DeploymentRecord {
   approvedBy?: string;
   /** How the approver's identity was established (local user, Slack user id, IAM ARN). */
   approvedVia?: string;
+  /**
+   * A verdict in doubt that waits for an approver (`onInconclusive: approval`, ADR 50): its step and reason;
+   * null once approved (a rejection or no answer ends the deployment).
+   */
+  inDoubt?: { step: string; reason: string; since: string } | null;
   /** Set by `rollback` while blue is warm: the keep-warm watch ends the deployment and compensation restores blue. */
   rollbackRequestedBy?: string;
   /** The approver's override this deployment went ahead under, during a freeze. */

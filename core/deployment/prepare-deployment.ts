@@ -207,6 +207,14 @@ function approvalOf(env: EnvironmentConfig, request: DeploymentRequest) {
   return approval.required && !approval.exemptTriggers.includes(request.trigger) ? approval : null;
 }
 
+/** The analysis settings, with who decides an inconclusive verdict when the environment asks rather than rolls back. */
+function analysisOf(env: EnvironmentConfig): Plan['settings']['analysis'] {
+  const { approvers, timeoutSeconds } = env.approval;
+  return env.analysis.onInconclusive === 'approval' && approvers
+    ? { ...env.analysis, approval: { approvers, timeoutSeconds } }
+    : env.analysis;
+}
+
 /** The plan every later step follows: the request, blue, and the settings snapshot (ADR 7). */
 function planOf(
   request: DeploymentRequest,
@@ -243,7 +251,7 @@ function planOf(
       bake: config.bake,
       retainImages: config.retention.images,
       serviceEnvironments: Object.keys(config.environments),
-      analysis: env.analysis,
+      analysis: analysisOf(env),
       ...(env.preTraffic ? { preTraffic: env.preTraffic } : {}),
     },
   };

@@ -27,7 +27,14 @@ export interface ServiceStatus {
   keptWarm: { version: string; fleetId: string } | null;
   lock: string | null;
   /** Deployments not ended yet; `awaitingApproval` when one waits for a person's decision. */
-  inFlight: { deploymentId: string; version: string; status: string; awaitingApproval: boolean }[];
+  inFlight: {
+    deploymentId: string;
+    version: string;
+    status: string;
+    awaitingApproval: boolean;
+    /** A verdict in doubt waiting for an approver (ADR 50): the step and its evidence in one line. */
+    inDoubt?: { step: string; reason: string };
+  }[];
   url: string | null;
   previewUrl: string | null;
   instances: number;

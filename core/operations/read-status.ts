@@ -108,6 +108,7 @@ async function statusOf(
       version: d.version,
       status: d.status,
       awaitingApproval: awaitsApproval(d),
+      ...(d.inDoubt ? { inDoubt: { step: d.inDoubt.step, reason: d.inDoubt.reason } } : {}),
     })),
     url: endpoints?.url ?? null,
     previewUrl: endpoints?.previewUrl ?? null,

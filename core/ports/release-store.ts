@@ -15,7 +15,13 @@ export interface LockRequest {
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
-/** One human decision a deployment waits for. The task token never leaves the store. */
+/** The verdict a doubt's approver weighs: where it was made, its one-line reason and its numbers (ADR 50). */
+export type ApprovalEvidence = Pick<AnalysisEntry, 'step' | 'reason' | 'statistics'>;
+
+/**
+ * One human decision a deployment waits for. The task token never leaves the store. A deployment has at most
+ * one ticket per gate: before traffic (no `gate`), and one per step whose verdict was inconclusive.
+ */
 export interface ApprovalTicket {
   /** Opaque and random: the only thing a button or command carries. */
   approvalId: string;
@@ -35,6 +41,9 @@ export interface ApprovalTicket {
     /** The environment's Slack channel, when it has one. */
     channel?: string;
   };
+  /** Absent for the approval before traffic; `inconclusive` for a verdict in doubt (ADR 50), with its evidence. */
+  gate?: 'inconclusive';
+  evidence?: ApprovalEvidence;
   /** The message that asked for the decision, so its outcome can be shown in place. */
   message?: { channel: string; ts: string };
   requestedAt: string;
@@ -44,6 +53,10 @@ export interface ApprovalTicket {
   decidedBy?: string;
   decidedAt?: string;
 }
+
+/** Which of its deployment's gates a ticket is for: empty before traffic, else the gate and the step in doubt. */
+export const approvalSlotOf = (ticket: Pick<ApprovalTicket, 'gate' | 'evidence'>): string =>
+  ticket.gate ? `${ticket.gate}#${ticket.evidence?.step ?? ''}` : '';
 
 export type DeploymentUpdate = Partial<
   Omit<DeploymentRecord, 'deploymentId' | 'phases' | 'warnings' | 'analysis' | 'announced'>
@@ -98,9 +111,10 @@ export interface ReleaseStore {
    */
   rememberRequest(requestId: string, expiresAt: Date, now: Date): Promise<boolean>;
 
-  /** Creates the deployment's ticket, or returns the one it already has. */
+  /** Creates the deployment's ticket for its gate (approvalSlotOf), or returns the one that gate already has. */
   openApproval(ticket: ApprovalTicket): Promise<ApprovalTicket>;
   getApproval(approvalId: string): Promise<ApprovalTicket | undefined>;
+  /** The deployment's newest ticket (gates come one after another): the one a decision by deployment applies to. */
   approvalOf(deploymentId: string): Promise<ApprovalTicket | undefined>;
   /** Remembers the message that asked for the decision. */
   attachApprovalMessage(approvalId: string, message: { channel: string; ts: string }): Promise<void>;

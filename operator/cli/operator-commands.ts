@@ -8,7 +8,8 @@ import { resolveTarget, saveTarget } from './target.js';
 
 const environmentOf = (ctx: CliContext) => ctx.text('env') ?? 'staging';
 
-function statusLine(s: OperationResults['status']['services'][number]): string {
+/** One environment in `status`: what is live, how traffic is split, a deployment waiting for a decision. */
+export function statusLine(s: OperationResults['status']['services'][number]): string {
   const versions = new Map([
     ...(s.keptWarm ? [[s.keptWarm.fleetId, s.keptWarm.version] as const] : []),
     ...(s.live ? [[s.live.fleetId, s.live.version] as const] : []),
@@ -23,7 +24,14 @@ function statusLine(s: OperationResults['status']['services'][number]): string {
   const doubt = s.trafficInDoubt
     ? `, TRAFFIC IN DOUBT (${s.trafficInDoubt.deploymentId} left it ${s.trafficInDoubt.status}: check the listener)`
     : '';
-  return `${s.service}/${s.environment}: ${live}${warm}${doubt}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}`;
+  const asking = s.inFlight.flatMap((d) =>
+    d.inDoubt
+      ? [
+          `\n  ${d.version} (${d.deploymentId}) waits for a decision, in doubt at ${d.inDoubt.step}: ${d.inDoubt.reason}`,
+        ]
+      : [],
+  );
+  return `${s.service}/${s.environment}: ${live}${warm}${doubt}${s.lock ? `, deploying (${s.lock})` : ''}${s.url ? ` at ${s.url}` : ''}${asking.join('')}`;
 }
 
 function historyLines(r: OperationResults['history'][number]): string {

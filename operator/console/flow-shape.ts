@@ -4,7 +4,7 @@ import type { AslDefinition, AslState } from '../../statemachines/deploy-definit
 export interface FlowNode {
   name: string;
   kind: 'task' | 'wait' | 'callback';
-  /** Reached only when a Choice takes it (a bake, pre-traffic tests, an approval, a hold). */
+  /** Reached only when a Choice takes it (a bake, pre-traffic tests, an approval, a hold), or a doubt. */
   conditional: boolean;
   /** The drawn step a loop goes back to from here (the next traffic step), if any. */
   loopsBackTo?: string;
@@ -19,10 +19,21 @@ export interface FlowShape {
 
 const DRAWN = new Set(['Task', 'Wait']);
 
-/** Where a state may go next: `Next`, a Choice's branches and `Default`; Catch targets only when asked. */
+/**
+ * Errors that branch the forward flow rather than fail it: a verdict in doubt asks the approvers, then the flow
+ * goes on (ADR 50).
+ */
+const FORWARD_SIGNALS = new Set(['AnalysisInDoubt']);
+const branchesForward = (c: NonNullable<AslState['Catch']>[number]) =>
+  c.ErrorEquals.every((error) => FORWARD_SIGNALS.has(error));
+
+/**
+ * Where a state may go next: `Next`, a Choice's branches and `Default`, a forward signal's Catch; other Catch
+ * targets only when asked.
+ */
 function successors(state: AslState, withCatch: boolean): string[] {
   const next = [...(state.Choices ?? []).map((c) => c.Next), state.Default, state.Next];
-  if (withCatch) next.push(...(state.Catch ?? []).map((c) => c.Next));
+  next.push(...(state.Catch ?? []).filter((c) => withCatch || branchesForward(c)).map((c) => c.Next));
   return next.filter((n): n is string => typeof n === 'string');
 }
 
@@ -78,7 +89,10 @@ export function flowShapeOf(definition: AslDefinition): FlowShape {
     .filter((n) => !forward.seen.has(n));
   const compensation = explore(definition, catchTargets);
   const conditional = new Set(
-    Object.values(definition.States).flatMap((s) => (s.Choices ?? []).map((c) => c.Next)),
+    Object.values(definition.States).flatMap((s) => [
+      ...(s.Choices ?? []).map((c) => c.Next),
+      ...(s.Catch ?? []).filter(branchesForward).map((c) => c.Next),
+    ]),
   );
   const loopEdges = [...forward.loopEdges].map((edge) => edge.split('>') as [string, string]);
   const node = (name: string): FlowNode[] => {

@@ -9,18 +9,23 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeploymentRecord, Release } from '../../core/deployment/deployment-record.js';
 import type { Freeze, FreezeOverride } from '../../core/freezes/freeze.js';
-import type {
-  ApprovalTicket,
-  DeploymentUpdate,
-  LockAttempt,
-  LockRequest,
-  ReleaseStore,
+import {
+  type ApprovalTicket,
+  approvalSlotOf,
+  type DeploymentUpdate,
+  type LockAttempt,
+  type LockRequest,
+  type ReleaseStore,
 } from '../../core/ports/release-store.js';
 import { readAll, readUpTo } from '../paging/read-pages.js';
 import { RELEASE_TABLE } from './release-table.js';
 
 const deploymentKey = (id: string) => ({ pk: `DEPLOYMENT#${id}`, sk: 'RECORD' });
-const ticketKey = (deploymentId: string) => ({ pk: `DEPLOYMENT#${deploymentId}`, sk: 'APPROVAL' });
+/** A deployment's tickets, one per gate (approvalSlotOf): `APPROVAL` before traffic, `APPROVAL#<gate>#<step>` after. */
+const ticketKey = (deploymentId: string, slot: string) => ({
+  pk: `DEPLOYMENT#${deploymentId}`,
+  sk: slot ? `APPROVAL#${slot}` : 'APPROVAL',
+});
 const approvalLookupKey = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'LOOKUP' });
 const liveKey = (service: string, environment: string) => ({ pk: `LIVE#${service}`, sk: environment });
 const lockKey = (service: string, environment: string) => ({
@@ -320,20 +325,24 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     return Item?.holder as string | undefined;
   }
 
-  /** The ticket lives under its deployment (one per deployment, a conditional put); a lookup item maps its id. */
+  /**
+   * The ticket lives under its deployment (one per gate, a conditional put); a lookup item maps its id to its
+   * key.
+   */
   async openApproval(ticket: ApprovalTicket) {
+    const key = ticketKey(ticket.deploymentId, approvalSlotOf(ticket));
     let opened = ticket;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...ticket, ...ticketKey(ticket.deploymentId) },
+          Item: { ...ticket, ...key },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const existing = await this.approvalOf(ticket.deploymentId);
+      const existing = await this.ticketAt(key);
       if (!existing) throw error;
       opened = existing;
     }
@@ -341,22 +350,40 @@ export class DynamoDbReleaseStore implements ReleaseStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...approvalLookupKey(opened.approvalId), deploymentId: opened.deploymentId },
+        Item: {
+          ...approvalLookupKey(opened.approvalId),
+          deploymentId: opened.deploymentId,
+          ticketSk: key.sk,
+        },
       }),
     );
     return opened;
   }
 
   async getApproval(approvalId: string) {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: approvalLookupKey(approvalId), ConsistentRead: true }),
-    );
-    return Item ? this.approvalOf(String(Item.deploymentId)) : undefined;
+    const key = await this.ticketKeyOf(approvalId).catch(() => undefined);
+    return key ? this.ticketAt(key) : undefined;
   }
 
   async approvalOf(deploymentId: string) {
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :approval)',
+        ExpressionAttributeValues: { ':pk': `DEPLOYMENT#${deploymentId}`, ':approval': 'APPROVAL' },
+        ConsistentRead: true,
+      },
+    );
+    const tickets = (await readAll('Query (approvals)', pages, (page) => page.Items)).map(
+      (item) => withoutKeys<ApprovalTicket>(item) as ApprovalTicket,
+    );
+    return tickets.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt)).at(-1);
+  }
+
+  private async ticketAt(key: { pk: string; sk: string }) {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: ticketKey(deploymentId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     return withoutKeys<ApprovalTicket>(Item);
   }
@@ -431,7 +458,11 @@ export class DynamoDbReleaseStore implements ReleaseStore {
       new GetCommand({ TableName: this.tableName, Key: approvalLookupKey(approvalId), ConsistentRead: true }),
     );
     if (!Item) throw new Error(`no approval ${approvalId}`);
-    return ticketKey(String(Item.deploymentId));
+    // Lookups written before gates existed name no key: the deployment's only ticket, before traffic.
+    const deploymentId = String(Item.deploymentId);
+    return Item.ticketSk
+      ? { pk: `DEPLOYMENT#${deploymentId}`, sk: String(Item.ticketSk) }
+      : ticketKey(deploymentId, '');
   }
 
   async putFreeze(freeze: Freeze) {

@@ -27,6 +27,11 @@ const compensationTasks = tasks.map((t) => t.stateName).filter((s) => compensati
 
 /** Steps that only run after another step failed: the primer fault that makes them run. */
 const PRIMERS: Record<string, string> = { RecordCleanupWarnings: 'AnnounceSuccess' };
+/**
+ * Steps that only run when a verdict is in doubt under `onInconclusive: approval` (ADR 50): no fault makes them
+ * run. test/flow/inconclusive-approval.test.ts runs them (approved, rejected, unanswered); below they stall.
+ */
+const IN_DOUBT_ONLY = new Set(['AskAboutDoubtAtWeight', 'AskAboutDoubtAfterWatch']);
 /** The fault that starts compensation when a compensation step is under test: green has taken traffic. */
 const COMPENSATION_PRIMER: InjectedFault = { stateName: 'WatchGreen', when: 'before' };
 
@@ -98,7 +103,7 @@ describe('fault matrix: coverage', () => {
   it('fault-free runs succeed and, across the shapes, enter every forward Task (or the Task has a primer)', () => {
     for (const { faultFree } of baselines) expect(faultFree.status).toBe('SUCCEEDED');
     const entered = new Set(baselines.flatMap((b) => [...b.faultFree.entered]));
-    expect(forwardTasks.filter((s) => !entered.has(s) && !PRIMERS[s])).toEqual([]);
+    expect(forwardTasks.filter((s) => !entered.has(s) && !PRIMERS[s] && !IN_DOUBT_ONLY.has(s))).toEqual([]);
   });
 
   it('the shapes differ: only the guarded one asks for approval, only the weighted ones check green at a weight', () => {
@@ -338,7 +343,30 @@ const WAITS: Partial<
   },
   // Its wait is the keep-warm window: when it ends, the deployment goes on.
   WatchGreen: { setUp: () => undefined, succeeds: true },
+  AskAboutDoubtAtWeight: {
+    setUp: (world) => inDoubt(world, 'AskAboutDoubtAtWeight', (step) => step !== 'WatchGreen'),
+    error: 'ApprovalTimedOut',
+  },
+  AskAboutDoubtAfterWatch: {
+    setUp: (world) => inDoubt(world, 'AskAboutDoubtAfterWatch', (step) => step === 'WatchGreen'),
+    error: 'ApprovalTimedOut',
+  },
 };
+
+/**
+ * Every verdict in doubt (blue busy before the shift, green never counted) under `onInconclusive: approval`; the
+ * doubts `unanswered` says go unanswered, the others (and the approval before traffic) are approved.
+ */
+function inDoubt(world: FakeWorld, state: TaskStateName, unanswered: (step: string) => boolean) {
+  const config = matrixConfig();
+  Object.assign(config.environments.prod, { analysis: { onInconclusive: 'approval' } });
+  world.configs.set('web', config);
+  for (const fleetId of world.fleets.fleets.keys())
+    world.metrics.byFleet.set(fleetId, { requests: 6000, errors: 0, p99Ms: 20 });
+  world.approvals.answerFor = (view) =>
+    view.evidence && unanswered(view.evidence.step) ? 'no-answer' : { approve: true, by: 'alice' };
+  world.advanceOnCall[state] = 3600;
+}
 
 const POLLING_ERRORS = ['States.Timeout', 'LockHeld', 'HealthPending', 'StillWarm'];
 const waitingStates = tasks

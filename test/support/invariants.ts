@@ -58,6 +58,8 @@ export interface CommitExpectations {
   keptBlue?: string;
   /** Whether the success was announced (once): not when announcing failed before sending. */
   announced?: boolean;
+  /** The verdicts in doubt an approver accepted (ADR 50), as the record's warnings say, in order. */
+  doubtsAccepted?: string[];
 }
 
 /**
@@ -69,7 +71,7 @@ export interface CommitExpectations {
 export async function expectCommitted(
   world: FakeWorld,
   deployment: { deploymentId: string; service: string; environment: string },
-  { warning, keptBlue, announced = true }: CommitExpectations = {},
+  { warning, keptBlue, announced = true, doubtsAccepted = [] }: CommitExpectations = {},
 ) {
   const { deploymentId, service, environment } = deployment;
   const after = await environmentState(world, service, environment);
@@ -82,7 +84,10 @@ export async function expectCommitted(
   expect(world.tokens.pendingCount).toBe(0);
   const record = await world.store.getDeployment(deploymentId);
   expect(record?.status).toBe('succeeded');
-  expect(record?.warnings).toEqual(warning ? [expect.stringContaining(`${warning} failed`)] : []);
+  expect(record?.warnings).toEqual([
+    ...doubtsAccepted,
+    ...(warning ? [expect.stringContaining(`${warning} failed`)] : []),
+  ]);
   expect(world.notifier.kinds(deploymentId).filter((kind) => kind === 'succeeded')).toEqual(
     announced ? ['succeeded'] : [],
   );

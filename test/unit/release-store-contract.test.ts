@@ -186,6 +186,45 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
     expect((await store.rearmApproval('opaque', 'token-3')).taskToken).toBe('token-2');
   });
 
+  it('keeps one ticket per gate: a doubt after a step is a second ticket, the newest is the one to decide', async () => {
+    const store = await makeStore();
+    const before: ApprovalTicket = {
+      approvalId: 'before-traffic',
+      deploymentId: 'd1',
+      service: 'web',
+      environment: 'prod',
+      version: '1.0.0',
+      approvers: ['alice'],
+      context: { imageId: 'i', trigger: 'artifact', requestedBy: 'ci', desiredCapacity: 2 },
+      requestedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T01:00:00.000Z',
+      taskToken: 'token-1',
+      status: 'pending',
+    };
+    await store.openApproval(before);
+    await store.decideApproval('before-traffic', { status: 'approved', by: 'alice', at: 'T1' });
+    const doubt = (step: string, approvalId: string, requestedAt: string): ApprovalTicket => ({
+      ...before,
+      approvalId,
+      gate: 'inconclusive',
+      evidence: { step, reason: 'inconclusive: too few requests' },
+      requestedAt,
+    });
+    const at10 = doubt('CheckGreenAtWeight 10%', 'doubt-10', '2026-01-01T00:10:00.000Z');
+    expect(await store.openApproval(at10)).toEqual(at10);
+    // Re-armed, the same step's gate finds its own ticket, not the one before traffic.
+    expect((await store.openApproval({ ...at10, approvalId: 'again' })).approvalId).toBe('doubt-10');
+    expect(await store.approvalOf('d1')).toMatchObject({ approvalId: 'doubt-10', status: 'pending' });
+    expect(await store.getApproval('before-traffic')).toMatchObject({
+      approvalId: 'before-traffic',
+      status: 'approved',
+    });
+    await store.decideApproval('doubt-10', { status: 'approved', by: 'bob', at: 'T2' });
+    await store.openApproval(doubt('CheckGreenAtWeight 50%', 'doubt-50', '2026-01-01T00:20:00.000Z'));
+    expect(await store.approvalOf('d1')).toMatchObject({ approvalId: 'doubt-50', status: 'pending' });
+    expect(await store.getApproval('doubt-10')).toMatchObject({ status: 'approved', decidedBy: 'bob' });
+  });
+
   it('keeps one freeze per scope with who and why, lists them all and lifts exactly one', async () => {
     const store = await makeStore();
     const freeze = {

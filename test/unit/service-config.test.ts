@@ -26,7 +26,8 @@ describe('service configuration', () => {
   it('fills documented defaults', () => {
     const config = parseServiceConfig(webConfig(), SOURCE);
     const staging = environmentOf(config, 'staging', SOURCE);
-    expect(staging.approval).toEqual({ required: false });
+    expect(staging.approval).toEqual({ required: false, timeoutSeconds: 3600 });
+    expect(staging.analysis.onInconclusive).toBe('rollback');
     expect(staging.traffic).toEqual({ strategy: 'all-at-once' });
     expect(staging.healthCheck).toEqual({
       intervalSeconds: 10,
@@ -238,6 +239,33 @@ describe('service configuration', () => {
     const second = lines.findIndex((l, i) => i >= first && l.includes('"drainSeconds"')) + 1;
     await expect(loadServiceConfigFile(file)).rejects.toThrow(
       `${file}: line ${second}: environments.staging.drainSeconds: given twice in one object (first on line ${first}); keep one`,
+    );
+  });
+
+  it('onInconclusive: "approval" asks the environment\'s approvers, with or without a gate before traffic (ADR 50)', () => {
+    const config = parseServiceConfig(
+      withStaging({
+        approval: { required: false, approvers: ['alice'], timeoutSeconds: 600 },
+        analysis: { onInconclusive: 'approval' },
+      }),
+      SOURCE,
+    );
+    expect(config.environments.staging?.analysis.onInconclusive).toBe('approval');
+    expect(config.environments.staging?.approval).toEqual({
+      required: false,
+      approvers: ['alice'],
+      timeoutSeconds: 600,
+    });
+  });
+
+  it('refuses an onInconclusive other than rollback or approval, and approval with nobody to ask', () => {
+    expect(() => parseServiceConfig(withStaging({ analysis: { onInconclusive: 'pass' } }), SOURCE)).toThrow(
+      'environments.staging.analysis.onInconclusive: must be "rollback" or "approval"',
+    );
+    expect(() =>
+      parseServiceConfig(withStaging({ analysis: { onInconclusive: 'approval' } }), SOURCE),
+    ).toThrow(
+      'environments.staging.analysis.onInconclusive: is "approval": name who decides in approval.approvers',
     );
   });
 

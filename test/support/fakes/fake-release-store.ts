@@ -1,11 +1,12 @@
 import type { DeploymentRecord, Release } from '../../../core/deployment/deployment-record.js';
 import type { Freeze, FreezeOverride } from '../../../core/freezes/freeze.js';
-import type {
-  ApprovalTicket,
-  DeploymentUpdate,
-  LockAttempt,
-  LockRequest,
-  ReleaseStore,
+import {
+  type ApprovalTicket,
+  approvalSlotOf,
+  type DeploymentUpdate,
+  type LockAttempt,
+  type LockRequest,
+  type ReleaseStore,
 } from '../../../core/ports/release-store.js';
 
 const key = (service: string, environment: string) => `${service}/${environment}`;
@@ -120,7 +121,9 @@ export class FakeReleaseStore implements ReleaseStore {
   }
 
   async openApproval(ticket: ApprovalTicket) {
-    const existing = [...this.approvals.values()].find((t) => t.deploymentId === ticket.deploymentId);
+    const existing = [...this.approvals.values()].find(
+      (t) => t.deploymentId === ticket.deploymentId && approvalSlotOf(t) === approvalSlotOf(ticket),
+    );
     if (existing) return copy(existing);
     this.approvals.set(ticket.approvalId, copy(ticket));
     return copy(ticket);
@@ -132,7 +135,8 @@ export class FakeReleaseStore implements ReleaseStore {
   }
 
   async approvalOf(deploymentId: string) {
-    const ticket = [...this.approvals.values()].find((t) => t.deploymentId === deploymentId);
+    // Insertion order: the last one opened is the newest.
+    const ticket = [...this.approvals.values()].filter((t) => t.deploymentId === deploymentId).at(-1);
     return ticket && copy(ticket);
   }
 
