@@ -4,6 +4,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, paginateGetExecutionHistory } from '@aws-sdk/client-sfn';
 import { BakeshiftError, NotFound, Refused } from '../../core/errors.js';
 import { checkFreezes, freezesInForce } from '../../core/freezes/freeze-operations.js';
+import { checkFreezeScope } from '../../core/freezes/freeze-scope.js';
 import { checkVersion } from '../../core/operations/check-version.js';
 import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { OperationInput, OperationName } from '../../core/operations/operation-inputs.js';
@@ -196,6 +197,11 @@ export class AwsOperations implements Operations {
 
   /** Freezes, their lifting and overrides go through the decision endpoint: done as the caller's IAM identity. */
   async freeze({ by: _, via: __, ...input }: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+    const { services } = await this.operator();
+    await checkFreezeScope(
+      { load: (service) => this.configs.load(service), services: async () => services },
+      input,
+    );
     return this.throughEndpoint('freeze', input);
   }
 

@@ -15,6 +15,7 @@ import type { Log } from '../ports/log.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
+import { checkRollbackTarget } from '../releases/live-before.js';
 import { type WindowWait, windowVerdict } from '../windows/window-verdict.js';
 import type { Plan } from './deployment-plan.js';
 import type { DeploymentRecord, Release } from './deployment-record.js';
@@ -295,6 +296,7 @@ export async function prepareDeployment(
   const env = environmentOf(config, request.environment, source);
   const now = deps.clock.now();
   const { overridden, window } = await admission(deps, request, env, now);
+  await checkRollbackTarget(deps.store, request);
   await recordDeployment(deps, request, now, log);
   if (overridden && !(await deps.store.getDeployment(request.deploymentId))?.freezeOverride)
     await recordOverride(deps, request, overridden, log);

@@ -4,7 +4,16 @@ import type { Clock } from '../ports/clock.js';
 import type { DeploymentEvent, Notifier } from '../ports/notifier.js';
 import type { ReleaseStore } from '../ports/release-store.js';
 import type { ServiceConfigs } from '../ports/service-configs.js';
-import { describeFreeze, EVERY, type Freeze, type FreezeOverride, freezesOn } from './freeze.js';
+import { liveBefore } from '../releases/live-before.js';
+import {
+  describeFreeze,
+  EVERY,
+  type Freeze,
+  type FreezeOverride,
+  freezesOn,
+  overrides,
+  refOf,
+} from './freeze.js';
 
 export interface FreezeDeps {
   store: ReleaseStore;
@@ -106,9 +115,10 @@ export async function freezesInForce(
 }
 
 /**
- * An approver's leave to deploy one version during the environment's freezes. Where the environment lists
- * approvers, only they may give it (by any name their authenticated identity is listed by); elsewhere any
- * authenticated operator may, and is recorded. Kept in the store; the deployment records and announces it.
+ * An approver's leave to deploy one version during the freezes in force on its service+environment now, and no
+ * later one (ADR 48). Where the environment lists approvers, only they may give it (by any name their
+ * authenticated identity is listed by); elsewhere any authenticated operator may, and is recorded. Kept in the
+ * store; the deployment records and announces it.
  */
 export async function overrideFreeze(
   deps: Pick<FreezeDeps, 'store' | 'clock'> & { configs: ServiceConfigs },
@@ -121,27 +131,59 @@ export async function overrideFreeze(
     throw new NotAllowed(
       `${input.by} may not override a freeze of ${input.service}/${input.environment} (approvers: ${approval.approvers.join(', ')})`,
     );
-  const override: FreezeOverride = { ...input, at: deps.clock.now().toISOString() };
+  const now = deps.clock.now();
+  const inForce = freezesOn(await deps.store.listFreezes(), input, now);
+  if (inForce.length === 0)
+    throw new Refused(
+      `${input.service}/${input.environment} is not frozen: there is no freeze to override (deploy without --override-freeze)`,
+    );
+  const override: FreezeOverride = { ...input, at: now.toISOString(), freezes: inForce.map(refOf) };
   await deps.store.putFreezeOverride(override);
   return override;
 }
 
+/** Why a rollback-labelled request is not a rollback during a freeze, or undefined when it is one. */
+async function notARollback(
+  store: ReleaseStore,
+  request: { service: string; environment: string; version: string; imageId?: string | undefined },
+): Promise<string | undefined> {
+  if (await liveBefore(store, request)) return undefined;
+  const image = request.imageId ? ` (image ${request.imageId})` : '';
+  return `a rollback to ${request.version}${image} is not a return to a release ${request.service}/${request.environment} served before, so it is a deployment`;
+}
+
 /**
- * Refuses a deployment during a freeze of its service+environment, naming the freeze; a rollback always passes,
- * and so does a version an approver overrode the freeze for (returned with the freeze). PrepareDeployment asks
- * before anything is recorded or built; the operations' deploy asks before anything is uploaded.
+ * Refuses a deployment during a freeze of its service+environment, naming the freeze. A rollback passes when it
+ * returns to a release the environment served before (the release store says so); a version passes every freeze
+ * in force that an approver overrode for it (returned with the freeze). PrepareDeployment asks before anything is
+ * recorded or built; the operations' deploy and rollback ask before anything is uploaded or started.
  */
 export async function checkFreezes(
   store: ReleaseStore,
-  request: { service: string; environment: string; version: string; trigger: Trigger },
+  request: {
+    service: string;
+    environment: string;
+    version: string;
+    trigger: Trigger;
+    imageId?: string | undefined;
+  },
   now: Date,
 ): Promise<{ freeze: Freeze; override: FreezeOverride } | undefined> {
-  if (request.trigger === 'rollback') return undefined;
-  const [freeze] = freezesOn(await store.listFreezes(), request, now);
-  if (!freeze) return undefined;
+  const inForce = freezesOn(await store.listFreezes(), request, now);
+  const [first] = inForce;
+  if (!first) return undefined;
+  const frozen = (freeze: Freeze, why: string) =>
+    new Frozen(
+      `${why}${request.service}/${request.environment} is frozen: ${describeFreeze(freeze)}. Nothing was built; an approver can override it (bakeshift deploy --override-freeze --reason …)`,
+    );
+  if (request.trigger === 'rollback') {
+    const why = await notARollback(store, request);
+    if (why === undefined) return undefined;
+    throw frozen(first, `${why}, and `);
+  }
   const override = await store.freezeOverrideOf(request.service, request.environment, request.version);
-  if (override) return { freeze, override };
-  throw new Frozen(
-    `${request.service}/${request.environment} is frozen: ${describeFreeze(freeze)}. Nothing was built; an approver can override it (bakeshift deploy --override-freeze --reason …)`,
-  );
+  if (!override) throw frozen(first, '');
+  const unpassed = inForce.find((freeze) => !overrides(override, freeze));
+  if (!unpassed) return { freeze: first, override };
+  throw frozen(unpassed, `the override by ${override.by} (${override.at}) was given for other freezes; `);
 }

@@ -23,8 +23,30 @@ export const Freeze = z
 export type Freeze = z.infer<typeof Freeze>;
 
 /**
- * An approver's leave to deploy one version to one environment during its freezes: who (the identity the caller
- * was authenticated as, never a name it claims), how that was established, why and when.
+ * Which freeze an override is for: its scope and when it was set, and its end. The same scope frozen again (a new
+ * `at`) or extended (a new `until`) is another freeze, which an old override does not pass (ADR 48).
+ */
+export const FreezeRef = z
+  .object({
+    service: z.string().min(1).max(200),
+    environment: z.string().min(1).max(200),
+    at: z.iso.datetime({ offset: true }),
+    until: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+export type FreezeRef = z.infer<typeof FreezeRef>;
+
+export const refOf = (freeze: Freeze): FreezeRef => ({
+  service: freeze.service,
+  environment: freeze.environment,
+  at: freeze.at,
+  until: freeze.until,
+});
+
+/**
+ * An approver's leave to deploy one version to one environment during the freezes in force when it was given
+ * (`freezes`), and no other: who (the identity the caller was authenticated as, never a name it claims), how that
+ * was established, why and when.
  */
 export const FreezeOverride = z
   .object({
@@ -35,6 +57,7 @@ export const FreezeOverride = z
     via: z.string().min(1).max(200),
     reason: z.string().min(1).max(500),
     at: z.iso.datetime({ offset: true }),
+    freezes: z.array(FreezeRef).max(50),
   })
   .strict();
 export type FreezeOverride = z.infer<typeof FreezeOverride>;
@@ -68,4 +91,15 @@ export function scopeOf(freeze: Pick<Freeze, 'service' | 'environment'>): string
 /** One line naming a freeze: its scope, its end, who set it and why. */
 export function describeFreeze(freeze: Freeze): string {
   return `freeze of ${scopeOf(freeze)} until ${freeze.until}, by ${freeze.by}: ${freeze.reason}`;
+}
+
+/** Whether an override was given for this very freeze (an override kept before ADR 48 names none: it passes none). */
+export function overrides(override: FreezeOverride, freeze: Freeze): boolean {
+  return (override.freezes ?? []).some(
+    (ref) =>
+      ref.service === freeze.service &&
+      ref.environment === freeze.environment &&
+      ref.at === freeze.at &&
+      ref.until === freeze.until,
+  );
 }

@@ -1,3 +1,4 @@
+import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeploymentStarter } from '../ports/deployment-starter.js';
 import type { ReleaseStore } from '../ports/release-store.js';
@@ -12,6 +13,8 @@ export async function startRollback(
 ): Promise<OperationResults['rollback']> {
   const plan = await planRollback(deps, input);
   if (plan.kind === 'traffic-shift') return plan;
+  // Refused at once during a freeze unless it returns to a release served before (PrepareDeployment asks again).
+  await checkFreezes(deps.store, plan.request, deps.clock.now());
   await deps.starter.start(plan.request);
   return { kind: 'redeploy', deploymentId: plan.request.deploymentId, ...plan.target };
 }

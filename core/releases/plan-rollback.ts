@@ -4,6 +4,7 @@ import type { DeploymentRequest } from '../deployment/deployment-request.js';
 import { Refused } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ReleaseStore } from '../ports/release-store.js';
+import { ROLLBACK_LOOKBACK } from './live-before.js';
 
 export type RollbackPlan =
   | { kind: 'traffic-shift'; deploymentId: string; version?: string }
@@ -31,7 +32,7 @@ export async function planRollback(
 ): Promise<RollbackPlan> {
   const { store } = deps;
   const { service, environment, toVersion } = input;
-  const history = await store.listDeployments(service, environment, 50);
+  const history = await store.listDeployments(service, environment, ROLLBACK_LOOKBACK);
   const warming = history.find((d) => d.status === 'in_progress' && d.phases.warm && !d.phases.commit);
   if (warming && !toVersion) return rollBackWhileWarm(store, warming, input.requestedBy);
   const live = await store.getLiveRelease(service, environment);

@@ -8,6 +8,7 @@ import {
   overrideFreeze,
   setFreeze,
 } from '../../core/freezes/freeze-operations.js';
+import { checkFreezeScope } from '../../core/freezes/freeze-scope.js';
 import { decideDeployment } from '../../core/operations/decide-deployment.js';
 import { deploymentOutlook } from '../../core/operations/deployment-outlook.js';
 import type { OperationInput } from '../../core/operations/operation-inputs.js';
@@ -130,7 +131,8 @@ export class LocalOperations implements Operations {
     return this.cp.janitor({ dryRun });
   }
 
-  freeze(input: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+  async freeze(input: OperationInput<'freeze'>): Promise<OperationResults['freeze']> {
+    await checkFreezeScope(this.cp.configs, input);
     return setFreeze(this.cp.ports, input);
   }
 

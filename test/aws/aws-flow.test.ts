@@ -170,6 +170,25 @@ describe('deployments with the AWS adapters over the simulated cloud', () => {
   });
 });
 
+describe('rollback-labelled executions on AWS', () => {
+  it('fail closed before anything is built or shifted when their image is not a release the environment served', async () => {
+    const setup = await awsWorld(dynamo);
+    cloud = setup.cloud;
+    const { world } = setup;
+    const v1 = await world.deploy({ version: '1.0.0' });
+    expect(v1.outcome.status).toBe('SUCCEEDED');
+    const calls = cloud.calls.length;
+    const forged = await world.deploy({ version: '1.0.0', trigger: 'rollback', imageId: 'ami-forged' });
+    expect(forged.outcome).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+    expect(forged.outcome.cause).toContain('a rollback must return to a release web/staging served before');
+    expect(forged.record).toBeUndefined();
+    // Nothing launched, shifted or written in the cloud: only the release table was read.
+    const made = cloud.calls.slice(calls).map((c) => c.name);
+    expect(made.filter((name) => !/^(Query|GetItem|GetParameter)$/.test(name))).toEqual([]);
+    expect((await world.store.getLiveRelease('web', 'staging'))?.deploymentId).toBe(v1.request.deploymentId);
+  });
+});
+
 describe('health checks on AWS', () => {
   it("judge green by its own instances: an old fleet's healthy targets left in green's slot do not make it healthy", async () => {
     const setup = await awsWorld(dynamo);

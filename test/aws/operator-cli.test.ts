@@ -275,4 +275,29 @@ describe('bakeshift --target aws (over the simulated cloud)', () => {
     expect(noManifest.err).toMatch(/bakeshift\.json: missing .*nothing was uploaded/);
     expect(uploads()).toBe(before);
   }, 60_000);
+
+  it('freeze refuses an unknown environment or service by name; a freeze refuses a deploy until it is lifted', async () => {
+    const uploads = () => setup.cloud.inputsOf('PutObject').filter((i) => i.Bucket === 'artifacts').length;
+    const before = uploads();
+    const freeze = (...scope: string[]) =>
+      bakeshift(PEOPLE.approver, 'freeze', ...scope, '--until', '2h', '--reason', 'sales');
+    const environment = await freeze('--env', 'prdo');
+    expect(environment.status).toBe(2);
+    expect(environment.err).toContain(
+      'no environment "prdo" in any service (did you mean "prod"? known: staging, prod); nothing was frozen',
+    );
+    const service = await freeze('--service', 'wbe', '--env', 'prod');
+    expect(service.err).toContain('no service "wbe" (did you mean "web"? known: web); nothing was frozen');
+    expect(await store().listFreezes()).toEqual([]);
+
+    expect((await freeze('--service', 'web', '--env', 'staging')).status).toBe(0);
+    const refused = await bakeshift(PEOPLE.deployer, 'deploy', 'web', APP, '--version', '7.7.7');
+    expect(refused.status).toBe(2);
+    expect(refused.err).toContain('web/staging is frozen: freeze of web/staging until');
+    expect(uploads()).toBe(before);
+    expect(
+      (await bakeshift(PEOPLE.approver, 'unfreeze', '--service', 'web', '--env', 'staging')).status,
+    ).toBe(0);
+    expect(await store().listFreezes()).toEqual([]);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overrideFreeze, setFreeze } from '../../core/freezes/freeze-operations.js';
+import { liftFreeze, overrideFreeze, setFreeze } from '../../core/freezes/freeze-operations.js';
 import { FakeWorld } from '../support/fake-world.js';
 
 /** Change freezes over the real ASL and handlers (core/freezes/, PrepareDeployment). */
@@ -73,5 +73,94 @@ describe('freezes', () => {
     expect((await world.deploy({ version: '1.0.0' })).outcome.error).toBe('Frozen');
     world.clock.advance(86_401);
     expect((await world.deploy({ version: '1.0.1' })).outcome.status).toBe('SUCCEEDED');
+  });
+
+  it('an override passes only the freezes it was given for: the scope frozen again, or a new freeze, is refused', async () => {
+    const world = new FakeWorld();
+    const ports = world.ports();
+    const hotfix = { service: 'web', environment: 'prod', reason: 'hotfix', by: 'bob', via: 'local-token' };
+    await freezeProd(world);
+    const override = await overrideFreeze(ports, { ...hotfix, version: '1.0.1' });
+    expect(override).toMatchObject({
+      by: 'bob',
+      reason: 'hotfix',
+      freezes: [{ service: '*', environment: 'prod' }],
+    });
+
+    // The same scope lifted and frozen again later: another freeze, which the old override does not pass.
+    await liftFreeze(ports, { environment: 'prod', by: 'carol' });
+    world.clock.advance(60);
+    await freezeProd(world);
+    const again = await world.deploy({ version: '1.0.1', environment: 'prod' });
+    expect(again.outcome.error).toBe('Frozen');
+    expect(again.outcome.cause).toContain('the override by bob');
+    expect(again.outcome.cause).toContain('web/prod is frozen: freeze of every service/prod until');
+    expect(again.record).toBeUndefined();
+
+    // Overridden for the new freeze, then a second freeze over the service: the override does not pass it.
+    await overrideFreeze(ports, { ...hotfix, version: '1.0.2' });
+    await freezeProd(world, { service: 'web' });
+    const newer = await world.deploy({ version: '1.0.2', environment: 'prod' });
+    expect(newer.outcome.error).toBe('Frozen');
+    expect(newer.outcome.cause).toContain('freeze of web/prod until');
+    // Overridden for both: it goes ahead, recorded with its approver and the freezes it passed.
+    await overrideFreeze(ports, { ...hotfix, version: '1.0.3' });
+    const passed = await world.deploy({ version: '1.0.3', environment: 'prod' });
+    expect(passed.outcome.status).toBe('SUCCEEDED');
+    expect(passed.record?.freezeOverride?.freezes).toHaveLength(2);
+    // Nothing to override where nothing is frozen.
+    await expect(
+      overrideFreeze(ports, { ...hotfix, environment: 'staging', version: '1.0.1' }),
+    ).rejects.toThrow('web/staging is not frozen: there is no freeze to override');
+  });
+
+  it('a "rollback" to a release the environment never served is a deployment: refused during a freeze, naming it', async () => {
+    const world = new FakeWorld();
+    const v1 = await world.deploy({ version: '1.0.0' });
+    await freezeProd(world, { environment: '*', service: '*' });
+    const before = world.calls.length;
+    const imageId = v1.record?.imageId ?? '';
+    // Served in staging, never in prod.
+    const elsewhere = await world.deploy({
+      version: '1.0.0',
+      environment: 'prod',
+      trigger: 'rollback',
+      imageId,
+    });
+    expect(elsewhere.outcome.error).toBe('Frozen');
+    expect(elsewhere.outcome.cause).toContain('a rollback to 1.0.0 (image');
+    expect(elsewhere.outcome.cause).toContain('is not a return to a release web/prod served before');
+    expect(elsewhere.outcome.cause).toContain('web/prod is frozen: freeze of everything until');
+    // Newer than the live one, never live: the same.
+    const newer = await world.deploy({ version: '2.0.0', trigger: 'rollback', imageId });
+    expect(newer.outcome.error).toBe('Frozen');
+    expect(newer.record).toBeUndefined();
+    expect(world.calls.slice(before).map((c) => c.stateName)).toEqual([
+      'PrepareDeployment',
+      'PrepareDeployment',
+    ]);
+    expect((await world.store.getLiveRelease('web', 'staging'))?.version).toBe('1.0.0');
+  });
+
+  it('fails closed, changing nothing, when a rollback-labelled execution names an image the environment never served', async () => {
+    const world = new FakeWorld();
+    const v1 = await world.deploy({ version: '1.0.0' });
+    const before = world.calls.length;
+    const forged = await world.deploy({ version: '1.0.0', trigger: 'rollback', imageId: 'ami-forged' });
+    expect(forged.outcome).toMatchObject({ status: 'FAILED', error: 'InvalidInput' });
+    expect(forged.outcome.cause).toContain('a rollback must return to a release web/staging served before');
+    expect(forged.outcome.cause).toContain('image ami-forged');
+    expect(world.calls.slice(before).map((c) => c.stateName)).toEqual(['PrepareDeployment']);
+    expect(forged.record).toBeUndefined();
+    expect(world.fleets.ids()).toEqual([v1.record?.greenFleetId]);
+    expect((await world.store.getLiveRelease('web', 'staging'))?.deploymentId).toBe(v1.request.deploymentId);
+    expect(await world.store.lockHolder('web', 'staging')).toBeUndefined();
+    // A version it never served, with a real image: the same.
+    const unknown = await world.deploy({
+      version: '9.9.9',
+      trigger: 'rollback',
+      imageId: v1.record?.imageId ?? '',
+    });
+    expect(unknown.outcome.error).toBe('InvalidInput');
   });
 });

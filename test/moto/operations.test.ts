@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeAutoScalingGroupsCommand,
   UpdateAutoScalingGroupCommand,
@@ -8,10 +12,11 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { TAG } from '../../aws/commons/tags.js';
 import type { JanitorReport } from '../../core/releases/run-janitor.js';
+import { bakeshiftOnAws } from '../support/operator-stand-ins.js';
 import { bakeshiftResources, expectNothingLeaks, worldClients } from './support/moto-state.js';
 import type { MotoWorld } from './support/moto-world.js';
 import { approve, bakeshift, executionOf, PEOPLE, prodChecks } from './support/operator-cli.js';
-import { motoScenario, statesOf, upload } from './support/scenario.js';
+import { helloApp, motoScenario, statesOf, upload } from './support/scenario.js';
 import { motoClientConfig } from './support/stack-in-moto.js';
 
 /*
@@ -194,6 +199,37 @@ describe('operations on moto, with the operator CLI', () => {
     const [removed] = await bakeshift<JanitorReport[]>(world, PEOPLE.deployer, 'janitor');
     expect(removed?.removed.sort(byKind)).toEqual(leftovers);
     expect((await store.getLiveRelease('web', 'staging'))?.version).toBe('2.0.0');
+    await expectNothingLeaks(world, 'web', ['staging', 'prod']);
+  });
+
+  it('freeze: the CLI refuses a deploy and the flow an upload, before anything is built; after unfreeze it goes ahead', async () => {
+    const world = await motoScenario();
+    const staging = ['--service', 'web', '--env', 'staging'];
+    await bakeshift(world, PEOPLE.approver, 'freeze', ...staging, '--until', '2h', '--reason', 'sales');
+    const listed = await bakeshift<{ freezes: { service: string; environment: string }[] }>(
+      world,
+      PEOPLE.viewer,
+      'freezes',
+    );
+    expect(listed.freezes).toMatchObject([{ service: 'web', environment: 'staging' }]);
+
+    const app = await helloApp('1.0.0');
+    const home = mkdtempSync(join(tmpdir(), 'bakeshift-moto-cli-'));
+    const deploy = ['deploy', 'web', app, '--env', 'staging', '--version', '1.0.0', '--no-follow'];
+    const refused = await bakeshiftOnAws(PEOPLE.deployer, world.front.endpoint, home, deploy).finally(() =>
+      Promise.all([rm(app, { recursive: true, force: true }), rm(home, { recursive: true, force: true })]),
+    );
+    expect(refused.status).toBe(2);
+    expect(refused.err).toContain('web/staging is frozen: freeze of web/staging until');
+    // An artifact put straight into the bucket: PrepareDeployment refuses it, nothing recorded or built.
+    const execution = await upload(world, 'staging', '1.0.0');
+    expect(await execution.outcome).toMatchObject({ status: 'FAILED', error: 'Frozen' });
+    expect(statesOf(execution)).not.toContain('BakeImage');
+    expect(world.machines.builders).toHaveLength(0);
+    expect(await worldClients(world).store.getDeployment(execution.name)).toBeUndefined();
+
+    await bakeshift(world, PEOPLE.approver, 'unfreeze', ...staging);
+    await deployed(world, 'staging', '1.0.1');
     await expectNothingLeaks(world, 'web', ['staging', 'prod']);
   });
 });

@@ -253,6 +253,8 @@ describe.each(stores)('release store contract: %s', (_, makeStore) => {
       via: 'local-token',
       reason: 'hotfix',
       at: freeze.at,
+      // The freeze it was given for comes back as it went in (ADR 48).
+      freezes: [{ service: 'web', environment: 'prod', at: freeze.at, until: freeze.until }],
     };
     await store.putFreezeOverride(override);
     expect(await store.freezeOverrideOf('web', 'prod', '1.0.1')).toEqual(override);

@@ -88,6 +88,17 @@ export async function runOperatorFlows(context: OperatorFlowContext): Promise<vo
         `operator flow: \`bakeshift ${args.join(' ')}\` as ${person.kind} exited ${run.status}: ${run.err}`,
       );
   };
+  /** A command the flows expect refused: its exit status 2 and the words that say why. */
+  const refused = async (person: Person, words: string, ...args: string[]) => {
+    const clock = FakeTimers.install({ toFake: ['Date'], shouldAdvanceTime: true, now: world.clock.now() });
+    const run = await bakeshiftOnAws(person, dynamoEndpoint, '/tmp/bakeshift-oracle-operator', args).finally(
+      () => clock.uninstall(),
+    );
+    if (run.status !== 2 || !run.err.includes(words))
+      throw new Error(
+        `operator flow: \`bakeshift ${args.join(' ')}\` was not refused (${words}): ${run.status} ${run.err}`,
+      );
+  };
   const look = async (person: Person, deploymentId: string) => {
     for (const args of [
       ['status'],
@@ -133,10 +144,44 @@ export async function runOperatorFlows(context: OperatorFlowContext): Promise<vo
     await look(PEOPLE.deployer, deployed);
     await bakeshift(PEOPLE.deployer, 'congruence', 'web', '--env', 'staging', '--json');
     await ended(await newest());
+    // The rollback that follows runs during the freeze: a return to a release staging served passes it.
+    await freezeFlows({ bakeshift, refused, ended, newest, dynamoEndpoint });
     await bakeshift(PEOPLE.deployer, 'rollback', 'web', '--env', 'staging', '--json');
     await ended(await newest());
+    await bakeshift(PEOPLE.approver, 'unfreeze', '--service', 'web', '--env', 'staging', '--json');
     await bakeshift(PEOPLE.deployer, 'janitor', '--dry-run', '--json');
   } finally {
     await endpoint.stop();
   }
+}
+
+/**
+ * A freeze's round trip as people do it: the approver freezes staging, a viewer lists it, the deployer's deploy is
+ * refused, the approver overrides it for one version (through the endpoint, as the CLI's deploy --override-freeze
+ * does before it uploads), and that version goes through. The caller lifts the freeze.
+ */
+async function freezeFlows(flows: {
+  bakeshift: (person: Person, ...args: string[]) => Promise<void>;
+  refused: (person: Person, words: string, ...args: string[]) => Promise<void>;
+  ended: (deploymentId: string) => Promise<unknown> | undefined;
+  newest: () => Promise<string>;
+  dynamoEndpoint: string;
+}): Promise<void> {
+  const { bakeshift, refused, ended, newest, dynamoEndpoint } = flows;
+  const staging = ['--service', 'web', '--env', 'staging'];
+  await bakeshift(PEOPLE.approver, 'freeze', ...staging, '--until', '2h', '--reason', 'oracle', '--json');
+  await bakeshift(PEOPLE.viewer, 'freezes', '--json');
+  const deploy = ['deploy', 'web', APP, '--env', 'staging', '--version', '9.1.0', '--json'];
+  await refused(PEOPLE.deployer, 'web/staging is frozen', ...deploy);
+  await asPerson(PEOPLE.approver, dynamoEndpoint, () =>
+    new AwsOperations(awsOperatorClients(REGION)).overrideFreeze({
+      service: 'web',
+      environment: 'staging',
+      version: '9.1.0',
+      reason: 'hotfix',
+      by: 'ignored: the endpoint records the IAM caller',
+    }),
+  );
+  await bakeshift(PEOPLE.deployer, ...deploy);
+  await ended(await newest());
 }
