@@ -108,25 +108,57 @@ export class AutoScalingFleets implements Fleets {
 
   /**
    * The image of the launch template version each group of the service launches from (a mixed instances
-   * policy's template too). A group whose template cannot be read throws: nothing is then discarded.
+   * policy's template too). A group whose template is gone (deleted by hand) is read from its running instances,
+   * which still serve. A group that cannot be read throws: nothing is then discarded.
    */
   async imagesInUse(service: string): Promise<string[]> {
-    const versionsByTemplate = new Map<string, Set<string>>();
+    const byTemplate = new Map<string, { versions: Set<string>; instanceIds: string[] }>();
     for (const { name, group } of await this.directory.ofService(service)) {
       const template =
         group.LaunchTemplate ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
       if (!template?.LaunchTemplateName)
         throw new LaunchFailed(`group ${name} launches from no launch template bakeshift can read`);
-      const versions = versionsByTemplate.get(template.LaunchTemplateName) ?? new Set<string>();
-      versions.add(template.Version ?? '$Default');
-      versionsByTemplate.set(template.LaunchTemplateName, versions);
+      const entry = byTemplate.get(template.LaunchTemplateName) ?? {
+        versions: new Set<string>(),
+        instanceIds: [],
+      };
+      entry.versions.add(template.Version ?? '$Default');
+      entry.instanceIds.push(...(group.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : [])));
+      byTemplate.set(template.LaunchTemplateName, entry);
     }
     const images: string[] = [];
-    for (const [name, versions] of versionsByTemplate)
-      for (const version of await launchTemplateVersions(this.clients.ec2, name, [...versions])) {
+    for (const [name, { versions, instanceIds }] of byTemplate) {
+      const read = await launchTemplateVersions(this.clients.ec2, name, [...versions]).catch(
+        (error: Error) => {
+          if (error.name === 'InvalidLaunchTemplateName.NotFoundException') return undefined;
+          throw error;
+        },
+      );
+      if (!read) {
+        images.push(...(await this.imagesOfInstances(name, instanceIds)));
+        continue;
+      }
+      for (const version of read) {
         if (!version.LaunchTemplateData?.ImageId)
           throw new LaunchFailed(`launch template ${name} version ${version.VersionNumber} names no image`);
         images.push(version.LaunchTemplateData.ImageId);
+      }
+    }
+    return images;
+  }
+
+  /** The images running instances were launched from, 1000 ids a call; one with no image throws. */
+  private async imagesOfInstances(template: string, ids: string[]): Promise<string[]> {
+    const images: string[] = [];
+    for (let start = 0; start < ids.length; start += 1000)
+      for (const instance of await describeInstances(this.clients.ec2, {
+        InstanceIds: ids.slice(start, start + 1000),
+      })) {
+        if (!instance.ImageId)
+          throw new LaunchFailed(
+            `instance ${instance.InstanceId} of launch template ${template}'s groups names no image`,
+          );
+        images.push(instance.ImageId);
       }
     return images;
   }

@@ -171,11 +171,12 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
   });
 
   it.each([
-    ['its configuration', false],
-    ['its configuration and its SSM parameter', true],
+    ['its configuration', false, false],
+    ['its configuration and its SSM parameter', true, false],
+    ['its configuration, its launch template deleted by hand', false, true],
   ])(
     'keeps a group serving an environment dropped from %s, its image and its launch template, through PruneImages and the janitor',
-    async (_what, parameterGone) => {
+    async (_what, parameterGone, templateGone) => {
       const setup = await awsWorld(dynamo);
       cloud = setup.cloud;
       const { world } = setup;
@@ -197,6 +198,8 @@ describe('the janitor on the simulated cloud, and what the load balancer routes 
       const { staging: _dropped, ...others } = config.environments;
       world.configs.set('web', { ...config, environments: others });
       if (parameterGone) cloud.parameters.delete('/bakeshift/services/web/staging');
+      // The group's instances still run green's image: it is read from them.
+      if (templateGone) cloud.launchTemplates.delete(template?.name ?? '');
       for (const version of ['3.0.0', '4.0.0', '5.0.0', '6.0.0'])
         expect((await world.deploy({ version, environment: 'prod' })).outcome.status).toBe('SUCCEEDED');
       expect([...cloud.images.keys()]).toContain(greenImage);
