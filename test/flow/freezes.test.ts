@@ -77,6 +77,28 @@ describe('freezes', () => {
     expect((await world.store.freezeOverrideOf('web', 'prod', '1.0.1'))?.by).toBe('alice');
   });
 
+  it('ends a deployment waiting for the lock when a freeze is set, leaving the holder its lock', async () => {
+    const world = new FakeWorld();
+    await world.store.acquireLock({
+      service: 'web',
+      environment: 'staging',
+      deploymentId: 'web-staging-holder',
+      requestedAt: '2000-01-01T00:00:00.000Z',
+    });
+    // The freeze is set while the deployment waits for the lock: just after its record is written.
+    const createDeployment = world.store.createDeployment.bind(world.store);
+    world.store.createDeployment = async (record) => {
+      const created = await createDeployment(record);
+      await freezeProd(world, { environment: 'staging' });
+      return created;
+    };
+    const { outcome, record } = await world.deploy({ version: '1.0.0' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'RefusedAfterWaiting' });
+    expect(JSON.stringify(record?.failure)).toContain('Frozen: web/staging is frozen');
+    expect(await world.store.lockHolder('web', 'staging')).toBe('web-staging-holder');
+    expect(world.fleets.ids()).toEqual([]);
+  });
+
   it('lets a rollback pass a freeze', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0' });
