@@ -269,7 +269,11 @@ const REFUSALS = new Set(['Frozen', 'OutsideWindow']);
 async function admission(deps: PrepareDeps, request: DeploymentRequest, env: EnvironmentConfig, now: Date) {
   try {
     const overridden = await checkFreezes(deps.store, request, now);
-    return { overridden, window: windowVerdict(env.windows, request, now) };
+    // Waiting is having a record (in progress), not the time since the request: a late start never waited.
+    const waiting =
+      env.windows !== undefined &&
+      (await deps.store.getDeployment(request.deploymentId))?.status === 'in_progress';
+    return { overridden, window: windowVerdict(env.windows, request, now, waiting) };
   } catch (error) {
     if (!REFUSALS.has((error as Error).name)) throw error;
     const record = await deps.store.getDeployment(request.deploymentId);

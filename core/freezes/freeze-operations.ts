@@ -126,10 +126,11 @@ export async function overrideFreeze(
   aliases: string[] = [],
 ): Promise<FreezeOverride> {
   const { config } = await deps.configs.load(input.service);
-  const approval = config.environments[input.environment]?.approval;
-  if (approval?.required && ![input.by, ...aliases].some((id) => approval.approvers.includes(id)))
+  // Listed approvers (required before traffic or not: onInconclusive lists them alone) are the only ones.
+  const approvers = config.environments[input.environment]?.approval.approvers;
+  if (approvers && ![input.by, ...aliases].some((id) => approvers.includes(id)))
     throw new NotAllowed(
-      `${input.by} may not override a freeze of ${input.service}/${input.environment} (approvers: ${approval.approvers.join(', ')})`,
+      `${input.by} may not override a freeze of ${input.service}/${input.environment} (approvers: ${approvers.join(', ')})`,
     );
   const now = deps.clock.now();
   const inForce = freezesOn(await deps.store.listFreezes(), input, now);

@@ -1,6 +1,12 @@
 import * as z from 'zod';
 
 const name = z.string().min(1).max(200);
+/** Why a freeze or an override: one line of text, shown in terminals, Slack and the console (no escapes). */
+const reason = z
+  .string()
+  .min(1)
+  .max(500)
+  .regex(/^[^\p{Cc}]*$/u, 'must be one line without control characters (newlines, tabs, escapes)');
 
 /**
  * What each operator operation takes, validated wherever a request arrives (the local API, the CLI, later the
@@ -66,7 +72,7 @@ export const OPERATION_INPUTS = {
     service: name.optional(),
     environment: name.optional(),
     until: z.iso.datetime({ offset: true }),
-    reason: z.string().min(1).max(500),
+    reason,
     /** Who froze: the authenticated caller (the local API's token owner, the IAM identity on AWS). */
     by: name,
     via: name.optional(),
@@ -89,7 +95,7 @@ export const OPERATION_INPUTS = {
     service: name,
     environment: name,
     version: name,
-    reason: z.string().min(1).max(500),
+    reason,
     /** The approver: the identity the caller was authenticated as, never a name it claims. */
     by: name,
     via: name.optional(),

@@ -76,7 +76,9 @@ function rollbacksOf(ordered: readonly DeploymentRecord[]): Map<string, Deployme
     const before = ordered.slice(0, i).filter((r) => r.status === 'succeeded');
     const replaced = rollback.previousRelease?.version ?? before.at(-1)?.version;
     const change = before.findLast((r) => isChange(r) && r.version === replaced);
-    if (change && !blamed.has(change.deploymentId)) blamed.set(change.deploymentId, rollback);
+    // The first rollback that succeeded restored it; a failed attempt before it left the change live.
+    if (change && blamed.get(change.deploymentId)?.status !== 'succeeded')
+      blamed.set(change.deploymentId, rollback);
   });
   return blamed;
 }

@@ -7,7 +7,8 @@ const MAX_RECORDS = 1000;
 
 /**
  * Delivery figures per service and environment over [since, until): every configured service (or one), each of its
- * environments, from the release store's history. A service whose configuration cannot be read is left out.
+ * environments, from the release store's history. Listing all, a service whose configuration cannot be read is
+ * left out.
  */
 export async function readStats(
   deps: { store: ReleaseStore; configs: ListedServiceConfigs },
@@ -16,7 +17,11 @@ export async function readStats(
   const services = input.service ? [input.service] : await deps.configs.services();
   const figures: DeliveryFigures[] = [];
   for (const service of services) {
-    const loaded = await deps.configs.load(service).catch(() => undefined);
+    // A named service that cannot be read is refused (a typo must not answer "no figures").
+    const loaded = await deps.configs.load(service).catch((error: Error) => {
+      if (input.service) throw error;
+      return undefined;
+    });
     for (const environment of Object.keys(loaded?.config.environments ?? {})) {
       const records = await deps.store.listDeployments(service, environment, MAX_RECORDS);
       figures.push(deliveryFigures(records, { service, environment }, input));

@@ -27,6 +27,7 @@ export function windowVerdict(
   windows: DeploymentWindows | undefined,
   request: { service: string; environment: string; trigger: string; requestedAt: string },
   now: Date,
+  waiting = false,
 ): WindowVerdict {
   if (!windows || request.trigger === 'rollback' || isWithinWindow(windows, now)) return { outcome: 'open' };
   const target = `${request.service}/${request.environment}`;
@@ -37,6 +38,6 @@ export function windowVerdict(
   const until = nextWindowOpening(windows, now, Math.max(0, windows.maxWaitHours - waitedHours));
   if (until) return { outcome: 'wait', until };
   const why = `${rule}; no window opens within maxWaitHours (${windows.maxWaitHours}) of the request`;
-  if (waitedHours > 0.01) throw new WindowWaitExceeded(`${why}: waited ${waitedHours.toFixed(1)} h, ended`);
+  if (waiting) throw new WindowWaitExceeded(`${why}: waited ${waitedHours.toFixed(1)} h, ended`);
   throw new OutsideWindow(`${why}: refused, nothing was built`);
 }

@@ -9,12 +9,21 @@ export function untilOf(text: string | undefined, now: Date): string {
   if (!text) throw new UsageError(`usage: ${FREEZE_USAGE}`);
   const span = /^(\d+)([mhd])$/.exec(text);
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[span?.[2] ?? ''];
-  if (span && unit) return new Date(now.getTime() + Number(span[1]) * unit).toISOString();
-  if (!/(Z|[+-]\d\d:\d\d)$/.test(text) || Number.isNaN(Date.parse(text)))
+  const until = span && unit ? new Date(now.getTime() + Number(span[1]) * unit) : new Date(text);
+  if (span && unit && !Number.isNaN(until.getTime())) return until.toISOString();
+  if (span || !/(Z|[+-]\d\d:\d\d)$/.test(text) || Number.isNaN(until.getTime()) || !onTheCalendar(text))
     throw new UsageError(
       `--until ${text}: give a time with its offset (2026-12-27T09:00:00+01:00, or …Z) or a span (12h, 3d)`,
     );
-  return new Date(text).toISOString();
+  return until.toISOString();
+}
+
+/** Whether a written date exists (Date.parse takes 2026-02-30 for 2 March). */
+function onTheCalendar(text: string): boolean {
+  const [year, month, day] = (/^(\d{4})-(\d\d)-(\d\d)/.exec(text) ?? []).slice(1).map(Number);
+  if (year === undefined || month === undefined || day === undefined) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** The scope the options name: a service, an environment, both, or neither (everything). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liftFreeze, overrideFreeze, setFreeze } from '../../core/freezes/freeze-operations.js';
-import { FakeWorld } from '../support/fake-world.js';
+import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /** Change freezes over the real ASL and handlers (core/freezes/, PrepareDeployment). */
 describe('freezes', () => {
@@ -54,6 +54,49 @@ describe('freezes', () => {
     expect(world.notifier.kinds(request.deploymentId)).toContain('freeze_overridden');
     // The override is for that version only.
     expect((await world.deploy({ version: '1.0.2', environment: 'prod' })).outcome.error).toBe('Frozen');
+  });
+
+  it('only the listed approvers may override where approval is not required before traffic (onInconclusive: approval)', async () => {
+    const world = new FakeWorld();
+    const config = webConfig();
+    const prod = { ...config.environments.prod, approval: { required: false, approvers: ['alice'] } };
+    world.configs.set('web', { ...config, environments: { ...config.environments, prod } });
+    await freezeProd(world);
+    const asked = {
+      service: 'web',
+      environment: 'prod',
+      version: '1.0.1',
+      reason: 'hotfix',
+      via: 'local-token',
+    };
+    await expect(overrideFreeze(world.ports(), { ...asked, by: 'mallory' })).rejects.toThrow(
+      'mallory may not override a freeze of web/prod (approvers: alice)',
+    );
+    expect(await world.store.freezeOverrideOf('web', 'prod', '1.0.1')).toBeUndefined();
+    await overrideFreeze(world.ports(), { ...asked, by: 'alice' });
+    expect((await world.store.freezeOverrideOf('web', 'prod', '1.0.1'))?.by).toBe('alice');
+  });
+
+  it('ends a deployment waiting for the lock when a freeze is set, leaving the holder its lock', async () => {
+    const world = new FakeWorld();
+    await world.store.acquireLock({
+      service: 'web',
+      environment: 'staging',
+      deploymentId: 'web-staging-holder',
+      requestedAt: '2000-01-01T00:00:00.000Z',
+    });
+    // The freeze is set while the deployment waits for the lock: just after its record is written.
+    const createDeployment = world.store.createDeployment.bind(world.store);
+    world.store.createDeployment = async (record) => {
+      const created = await createDeployment(record);
+      await freezeProd(world, { environment: 'staging' });
+      return created;
+    };
+    const { outcome, record } = await world.deploy({ version: '1.0.0' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'RefusedAfterWaiting' });
+    expect(JSON.stringify(record?.failure)).toContain('Frozen: web/staging is frozen');
+    expect(await world.store.lockHolder('web', 'staging')).toBe('web-staging-holder');
+    expect(world.fleets.ids()).toEqual([]);
   });
 
   it('lets a rollback pass a freeze', async () => {

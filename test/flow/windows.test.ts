@@ -145,6 +145,21 @@ describe('deployment windows (virtual time over the fakes)', () => {
     expect(record).toBeUndefined();
   });
 
+  it('refuses, leaving nothing, a request first prepared late whose window opens beyond maxWaitHours: it never waited', async () => {
+    // The window opens in 3 hours; staging waits at most 1.
+    const world = worldWithWindows((now) => ({
+      ...windowSoonAfter(new Date(now.getTime() + 150 * 60_000)),
+      outside: 'wait',
+      maxWaitHours: 1,
+    }));
+    const request = world.request({ version: '1.0.0' });
+    world.clock.advance(600); // its start came 10 minutes late (an event's delivery, transient retries)
+    const outcome = await world.start(request).outcome;
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'OutsideWindow' });
+    expect(outcome.cause).toContain('no window opens within maxWaitHours (1) of the request: refused');
+    expect(await world.store.getDeployment(request.deploymentId)).toBeUndefined();
+  });
+
   it('never holds a rollback', async () => {
     const world = new FakeWorld();
     const v1 = await world.deploy({ version: '1.0.0' });

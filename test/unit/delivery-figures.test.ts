@@ -192,6 +192,30 @@ describe('change failure attribution', () => {
     expect(figures.timeToRestoreSeconds).toBe(20 * 60);
   });
 
+  it('restores at the operator’s rollback that succeeded, when an earlier attempt failed', () => {
+    const records = [
+      deployment('v1', 10, { trigger: 'artifact', version: '1', status: 'succeeded' }),
+      deployment('v2', 20, { trigger: 'artifact', version: '2', status: 'succeeded' }),
+      // The first rollback failed (its green never got healthy): v2 stayed live. The second one restored v1.
+      deployment('rb1', 30, {
+        trigger: 'rollback',
+        version: '1',
+        status: 'rolled_back',
+        previousRelease: live('2'),
+      }),
+      deployment('rb2', 40, {
+        trigger: 'rollback',
+        version: '1',
+        status: 'succeeded',
+        previousRelease: live('2'),
+      }),
+    ];
+    const figures = deliveryFigures(records, target, period);
+    expect(figures.failedChanges).toBe(1);
+    // From v2 going live (minute 21) to the second rollback's end (minute 41).
+    expect(figures.timeToRestoreSeconds).toBe(20 * 60);
+  });
+
   it('does not count a deployment that never began (refused after waiting, in PrepareDeployment) as a failed change', () => {
     const records = [
       deployment('v1', 10, { trigger: 'artifact', version: '1', status: 'succeeded' }),
