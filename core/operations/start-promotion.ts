@@ -1,3 +1,4 @@
+import { checkFreezes } from '../freezes/freeze-operations.js';
 import type { Clock } from '../ports/clock.js';
 import type { DeploymentStarter } from '../ports/deployment-starter.js';
 import type { Health } from '../ports/health.js';
@@ -19,6 +20,8 @@ export async function startPromotion(
   input: OperationInput<'promote'>,
 ): Promise<OperationResults['promote']> {
   const request = await planPromotion(deps, input);
+  // Refused at once during a freeze, as deploy and rollback are (PrepareDeployment asks again).
+  await checkFreezes(deps.store, request, deps.clock.now());
   await deps.starter.start(request);
   return { deploymentId: request.deploymentId, version: request.version, imageId: request.imageId ?? '' };
 }

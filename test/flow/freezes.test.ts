@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liftFreeze, overrideFreeze, setFreeze } from '../../core/freezes/freeze-operations.js';
+import { startPromotion } from '../../core/operations/start-promotion.js';
 import { FakeWorld, webConfig } from '../support/fake-world.js';
 
 /** Change freezes over the real ASL and handlers (core/freezes/, PrepareDeployment). */
@@ -97,6 +98,26 @@ describe('freezes', () => {
     expect(JSON.stringify(record?.failure)).toContain('Frozen: web/staging is frozen');
     expect(await world.store.lockHolder('web', 'staging')).toBe('web-staging-holder');
     expect(world.fleets.ids()).toEqual([]);
+  });
+
+  it('refuses a promotion into a frozen environment at once, starting nothing, naming the freeze', async () => {
+    const world = new FakeWorld();
+    expect((await world.deploy({ version: '1.0.0' })).outcome.status).toBe('SUCCEEDED');
+    await freezeProd(world);
+    const started: unknown[] = [];
+    const starter = {
+      start: async (request: unknown) => {
+        started.push(request);
+        return { started: true };
+      },
+    };
+    const promotion = startPromotion(
+      { store: world.store, health: world.health, configs: world.configs, clock: world.clock, starter },
+      { service: 'web', from: 'staging', to: 'prod', requestedBy: 'dave' },
+    );
+
+    await expect(promotion).rejects.toThrow(/web\/prod is frozen: .*by carol: holiday sales/);
+    expect(started).toEqual([]);
   });
 
   it('lets a rollback pass a freeze', async () => {
