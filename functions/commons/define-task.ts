@@ -10,6 +10,7 @@ import type { Clock } from '../../core/ports/clock.js';
 import type { ReleaseStore } from '../../core/ports/release-store.js';
 import { logger } from './logger.js';
 import {
+  emitRejectedRequestSpan,
   endTaskSpan,
   flushTaskSpans,
   observeDeploymentEnd,
@@ -31,6 +32,8 @@ export interface TaskSpec<S extends z.ZodType> {
   phase?: { phase: Phase; store: ReleaseStore; clock: Clock };
   /** The step that announces a deployment's end: it emits the deployment's root span, from the record. */
   endsDeployment?: { store: ReleaseStore; clock: Clock };
+  /** The step whose refusals (these errors) end a request before it is a deployment: it emits their root span. */
+  rejectsRequests?: { errors: readonly string[]; clock: Clock };
 }
 
 export type TaskHandler<R> = (event: unknown, context: Context) => Promise<R>;
@@ -76,7 +79,7 @@ export function defineTask<S extends z.ZodType, R>(
  * bound before returning.
  */
 async function traced<R>(
-  spec: Pick<TaskSpec<z.ZodType>, 'name' | 'endsDeployment'>,
+  spec: Pick<TaskSpec<z.ZodType>, 'name' | 'endsDeployment' | 'rejectsRequests'>,
   deploymentId: string,
   input: unknown,
   log: Logger,
@@ -99,6 +102,17 @@ async function traced<R>(
     return result;
   } catch (error) {
     if (tracing && span) await quietly(log, 'end a span', async () => endTaskSpan(tracing, span, error));
+    const { name, message } = error as Error;
+    const rejects = spec.rejectsRequests;
+    if (tracing && rejects?.errors.includes(name))
+      await quietly(log, "record the request's refusal", async () =>
+        emitRejectedRequestSpan(
+          tracing,
+          { ...(input as Record<string, unknown>), deploymentId },
+          { step: spec.name, error: name, cause: message },
+          rejects.clock.now(),
+        ),
+      );
     throw error;
   } finally {
     if (tracing) await flushTaskSpans(tracing, log);

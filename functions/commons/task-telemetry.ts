@@ -79,6 +79,22 @@ export function emitDeploymentSpan(tracing: DeploymentTracing, record: Deploymen
   });
 }
 
+/**
+ * A request refused before it became a deployment (the ASL's RequestRejected: nothing recorded, no step announces
+ * its end): its root span, from the request, so that its trace has a root as any deployment's does.
+ */
+export function emitRejectedRequestSpan(
+  tracing: DeploymentTracing,
+  request: { deploymentId: string; requestedAt?: unknown } & Record<string, unknown>,
+  refusal: { step: string; error: string; cause: string },
+  now: Date,
+): void {
+  const requestedAt = typeof request.requestedAt === 'string' ? new Date(request.requestedAt) : now;
+  const root = tracing.startDeployment(request.deploymentId, deploymentAttributes(request), requestedAt);
+  root.setAttributes(outcomeAttributes({ status: 'rejected', failure: refusal }));
+  tracing.endDeployment(root, { endTime: now, error: refusal.error, cause: refusal.cause });
+}
+
 /** Exports what the invocation traced, bounded; an export error is logged, never thrown. */
 export async function flushTaskSpans(tracing: DeploymentTracing, log: Logger): Promise<void> {
   await tracing.flush(TRACE_FLUSH_BOUND_MS, (error) =>
