@@ -85,11 +85,16 @@ export class AutoScalingFleets implements Fleets {
     return found && this.describeGroup(found.group, fleetId);
   }
 
-  /** The group's instances with the image each was launched from: DescribeInstances takes up to 1000 ids a call. */
+  /** The group's instances with the image each was launched from. */
   async instances(fleetId: string): Promise<FleetInstance[]> {
     const ids = ((await this.directory.byFleet(fleetId))?.group.Instances ?? []).flatMap((i) =>
       i.InstanceId ? [i.InstanceId] : [],
     );
+    return this.describeInstancesById(ids);
+  }
+
+  /** These instances with the image each was launched from: DescribeInstances takes up to 1000 ids a call. */
+  private async describeInstancesById(ids: string[]): Promise<FleetInstance[]> {
     const found: FleetInstance[] = [];
     for (let start = 0; start < ids.length; start += 1000) {
       const instances = await describeInstances(this.clients.ec2, {
@@ -147,20 +152,15 @@ export class AutoScalingFleets implements Fleets {
     return images;
   }
 
-  /** The images running instances were launched from, 1000 ids a call; one with no image throws. */
+  /** The images running instances were launched from; one with no image throws. */
   private async imagesOfInstances(template: string, ids: string[]): Promise<string[]> {
-    const images: string[] = [];
-    for (let start = 0; start < ids.length; start += 1000)
-      for (const instance of await describeInstances(this.clients.ec2, {
-        InstanceIds: ids.slice(start, start + 1000),
-      })) {
-        if (!instance.ImageId)
-          throw new LaunchFailed(
-            `instance ${instance.InstanceId} of launch template ${template}'s groups names no image`,
-          );
-        images.push(instance.ImageId);
-      }
-    return images;
+    return (await this.describeInstancesById(ids)).map(({ instanceId, imageId }) => {
+      if (!imageId)
+        throw new LaunchFailed(
+          `instance ${instanceId} of launch template ${template}'s groups names no image`,
+        );
+      return imageId;
+    });
   }
 
   async launchChanges(fleetId: string): Promise<string[]> {
